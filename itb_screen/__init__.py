@@ -1,0 +1,3 @@
+"""ITB Screen: decision support for referring patients to an intrathecal baclofen screening test."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,63 @@
+"""The screening criteria: the questionnaire as data and pure rules from answers to a result.
+
+Imports nothing else of ITB Screen and does no I/O. Every rule, point and question cites the seed
+statements (S1..S13) of the consensus abstract.
+"""
+
+from ._answers import UNKNOWN, AnswerError, Answers, Value, check_value, to_json_value, validate_answers
+from ._catalogue import (
+    FIELDS,
+    NONE_CODE,
+    QUESTIONS,
+    QUESTIONS_BY_FIELD,
+    AskedWhen,
+    Option,
+    Question,
+    asked_fields,
+    field_label,
+    value_label,
+)
+from ._evaluate import applicable, evaluate, unanswered
+from ._points import POINTS, PointRule
+from ._result import DISCLAIMER, DiscussionPoint, Reason, Recommendation, Result
+from ._rules import RECOMMENDATIONS, RELATIVE_ITEMS, REQUIRED_FIELDS, RULES, Rule
+from ._seed import SEED_STATEMENTS, SOURCE
+from ._version import CRITERIA_VERSION
+
+__all__ = [
+    "CRITERIA_VERSION",
+    "DISCLAIMER",
+    "FIELDS",
+    "NONE_CODE",
+    "POINTS",
+    "QUESTIONS",
+    "QUESTIONS_BY_FIELD",
+    "RECOMMENDATIONS",
+    "RELATIVE_ITEMS",
+    "REQUIRED_FIELDS",
+    "RULES",
+    "SEED_STATEMENTS",
+    "SOURCE",
+    "UNKNOWN",
+    "AnswerError",
+    "Answers",
+    "AskedWhen",
+    "DiscussionPoint",
+    "Option",
+    "PointRule",
+    "Question",
+    "Reason",
+    "Recommendation",
+    "Result",
+    "Rule",
+    "Value",
+    "applicable",
+    "asked_fields",
+    "check_value",
+    "evaluate",
+    "field_label",
+    "to_json_value",
+    "unanswered",
+    "validate_answers",
+    "value_label",
+]

@@ -1,0 +1,295 @@
+"""The questionnaire of screening-spec.md, declared once as data.
+
+Every other part of ITB Screen (the dialogue, the validator, the exports) reads the questions from
+here; nothing else lists them. Declarations are frozen and checked when this module is imported, so a
+bad edit fails at start-up, not in the middle of a chat.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ._seed import SEED_STATEMENTS
+
+Kind = Literal["number", "one", "many"]
+
+_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+#: The code of the option that, in a many-choice question, excludes all the others.
+NONE_CODE = "none"
+
+
+@dataclass(frozen=True)
+class Option:
+    """One allowed answer of a choice question."""
+
+    code: str
+    label: str
+
+    def __post_init__(self) -> None:
+        if not _CODE.match(self.code):
+            raise ValueError(f"option code {self.code!r} is not a lower-case identifier")
+        if not self.label.strip():
+            raise ValueError(f"option {self.code!r} has no label")
+
+
+@dataclass(frozen=True)
+class AskedWhen:
+    """A question is asked only while another answered number field is below a bound."""
+
+    field: str
+    below: int
+
+    def holds(self, answers: dict) -> bool:
+        value = answers.get(self.field)
+        return isinstance(value, int) and value < self.below
+
+    def describe(self) -> str:
+        return f"{self.field} < {self.below}"
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of the screening, with the wording a clinician reads."""
+
+    number: int
+    field: str
+    text: str
+    kind: Kind
+    serves: tuple[str, ...]
+    options: tuple[Option, ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None
+    unit: str = ""
+    hint: str = ""
+    asked_when: AskedWhen | None = None
+
+    def __post_init__(self) -> None:
+        if not _CODE.match(self.field):
+            raise ValueError(f"field {self.field!r} is not a lower-case identifier")
+        if not self.serves or any(s not in SEED_STATEMENTS for s in self.serves):
+            raise ValueError(f"{self.field}: serves {self.serves!r}, not seed statements")
+        if self.kind == "number":
+            if self.options or self.minimum is None or self.maximum is None:
+                raise ValueError(f"{self.field}: a number needs a range and no options")
+        elif self.kind in ("one", "many"):
+            codes = [o.code for o in self.options]
+            if len(codes) < 2 or len(set(codes)) != len(codes):
+                raise ValueError(f"{self.field}: needs two or more distinct options")
+            labels = [o.label.casefold() for o in self.options]
+            if len(set(labels)) != len(labels):
+                raise ValueError(f"{self.field}: option labels must differ")
+        else:
+            raise ValueError(f"{self.field}: unknown kind {self.kind!r}")
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(o.code for o in self.options)
+
+    def option(self, code: str) -> Option:
+        for o in self.options:
+            if o.code == code:
+                return o
+        raise KeyError(code)
+
+    @property
+    def exclusive_code(self) -> str | None:
+        """The option that excludes the others in a many-choice question (`none`), if it has one."""
+        return NONE_CODE if self.kind == "many" and NONE_CODE in self.codes else None
+
+    def allowed(self) -> str:
+        """What this question accepts, in words, for error messages."""
+        if self.kind == "number":
+            return f"a whole number from {self.minimum} to {self.maximum}"
+        codes = ", ".join(self.codes)
+        if self.kind == "one":
+            return f"one of {codes}"
+        tail = f" ({NONE_CODE} alone)" if self.exclusive_code else ""
+        return f"a list of one or more of {codes}{tail}"
+
+    def is_asked(self, answers: dict) -> bool:
+        return self.asked_when is None or self.asked_when.holds(answers)
+
+
+def _yes_no() -> tuple[Option, ...]:
+    return (Option("yes", "Yes"), Option("no", "No"))
+
+
+QUESTIONS: tuple[Question, ...] = (
+    Question(
+        1, "age_years", "How old is the patient, in whole years?", "number", ("S5",),
+        minimum=0, maximum=120, unit="years", hint="A whole number, e.g. 8.",
+    ),
+    Question(
+        2, "primary_condition", "What is the primary neurological condition causing the spasticity?",
+        "one", ("S2",),
+        options=(
+            Option("cerebral_palsy", "Cerebral palsy"),
+            Option("multiple_sclerosis", "Multiple sclerosis"),
+            Option("spinal_cord_injury", "Spinal cord injury"),
+            Option("acquired_brain_injury", "Acquired brain injury"),
+            Option("stroke", "Stroke"),
+            Option("hereditary_spastic_paraplegia", "Hereditary spastic paraplegia"),
+            Option("other_neurologic", "Other neurological condition"),
+        ),
+    ),
+    Question(
+        3, "disease_course", "Is the underlying condition stable or progressive?", "one", ("S2",),
+        options=(Option("stable", "Stable"), Option("progressive", "Progressive")),
+    ),
+    Question(
+        4, "interference", "What does the spasticity interfere with?", "many", ("S1",),
+        hint="Choose all that apply.",
+        options=(
+            Option("comfort", "Comfort"),
+            Option("function", "Function"),
+            Option("adl", "Activities of daily living"),
+            Option("mobility", "Mobility"),
+            Option("positioning", "Positioning"),
+            Option("caregiver_assistance", "Caregiver assistance"),
+            Option("none", "None of these"),
+        ),
+    ),
+    Question(
+        5, "ambulatory", "Is the patient ambulatory (walks, with or without aids)?", "one", ("S4",),
+        options=_yes_no(),
+    ),
+    Question(
+        6, "growth_complications",
+        "Does spasticity affect the growing child's musculoskeletal system in any of these ways?",
+        "many", ("S5",), hint="Choose all that apply.",
+        asked_when=AskedWhen("age_years", 18),
+        options=(
+            Option("limb_deformity", "Limb deformity"),
+            Option("joint_dislocation", "Joint dislocation"),
+            Option("poor_motor_function", "Poor motor function"),
+            Option("none", "None of these"),
+        ),
+    ),
+    Question(
+        7, "prior_treatments", "Which treatments for spasticity has the patient had so far?", "many",
+        ("S3",), hint="Choose all that apply.",
+        options=(
+            Option("oral_antispasticity", "Oral antispasticity medication"),
+            Option("botulinum_toxin", "Botulinum toxin"),
+            Option("rehabilitation", "Rehabilitation"),
+            Option("surgery", "Surgery"),
+            Option("none", "None yet"),
+        ),
+    ),
+    Question(
+        8, "cognitive_impairment", "Is the patient's cognition impaired?", "one", ("S7",),
+        options=_yes_no(),
+    ),
+    Question(
+        9, "baclofen_reaction", "Has the patient had a reaction to baclofen?", "one", ("S9", "S10"),
+        hint=(
+            "Side effects = drowsiness, weakness, dizziness or confusion on oral baclofen, not recorded "
+            "as an allergy. Recorded allergy = listed as an allergy but not confirmed as true "
+            "hypersensitivity. Confirmed = true hypersensitivity confirmed by the treating team."
+        ),
+        options=(
+            Option("none", "No reaction"),
+            Option("oral_side_effects", "Side effects on oral baclofen"),
+            Option("recorded_allergy", "Recorded allergy, not confirmed"),
+            Option("confirmed_hypersensitivity", "Confirmed hypersensitivity"),
+        ),
+    ),
+    Question(
+        10, "active_infection", "Does the patient have an active infection?", "one", ("S9",),
+        options=_yes_no(),
+    ),
+    Question(
+        11, "goals", "What are the goals of treatment?", "many", ("S6", "S8"),
+        hint="Choose all that apply.",
+        options=(
+            Option("reduce_pain_or_spasms", "Reduce pain or spasms"),
+            Option("ease_care_and_hygiene", "Ease care and hygiene"),
+            Option("improve_positioning", "Improve positioning"),
+            Option("improve_transfers", "Improve transfers"),
+            Option("improve_walking", "Improve walking"),
+            Option("improve_upper_limb_function", "Improve upper limb function"),
+            Option("improve_sleep", "Improve sleep"),
+            Option("prevent_deformity", "Prevent deformity"),
+            Option("other", "Other"),
+        ),
+    ),
+    Question(
+        12, "goals_realistic",
+        "In your judgement, are the patient's and family's expectations realistic?", "one",
+        ("S8", "S11"), options=_yes_no(),
+    ),
+    Question(
+        13, "mental_health", "Does the patient have mental health issues?", "one", ("S11",),
+        options=(
+            Option("none", "None"),
+            Option("managed", "Yes, managed"),
+            Option("unmanageable", "Yes, unmanageable"),
+        ),
+    ),
+    Question(
+        14, "psychosocial_compliance_concerns",
+        "Are there psychosocial factors that may prevent reliable refills and follow-up visits?",
+        "one", ("S11",), hint="For example transport, caregiver support or adherence.",
+        options=_yes_no(),
+    ),
+    Question(
+        15, "financial_burden",
+        "Is the cost of the implant, refills or travel a concern for the patient or family?", "one",
+        ("S11",), options=_yes_no(),
+    ),
+    Question(
+        16, "hydrocephalus_shunt", "Does the patient have a shunt for hydrocephalus?", "one", ("S12",),
+        options=_yes_no(),
+    ),
+    Question(
+        17, "seizures", "Does the patient have a history of seizures?", "one", ("S13",),
+        options=_yes_no(),
+    ),
+    Question(
+        18, "abdominal_pelvic_surgery", "Has the patient had abdominal or pelvic surgery?", "one",
+        ("S13",), options=_yes_no(),
+    ),
+)
+
+QUESTIONS_BY_FIELD: dict[str, Question] = {q.field: q for q in QUESTIONS}
+FIELDS: tuple[str, ...] = tuple(QUESTIONS_BY_FIELD)
+
+
+def _check_catalogue() -> None:
+    if [q.number for q in QUESTIONS] != list(range(1, len(QUESTIONS) + 1)):
+        raise ValueError("questions must be numbered 1..n in order")
+    if len(FIELDS) != len(QUESTIONS):
+        raise ValueError("field codes must be unique")
+    for q in QUESTIONS:
+        if q.asked_when is not None:
+            source = QUESTIONS_BY_FIELD.get(q.asked_when.field)
+            if source is None or source.kind != "number" or source.number >= q.number:
+                raise ValueError(f"{q.field}: asked_when must name an earlier number question")
+
+
+_check_catalogue()
+
+
+def asked_fields(answers: dict) -> tuple[str, ...]:
+    """The fields asked for these answers, in order (skip logic applied)."""
+    return tuple(q.field for q in QUESTIONS if q.is_asked(answers))
+
+
+def field_label(field_code: str) -> str:
+    """A field code in words: `baclofen_reaction` -> `baclofen reaction`."""
+    return field_code.replace("_", " ")
+
+
+def value_label(field_code: str, value: object) -> str:
+    """An answer in the words of its options (`recorded_allergy` -> `Recorded allergy, not confirmed`)."""
+    if value is None:
+        return "unanswered"
+    question = QUESTIONS_BY_FIELD[field_code]
+    if question.kind == "number":
+        return f"{value} {question.unit}".strip()
+    if question.kind == "many":
+        return ", ".join(question.option(c).label for c in value)  # type: ignore[union-attr]
+    return question.option(str(value)).label

@@ -1,0 +1,7 @@
+"""The criteria version, stored with every result.
+
+Bump it whenever a rule, a point, a code or their order changes (screening-spec.md), so stored results
+say which rules produced them and `itb-screen reevaluate` can find the cases a change affects.
+"""
+
+CRITERIA_VERSION = "itb-selection-2016.1"

@@ -1,0 +1,233 @@
+"""The rules and discussion points of screening-spec.md, each on its own and in order."""
+
+from __future__ import annotations
+
+import pytest
+
+from itb_screen.criteria import (
+    CRITERIA_VERSION,
+    POINTS,
+    RULES,
+    SEED_STATEMENTS,
+    evaluate,
+    validate_answers,
+)
+
+from .conftest import VIGNETTES, VIGNETTE_IDS
+
+# A complete case that triggers nothing but goal_setting: each test changes one thing.
+BASE = {
+    "age_years": 40,
+    "primary_condition": "spinal_cord_injury",
+    "disease_course": "stable",
+    "interference": ["comfort"],
+    "ambulatory": "no",
+    "prior_treatments": ["oral_antispasticity"],
+    "cognitive_impairment": "no",
+    "baclofen_reaction": "none",
+    "active_infection": "no",
+    "goals": ["reduce_pain_or_spasms"],
+    "goals_realistic": "yes",
+    "mental_health": "none",
+    "psychosocial_compliance_concerns": "no",
+    "financial_burden": "no",
+    "hydrocephalus_shunt": "no",
+    "seizures": "no",
+    "abdominal_pelvic_surgery": "no",
+}
+
+
+def run(**changes):
+    answers = {**BASE, **changes}
+    answers = {k: v for k, v in answers.items() if v is not None}
+    return evaluate(validate_answers(answers))
+
+
+def codes(result) -> list[str]:
+    return [p.code for p in result.discussion_points]
+
+
+@pytest.mark.parametrize("case", VIGNETTES, ids=VIGNETTE_IDS)
+def test_public_vignette(case):
+    result = evaluate(validate_answers(case["answers"]))
+    expected = case["expected"]
+    assert result.recommendation == expected["recommendation"]
+    assert codes(result) == expected["discussion_points"]
+    assert list(result.missing_required) == expected["missing_required"]
+    assert result.criteria_version == CRITERIA_VERSION
+
+
+def test_base_case_is_referred_with_goal_setting_only():
+    result = run()
+    assert result.recommendation == "refer_for_screening"
+    assert codes(result) == ["goal_setting"]
+    assert result.unanswered == ()
+    assert result.because[0].field == "interference"
+
+
+# Each rule on its own: (rule order, changes, recommendation).
+RULE_CASES = [
+    (1, {"baclofen_reaction": "confirmed_hypersensitivity"}, "not_candidate_hypersensitivity"),
+    (2, {"interference": ["none"]}, "not_indicated"),
+    (3, {"active_infection": "yes"}, "defer_active_infection"),
+    (4, {"interference": None}, "incomplete"),
+    (4, {"baclofen_reaction": "unknown"}, "incomplete"),
+    (4, {"active_infection": None}, "incomplete"),
+    (5, {"goals_realistic": "no"}, "refer_after_review"),
+    (5, {"mental_health": "unmanageable"}, "refer_after_review"),
+    (5, {"psychosocial_compliance_concerns": "yes"}, "refer_after_review"),
+    (5, {"financial_burden": "yes"}, "refer_after_review"),
+    (5, {"baclofen_reaction": "recorded_allergy"}, "refer_after_review"),
+    (6, {}, "refer_for_screening"),
+]
+
+
+@pytest.mark.parametrize(
+    "order, changes, expected", RULE_CASES, ids=[f"rule{o}-{e}-{list(c)}" for o, c, e in RULE_CASES]
+)
+def test_each_rule_on_its_own(order, changes, expected):
+    result = run(**changes)
+    assert result.recommendation == expected
+    rule = RULES[order - 1]
+    assert rule.recommendation == expected
+    assert result.recommendation_sources == rule.sources
+
+
+def test_every_rule_has_a_case_and_cites_seed_statements():
+    assert {o for o, _, _ in RULE_CASES} == {r.order for r in RULES}
+    for rule in RULES:
+        assert rule.sources and all(s in SEED_STATEMENTS for s in rule.sources)
+        assert any(s in (rule.check.__doc__ or "") for s in rule.sources), rule
+
+
+# Precedence: when two rules hold, the earlier decides.
+PRECEDENCE = [
+    ({"baclofen_reaction": "confirmed_hypersensitivity", "interference": ["none"]},
+     "not_candidate_hypersensitivity"),
+    ({"baclofen_reaction": "confirmed_hypersensitivity", "active_infection": "yes"},
+     "not_candidate_hypersensitivity"),
+    ({"baclofen_reaction": "confirmed_hypersensitivity", "interference": None},
+     "not_candidate_hypersensitivity"),
+    ({"interference": ["none"], "active_infection": "yes"}, "not_indicated"),
+    ({"interference": ["none"], "baclofen_reaction": None}, "not_indicated"),
+    ({"interference": ["none"], "financial_burden": "yes"}, "not_indicated"),
+    ({"active_infection": "yes", "baclofen_reaction": None}, "defer_active_infection"),
+    ({"active_infection": "yes", "goals_realistic": "no"}, "defer_active_infection"),
+    ({"baclofen_reaction": None, "goals_realistic": "no"}, "incomplete"),
+    ({"interference": None, "financial_burden": "yes"}, "incomplete"),
+]
+
+
+@pytest.mark.parametrize("changes, expected", PRECEDENCE, ids=[e + "-" + "-".join(c) for c, e in PRECEDENCE])
+def test_precedence_first_rule_that_holds_decides(changes, expected):
+    assert run(**changes).recommendation == expected
+
+
+def test_missing_required_in_catalogue_order():
+    result = run(interference=None, baclofen_reaction=None, active_infection=None)
+    assert result.missing_required == ("interference", "baclofen_reaction", "active_infection")
+    assert [r.field for r in result.because] == list(result.missing_required)
+    assert all(r.value is None for r in result.because)
+
+
+def test_relative_items_all_listed_as_reasons():
+    result = run(goals_realistic="no", financial_burden="yes", baclofen_reaction="recorded_allergy")
+    assert [(r.field, r.value) for r in result.because] == [
+        ("goals_realistic", "no"), ("financial_burden", "yes"), ("baclofen_reaction", "recorded_allergy")
+    ]
+
+
+# Each point's trigger on its own: (point, changes).
+POINT_CASES = {
+    "baclofen_hypersensitivity": {"baclofen_reaction": "confirmed_hypersensitivity"},
+    "active_infection": {"active_infection": "yes"},
+    "verify_baclofen_allergy": {"baclofen_reaction": "recorded_allergy"},
+    "oral_baclofen_intolerance": {"baclofen_reaction": "oral_side_effects"},
+    "unrealistic_goals": {"goals_realistic": "no"},
+    "mental_health": {"mental_health": "unmanageable"},
+    "psychosocial_compliance": {"psychosocial_compliance_concerns": "yes"},
+    "financial_burden": {"financial_burden": "yes"},
+    "shunt_csf_flow": {"hydrocephalus_shunt": "yes"},
+    "seizure_history": {"seizures": "yes"},
+    "prior_abdominal_pelvic_surgery": {"abdominal_pelvic_surgery": "yes"},
+    "ambulatory_rehab": {"ambulatory": "yes"},
+    "paediatric_growth": {"age_years": 17},
+    "cognition_oral_side_effects": {"cognitive_impairment": "yes"},
+    "progressive_disease": {"disease_course": "progressive"},
+    "not_reserved_for_failures": {"prior_treatments": ["none"]},
+}
+
+
+def test_every_point_has_a_trigger_case():
+    assert set(POINT_CASES) | {"goal_setting"} == {p.code for p in POINTS}
+
+
+@pytest.mark.parametrize("code", list(POINT_CASES))
+def test_each_point_trigger_on_its_own(code):
+    point = next(p for p in POINTS if p.code == code)
+    with_trigger = run(**POINT_CASES[code])
+    assert code in codes(with_trigger)
+    emitted = next(p for p in with_trigger.discussion_points if p.code == code)
+    assert (emitted.text, emitted.source) == (point.text, point.source)
+    assert emitted.source in SEED_STATEMENTS
+    assert emitted.because, "a triggered point names the answers behind it"
+    assert code not in codes(run())
+
+
+@pytest.mark.parametrize("code", [p.code for p in POINTS if p.kind == "candidate"])
+@pytest.mark.parametrize(
+    "decisive", [{"baclofen_reaction": "confirmed_hypersensitivity"}, {"interference": ["none"]}],
+    ids=["hypersensitivity", "not_indicated"],
+)
+def test_candidate_points_are_dropped_when_not_a_candidate(code, decisive):
+    trigger = POINT_CASES.get(code, {})
+    result = run(**{**trigger, **decisive})
+    assert code not in codes(result)
+
+
+@pytest.mark.parametrize(
+    "still_candidate",
+    [{"active_infection": "yes"}, {"baclofen_reaction": None}, {"financial_burden": "yes"}],
+    ids=["deferred", "incomplete", "after_review"],
+)
+def test_candidate_points_kept_for_deferred_incomplete_and_review(still_candidate):
+    result = run(**{"ambulatory": "yes", **still_candidate})
+    assert "ambulatory_rehab" in codes(result)
+    assert codes(result)[-1] == "goal_setting"
+
+
+def test_always_points_are_kept_when_not_a_candidate():
+    result = run(baclofen_reaction="confirmed_hypersensitivity", seizures="yes", hydrocephalus_shunt="yes")
+    assert codes(result) == ["baclofen_hypersensitivity", "shunt_csf_flow", "seizure_history"]
+
+
+def test_points_follow_the_table_order():
+    everything = {k: v for c in POINT_CASES.values() for k, v in c.items()}
+    everything["baclofen_reaction"] = "recorded_allergy"  # one of the reaction codes at a time
+    result = run(**everything)
+    table = [p.code for p in POINTS]
+    assert codes(result) == sorted(codes(result), key=table.index)
+
+
+def test_growth_answer_ignored_once_adult():
+    child = run(age_years=10, growth_complications=["limb_deformity"])
+    adult = run(age_years=30, growth_complications=["limb_deformity"])
+    assert "paediatric_growth" in codes(child)
+    assert "growth_complications" not in adult.unanswered
+    assert "paediatric_growth" not in codes(adult)
+
+
+def test_unanswered_applies_skip_logic():
+    assert "growth_complications" in run(age_years=5).unanswered
+    assert "growth_complications" not in run(age_years=18).unanswered
+    assert "growth_complications" not in run(age_years=None).unanswered
+    assert run(seizures=None).unanswered == ("seizures",)
+
+
+@pytest.mark.parametrize(
+    "field, never_lowers",
+    [("disease_course", "progressive"), ("prior_treatments", ["none"]), ("cognitive_impairment", "yes"),
+     ("ambulatory", "yes"), ("age_years", 6), ("hydrocephalus_shunt", "yes")],
+)
+def test_protective_answers_never_lower_the_recommendation(field, never_lowers):
+    assert run(**{field: never_lowers}).recommendation == "refer_for_screening"
