@@ -89,7 +89,7 @@ def evaluate(source: str, jsonl: bool, output_format: str) -> None:
         results.append(evaluate_answers(answers))
 
     if output_format == "text":
-        from .bot.text import result_text
+        from .criteria import result_text
 
         blocks = []
         for index, result in enumerate(results, 1):

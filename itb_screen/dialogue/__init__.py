@@ -1,0 +1,32 @@
+"""The screening conversation as a finite-state machine, built from the criteria catalogue.
+
+Knows nothing of Telegram or terminals: it takes text or a button code and returns `Prompt`s.
+"""
+
+from ._buttons import Press, decode as decode_button, encode as encode_button
+from ._engine import COMMANDS, Dialogue, Identity
+from ._machine import CHOOSING, DONE, REVIEW, STATES, build_machine, transition_table
+from ._parse import MAX_TEXT, Refusal, check_ref, parse_answer
+from ._prompts import Button, Prompt, ReviewLine
+
+__all__ = [
+    "CHOOSING",
+    "COMMANDS",
+    "DONE",
+    "MAX_TEXT",
+    "REVIEW",
+    "STATES",
+    "Button",
+    "Dialogue",
+    "Identity",
+    "Press",
+    "Prompt",
+    "Refusal",
+    "ReviewLine",
+    "build_machine",
+    "check_ref",
+    "decode_button",
+    "encode_button",
+    "parse_answer",
+    "transition_table",
+]

@@ -1,0 +1,76 @@
+"""Every sentence the dialogue says, in one place; each refusal says how to answer."""
+
+from __future__ import annotations
+
+from ..criteria import DISCLAIMER, Question
+
+EMPTY = "Nothing was typed: please answer the question below."
+TOO_LONG = "That message is longer than {limit} characters and was not read: please answer in a few words."
+STALE = "This question is closed: that button belongs to an earlier question or another case."
+UNKNOWN_BUTTON = "That button is not valid here."
+CHOOSE_ONE = "Choose at least one option, then Done (or Skip if not known)."
+FIRST_QUESTION = "This is the first question: there is nothing to go back to."
+CANNOT_GO_BACK = "There is no question to go back to from here."
+NOTHING_TO_SKIP = "There is no open question to skip."
+CONFIRM_AT_REVIEW = "Confirm is possible only at the review of a case."
+UNKNOWN_COMMAND = "/{name} is not a command here. Type /help for the list."
+NO_OPEN_CASE = "No case is open. Start one with /new REF (a case reference such as SPAS-014) or see /cases."
+NO_CASES = "You have no cases yet. Start one with /new REF (a case reference such as SPAS-014)."
+NO_SUCH_CASE = "None of your cases is called {ref}. See /cases for your cases."
+ASK_REF = (
+    "Type a case reference for the new case: 3 to 32 letters, digits, '-' or '_' (for example "
+    "SPAS-014). Never a patient's name, date of birth or record number. /cancel to stop."
+)
+NEW_CANCELLED = "No new case was started."
+REF_TAKEN = "The reference {ref} is already used by another case: choose another one."
+YOUR_REF_EXISTS = "You already have a case {ref}: /resume {ref} to continue it, or choose another reference."
+CASE_STARTED = "Case {ref} started. Answers are saved as you go; /back goes back, /skip leaves a question."
+REOPENED = "Case {ref} was cancelled and is open again."
+CANCELLED = "Case {ref} is cancelled; its answers are kept. /resume {ref} reopens it."
+CLOSED = "Case {ref} is closed. /resume {ref} shows it again."
+FINISHED = "Case {ref} is finished. /new REF starts another case; /cases lists yours."
+CASES_HEADING = "Your cases (answered/asked, status):"
+CASES_FOOT = "/resume REF continues a case."
+QUESTION_HEADING = "Case {ref} - question {position} of {total}"
+CURRENT_ANSWER = "Current answer: {answer}"
+REVIEW_HEADING = "Review case {ref}: check every answer before the recommendation."
+REVIEW_HELP = (
+    "Type a number from 1 to {count} to change that answer, 'back' for the last question, "
+    "or 'confirm' to get the recommendation."
+)
+RESULT_HEADING = "Case {ref}: {title}"
+DONE_LABEL = "Done"
+BACK_LABEL = "Back"
+SKIP_LABEL = "Skip"
+CONFIRM_LABEL = "Confirm"
+
+_HOW = {
+    "number": "Type the number; 'skip' if not known, 'back' to go back.",
+    "one": "Type the option's number or name; 'skip' if not known, 'back' to go back.",
+    "many": (
+        "Type one or more numbers separated by commas (e.g. 1, 4), or names; 'skip' if not known, "
+        "'back' to go back."
+    ),
+}
+
+
+def question_text(heading: str, title: str, question: Question, selected: set[str]) -> str:
+    """A question as plain text, with numbered options (the console prints this)."""
+    lines = [heading, title]
+    for number, option in enumerate(question.options, 1):
+        mark = "[x] " if option.code in selected else ""
+        lines.append(f"  {number}. {mark}{option.label}")
+    lines.append(_HOW[question.kind])
+    return "\n".join(lines)
+
+
+def help_text(commands: dict[str, str]) -> str:
+    return "\n".join([
+        "ITB Screen walks you through the questions that decide whether to refer a patient for an "
+        "intrathecal baclofen (ITB) screening test, and gives a recommendation with the points the team "
+        "should discuss, each citing the consensus statement (S1..S13) behind it.",
+        "Cases are named by a case reference only: never a patient's name, date of birth or record number.",
+        DISCLAIMER,
+        "",
+        *commands.values(),
+    ])

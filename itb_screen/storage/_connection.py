@@ -1,0 +1,56 @@
+"""Opening the database: the pragmas every connection needs, and write transactions that lock first."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlite_utils import Database
+
+#: Used when neither --db nor ITB_SCREEN_DB names a file.
+DEFAULT_DB = "itb-screen.db"
+
+#: How long a writer waits for another process's write to finish before giving up, in milliseconds.
+BUSY_TIMEOUT_MS = 10_000
+
+
+def default_path(explicit: str | os.PathLike | None = None) -> Path:
+    """--db, else ITB_SCREEN_DB, else ./itb-screen.db."""
+    return Path(explicit or os.environ.get("ITB_SCREEN_DB") or DEFAULT_DB)
+
+
+def connect(path: str | os.PathLike) -> Database:
+    """A sqlite-utils Database on `path` with WAL, synchronous=FULL, a busy timeout and foreign keys.
+
+    The connection is in autocommit mode (isolation_level=None) so that every write transaction is begun
+    explicitly by `immediate()`: Python's implicit deferred BEGIN would fail with "database is locked"
+    when another process wrote between our read and our write, whatever the busy timeout.
+    """
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    # A clinical record outlives a power cut: fsync the WAL on every commit.
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return Database(conn, execute_plugins=False)
+
+
+@contextmanager
+def immediate(db: Database) -> Iterator[Database]:
+    """A write transaction begun with BEGIN IMMEDIATE; nested calls join the outer one."""
+    conn = db.conn
+    if conn.in_transaction:
+        yield db
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")

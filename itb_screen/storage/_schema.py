@@ -1,0 +1,75 @@
+"""The schema, created on first use and changed only by registered migrations.
+
+PRAGMA user_version mirrors the number of migrations applied, so a glance with the sqlite3 shell says
+which schema a file has.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from ._connection import immediate
+
+migrations = Migrations("itb_screen")
+
+
+@migrations(name="0001_initial")
+def _initial(db: Database) -> None:
+    db["users"].create(
+        {"id": int, "channel": str, "external_id": str, "name": str, "role": str,
+         "created_at": str, "active_case_id": int, "awaiting": str},
+        pk="id", not_null={"channel", "external_id", "created_at"},
+    )
+    db["users"].create_index(["channel", "external_id"], unique=True)
+    db["cases"].create(
+        {"id": int, "ref": str, "user_id": int, "state": str, "status": str, "return_to_review": int,
+         "pending": str, "created_at": str, "updated_at": str},
+        pk="id", foreign_keys=[("user_id", "users", "id")],
+        not_null={"ref", "user_id", "state", "status", "created_at", "updated_at"},
+        defaults={"status": "open", "return_to_review": 0},
+    )
+    # Case references are unique across the team, whatever their case: "ABC-1" and "abc-1" are one case.
+    db.execute("CREATE UNIQUE INDEX idx_cases_ref_nocase ON cases (ref COLLATE NOCASE)")
+    db["cases"].create_index(["user_id", "updated_at"])
+    db["users"].add_foreign_key("active_case_id", "cases", "id")
+    # Append-only: every answer and every change. The current answer is the latest row of its field;
+    # value NULL means the question was skipped or cleared ("unknown").
+    db["answers"].create(
+        {"id": int, "case_id": int, "field": str, "value": str, "action": str, "user_id": int, "at": str},
+        pk="id", foreign_keys=[("case_id", "cases", "id"), ("user_id", "users", "id")],
+        not_null={"case_id", "field", "action", "at"},
+    )
+    db["answers"].create_index(["case_id", "field", "id"])
+    db["messages"].create(
+        {"id": int, "case_id": int, "user_id": int, "channel": str, "direction": str, "text": str,
+         "at": str},
+        pk="id", foreign_keys=[("case_id", "cases", "id"), ("user_id", "users", "id")],
+        not_null={"channel", "direction", "text", "at"},
+    )
+    db["messages"].create_index(["case_id", "id"])
+    db["results"].create(
+        {"id": int, "case_id": int, "recommendation": str, "criteria_version": str, "result": str,
+         "kind": str, "user_id": int, "at": str},
+        pk="id", foreign_keys=[("case_id", "cases", "id"), ("user_id", "users", "id")],
+        not_null={"case_id", "recommendation", "criteria_version", "result", "kind", "at"},
+    )
+    db["results"].create_index(["case_id", "id"])
+    db["audit"].create(
+        {"id": int, "at": str, "channel": str, "external_id": str, "event": str, "detail": str},
+        pk="id", not_null={"at", "event"},
+    )
+
+
+@migrations(name="0002_search")
+def _search(db: Database) -> None:
+    # Full-text search over the transcript and the answers, kept current by triggers.
+    db["messages"].enable_fts(["text"], create_triggers=True, tokenize="porter")
+
+
+def ensure_schema(db: Database) -> None:
+    """Create or migrate the schema; safe when several processes open a new file at once."""
+    if migrations.pending(db):
+        with immediate(db):
+            migrations.apply(db)
+            db.execute(f"PRAGMA user_version = {len(migrations.applied(db))}")

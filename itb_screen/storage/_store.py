@@ -1,0 +1,245 @@
+"""The only code that reads or writes the database.
+
+The per-answer path (`record_answer`, `save_case`, `record_message`) uses plain `db.execute` inside one
+BEGIN IMMEDIATE transaction: sqlite-utils' table methods look up the schema on every call.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlite_utils import Database
+
+from ._connection import connect, default_path, immediate
+from ._schema import ensure_schema
+
+STATUSES = ("open", "done", "cancelled")
+
+
+def now() -> str:
+    """UTC time as ISO 8601 with microseconds: sorts as text and reads as a date."""
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+class RefInUse(Exception):
+    """The case reference already names another case."""
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    channel: str
+    external_id: str
+    name: str | None
+    role: str | None
+    active_case_id: int | None
+    awaiting: str | None
+
+
+@dataclass(frozen=True)
+class Case:
+    id: int
+    ref: str
+    user_id: int
+    state: str
+    status: str
+    return_to_review: bool
+    pending: tuple[str, ...] | None
+    created_at: str
+    updated_at: str
+
+
+def _user(row: tuple) -> User:
+    return User(*row)
+
+
+def _case(row: tuple) -> Case:
+    id_, ref, user_id, state, status, back, pending, created, updated = row
+    return Case(id_, ref, user_id, state, status, bool(back),
+                None if pending is None else tuple(json.loads(pending)), created, updated)
+
+
+_USER_COLS = "id, channel, external_id, name, role, active_case_id, awaiting"
+_CASE_COLS = "id, ref, user_id, state, status, return_to_review, pending, created_at, updated_at"
+
+
+def encode_value(value: Any) -> str | None:
+    """An answer as stored: JSON text (many-choice as a list), NULL for unanswered."""
+    if value is None:
+        return None
+    return json.dumps(list(value) if isinstance(value, tuple) else value)
+
+
+def decode_value(text: str | None) -> Any:
+    if text is None:
+        return None
+    value = json.loads(text)
+    return tuple(value) if isinstance(value, list) else value
+
+
+class Store:
+    """ITB Screen's database: users, cases, the answer history, the transcript, results and audit."""
+
+    def __init__(self, path: str | os.PathLike | None = None) -> None:
+        self.path = default_path(path)
+        self.db: Database = connect(self.path)
+        ensure_schema(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator["Store"]:
+        """One write transaction (BEGIN IMMEDIATE); everything inside commits together or not at all."""
+        with immediate(self.db):
+            yield self
+
+    def _one(self, sql: str, params: tuple = ()) -> tuple | None:
+        return self.db.execute(sql, params).fetchone()
+
+    # Users -------------------------------------------------------------------------------------
+    def user(self, channel: str, external_id: str, name: str | None = None,
+             role: str | None = None) -> User:
+        """The user of a channel, created on first contact; name and role kept current."""
+        row = self._one(f"SELECT {_USER_COLS} FROM users WHERE channel = ? AND external_id = ?",
+                        (channel, external_id))
+        if row is None:
+            with immediate(self.db):
+                self.db.execute(
+                    "INSERT OR IGNORE INTO users (channel, external_id, name, role, created_at) "
+                    "VALUES (?, ?, ?, ?, ?)", (channel, external_id, name, role, now()))
+            return self.user(channel, external_id, name, role)
+        user = _user(row)
+        if (name and name != user.name) or (role and role != user.role):
+            with immediate(self.db):
+                self.db.execute("UPDATE users SET name = coalesce(?, name), role = coalesce(?, role) "
+                                "WHERE id = ?", (name, role, user.id))
+            return _user(self._one(f"SELECT {_USER_COLS} FROM users WHERE id = ?", (user.id,)))
+        return user
+
+    def user_by_id(self, user_id: int) -> User:
+        return _user(self._one(f"SELECT {_USER_COLS} FROM users WHERE id = ?", (user_id,)))
+
+    def set_active(self, user_id: int, case_id: int | None, awaiting: str | None = None) -> None:
+        self.db.execute("UPDATE users SET active_case_id = ?, awaiting = ? WHERE id = ?",
+                        (case_id, awaiting, user_id))
+
+    # Cases -------------------------------------------------------------------------------------
+    def create_case(self, user_id: int, ref: str, state: str) -> Case:
+        if self.case_by_ref(ref) is not None:
+            raise RefInUse(ref)
+        stamp = now()
+        cursor = self.db.execute(
+            "INSERT INTO cases (ref, user_id, state, status, return_to_review, created_at, updated_at) "
+            "VALUES (?, ?, ?, 'open', 0, ?, ?)", (ref, user_id, state, stamp, stamp))
+        return self.case(cursor.lastrowid)
+
+    def case(self, case_id: int) -> Case | None:
+        row = self._one(f"SELECT {_CASE_COLS} FROM cases WHERE id = ?", (case_id,))
+        return None if row is None else _case(row)
+
+    def case_by_ref(self, ref: str) -> Case | None:
+        row = self._one(f"SELECT {_CASE_COLS} FROM cases WHERE ref = ? COLLATE NOCASE", (ref,))
+        return None if row is None else _case(row)
+
+    def cases_of(self, user_id: int) -> list[Case]:
+        """A user's cases, most recently touched first."""
+        rows = self.db.execute(
+            f"SELECT {_CASE_COLS} FROM cases WHERE user_id = ? ORDER BY updated_at DESC, id DESC",
+            (user_id,)).fetchall()
+        return [_case(r) for r in rows]
+
+    def all_cases(self) -> list[Case]:
+        rows = self.db.execute(f"SELECT {_CASE_COLS} FROM cases ORDER BY created_at, id").fetchall()
+        return [_case(r) for r in rows]
+
+    def save_case(self, case_id: int, *, state: str, status: str, return_to_review: bool,
+                  pending: tuple[str, ...] | None) -> None:
+        if status not in STATUSES:
+            raise ValueError(f"unknown status {status!r}")
+        self.db.execute(
+            "UPDATE cases SET state = ?, status = ?, return_to_review = ?, pending = ?, updated_at = ? "
+            "WHERE id = ?",
+            (state, status, int(return_to_review), None if pending is None else json.dumps(list(pending)),
+             now(), case_id))
+
+    # Answers -----------------------------------------------------------------------------------
+    def record_answer(self, case_id: int, field: str, value: Any, user_id: int, action: str) -> None:
+        """Append an answer (action: answer, change or skip); the latest row of a field is current."""
+        self.db.execute(
+            "INSERT INTO answers (case_id, field, value, action, user_id, at) VALUES (?, ?, ?, ?, ?, ?)",
+            (case_id, field, encode_value(value), action, user_id, now()))
+
+    def answers(self, case_id: int, include_skipped: bool = False) -> dict[str, Any]:
+        """The current answers of a case; with include_skipped, skipped fields too (value None)."""
+        rows = self.db.execute(
+            "SELECT field, value FROM answers WHERE id IN "
+            "(SELECT max(id) FROM answers WHERE case_id = ? GROUP BY field)", (case_id,)).fetchall()
+        return {field: decode_value(value) for field, value in rows
+                if include_skipped or value is not None}
+
+    def history(self, case_id: int) -> list[dict]:
+        """Every answer and change of a case, oldest first, with who and when."""
+        rows = self.db.execute(
+            "SELECT a.id, a.field, a.value, a.action, a.at, u.name, u.channel, u.external_id "
+            "FROM answers a LEFT JOIN users u ON u.id = a.user_id WHERE a.case_id = ? ORDER BY a.id",
+            (case_id,)).fetchall()
+        return [
+            {"id": r[0], "field": r[1], "value": decode_value(r[2]), "action": r[3], "at": r[4],
+             "user": r[5] or r[7], "channel": r[6]}
+            for r in rows
+        ]
+
+    # Transcript --------------------------------------------------------------------------------
+    def record_message(self, user_id: int | None, case_id: int | None, channel: str, direction: str,
+                       text: str) -> None:
+        self.db.execute(
+            "INSERT INTO messages (case_id, user_id, channel, direction, text, at) VALUES (?, ?, ?, ?, ?, ?)",
+            (case_id, user_id, channel, direction, text, now()))
+
+    def transcript(self, case_id: int) -> list[dict]:
+        rows = self.db.execute(
+            "SELECT m.id, m.direction, m.text, m.at, m.channel, u.name, u.external_id FROM messages m "
+            "LEFT JOIN users u ON u.id = m.user_id WHERE m.case_id = ? ORDER BY m.id", (case_id,)).fetchall()
+        return [{"id": r[0], "direction": r[1], "text": r[2], "at": r[3], "channel": r[4],
+                 "user": r[5] or r[6]} for r in rows]
+
+    # Results -----------------------------------------------------------------------------------
+    def record_result(self, case_id: int, result: dict, user_id: int | None, kind: str = "confirm") -> None:
+        """Store a result (the evaluate object) beside earlier ones, never over them."""
+        self.db.execute(
+            "INSERT INTO results (case_id, recommendation, criteria_version, result, kind, user_id, at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (case_id, result["recommendation"], result["criteria_version"], json.dumps(result), kind,
+             user_id, now()))
+
+    def latest_result(self, case_id: int) -> tuple[dict, str] | None:
+        """The newest stored result of a case and when it was stored."""
+        row = self._one("SELECT result, at FROM results WHERE case_id = ? ORDER BY id DESC LIMIT 1",
+                        (case_id,))
+        return None if row is None else (json.loads(row[0]), row[1])
+
+    # Audit -------------------------------------------------------------------------------------
+    def audit(self, channel: str, external_id: str, event: str, detail: str = "") -> None:
+        with immediate(self.db):
+            self.db.execute(
+                "INSERT INTO audit (at, channel, external_id, event, detail) VALUES (?, ?, ?, ?, ?)",
+                (now(), channel, external_id, event, detail))
+
+
+def open_store(path: str | os.PathLike | None = None) -> Store:
+    """Open (and create or migrate) the database at --db, ITB_SCREEN_DB or ./itb-screen.db."""
+    return Store(path)
+
