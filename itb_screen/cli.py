@@ -104,6 +104,86 @@ def evaluate(source: str, jsonl: bool, output_format: str) -> None:
         click.echo(json.dumps(dicts if several else dicts[0], indent=2))
 
 
+_DB_OPTION = click.option(
+    "--db", "db_path", type=click.Path(dir_okay=False), default=None,
+    help="SQLite file (default: $ITB_SCREEN_DB, else ./itb-screen.db).",
+)
+
+
+def _store(db_path: str | None):
+    from .storage import open_store
+
+    try:
+        return open_store(db_path)
+    except Exception as error:  # sqlite3 errors: unreadable file, not a database, locked too long
+        raise click.ClickException(f"cannot open the database: {error}") from None
+
+
+@cli.command()
+@_DB_OPTION
+@click.option("--user", default=None, help="Your name as the case owner (default: your login name).")
+def console(db_path: str | None, user: str | None) -> None:
+    """Screen cases in this terminal: the same dialogue as the Telegram bot, no token needed.
+
+    Reads one answer per line, so answers can be piped in; exits 0 at the end of input.
+
+    Example: itb-screen console --user dr-lee
+    """
+    from .bot.console import default_user, run_console
+
+    with _store(db_path) as store:
+        sys.exit(run_console(store, user or default_user()))
+
+
+@cli.command()
+@_DB_OPTION
+@click.option("--user", default=None, help="Only this user's cases (console name or Telegram id).")
+@click.option("--json", "as_json", is_flag=True, help="A JSON array, one object per case.")
+def cases(db_path: str | None, user: str | None, as_json: bool) -> None:
+    """List the screened cases: reference, owner, status, progress and recommendation.
+
+    Example: itb-screen cases --json
+    """
+    from .bot.listing import case_records, cases_table
+
+    with _store(db_path) as store:
+        records = case_records(store, user=user)
+    if as_json:
+        click.echo(json.dumps(records, indent=2))
+    else:
+        click.echo(cases_table(records))
+
+
+@cli.command()
+def diagram() -> None:
+    """Print the dialogue's state machine as a Mermaid diagram (made by transitions).
+
+    Example: itb-screen diagram > dialogue.mmd
+    """
+    from .dialogue.diagram import mermaid
+
+    click.echo(mermaid())
+
+
+@cli.command()
+@_DB_OPTION
+@click.option("--user", default=None, help="Console channel only: your name as the case owner.")
+def run(db_path: str | None, user: str | None) -> None:
+    """Start the bot: Telegram when TELEGRAM_BOT_TOKEN is set, otherwise the console channel.
+
+    Example: TELEGRAM_BOT_TOKEN=123:abc itb-screen run
+    """
+    import os
+
+    if not os.environ.get("TELEGRAM_BOT_TOKEN"):
+        click.echo("TELEGRAM_BOT_TOKEN is not set: starting the console channel.", err=True)
+        from .bot.console import default_user, run_console
+
+        with _store(db_path) as store:
+            sys.exit(run_console(store, user or default_user()))
+    raise click.ClickException("the Telegram channel is not available in this version")
+
+
 def main() -> None:
     """Entry point of the `itb-screen` console script."""
     cli(prog_name="itb-screen")

@@ -1,0 +1,62 @@
+"""The console channel: the same dialogue in a terminal, or fed one answer per line on standard input."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from typing import TextIO
+
+from ..dialogue import Dialogue, Identity, Prompt
+from ..storage import Store
+
+CHANNEL = "console"
+PROMPT = "> "
+
+WELCOME = (
+    "ITB Screen (console). Type /new REF to start a case, /help for the commands; Ctrl-D to leave "
+    "(everything answered is saved)."
+)
+
+
+def default_user() -> str:
+    """The console user: --user, else the login name."""
+    try:
+        return os.environ.get("ITB_SCREEN_USER") or getpass.getuser()
+    except Exception:  # getuser raises when no login name can be found (containers)
+        return "console"
+
+
+def render(prompt: Prompt) -> str:
+    """A prompt as the console shows it: the plain text, with the selection of a many-choice question."""
+    return prompt.text
+
+
+def run_console(store: Store, user: str, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
+    """Read lines until end of input; answer each through the dialogue. Returns the exit status."""
+    dialogue = Dialogue(store)
+    who = Identity(CHANNEL, user, user, None)
+    interactive = stdin.isatty()
+
+    def show(prompts: list[Prompt]) -> None:
+        for prompt in prompts:
+            stdout.write(render(prompt) + "\n")
+        stdout.flush()
+
+    stdout.write(WELCOME + "\n")
+    show(dialogue.current(who))
+    while True:
+        if interactive:
+            stdout.write(PROMPT)
+            stdout.flush()
+        try:
+            line = stdin.readline()
+        except KeyboardInterrupt:
+            line = ""
+        if not line:
+            stdout.write("\nBye: your answers are saved; /resume REF continues a case.\n")
+            stdout.flush()
+            return 0
+        if not interactive:
+            stdout.write(f"{PROMPT}{line.rstrip()}\n")
+        show(dialogue.handle(who, text=line.rstrip("\r\n")))

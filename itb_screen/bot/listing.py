@@ -1,0 +1,56 @@
+"""Cases as records (for --json and exports) and as an aligned table a person reads in a terminal."""
+
+from __future__ import annotations
+
+from ..criteria import QUESTIONS, to_json_value
+from ..storage import Store
+
+
+def case_records(store: Store, user: str | None = None, status: str | None = None,
+                 recommendation: str | None = None, since: str | None = None) -> list[dict]:
+    """One dict per case: ref, user, status, answers (field -> value), result (evaluate object or null)."""
+    users: dict[int, object] = {}
+    records = []
+    for case in store.all_cases():
+        owner = users.get(case.user_id) or users.setdefault(case.user_id, store.user_by_id(case.user_id))
+        if user is not None and user not in (owner.name, owner.external_id):
+            continue
+        if status is not None and case.status != status:
+            continue
+        if since is not None and case.updated_at[: len(since)] < since:
+            continue
+        stored = store.latest_result(case.id)
+        result = stored[0] if stored else None
+        if recommendation is not None and (result or {}).get("recommendation") != recommendation:
+            continue
+        answers = store.answers(case.id)
+        asked = [q.field for q in QUESTIONS if q.is_asked(answers)]
+        records.append({
+            "ref": case.ref,
+            "user": owner.name or owner.external_id,
+            "channel": owner.channel,
+            "status": case.status,
+            "state": case.state,
+            "answered": sum(1 for f in asked if f in answers),
+            "asked": len(asked),
+            "created_at": case.created_at,
+            "updated_at": case.updated_at,
+            "answers": {f: to_json_value(answers[f]) for f in (q.field for q in QUESTIONS) if f in answers},
+            "result": result,
+            "result_at": stored[1] if stored else None,
+        })
+    return records
+
+
+def cases_table(records: list[dict]) -> str:
+    """An aligned plain-text table of cases."""
+    if not records:
+        return "No cases."
+    header = ("REF", "USER", "STATUS", "PROGRESS", "RECOMMENDATION", "UPDATED")
+    rows = [header] + [
+        (r["ref"], str(r["user"]), r["status"], f"{r['answered']}/{r['asked']}",
+         (r["result"] or {}).get("recommendation", "-"), r["updated_at"][:16].replace("T", " "))
+        for r in records
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)
