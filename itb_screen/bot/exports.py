@@ -66,7 +66,7 @@ _REDCAP_TYPE = {"number": "text", "one": "radio", "many": "checkbox"}
 
 
 def _branching_logic(question: Question) -> str:
-    """REDCap syntax for `asked_when`; the blank check mirrors the catalogue (an unanswered age asks nothing)."""
+    """REDCap syntax for `asked_when`; the blank check mirrors the catalogue (no age, no question)."""
     when = question.asked_when
     if when is None:
         return ""
