@@ -166,6 +166,8 @@ class Dialogue:
         if press.action == "change":
             return self._change(turn, press.index)
         question = QUESTIONS_BY_FIELD.get(case.state)
+        if press.action == "done" and question is not None and question.kind == "many":
+            return self._done(turn, question)
         if question is None or press.index is None or not 1 <= press.index <= len(question.options):
             return self._refuse(turn, say.UNKNOWN_BUTTON)
         code_chosen = question.options[press.index - 1].code
@@ -173,8 +175,6 @@ class Dialogue:
             return self._accept(turn, question, code_chosen)
         if press.action == "toggle" and question.kind == "many":
             return self._toggle(turn, question, code_chosen)
-        if press.action == "done" and question.kind == "many":
-            return self._done(turn, question)
         return self._refuse(turn, say.UNKNOWN_BUTTON)
 
     def _toggle(self, turn: _Turn, question: Question, code: str) -> None:

@@ -1,0 +1,44 @@
+"""Driving the dialogue as a clinician would type: helpers shared by the dialogue and channel tests."""
+
+from __future__ import annotations
+
+from itb_screen.criteria import QUESTIONS_BY_FIELD, Question
+from itb_screen.dialogue import Dialogue, Identity, Prompt
+
+STYLES = ("numbers", "labels", "codes")
+
+
+def typed(question: Question, value, style: str) -> str:
+    """What a clinician types for `value` (None = not known) in one of three styles."""
+    if value is None or value == "unknown":
+        return "skip"
+    if question.kind == "number":
+        return {"numbers": f"{value}", "labels": f"{value} years", "codes": f"{value}y"}[style]
+    values = [value] if question.kind == "one" else list(value)
+    numbers = [str(question.codes.index(v) + 1) for v in values]
+    labels = [question.option(v).label for v in values]
+    if style == "numbers":
+        return ", ".join(numbers) if len(numbers) > 1 or question.kind == "one" else numbers[0]
+    if style == "labels":
+        # Upper-cased and padded: matching ignores case and surrounding spaces.
+        return ",".join(f"  {label.upper()} " for label in labels)
+    return " ".join(values) if question.kind == "many" else values[0]
+
+
+def screen(dialogue: Dialogue, who: Identity, ref: str, answers: dict, style: str = "numbers",
+           confirm: bool = True) -> list[Prompt]:
+    """Screen one case start to end by typing; returns the last prompts (the result)."""
+    prompts = dialogue.handle(who, f"/new {ref}")
+    for _ in range(60):
+        last = prompts[-1]
+        if last.kind == "question":
+            question = QUESTIONS_BY_FIELD[last.field]
+            prompts = dialogue.handle(who, typed(question, answers.get(last.field), style))
+            assert prompts[0].kind != "refusal", prompts[0].text
+        elif last.kind == "review":
+            if not confirm:
+                return prompts
+            prompts = dialogue.handle(who, "confirm")
+        else:
+            return prompts
+    raise AssertionError("the dialogue did not finish")
