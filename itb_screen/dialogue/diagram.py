@@ -18,4 +18,4 @@ def mermaid() -> str:
     machine = build_machine(GraphMachine, graph_engine="mermaid", show_conditions=True, title=TITLE)
     model = _Model()
     machine.add_model(model)
-    return model.get_graph().draw(None).rstrip() + "\n"
+    return model.get_graph().draw(None).rstrip()

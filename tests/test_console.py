@@ -1,0 +1,169 @@
+"""The console channel and the `cases`, `diagram` and `run` commands, through real subprocesses."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from itb_screen.criteria import QUESTIONS_BY_FIELD, RECOMMENDATIONS, asked_fields
+
+from .conftest import ROOT, VIGNETTES, VIGNETTE_IDS
+from .drive import STYLES, typed
+
+
+def command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "itb_screen", *args]
+
+
+def env_without_token() -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "ITB_SCREEN_DB")}
+    return env
+
+
+def lines_for(case: dict, ref: str, style: str) -> list[str]:
+    answers = {k: v for k, v in case["answers"].items() if v != "unknown"}
+    return [f"/new {ref}"] + [
+        typed(QUESTIONS_BY_FIELD[f], answers.get(f), style) for f in asked_fields(answers)
+    ] + ["confirm"]
+
+
+def cases_json(db) -> list[dict]:
+    out = subprocess.run(command("cases", "--db", str(db), "--json"), capture_output=True, text=True,
+                         env=env_without_token(), check=True)
+    return json.loads(out.stdout)
+
+
+@pytest.mark.parametrize("index", range(len(VIGNETTES)), ids=VIGNETTE_IDS)
+def test_piped_vignette_ends_with_the_recommendation(index, tmp_path):
+    case = VIGNETTES[index]
+    db = tmp_path / "itb.db"
+    ref = f"PIPE-{case['id']}"
+    stdin = "\n".join(lines_for(case, ref, STYLES[index % 3])) + "\n"
+    run = subprocess.run(command("console", "--db", str(db), "--user", "dr-lee"), input=stdin,
+                         capture_output=True, text=True, env=env_without_token(), timeout=60)
+    assert run.returncode == 0, run.stderr
+    expected = case["expected"]["recommendation"]
+    assert f"({expected})" in run.stdout
+    assert RECOMMENDATIONS[expected].title in run.stdout
+    assert "does not replace the ITB screening test" in run.stdout
+    assert "Traceback" not in run.stdout + run.stderr
+    [record] = cases_json(db)
+    assert record["ref"] == ref and record["user"] == "dr-lee" and record["status"] == "done"
+    assert record["result"]["recommendation"] == expected
+    assert [p["code"] for p in record["result"]["discussion_points"]] == case["expected"]["discussion_points"]
+
+
+def test_end_of_input_mid_case_keeps_the_answers(tmp_path):
+    db = tmp_path / "itb.db"
+    lines = lines_for(VIGNETTES[0], "HALF-1", "numbers")[:6]
+    run = subprocess.run(command("console", "--db", str(db), "--user", "u"), input="\n".join(lines) + "\n",
+                         capture_output=True, text=True, env=env_without_token(), timeout=60)
+    assert run.returncode == 0
+    [record] = cases_json(db)
+    assert record["status"] == "open" and record["result"] is None
+    assert len(record["answers"]) == 5
+
+
+class Console:
+    """A console subprocess fed line by line, its output read by a thread."""
+
+    def __init__(self, db, user: str) -> None:
+        self.process = subprocess.Popen(
+            command("console", "--db", str(db), "--user", user), stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env_without_token(), bufsize=1)
+        self.output: queue.Queue[str] = queue.Queue()
+        self.seen = ""
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.output.put(line)
+
+    def wait_for(self, text: str, timeout: float = 20) -> None:
+        deadline = time.monotonic() + timeout
+        while text not in self.seen:
+            try:
+                self.seen += self.output.get(timeout=max(0.01, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError(f"{text!r} not seen; output so far:\n{self.seen}") from None
+
+    def send(self, line: str) -> None:
+        self.process.stdin.write(line + "\n")
+        self.process.stdin.flush()
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+        for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
+            stream.close()
+
+
+def test_killed_halfway_then_restarted_finishes_with_nothing_lost(tmp_path):
+    case = next(v for v in VIGNETTES if v["id"] == "P09")  # a child: skip logic across the restart
+    db = tmp_path / "itb.db"
+    lines = lines_for(case, "KILL-1", "labels")
+    half = len(lines) // 2
+    first = Console(db, "dr-kill")
+    first.wait_for("Type /new REF")
+    for number, line in enumerate(lines[:half]):
+        first.send(line)
+        first.wait_for(f"question {number + 1} of")  # each answer is committed before the next question
+    first.kill()
+    assert first.process.returncode == -signal.SIGKILL
+
+    [record] = cases_json(db)
+    assert len(record["answers"]) == half - 1 and record["status"] == "open"
+
+    rest = "\n".join(["/resume KILL-1", *lines[half:]]) + "\n"
+    run = subprocess.run(command("console", "--db", str(db), "--user", "dr-kill"), input=rest,
+                         capture_output=True, text=True, env=env_without_token(), timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert f"question {half} of" in run.stdout  # resumed at the open question
+    expected = case["expected"]["recommendation"]
+    assert f"({expected})" in run.stdout
+    [record] = cases_json(db)
+    assert record["result"]["recommendation"] == expected
+    assert [p["code"] for p in record["result"]["discussion_points"]] == case["expected"]["discussion_points"]
+
+
+def test_run_without_a_token_starts_the_console(tmp_path):
+    run = subprocess.run(command("run", "--db", str(tmp_path / "itb.db"), "--user", "x"), input="/help\n",
+                         capture_output=True, text=True, env=env_without_token(), timeout=60)
+    assert run.returncode == 0
+    assert run.stderr.strip().splitlines() == ["TELEGRAM_BOT_TOKEN is not set: starting the console channel."]
+    assert "/new [REF]" in run.stdout
+
+
+def test_database_from_the_environment(tmp_path):
+    env = {**env_without_token(), "ITB_SCREEN_DB": str(tmp_path / "env.db")}
+    subprocess.run(command("console", "--user", "e"), input="/new ENV-1\n", text=True, env=env,
+                   capture_output=True, check=True, timeout=60)
+    assert (tmp_path / "env.db").exists()
+    out = subprocess.run(command("cases", "--json"), env=env, capture_output=True, text=True, check=True)
+    assert [c["ref"] for c in json.loads(out.stdout)] == ["ENV-1"]
+
+
+def test_cases_table_is_aligned(tmp_path):
+    db = tmp_path / "itb.db"
+    subprocess.run(command("console", "--db", str(db), "--user", "a"), input="/new TABLE-1\n40\n/new T-2\n",
+                   text=True, env=env_without_token(), capture_output=True, check=True, timeout=60)
+    out = subprocess.run(command("cases", "--db", str(db)), capture_output=True, text=True, check=True)
+    header, *rows = out.stdout.splitlines()
+    assert header.split() == ["REF", "USER", "STATUS", "PROGRESS", "RECOMMENDATION", "UPDATED"]
+    assert {r.split()[0] for r in rows} == {"TABLE-1", "T-2"}
+    assert len({line.index("STATUS") if "STATUS" in line else line.index("open") for line in out.stdout.splitlines()}) == 1
+
+
+def test_readme_diagram_is_current():
+    out = subprocess.run(command("diagram"), capture_output=True, text=True, check=True)
+    assert out.stdout.startswith("---\nITB Screen dialogue\n---\nstateDiagram-v2")
+    readme = (ROOT / "README.md").read_text()
+    assert f"```mermaid\n{out.stdout}```" in readme, "README.md's diagram is stale: paste `itb-screen diagram`"
