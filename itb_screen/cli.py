@@ -12,6 +12,7 @@ import sys
 import click
 
 from . import __version__
+from .criteria import RECOMMENDATIONS
 
 
 class InputError(click.ClickException):
@@ -135,23 +136,171 @@ def console(db_path: str | None, user: str | None) -> None:
         sys.exit(run_console(store, user or default_user()))
 
 
+_SINCE = click.DateTime(formats=["%Y-%m-%d"])
+
+
 @cli.command()
 @_DB_OPTION
 @click.option("--user", default=None, help="Only this user's cases (console name or Telegram id).")
+@click.option("--status", type=click.Choice(["open", "done", "cancelled"]), help="Only cases with this status.")
+@click.option("--recommendation", type=click.Choice(list(RECOMMENDATIONS)), help="Only cases with this result.")
+@click.option("--since", type=_SINCE, help="Only cases updated on or after this date (YYYY-MM-DD).")
 @click.option("--json", "as_json", is_flag=True, help="A JSON array, one object per case.")
-def cases(db_path: str | None, user: str | None, as_json: bool) -> None:
+@click.option("--csv", "as_csv", is_flag=True, help="CSV: one row per case, one column per field.")
+def cases(db_path: str | None, user: str | None, status: str | None, recommendation: str | None,
+          since, as_json: bool, as_csv: bool) -> None:
     """List the screened cases: reference, owner, status, progress and recommendation.
 
-    Example: itb-screen cases --json
+    Example: itb-screen cases --status done --recommendation refer_after_review --csv
     """
-    from .bot.listing import case_records, cases_table
+    from .bot.listing import case_records, cases_csv, cases_table
 
+    if as_json and as_csv:
+        raise InputError("choose one of --json and --csv")
     with _store(db_path) as store:
-        records = case_records(store, user=user)
+        records = case_records(store, user=user, status=status, recommendation=recommendation,
+                               since=since.date().isoformat() if since else None)
     if as_json:
         click.echo(json.dumps(records, indent=2))
+    elif as_csv:
+        click.echo(cases_csv(records), nl=False)
     else:
         click.echo(cases_table(records))
+
+
+def _case(store, ref: str):
+    case = store.case_by_ref(ref)
+    if case is None:
+        raise InputError(f"no case {ref}: see itb-screen cases")
+    return case
+
+
+@cli.command()
+@click.argument("ref")
+@_DB_OPTION
+@click.option("--transcript", is_flag=True, help="Also every message in and out, with its time.")
+@click.option("--history", is_flag=True, help="Every answer as given, not only the changes.")
+def show(ref: str, db_path: str | None, transcript: bool, history: bool) -> None:
+    """Show a case: answers in the questions' words, the result with its reasons, changes of answers.
+
+    Example: itb-screen show SPAS-014 --transcript
+    """
+    from .bot.caseview import show_text
+
+    with _store(db_path) as store:
+        click.echo(show_text(store, _case(store, ref), transcript=transcript, history=history))
+
+
+@cli.command()
+@click.argument("ref")
+@_DB_OPTION
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html"]), default="text",
+              show_default=True, help="html is a complete printable page.")
+def summary(ref: str, db_path: str | None, fmt: str) -> None:
+    """The referral summary of a case, ready to paste into a referral (or print, as HTML).
+
+    Example: itb-screen summary SPAS-014 --format html > SPAS-014.html
+    """
+    from .bot.caseview import case_view
+    from .bot.summary import render_summary
+
+    with _store(db_path) as store:
+        click.echo(render_summary(case_view(store, _case(store, ref)), fmt), nl=False)
+
+
+@cli.command()
+@_DB_OPTION
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "fhir"]), default="csv",
+              show_default=True, help="csv: one row per case; json: everything; fhir: a FHIR R4 Bundle.")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write to this file instead of standard output.")
+def export(db_path: str | None, fmt: str, out_path: str | None) -> None:
+    """Export every case: flat CSV (REDCap style), full JSON, or FHIR Questionnaire + QuestionnaireResponses.
+
+    Example: itb-screen export --format fhir --out cases.fhir.json
+    """
+    from .bot.listing import case_records, cases_csv, full_export
+
+    with _store(db_path) as store:
+        records = case_records(store)
+        if fmt == "csv":
+            text = cases_csv(records)
+        elif fmt == "json":
+            text = json.dumps(full_export(store, records), indent=2) + "\n"
+        else:
+            from .bot.caseview import case_view
+            from .bot.exports import fhir_bundle
+
+            views = [case_view(store, store.case_by_ref(r["ref"])) for r in records]
+            text = json.dumps(fhir_bundle(views), indent=2) + "\n"
+    if out_path:
+        with open(out_path, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        click.echo(f"{len(records)} cases written to {out_path}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.command()
+@click.option("--csv", "as_csv", is_flag=True, default=True, help="REDCap-style data dictionary (the default).")
+@click.option("--fhir", "as_fhir", is_flag=True, help="The questionnaire as a FHIR R4 Questionnaire instead.")
+def dictionary(as_csv: bool, as_fhir: bool) -> None:
+    """The questionnaire as a data dictionary: field, question, type, choices, branching, sources.
+
+    Example: itb-screen dictionary --csv > itb_screen_dictionary.csv
+    """
+    from .bot.exports import data_dictionary_csv, fhir_questionnaire
+
+    if as_fhir:
+        click.echo(json.dumps(fhir_questionnaire(), indent=2))
+    else:
+        click.echo(data_dictionary_csv(), nl=False)
+
+
+@cli.command()
+@click.argument("query")
+@_DB_OPTION
+@click.option("--raw", is_flag=True, help="QUERY is FTS5 syntax (AND, OR, NOT, \"phrases\", prefix*).")
+@click.option("--limit", default=100, show_default=True, help="At most this many lines.")
+def search(query: str, db_path: str | None, raw: bool, limit: int) -> None:
+    """Full-text search of transcripts: every message in and out, answers included.
+
+    Prints case, time and the matching line.
+
+    Example: itb-screen search allergy
+    """
+    import sqlite3
+
+    with _store(db_path) as store:
+        try:
+            hits = store.search(query, limit=limit, raw=raw)
+        except sqlite3.OperationalError as error:
+            raise InputError(f"search: {error} in {query!r}") from None
+    words = [w.strip('"*').casefold() for w in query.split() if w.strip('"*')]
+    for hit in hits:
+        lines = hit["text"].splitlines() or [""]
+        line = next((l for l in lines if any(w in l.casefold() for w in words)), lines[0])
+        arrow = "in " if hit["direction"] == "in" else "out"
+        click.echo(f"{hit['ref'] or '-'}\t{hit['at'][:19].replace('T', ' ')}\t{arrow}\t{line.strip()}")
+    if not hits:
+        click.echo(f"No message matches {query!r}.", err=True)
+
+
+@cli.command()
+@_DB_OPTION
+@click.option("--apply", "apply_", is_flag=True, help="Store the new results beside the old ones.")
+def reevaluate(db_path: str | None, apply_: bool) -> None:
+    """Recompute every stored result with the current criteria and list the cases that would change.
+
+    Nothing is written without --apply; with it, new results are stored beside the old, never over them.
+
+    Example: itb-screen reevaluate --apply
+    """
+    from .bot.reevaluation import reevaluate_all
+
+    with _store(db_path) as store:
+        report = reevaluate_all(store, apply=apply_)
+    click.echo(report.text())
 
 
 @cli.command()
@@ -168,20 +317,54 @@ def diagram() -> None:
 @cli.command()
 @_DB_OPTION
 @click.option("--user", default=None, help="Console channel only: your name as the case owner.")
-def run(db_path: str | None, user: str | None) -> None:
+@click.option("--webhook", "webhook_url", default=None, metavar="URL",
+              help="Telegram only: receive updates at this public HTTPS URL (set by your proxy) instead of "
+                   "long polling; the bot listens on 127.0.0.1:--port with a generated secret token.")
+@click.option("--port", "listen_port", type=click.IntRange(1, 65535), default=8443, show_default=True,
+              help="With --webhook: the local port your proxy forwards to.")
+def run(db_path: str | None, user: str | None, webhook_url: str | None, listen_port: int) -> None:
     """Start the bot: Telegram when TELEGRAM_BOT_TOKEN is set, otherwise the console channel.
 
-    Example: TELEGRAM_BOT_TOKEN=123:abc itb-screen run
+    Telegram needs ITB_SCREEN_USERS, a TOML file of the allowed users (numeric Telegram id, name,
+    role). TELEGRAM_API_BASE_URL points the bot at another Bot API server (a self-hosted one).
+
+    Example: TELEGRAM_BOT_TOKEN=123:abc ITB_SCREEN_USERS=users.toml itb-screen run
     """
     import os
 
-    if not os.environ.get("TELEGRAM_BOT_TOKEN"):
+    token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
+    if not token:
         click.echo("TELEGRAM_BOT_TOKEN is not set: starting the console channel.", err=True)
         from .bot.console import default_user, run_console
 
         with _store(db_path) as store:
             sys.exit(run_console(store, user or default_user()))
-    raise click.ClickException("the Telegram channel is not available in this version")
+    if webhook_url is not None and not webhook_url.startswith("https://"):
+        raise InputError("--webhook needs the public https:// URL that your proxy forwards to this bot")
+    # python-telegram-bot is imported here only: the other commands never load it.
+    from .bot.telegram.access import AccessFileError, AccessList
+
+    try:
+        access = AccessList.from_env()
+    except AccessFileError as error:
+        raise click.ClickException(str(error)) from None
+    from .bot.telegram.app import run_telegram
+
+    with _store(db_path) as store:
+        try:
+            run_telegram(token, store, access, webhook_url=webhook_url, listen_port=listen_port)
+        except RuntimeError as error:
+            if "webhooks" in str(error):
+                raise click.ClickException(
+                    "--webhook needs python-telegram-bot's webhook extra: "
+                    "pip install 'python-telegram-bot[webhooks]'") from None
+            raise
+        except Exception as error:
+            from telegram.error import InvalidToken
+
+            if isinstance(error, InvalidToken):
+                raise click.ClickException("Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather") from None
+            raise
 
 
 def main() -> None:

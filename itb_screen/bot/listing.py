@@ -54,3 +54,49 @@ def cases_table(records: list[dict]) -> str:
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)
+
+
+def _flat_value(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "|".join(value)
+    return str(value)
+
+
+def csv_columns() -> list[str]:
+    """The flat export's columns: case, one per field code (REDCap style), then the result."""
+    return ["ref", "user", "channel", "status", "created_at", "updated_at",
+            *(q.field for q in QUESTIONS),
+            "recommendation", "discussion_points", "criteria_version", "result_at"]
+
+
+def cases_csv(records: list[dict]) -> str:
+    """One row per case, one column per field code (many-choice as `code|code`), then the result."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=csv_columns(), lineterminator="\n")
+    writer.writeheader()
+    for r in records:
+        result = r["result"] or {}
+        writer.writerow({
+            **{k: r[k] for k in ("ref", "user", "channel", "status", "created_at", "updated_at")},
+            **{q.field: _flat_value(r["answers"].get(q.field)) for q in QUESTIONS},
+            "recommendation": result.get("recommendation", ""),
+            "discussion_points": "|".join(p["code"] for p in result.get("discussion_points", [])),
+            "criteria_version": result.get("criteria_version", ""),
+            "result_at": r["result_at"] or "",
+        })
+    return out.getvalue()
+
+
+def full_export(store: Store, records: list[dict]) -> list[dict]:
+    """Everything of each case: answers, result, every result, the answer history and the transcript."""
+    out = []
+    for record in records:
+        case = store.case_by_ref(record["ref"])
+        out.append({**record, "results": store.results(case.id), "history": store.history(case.id),
+                    "transcript": store.transcript(case.id)})
+    return out

@@ -80,7 +80,7 @@ class Dialogue:
         """Handle one message (text) or one button press (its code) and return what to show."""
         with self.store.transaction():
             turn = self._begin(who)
-            incoming = text if text is not None else f"[button {button}]"
+            incoming = text if text is not None else _describe_press(button or "")
             case_before = turn.case
             if button is not None:
                 self._press(turn, button)
@@ -481,6 +481,21 @@ class Dialogue:
         heading = say.RESULT_HEADING.format(ref=ref, title=RECOMMENDATIONS[result.recommendation].title)
         return Prompt("result", f"{heading}\n{result_text(result)}", case_ref=ref, title=heading,
                       result=result)
+
+
+def _describe_press(code: str) -> str:
+    """A press as the transcript records it: `[pressed] Recorded allergy, not confirmed (q9)`."""
+    press = buttons.decode(code)
+    if press is None:
+        return f"[pressed] unknown button {code[:64]!r}"
+    label = press.action
+    if press.action in ("answer", "toggle") and press.state.isdigit() and press.index:
+        question = QUESTIONS[int(press.state) - 1] if 1 <= int(press.state) <= len(QUESTIONS) else None
+        if question and press.index <= len(question.options):
+            label = f"{press.action} {question.options[press.index - 1].label}"
+    elif press.action == "change" and press.index:
+        label = f"change question {press.index}"
+    return f"[pressed] {label} (case {press.case_id}, {press.state})"
 
 
 def _state_code(state: str) -> str:

@@ -225,11 +225,28 @@ class Store:
             (case_id, result["recommendation"], result["criteria_version"], json.dumps(result), kind,
              user_id, now()))
 
+    def results(self, case_id: int) -> list[dict]:
+        """Every stored result of a case, oldest first (confirmations and re-evaluations)."""
+        rows = self.db.execute(
+            "SELECT id, result, kind, at FROM results WHERE case_id = ? ORDER BY id", (case_id,)).fetchall()
+        return [{"id": r[0], "result": json.loads(r[1]), "kind": r[2], "at": r[3]} for r in rows]
+
     def latest_result(self, case_id: int) -> tuple[dict, str] | None:
         """The newest stored result of a case and when it was stored."""
         row = self._one("SELECT result, at FROM results WHERE case_id = ? ORDER BY id DESC LIMIT 1",
                         (case_id,))
         return None if row is None else (json.loads(row[0]), row[1])
+
+    # Search ------------------------------------------------------------------------------------
+    def search(self, query: str, limit: int = 100, raw: bool = False) -> list[dict]:
+        """Transcript lines matching the words of `query` (FTS5 syntax if raw), oldest first, with case."""
+        if not raw:
+            query = self.db.quote_fts(query)
+        rows = self.db.execute(
+            "SELECT m.id, m.at, m.direction, m.text, c.ref FROM messages_fts f "
+            "JOIN messages m ON m.rowid = f.rowid LEFT JOIN cases c ON c.id = m.case_id "
+            "WHERE messages_fts MATCH ? ORDER BY m.id LIMIT ?", (query, limit)).fetchall()
+        return [{"id": r[0], "at": r[1], "direction": r[2], "text": r[3], "ref": r[4]} for r in rows]
 
     # Audit -------------------------------------------------------------------------------------
     def audit(self, channel: str, external_id: str, event: str, detail: str = "") -> None:
