@@ -11,21 +11,23 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _shared_dir() -> Path:
-    """`shared/` beside the checkout (CI lays a copy there), or ITB_SCREEN_SHARED."""
-    if os.environ.get("ITB_SCREEN_SHARED"):
-        return Path(os.environ["ITB_SCREEN_SHARED"])
-    return ROOT.parent / "shared"
+#: The project's copies of the spec and the public vignettes, so a clone tests on its own.
+DATA = ROOT / "tests" / "data"
+
+
+def _shared_dir() -> Path | None:
+    """The team's `shared/` (ITB_SCREEN_SHARED, else beside the checkout), where the originals live."""
+    shared = Path(os.environ.get("ITB_SCREEN_SHARED") or ROOT.parent / "shared")
+    return shared if (shared / "screening-spec.md").exists() else None
 
 
 SHARED = _shared_dir()
-VIGNETTES_FILE = SHARED / "vignettes" / "public.jsonl"
+#: Prefer the originals; tests/test_data_copies.py fails when the copies drift from them.
+SPEC_FILE = (SHARED / "screening-spec.md") if SHARED else DATA / "screening-spec.md"
+VIGNETTES_FILE = (SHARED / "vignettes" / "public.jsonl") if SHARED else DATA / "public.jsonl"
 
 
 def load_vignettes() -> list[dict]:
-    if not VIGNETTES_FILE.exists():
-        # The tests must not silently pass without their cases.
-        raise FileNotFoundError(f"public vignettes not found at {VIGNETTES_FILE}; set ITB_SCREEN_SHARED")
     return [json.loads(line) for line in VIGNETTES_FILE.read_text().splitlines() if line.strip()]
 
 

@@ -8,9 +8,9 @@ import pytest
 
 from itb_screen.criteria import POINTS, QUESTIONS, RULES
 
-from .conftest import SHARED
+from .conftest import SPEC_FILE
 
-SPEC = (SHARED / "screening-spec.md").read_text()
+SPEC = SPEC_FILE.read_text()
 
 
 def spec_questions() -> list[dict]:
