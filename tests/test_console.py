@@ -167,3 +167,16 @@ def test_readme_diagram_is_current():
     assert out.stdout.startswith("---\nITB Screen dialogue\n---\nstateDiagram-v2")
     readme = (ROOT / "README.md").read_text()
     assert f"```mermaid\n{out.stdout}```" in readme, "README.md's diagram is stale: paste `itb-screen diagram`"
+
+
+def test_summary_in_the_console_after_a_screening(tmp_path):
+    case = next(v for v in VIGNETTES if v["id"] == "P07")
+    stdin = "\n".join(["/summary", *lines_for(case, "SUM-P07", "codes"), "/summary"]) + "\n"
+    run = subprocess.run(command("console", "--db", str(tmp_path / "itb.db"), "--user", "coord"), input=stdin,
+                         capture_output=True, text=True, env=env_without_token(), timeout=60)
+    assert run.returncode == 0
+    assert "No case is open: /summary REF names one" in run.stdout
+    summary = run.stdout.split("> /summary")[-1]
+    assert "ITB screening referral summary" in summary
+    assert "SUM-P07" in summary and "refer_after_review" in summary
+    assert "(S11; because: financial burden = Yes)" in summary

@@ -61,3 +61,28 @@ def show_text(store: Store, case: Case, transcript: bool = False, history: bool 
             body = message["text"].replace("\n", "\n" + " " * 26)
             lines.append(f"{_when(message['at'])} {arrow} {body}")
     return "\n".join(lines)
+
+
+def summary_reply(store: Store, channel: str, external_id: str, ref: str | None, any_case: bool = False) -> str:
+    """The text referral summary a chat user asked for with /summary [REF], recorded in the transcript.
+
+    Without REF: the user's open case. Only the user's own cases, unless `any_case` (reviewers).
+    """
+    from .summary import render_summary
+
+    with store.transaction():
+        user = store.user(channel, external_id)
+        case = store.case_by_ref(ref) if ref else (store.case(user.active_case_id) if user.active_case_id else None)
+        if case is None or (case.user_id != user.id and not any_case):
+            reply = (f"None of your cases is called {ref}. See /cases." if ref
+                     else "No case is open: /summary REF names one, /cases lists yours.")
+            case_id = None
+        elif case.status != "done":
+            reply = f"Case {case.ref} is not finished: confirm it at the review first, then /summary."
+            case_id = case.id
+        else:
+            reply = render_summary(case_view(store, case), "text")
+            case_id = case.id
+        store.record_message(user.id, case_id, channel, "in", f"/summary {ref or ''}".strip())
+        store.record_message(user.id, case_id, channel, "out", reply)
+    return reply

@@ -9,6 +9,7 @@ from typing import TextIO
 
 from ..dialogue import Dialogue, Identity, Prompt
 from ..storage import Store
+from .caseview import summary_reply
 
 CHANNEL = "console"
 PROMPT = "> "
@@ -59,4 +60,10 @@ def run_console(store: Store, user: str, stdin: TextIO = sys.stdin, stdout: Text
             return 0
         if not interactive:
             stdout.write(f"{PROMPT}{line.rstrip()}\n")
-        show(dialogue.handle(who, text=line.rstrip("\r\n")))
+        text = line.rstrip("\r\n")
+        command, _, arg = text.strip().partition(" ")
+        if command.casefold() == "/summary":
+            stdout.write(summary_reply(store, CHANNEL, user, arg.strip() or None) + "\n")
+            stdout.flush()
+            continue
+        show(dialogue.handle(who, text=text))

@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "resume": "/resume REF: continue a case where it stopped",
     "back": "/back: go back to the previous question",
     "skip": "/skip: leave this question unanswered (don't know)",
+    "summary": "/summary [REF]: the referral summary of a finished case, to paste into a referral",
     "cancel": "/cancel: close the open case (its answers are kept)",
     "help": "/help: what this bot does and how to answer",
 }
