@@ -1,0 +1,102 @@
+"""Errors: one error handler, retries of Bot API calls, and logs that never carry the token.
+
+The error handler logs the exception with its traceback but never the update's text, the answers or
+the token, and tells the user their answers are saved (they are: the dialogue commits before the bot
+replies). `httpx` logs every request URL, and Bot API URLs contain the token, so its logger is set to
+WARNING; `RedactingFormatter` removes the token from anything else that might quote a URL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import ContextTypes
+
+log = logging.getLogger("itb_screen.telegram")
+
+SORRY = "Something went wrong; your answers so far are saved. /resume shows the open question."
+
+T = TypeVar("T")
+
+
+class RedactingFormatter(logging.Formatter):
+    """A formatter that replaces secrets (the bot token) in the formatted record, traceback included."""
+
+    def __init__(self, fmt: str | None, secrets: list[str]) -> None:
+        super().__init__(fmt)
+        self.secrets = [s for s in secrets if s]
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for secret in self.secrets:
+            text = text.replace(secret, "[token]")
+        return text
+
+
+def configure_logging(token: str, level: int = logging.INFO) -> None:
+    """Log to standard error, token redacted; silence httpx's request log (its URLs carry the token)."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", [token]))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    quiet_http_logs()
+
+
+def quiet_http_logs() -> None:
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+async def with_retries(call: Callable[[], Awaitable[T]], attempts: int = 3, delay: float = 0.5) -> T:
+    """Run a Bot API call, retrying flood waits (`RetryAfter`) and network failures (`TimedOut`,
+    `NetworkError`); a `BadRequest` is not retried (it would fail the same way)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return await call()
+        except BadRequest:
+            raise
+        except RetryAfter as error:
+            if attempt == attempts:
+                raise
+            wait = error.retry_after
+            await asyncio.sleep(wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait))
+        except NetworkError as error:  # TimedOut is a NetworkError
+            if attempt == attempts:
+                raise
+            log.warning("Bot API call failed (%s), retry %d of %d", type(error).__name__, attempt,
+                        attempts - 1)
+            await asyncio.sleep(delay * attempt)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _describe(update: object) -> str:
+    """Which update failed, without its content."""
+    if isinstance(update, Update):
+        kind = "callback_query" if update.callback_query else "message" if update.message else "other"
+        return f"update {update.update_id} ({kind})"
+    return type(update).__name__
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The one error handler: log with traceback (no content, no token) and reassure the user."""
+    error = context.error
+    if isinstance(error, Forbidden):  # the user blocked the bot: nobody to tell
+        log.warning("cannot write to the user of %s: %s", _describe(update), type(error).__name__)
+        return
+    log.error("error while handling %s", _describe(update), exc_info=error)
+    if not isinstance(update, Update):
+        return
+    chat = update.effective_chat
+    if chat is None or chat.type != ChatType.PRIVATE:
+        return
+    try:
+        await with_retries(lambda: context.bot.send_message(chat.id, SORRY), attempts=2)
+    except TelegramError as second:
+        log.warning("could not tell the user about the error: %s", type(second).__name__)
