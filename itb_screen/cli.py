@@ -367,6 +367,39 @@ def run(db_path: str | None, user: str | None, webhook_url: str | None, listen_p
             raise
 
 
+@cli.command()
+@_DB_OPTION
+@click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True,
+              help="Port on 127.0.0.1 to serve on.")
+def review(db_path: str | None, port: int) -> None:
+    """Serve the database read-only to the team: a Datasette site on http://127.0.0.1:PORT/.
+
+    Tables with descriptions, and canned queries: open cases, results by recommendation, cases needing
+    review, answers changed after review, transcript search. Needs the review extra.
+
+    Example: itb-screen review --db itb-screen.db --port 8001
+    """
+    try:
+        from .bot import review_site
+    except ImportError as error:
+        if (error.name or "").partition(".")[0] not in ("datasette", "uvicorn"):
+            raise
+        raise click.ClickException("the review site needs Datasette: pip install -e '.[review]'") from None
+    from .storage import default_path
+
+    path = default_path(db_path)
+    try:
+        review_site.check_database(path)
+    except Exception as error:  # missing file, not a database, unreadable
+        raise click.ClickException(f"cannot open the database: {error}") from None
+    try:
+        review_site.check_port(port)
+    except OSError as error:
+        raise click.ClickException(f"cannot serve on 127.0.0.1:{port}: {error.strerror}; "
+                                   "--port picks another port") from None
+    review_site.serve(path, port)
+
+
 def main() -> None:
     """Entry point of the `itb-screen` console script."""
     cli(prog_name="itb-screen")

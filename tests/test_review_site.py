@@ -1,0 +1,339 @@
+"""The team review site (itb-screen review): Datasette over a database built by driving the vignettes.
+
+The site is checked with Datasette's own test client, and once in headless Chromium against a real
+`itb-screen review` process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import re
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+if importlib.util.find_spec("datasette") is None and not os.environ.get("CI"):
+    pytest.skip("Datasette is not installed: pip install -e '.[test]'", allow_module_level=True)
+
+from markupsafe import escape
+
+from itb_screen.bot.review_site import DATABASE, DISCLAIMER, TITLE, UNDESCRIBED, build_datasette, build_metadata
+from itb_screen.criteria import QUESTIONS_BY_FIELD
+from itb_screen.dialogue import Dialogue, Identity
+from itb_screen.storage import Store
+
+from .conftest import ROOT, VIGNETTES
+from .drive import screen, typed
+
+CHROMIUM = Path("/usr/bin/chromium")
+ALICE = Identity("console", "alice", "Alice")
+BOB = Identity("console", "bob", "Bob")
+CAROL = Identity("console", "carol", "Carol")
+P01 = VIGNETTES[0]["answers"]
+NEEDS_REVIEW = ("refer_after_review", "incomplete")
+#: Typed by Bob once, at a question (refused, but kept in the transcript); never typed: NEVER.
+TYPED_WORD, NEVER = "zygomatic", "xylophone"
+
+
+def _answer_to_review(dialogue: Dialogue, who: Identity, prompts, answers: dict):
+    while prompts[-1].kind == "question":
+        question = QUESTIONS_BY_FIELD[prompts[-1].field]
+        prompts = dialogue.handle(who, typed(question, answers.get(question.field), "numbers"))
+    assert prompts[-1].kind == "review"
+    return prompts
+
+
+@pytest.fixture(scope="module")
+def site_db(tmp_path_factory) -> Path:
+    """Every public vignette confirmed by Alice (case ref = vignette id), plus Bob's and Carol's cases.
+
+    CHG-1 (Bob): age corrected with back before review (34), then at review age changed to 35 and
+    seizures cleared, then confirmed. OPEN-1 (Bob): left at review. GONE-1 (Carol): cancelled.
+    OPEN-2 (Carol): two questions answered.
+    """
+    path = tmp_path_factory.mktemp("review") / "itb.db"
+    with Store(path) as store:
+        dialogue = Dialogue(store)
+        for vignette in VIGNETTES:
+            assert screen(dialogue, ALICE, vignette["id"], vignette["answers"])[-1].kind == "result"
+        dialogue.handle(BOB, "/new CHG-1")
+        dialogue.handle(BOB, "40")
+        dialogue.handle(BOB, "back")
+        prompts = dialogue.handle(BOB, "34")
+        prompts = dialogue.handle(BOB, TYPED_WORD)
+        assert prompts[0].kind == "refusal"
+        _answer_to_review(dialogue, BOB, prompts, P01)
+        assert dialogue.handle(BOB, "1")[-1].field == "age_years"
+        assert dialogue.handle(BOB, "35")[-1].kind == "review"
+        assert dialogue.handle(BOB, "seizures")[-1].field == "seizures"
+        assert dialogue.handle(BOB, "skip")[-1].kind == "review"
+        assert dialogue.handle(BOB, "confirm")[-1].result.recommendation == "refer_for_screening"
+        assert screen(dialogue, BOB, "OPEN-1", P01, confirm=False)[-1].kind == "review"
+        dialogue.handle(CAROL, "/new GONE-1")
+        dialogue.handle(CAROL, "50")
+        dialogue.handle(CAROL, "/cancel")
+        dialogue.handle(CAROL, "/new OPEN-2")
+        dialogue.handle(CAROL, "60")
+        dialogue.handle(CAROL, "1")
+        assert store.case_by_ref("GONE-1").status == "cancelled"
+    return path
+
+
+@pytest.fixture
+def ds(site_db):
+    ds = build_datasette(site_db)
+    yield ds
+    ds.get_database(DATABASE).close()
+    ds.executor.shutdown(wait=False)
+
+
+async def rows(ds, query: str, **params) -> list[dict]:
+    response = await ds.client.get(f"/{DATABASE}/{query}.json", params={"_shape": "array", **params})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def fingerprint(path: Path) -> tuple[str, dict]:
+    """The file's bytes (hashed) and every table's row count, read without changing anything."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return digest, {n: conn.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
+    finally:
+        conn.close()
+
+
+# Metadata ----------------------------------------------------------------------------------------
+def test_every_column_of_every_table_is_described(site_db):
+    conn = sqlite3.connect(site_db)
+    try:
+        tables = [r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+        columns = {t: [r[1] for r in conn.execute(f'PRAGMA table_info("{t}")')] for t in tables}
+    finally:
+        conn.close()
+    described = build_metadata()["databases"][DATABASE]["tables"]
+    hidden = {t for t, meta in described.items() if meta.get("hidden")}
+    assert hidden == {"_sqlite_migrations", "messages_fts", "messages_fts_config", "messages_fts_data",
+                      "messages_fts_docsize", "messages_fts_idx"}
+    assert set(described) == set(tables)
+    for table in set(tables) - hidden:
+        meta = described[table]
+        assert meta["title"] and meta["description"] not in ("", UNDESCRIBED), table
+        assert list(meta["columns"]) == columns[table], table
+        for column, text in meta["columns"].items():
+            assert text and text != UNDESCRIBED, f"{table}.{column} has no description"
+
+
+@pytest.mark.asyncio
+async def test_tables_are_listed_with_their_descriptions(ds):
+    home = await ds.client.get("/")
+    assert home.status_code == 200
+    assert f"<title>{TITLE}" in home.text and str(escape(DISCLAIMER)) in home.text
+    database = (await ds.client.get(f"/{DATABASE}")).text
+    linked = set(re.findall(rf'href="/{DATABASE}/([a-z_]+)"', database))
+    tables = {t: m for t, m in build_metadata()["databases"][DATABASE]["tables"].items() if not m.get("hidden")}
+    assert set(tables) == {"users", "cases", "answers", "messages", "results", "audit"}
+    assert set(tables) <= linked
+    assert not {"messages_fts", "messages_fts_data", "_sqlite_migrations"} & linked
+    for table, meta in tables.items():
+        page = await ds.client.get(f"/{DATABASE}/{table}")
+        assert page.status_code == 200
+        assert str(escape(meta["description"])) in page.text, table
+        for column, text in meta["columns"].items():
+            assert f"<dt>{column}</dt><dd>{escape(text)}</dd>" in page.text, f"{table}.{column}"
+
+
+# Canned queries ----------------------------------------------------------------------------------
+@pytest.mark.asyncio
+async def test_open_cases(ds):
+    found = await rows(ds, "open_cases")
+    assert [(r["ref"], r["owner"], r["answered"]) for r in found] == [("OPEN-2", "Carol", 2),
+                                                                      ("OPEN-1", "Bob", 17)]
+    assert found[1]["where"] == "review"
+
+
+@pytest.mark.asyncio
+async def test_results_by_recommendation_counts_the_latest_result_of_each_case(ds):
+    expected = Counter(v["expected"]["recommendation"] for v in VIGNETTES) + Counter(["refer_for_screening"])
+    found = await rows(ds, "results_by_recommendation")
+    assert {r["recommendation"]: r["cases"] for r in found} == dict(expected)
+    refs = {r["recommendation"]: r["refs"].split(", ") for r in found}
+    assert "CHG-1" in refs["refer_for_screening"]
+
+
+@pytest.mark.asyncio
+async def test_cases_needing_review_are_the_vignettes_expecting_it(ds):
+    expected = {v["id"]: v["expected"]["recommendation"] for v in VIGNETTES
+                if v["expected"]["recommendation"] in NEEDS_REVIEW}
+    assert expected  # the public vignettes have some of each
+    found = await rows(ds, "cases_needing_review")
+    assert {r["ref"]: r["recommendation"] for r in found} == expected
+    incomplete = next(r for r in found if r["recommendation"] == "incomplete")
+    assert incomplete["why"] == "baclofen_reaction, active_infection"
+
+
+@pytest.mark.asyncio
+async def test_answers_changed_after_review_leave_out_corrections_before_review(ds):
+    found = await rows(ds, "answers_changed_after_review")
+    assert [(r["ref"], r["field"], r["previous_value"], r["new_value"], r["action"], r["changed_by"])
+            for r in found] == [("CHG-1", "age_years", "34", "35", "change", "Bob"),
+                                ("CHG-1", "seizures", '"no"', None, "skip", "Bob")]
+    assert all(r["changed_at"] > r["first_review_at"] for r in found)
+
+
+@pytest.mark.asyncio
+async def test_transcript_search(ds):
+    found = await rows(ds, "transcript_search", q=TYPED_WORD)
+    assert [(r["ref"], r["direction"], r["user"], r["text"]) for r in found] == [
+        ("CHG-1", "in", "Bob", TYPED_WORD)]
+    assert await rows(ds, "transcript_search", q=NEVER) == []
+    assert await rows(ds, "transcript_search", q=f"{TYPED_WORD} {NEVER}") == []  # every word must match
+    shunts = await rows(ds, "transcript_search", q="SHUNTS")  # stemmed, any case
+    assert shunts and all("shunt" in r["text"].lower() for r in shunts)
+    for nothing in ("", " ", '"', "OR -"):  # no words, or FTS5 syntax: no rows and no error
+        response = await ds.client.get(f"/{DATABASE}/transcript_search", params={"q": nothing})
+        assert response.status_code == 200 and "fts5" not in response.text
+
+
+# Read-only ---------------------------------------------------------------------------------------
+@pytest.mark.asyncio
+async def test_the_site_serves_only_get_and_writes_nothing(ds, site_db):
+    before = fingerprint(site_db)
+    token = (await ds.client.get(f"/{DATABASE}/open_cases")).cookies.get("ds_csrftoken")
+    for method, path, kwargs in [
+        ("post", f"/{DATABASE}/open_cases", {"data": {"csrftoken": token or ""}}),
+        ("post", f"/{DATABASE}/transcript_search", {"data": {"q": TYPED_WORD}}),
+        ("post", f"/{DATABASE}/cases/-/insert", {"json": {"row": {"ref": "X", "user_id": 1}}}),
+        ("post", f"/{DATABASE}/-/create", {"json": {"table": "x", "columns": [{"name": "a"}]}}),
+        ("post", f"/{DATABASE}/cases/1/-/delete", {}),
+        ("put", f"/{DATABASE}/cases", {"json": {}}),
+        ("delete", f"/{DATABASE}/cases/1", {}),
+        ("post", "/-/logout", {}),
+    ]:
+        response = await getattr(ds.client, method)(path, cookies={"ds_csrftoken": token or ""}, **kwargs)
+        assert response.status_code == 405, (method, path, response.status_code)
+        assert response.headers["allow"] == "GET, HEAD"
+    # Arbitrary SQL is read-only too, and the database refuses to open for writing at all.
+    response = await ds.client.get(f"/{DATABASE}.json", params={"sql": "DELETE FROM cases"})
+    assert response.status_code == 400
+    db = ds.get_database(DATABASE)
+    with pytest.raises(PermissionError):
+        await db.execute_write("INSERT INTO audit (at, event) VALUES ('now', 'x')")
+    with pytest.raises(sqlite3.OperationalError, match="readonly|read-only|query_only"):
+        await db.execute("INSERT INTO audit (at, event) VALUES ('now', 'x')")
+    assert fingerprint(site_db) == before
+
+
+def test_only_the_plugins_bundled_with_datasette_run(site_db):
+    from datasette.plugins import pm
+
+    class WritePlugin:  # stands for datasette-write and the like, installed in the environment
+        pass
+
+    pm.register(WritePlugin(), "datasette-write-stand-in")
+    try:
+        build_datasette(site_db)
+        assert "datasette-write-stand-in" not in dict(pm.list_name_plugin())
+    finally:
+        if pm.has_plugin("datasette-write-stand-in"):
+            pm.unregister(name="datasette-write-stand-in")
+
+
+def test_without_the_extra_the_command_prints_how_to_install_it(site_db):
+    blocked = ("import sys; sys.modules['datasette'] = None; from itb_screen.cli import main; "
+               f"sys.argv = ['itb-screen', 'review', '--db', {str(site_db)!r}]; main()")
+    done = subprocess.run([sys.executable, "-c", blocked], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert done.stdout == "" and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert "pip install -e '.[review]'" in done.stderr
+
+
+def test_a_missing_database_is_one_line_not_a_new_file(tmp_path):
+    from click.testing import CliRunner
+
+    from itb_screen.cli import cli
+
+    missing = tmp_path / "none.db"
+    result = CliRunner().invoke(cli, ["review", "--db", str(missing)])
+    assert result.exit_code == 1 and "cannot open the database" in result.output
+    assert not missing.exists()
+
+
+def test_a_port_in_use_is_one_line(site_db):
+    from click.testing import CliRunner
+
+    from itb_screen.cli import cli
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli, ["review", "--db", str(site_db), "--port", str(port)])
+    assert result.exit_code == 1 and f"cannot serve on 127.0.0.1:{port}" in result.output
+
+
+# In a browser --------------------------------------------------------------------------------------
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for(url: str, process: subprocess.Popen, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"itb-screen review exited: {process.communicate()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"{url} did not answer within {seconds} s")
+
+
+@pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"),
+                    reason="headless Chromium is not installed (apt-get install chromium); CI runs this test")
+def test_a_browser_shows_the_open_cases(site_db, tmp_path):
+    assert CHROMIUM.exists(), "CI must have /usr/bin/chromium: .ci/run installs it"
+    before = fingerprint(site_db)
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "itb_screen", "review", "--db", str(site_db), "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        url = f"http://127.0.0.1:{port}/{DATABASE}/open_cases"
+        _wait_for(url + ".json", server)
+        with tempfile.TemporaryDirectory() as profile:
+            browser = subprocess.run(
+                [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", f"--user-data-dir={profile}", "--dump-dom", url],
+                capture_output=True, text=True, timeout=60)
+        assert browser.returncode == 0, browser.stderr[-2000:]
+        dom = browser.stdout
+        assert "<title>Open cases - ITB Screen review</title>" in dom
+        assert re.search(r"<h1[^>]*>Open cases</h1>", dom)
+        cells = re.findall(r'<td class="col-ref[^"]*">([^<]*)</td>', dom)
+        assert cells == ["OPEN-2", "OPEN-1"], cells
+        assert "GONE-1" not in dom and "CHG-1" not in dom
+    finally:
+        server.terminate()
+        out, err = server.communicate(timeout=20)
+    assert f"http://127.0.0.1:{port}/{DATABASE}" in out
+    assert "Traceback" not in err
+    assert fingerprint(site_db) == before
