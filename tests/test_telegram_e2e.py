@@ -1,0 +1,165 @@
+"""End to end over HTTP: `itb-screen run` as a real process against a Bot API server on 127.0.0.1.
+
+The bot reaches tests/fake_bot_api.py through TELEGRAM_API_BASE_URL, as it would a self-hosted Bot API
+server. One screening by button presses (the age typed: it is a number), then the same with a kill -9 of
+the bot halfway and a restart, continuing on the keyboard shown before the kill.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from itb_screen.criteria import QUESTIONS, QUESTIONS_BY_FIELD, evaluate, validate_answers
+from itb_screen.storage import Store
+
+from .conftest import ROOT, VIGNETTES
+from .fake_bot_api import FakeBotApi
+
+USER, STRANGER = 4242, 9090
+CHECK = "\u2713 "
+
+
+@pytest.fixture
+def api():
+    with FakeBotApi() as server:
+        yield server
+
+
+@pytest.fixture
+def env(api, tmp_path):
+    users = tmp_path / "users.toml"
+    users.write_text(f'[[users]]\nid = {USER}\nname = "Dr E2E"\nrole = "clinician"\n')
+    return {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": api.token,
+        "TELEGRAM_API_BASE_URL": api.base_url,
+        "ITB_SCREEN_USERS": str(users),
+        "ITB_SCREEN_DB": str(tmp_path / "e2e.db"),
+        "ITB_SCREEN_RATE_LIMIT": "0",
+        "ITB_SCREEN_POLL_TIMEOUT": "1",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+class Bot:
+    """`python -m itb_screen run` in a subprocess; its standard error kept for the assertions."""
+
+    def __init__(self, env: dict, log_path) -> None:
+        self.log = open(log_path, "ab")
+        self.proc = subprocess.Popen([sys.executable, "-m", "itb_screen", "run"], cwd=ROOT, env=env,
+                                     stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log)
+
+    def kill9(self) -> None:
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=10)
+        self.log.close()
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+        return self.proc.returncode
+
+
+def field_of(text: str) -> str | None:
+    if "question" not in text.split("\n", 1)[0]:
+        return None
+    matches = [q for q in QUESTIONS if q.text in text]
+    return max(matches, key=lambda q: len(q.text)).field if matches else None
+
+
+def newest(api: FakeBotApi, after: int, predicate=lambda m: True, timeout: float = 10) -> dict:
+    """The newest bot message after message id `after` satisfying `predicate`."""
+    def find(server):
+        for message in reversed(server.sent(USER)):
+            if message["message_id"] > after and predicate(message):
+                return message
+        return None
+    return api.wait_for(find, timeout, "the bot's next message")
+
+
+def button(api: FakeBotApi, message: dict, label: str) -> str:
+    for row in api.buttons(USER, message["message_id"]):
+        for text, data in row:
+            if text.removeprefix(CHECK) == label:
+                return data
+    raise AssertionError(f"no button {label!r} on message {message['message_id']}\n{api.dump()}")
+
+
+def answer_one(api: FakeBotApi, question_msg: dict, answers: dict) -> dict:
+    """Answer the question of `question_msg` by presses (the age typed); the next prompt's message."""
+    field = field_of(question_msg["text"])
+    question = QUESTIONS_BY_FIELD[field]
+    value = answers.get(field)
+    mid = question_msg["message_id"]
+    has_keys = lambda m: bool(m.get("reply_markup"))  # noqa: E731
+    if value is None:
+        api.press(USER, mid, button(api, question_msg, "Skip"))
+    elif question.kind == "number":
+        api.send_text(USER, str(value))
+    elif question.kind == "one":
+        api.press(USER, mid, button(api, question_msg, question.option(value).label))
+    else:
+        for code in value:
+            label = question.option(code).label
+            api.press(USER, mid, button(api, _current(api, mid), label))
+            api.wait_for(lambda s: any(t == CHECK + label for row in s.buttons(USER, mid) for t, _ in row),
+                         10, f"the check mark on {label}")
+        api.press(USER, mid, button(api, _current(api, mid), "Done"))
+    return newest(api, mid, has_keys)
+
+
+def _current(api: FakeBotApi, message_id: int) -> dict:
+    return next(m for m in api.sent(USER) if m["message_id"] == message_id)
+
+
+@pytest.mark.parametrize(("vignette", "kill_before"), [(VIGNETTES[0], None), (VIGNETTES[1], "active_infection")],
+                         ids=["presses", "presses-kill-9-restart"])
+def test_screening_by_presses(api: FakeBotApi, env: dict, tmp_path, vignette: dict, kill_before) -> None:
+    answers = validate_answers(vignette["answers"])
+    log_path = tmp_path / "bot.log"
+    bot = Bot(env, log_path)
+    try:
+        api.send_text(STRANGER, "/new PATIENT-NAME")
+        refusal = api.wait_for_message(STRANGER, str(STRANGER), timeout=20)
+        assert "administrator" in refusal["text"]
+        api.send_text(USER, "/start")
+        api.wait_for_message(USER, "decision support", timeout=10)
+        api.send_text(USER, "/new E2E-1")
+        message = api.wait_for_message(USER, "question 1 of")
+        while kill_before and field_of(message["text"]) != kill_before:
+            message = answer_one(api, message, answers)
+        assert api.commands()[0]["command"] == "new"
+        if kill_before:
+            bot.kill9()  # halfway, with the question message and its keyboard on screen
+            bot = Bot(env, log_path)
+        # A press on the keyboard shown before the kill still answers the open question.
+        while not message["text"].startswith("Review case"):
+            message = answer_one(api, message, answers)
+        api.press(USER, message["message_id"], button(api, message, "Confirm"))
+        result = newest(api, message["message_id"], lambda m: m["text"].startswith("Case E2E-1:"), timeout=10)
+        assert "Decision support only" in result["text"]
+        assert all(api._queries[q]["answered"] for q in api._queries), "every press answered"
+    finally:
+        status = bot.stop()
+    assert status == 0
+    with Store(env["ITB_SCREEN_DB"]) as store:
+        case = store.case_by_ref("E2E-1")
+        assert store.answers(case.id) == answers
+        assert store.latest_result(case.id)[0] == evaluate(answers).to_dict()
+        strangers = store.db.execute("SELECT count(*) FROM users WHERE external_id = ?", (str(STRANGER),))
+        assert strangers.fetchone()[0] == 0
+        assert store.db.execute("SELECT count(*) FROM messages WHERE text LIKE '%PATIENT-NAME%'").fetchone()[0] == 0
+    log = log_path.read_text()
+    assert api.token not in log and api.token.split(":")[1] not in log
