@@ -511,3 +511,23 @@ async def test_every_message_and_press_in_the_transcript(bot: Harness) -> None:
 def test_chat_free_commands_do_not_import_telegram() -> None:
     code = "import sys, itb_screen.cli, itb_screen.bot; assert 'telegram' not in sys.modules, 'telegram imported'"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.asyncio
+async def test_forged_callback_data_changes_nothing(bot: Harness) -> None:
+    """Clients can send any callback data: another user's case is closed to them; nonsense is refused."""
+    message = await _to_field(bot, LEE, "FORGE-1", "primary_condition")
+    case = bot.store.case_by_ref("FORGE-1")
+    await bot.send(SAM, "/new FORGE-2")
+    forged = bot.server.press_update(LEE, message["message_id"], f"a:{case.id}:2:1")
+    forged["callback_query"]["from"] = bot.server._user(SAM)
+    forged["callback_query"]["message"]["chat"] = bot.server.chats[SAM]
+    await bot.feed(forged)
+    assert "This question is closed" in "\n".join(bot.texts(SAM))
+    assert "primary_condition" not in bot.store.answers(case.id)
+    for data in ("zz", "a:1:2", "x" * 64):
+        query = bot.server.press_update(LEE, message["message_id"], f"a:{case.id}:2:1")
+        query["callback_query"]["data"] = data
+        await bot.feed(query)
+    assert "primary_condition" not in bot.store.answers(case.id)
+    assert field_of(bot.server.last(LEE)) == "primary_condition"
