@@ -360,10 +360,14 @@ def run(db_path: str | None, user: str | None, webhook_url: str | None, listen_p
                     "pip install 'python-telegram-bot[webhooks]'") from None
             raise
         except Exception as error:
-            from telegram.error import InvalidToken
+            from telegram.error import InvalidToken, NetworkError
 
             if isinstance(error, InvalidToken):
                 raise click.ClickException("Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather") from None
+            if isinstance(error, NetworkError):
+                raise click.ClickException(
+                    f"cannot reach the Telegram Bot API ({type(error).__name__}): check the network, "
+                    "or TELEGRAM_API_BASE_URL if you use your own Bot API server") from None
             raise
 
 

@@ -199,6 +199,11 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 def run_telegram(token: str, store: Store, access: AccessList, *, webhook_url: str | None = None,
                  listen_port: int = 8443) -> None:
     """Run the bot until interrupted: long polling, or a webhook on 127.0.0.1 behind the user's proxy."""
+    if webhook_url is not None:
+        import importlib.util
+
+        if importlib.util.find_spec("tornado") is None:
+            raise RuntimeError("--webhook needs python-telegram-bot's webhooks extra (tornado)")
     configure_logging(token)
     base_url = os.environ.get(BASE_URL_ENV) or None
     app = build_application(token, store, access, base_url=base_url)
