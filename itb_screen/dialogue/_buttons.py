@@ -37,11 +37,15 @@ def encode(action: str, case_id: int, state: str, index: int | None = None) -> s
     return ":".join(parts)
 
 
+def _number(text: str) -> bool:
+    return text.isascii() and text.isdigit() and len(text) <= 12
+
+
 def decode(code: str) -> Press | None:
     """The press a button code stands for, or None for a code we never made."""
     parts = code.split(":")
-    if len(parts) not in (3, 4) or parts[0] not in VERBS or not parts[1].isdigit():
+    if len(parts) not in (3, 4) or parts[0] not in VERBS or not _number(parts[1]):
         return None
-    if len(parts) == 4 and not parts[3].isdigit():
+    if len(parts) == 4 and not _number(parts[3]):
         return None
     return Press(VERBS[parts[0]], int(parts[1]), parts[2], int(parts[3]) if len(parts) == 4 else None)

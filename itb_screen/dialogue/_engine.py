@@ -26,7 +26,7 @@ from ..storage import Case, RefInUse, Store, User
 from . import _buttons as buttons
 from . import _messages as say
 from ._machine import CHOOSING, DONE, QUESTION_STATES, REVIEW, Conversation, build_machine
-from ._parse import MAX_TEXT, Refusal, check_ref, is_skip, normalise, normalise_many, parse_answer
+from ._parse import MAX_TEXT, Refusal, check_ref, is_number, is_skip, normalise, normalise_many, parse_answer
 from ._prompts import Button, Prompt, ReviewLine
 
 #: The commands every channel understands.
@@ -42,6 +42,13 @@ COMMANDS: dict[str, str] = {
 }
 
 _AWAITING_REF = "ref"
+
+#: The button verbs each kind of state accepts; anything else is refused as an unknown button.
+_VERBS_AT = {
+    "question": ("answer", "toggle", "done", "back", "skip"),
+    REVIEW: ("change", "confirm", "back"),
+    DONE: (),
+}
 
 
 @dataclass(frozen=True)
@@ -158,6 +165,9 @@ class Dialogue:
         if case is None or case.id != press.case_id or press.state != _state_code(case.state):
             turn.prompts.append(Prompt("refusal", say.STALE))
             return self._show_current(turn)
+        # Callback data can be forged by a client: a verb must belong to the state it names.
+        if press.action not in _VERBS_AT.get(case.state if case.state in (REVIEW, DONE) else "question", ()):
+            return self._refuse(turn, say.UNKNOWN_BUTTON)
         if press.action == "back":
             return self._back(turn)
         if press.action == "skip":
@@ -378,7 +388,7 @@ class Dialogue:
         word = word.removeprefix("change").strip()
         asked = [q for q in QUESTIONS if q.is_asked(turn.answers)]
         index = None
-        if word.isdigit() and 1 <= int(word) <= len(asked):
+        if is_number(word) and 1 <= int(word) <= len(asked):
             index = asked[int(word) - 1].number
         else:
             index = next((q.number for q in asked if word == q.field), None)

@@ -16,13 +16,19 @@ SKIP_WORDS = frozenset({"unknown", "skip", "?", "don't know", "dont know", "not 
 #: The longest message the dialogue reads; longer ones are refused whole.
 MAX_TEXT = 500
 
-_AGE = re.compile(r"^(\d{1,3})\s*(?:y|yr|yrs|year|years|years old|y/o|yo)?\.?$", re.IGNORECASE)
+# re.ASCII: only 0-9 are digits ("²" and "٣" are not answers).
+_AGE = re.compile(r"^(\d{1,3})\s*(?:y|yr|yrs|year|years|years old|y/o|yo)?\.?$", re.IGNORECASE | re.ASCII)
 _REF = re.compile(r"^[A-Za-z0-9_-]{3,32}$")
 _LONG_DIGITS = re.compile(r"\d{6,}")
 _DATE_LIKE = re.compile(
     r"(\d{1,4}[-_]\d{1,2}[-_]\d{1,4})|(\d{1,2}(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\d{2,4})",
     re.IGNORECASE,
 )
+
+
+def is_number(text: str) -> bool:
+    """Plain 0-9 digits only: str.isdigit() also accepts "²", which int() refuses."""
+    return text.isascii() and text.isdigit()
 
 
 class Refusal(ValueError):
@@ -52,7 +58,7 @@ def parse_number(question: Question, text: str) -> int:
 def _option_code(question: Question, token: str) -> str | None:
     """An option by its number (from 1), its code or its label, case-insensitive; None if no match."""
     token = normalise(token)
-    if token.isdigit():
+    if is_number(token):
         index = int(token)
         return question.options[index - 1].code if 1 <= index <= len(question.options) else None
     for option in question.options:
