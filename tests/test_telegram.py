@@ -111,8 +111,13 @@ def control(message: dict, server: OfflineTelegram, verb: str) -> str:
     return next(data for _, data in server.buttons(message) if data.startswith(verb + ":"))
 
 
-async def screen_by_buttons(h: Harness, user: int, ref: str, answers: dict, checks: bool = True) -> None:
-    await h.send(user, f"/new {ref}")
+async def screen_by_buttons(h: Harness, user: int, ref: str | None, answers: dict, checks: bool = True) -> None:
+    """Screen a case by presses alone; ref None taps the generated reference offered by /new."""
+    if ref is None:
+        await h.send(user, "/new")  # a tap on the commands menu
+        await h.tap_label(user, next(t for t, _ in h.server.buttons(h.question(user)) if t.startswith("Use ITB-")))
+    else:
+        await h.send(user, f"/new {ref}")
     for _ in range(40):
         message = h.question(user)
         if message["text"].startswith("Review case"):
@@ -125,8 +130,12 @@ async def screen_by_buttons(h: Harness, user: int, ref: str, answers: dict, chec
         if value is None:
             await h.tap_label(user, "Skip", message)
         elif question.kind == "number":
-            await h.send(user, str(value))
-            continue
+            for digit in str(value):  # the keypad: each key edits the question in place
+                await h.tap_label(user, digit, h.server.messages[user][message["message_id"]])
+                typed = h.server.messages[user][message["message_id"]]
+                assert typed.get("reply_markup") and "Typed so far:" in typed["text"]
+            calls_before = len(h.server.calls)
+            await h.tap_label(user, "OK", h.server.messages[user][message["message_id"]])
         elif question.kind == "one":
             await h.tap_label(user, question.option(value).label, message)
         else:
@@ -531,3 +540,42 @@ async def test_forged_callback_data_changes_nothing(bot: Harness) -> None:
         await bot.feed(query)
     assert "primary_condition" not in bot.store.answers(case.id)
     assert field_of(bot.server.last(LEE)) == "primary_condition"
+
+
+@pytest.mark.asyncio
+async def test_a_whole_screening_by_taps_alone(bot: Harness) -> None:
+    """/new from the commands menu, the generated reference, the age on the keypad, every answer tapped."""
+    case = next(v for v in VIGNETTES if v["id"] == "P02")
+    answers = validate_answers(case["answers"])
+    await screen_by_buttons(bot, LEE, None, answers)
+    [record] = bot.store.cases_of(bot.store.user("telegram", str(LEE)).id)
+    assert re.fullmatch(r"ITB-[2-9A-HJ-NP-Z]{5}", record.ref)
+    assert stored_result(bot, record.ref) == evaluate(answers).to_dict()
+    typed_in = [m["text"] for m in bot.store.transcript(bot.store.case_by_ref(record.ref).id)
+                if m["direction"] == "in" and not m["text"].startswith("[pressed]")]
+    assert typed_in == []  # every answer came from a button (/new itself preceded the case)
+
+
+@pytest.mark.asyncio
+async def test_keypad_erase_range_and_empty_ok(bot: Harness) -> None:
+    await bot.send(LEE, "/new PAD-1")
+    message = bot.question(LEE)
+    await bot.tap_label(LEE, "OK", message)
+    assert "Press the digits" in bot.texts(LEE)[-2]
+    message = bot.question(LEE)
+    for key in ("1", "2", "5"):
+        await bot.tap_label(LEE, key, bot.server.messages[LEE][message["message_id"]])
+    await bot.tap_label(LEE, "\u232b", bot.server.messages[LEE][message["message_id"]])
+    assert "Typed so far: 12" in bot.server.messages[LEE][message["message_id"]]["text"]
+    await bot.tap_label(LEE, "9", bot.server.messages[LEE][message["message_id"]])
+    await bot.tap_label(LEE, "9", bot.server.messages[LEE][message["message_id"]])
+    assert "too many digits" in bot.texts(LEE)[-2]
+    message = bot.question(LEE)
+    await bot.tap_label(LEE, "OK", message)
+    assert "129 is out of range" in bot.texts(LEE)[-2]
+    assert bot.store.answers(bot.store.case_by_ref("PAD-1").id) == {}
+    message = bot.question(LEE)
+    await bot.tap_label(LEE, "7", message)
+    await bot.tap_label(LEE, "OK", bot.server.messages[LEE][message["message_id"]])
+    assert bot.server.messages[LEE][message["message_id"]]["text"].endswith("\u2713 7 years")
+    assert bot.store.answers(bot.store.case_by_ref("PAD-1").id) == {"age_years": 7}

@@ -18,6 +18,9 @@ VERBS = {
     "c": "change",   # at review: change the answer of question `index`
     "f": "confirm",  # at review: confirm and evaluate
     "o": "open",     # in /cases: resume case `case_id`
+    "k": "key",      # a digit key of a number question (index = the digit)
+    "e": "erase",    # erase the last digit typed with the keys
+    "g": "generate", # start a case under a generated reference (index = the reference's number)
 }
 _CODES = {name: verb for verb, name in VERBS.items()}
 
@@ -35,6 +38,20 @@ def encode(action: str, case_id: int, state: str, index: int | None = None) -> s
     if index is not None:
         parts.append(str(index))
     return ":".join(parts)
+
+
+#: Generated references: no 0/1/I/O, so a reference read aloud or copied by hand stays unambiguous.
+_REF_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+REF_SPACE = len(_REF_ALPHABET) ** 5
+
+
+def generated_ref(number: int) -> str:
+    """`ITB-7KQ2M`: a reference that names no patient, from a number below REF_SPACE."""
+    chars = []
+    for _ in range(5):
+        number, digit = divmod(number, len(_REF_ALPHABET))
+        chars.append(_REF_ALPHABET[digit])
+    return "ITB-" + "".join(reversed(chars))
 
 
 def _number(text: str) -> bool:

@@ -8,7 +8,8 @@ nothing that was answered and two processes on one file cannot interleave a case
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import secrets
+from dataclasses import dataclass, field, replace
 
 from transitions import Machine
 
@@ -45,7 +46,7 @@ _AWAITING_REF = "ref"
 
 #: The button verbs each kind of state accepts; anything else is refused as an unknown button.
 _VERBS_AT = {
-    "question": ("answer", "toggle", "done", "back", "skip"),
+    "question": ("answer", "toggle", "done", "back", "skip", "key", "erase"),
     REVIEW: ("change", "confirm", "back"),
     DONE: (),
 }
@@ -70,6 +71,7 @@ class _Turn:
     answers: dict = field(default_factory=dict)
     visited: set = field(default_factory=set)
     prompts: list[Prompt] = field(default_factory=list)
+    accepted: str = ""
 
     @property
     def state(self) -> str:
@@ -99,6 +101,8 @@ class Dialogue:
             self.store.record_message(turn.user.id, case_id, who.channel, "in", incoming[:4096])
             for prompt in turn.prompts:
                 self.store.record_message(turn.user.id, case_id, who.channel, "out", prompt.text)
+        if turn.accepted and turn.prompts:
+            turn.prompts[0] = replace(turn.prompts[0], accepted=turn.accepted)
         return turn.prompts
 
     def current(self, who: Identity) -> list[Prompt]:
@@ -156,6 +160,10 @@ class Dialogue:
         press = buttons.decode(code)
         if press is None:
             return self._refuse(turn, say.UNKNOWN_BUTTON)
+        if press.action == "generate":
+            if press.index is None or press.index >= buttons.REF_SPACE:
+                return self._refuse(turn, say.UNKNOWN_BUTTON)
+            return self._new(turn, buttons.generated_ref(press.index))
         if press.action == "open":
             case = self.store.case(press.case_id)
             if case is None or case.user_id != turn.user.id:
@@ -177,6 +185,8 @@ class Dialogue:
         if press.action == "change":
             return self._change(turn, press.index)
         question = QUESTIONS_BY_FIELD.get(case.state)
+        if question is not None and question.kind == "number":
+            return self._keypad(turn, question, press.action, press.index)
         if press.action == "done" and question is not None and question.kind == "many":
             return self._done(turn, question)
         if question is None or press.index is None or not 1 <= press.index <= len(question.options):
@@ -199,6 +209,30 @@ class Dialogue:
             chosen = [c for c in chosen if c != question.exclusive_code] + [code]
         pending = tuple(c for c in question.codes if c in chosen)
         self._save(turn, turn.case.state, pending=pending)
+        turn.prompts.append(self._question(turn, question))
+
+    def _keypad(self, turn: _Turn, question: Question, action: str, digit: int | None) -> None:
+        """A number answered by taps: digit keys, erase, then OK (done)."""
+        assert turn.case is not None
+        digits = list(turn.case.pending or ())
+        if action == "key" and digit is not None and digit <= 9:
+            if len(digits) >= len(str(question.maximum)):
+                return self._refuse(turn, say.TOO_MANY_DIGITS.format(allowed=question.allowed()))
+            digits.append(str(digit))
+        elif action == "erase":
+            digits = digits[:-1]
+        elif action == "done":
+            if not digits:
+                return self._refuse(turn, say.TYPE_DIGITS)
+            try:
+                value = parse_answer(question, "".join(digits))
+            except Refusal as refusal:
+                self._save(turn, turn.case.state, pending=())
+                return self._refuse(turn, str(refusal))
+            return self._accept(turn, question, value)
+        else:
+            return self._refuse(turn, say.UNKNOWN_BUTTON)
+        self._save(turn, turn.case.state, pending=tuple(digits))
         turn.prompts.append(self._question(turn, question))
 
     def _done(self, turn: _Turn, question: Question) -> None:
@@ -275,7 +309,10 @@ class Dialogue:
     # Cases -------------------------------------------------------------------------------------
     def _ask_ref(self, turn: _Turn) -> None:
         self.store.set_active(turn.user.id, turn.case.id if turn.case else None, _AWAITING_REF)
-        turn.prompts.append(Prompt("notice", say.ASK_REF))
+        number = secrets.randbelow(buttons.REF_SPACE)
+        offer = Button(buttons.encode("generate", 0, "n", number),
+                       say.GENERATE_LABEL.format(ref=buttons.generated_ref(number)))
+        turn.prompts.append(Prompt("notice", say.ASK_REF, controls=(offer,)))
 
     def _new(self, turn: _Turn, text: str) -> None:
         try:
@@ -366,6 +403,7 @@ class Dialogue:
                 turn.answers.pop(question.field, None)
             else:
                 turn.answers[question.field] = value
+        turn.accepted = say.SKIPPED if value is None else value_label(question.field, value)
         state = self._move(turn, "advance")
         assert state is not None, "every question state has an advance transition"
         self._save(turn, state)
@@ -456,6 +494,13 @@ class Dialogue:
         controls = []
         if question.kind == "many":
             controls.append(Button(buttons.encode("done", case.id, state), say.DONE_LABEL))
+        typed = ""
+        if question.kind == "number":
+            options = tuple(Button(buttons.encode("key", case.id, state, d), str(d)) for d in (*range(1, 10), 0))
+            controls += [Button(buttons.encode("erase", case.id, state), say.ERASE_LABEL),
+                         Button(buttons.encode("done", case.id, state), say.OK_LABEL)]
+            if case.pending:
+                typed = "\n" + say.TYPED_SO_FAR.format(digits="".join(case.pending))
         if position > 1 or case.return_to_review:
             controls.append(Button(buttons.encode("back", case.id, state), say.BACK_LABEL))
         controls.append(Button(buttons.encode("skip", case.id, state), say.SKIP_LABEL))
@@ -463,9 +508,11 @@ class Dialogue:
         title = question.text + (f"\n{question.hint}" if question.hint else "")
         if current is not None:
             title += "\n" + say.CURRENT_ANSWER.format(answer=value_label(question.field, current))
+        title += typed
         text = say.question_text(heading, title, question, selected)
         return Prompt("question", text, case_ref=case.ref, field=question.field, title=f"{heading}\n{title}",
-                      options=options, multi=question.kind == "many", controls=tuple(controls))
+                      options=options, multi=question.kind == "many", controls=tuple(controls),
+                      keypad=question.kind == "number")
 
     def _review(self, turn: _Turn) -> Prompt:
         assert turn.case is not None

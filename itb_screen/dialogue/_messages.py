@@ -8,6 +8,8 @@ EMPTY = "Nothing was typed: please answer the question below."
 TOO_LONG = "That message is longer than {limit} characters and was not read: please answer in a few words."
 STALE = "This question is closed: that button belongs to an earlier question or another case."
 UNKNOWN_BUTTON = "That button is not valid here."
+TOO_MANY_DIGITS = "That is too many digits: the answer is {allowed}. Press \u232b to erase."
+TYPE_DIGITS = "Press the digits of the number first, then OK (or Skip if not known)."
 CHOOSE_ONE = "Choose at least one option, then Done (or Skip if not known)."
 FIRST_QUESTION = "This is the first question: there is nothing to go back to."
 CANNOT_GO_BACK = "There is no question to go back to from here."
@@ -19,7 +21,8 @@ NO_CASES = "You have no cases yet. Start one with /new REF (a case reference suc
 NO_SUCH_CASE = "None of your cases is called {ref}. See /cases for your cases."
 ASK_REF = (
     "Type a case reference for the new case: 3 to 32 letters, digits, '-' or '_' (for example "
-    "SPAS-014). Never a patient's name, date of birth or record number. /cancel to stop."
+    "SPAS-014), or press the button to use a generated one. Never a patient's name, date of birth or "
+    "record number. /cancel to stop."
 )
 NEW_CANCELLED = "No new case was started."
 REF_TAKEN = "The reference {ref} is already used by another case: choose another one."
@@ -40,6 +43,11 @@ REVIEW_HELP = (
 )
 RESULT_HEADING = "Case {ref}: {title}"
 DONE_LABEL = "Done"
+OK_LABEL = "OK"
+ERASE_LABEL = "\u232b"  # ⌫
+TYPED_SO_FAR = "Typed so far: {digits}"
+GENERATE_LABEL = "Use {ref}"
+SKIPPED = "Skipped (not known)"
 BACK_LABEL = "Back"
 SKIP_LABEL = "Skip"
 CONFIRM_LABEL = "Confirm"

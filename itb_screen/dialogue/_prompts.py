@@ -44,3 +44,7 @@ class Prompt:
     controls: tuple[Button, ...] = ()
     review: tuple[ReviewLine, ...] = ()
     result: Result | None = None
+    #: The options are a digit keypad (a number question answered by taps).
+    keypad: bool = False
+    #: On the first prompt after an answer was stored: that answer in words (or "Skipped").
+    accepted: str = ""

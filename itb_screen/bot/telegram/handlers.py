@@ -223,7 +223,12 @@ async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             # A toggle: the same question with its check marks; only the keyboard changes.
             await _edit(lambda: query.message.edit_reply_markup(render.keyboard(prompts[0])))
             return
-        label = answer_label(query, verb)
+        if verb in ("k", "e") and len(prompts) == 1 and prompts[0].kind == "question":
+            # A digit key: the same question showing the digits typed so far, edited in place.
+            await _edit(lambda: query.message.edit_text(render.prompt_html(prompts[0]),
+                                                        reply_markup=render.keyboard(prompts[0])))
+            return
+        label = prompts[0].accepted or answer_label(query, verb)
         if label is not None:
             await _edit(lambda: query.message.edit_text(render.answered(query.message.text_html, label),
                                                         reply_markup=None))
@@ -260,8 +265,8 @@ def answer_label(query: CallbackQuery, verb: str) -> str | None:
         return render.CONFIRMED
     if verb == "c":
         return f"Change answer {_pressed_text(query)}"
-    if verb == "o":
-        return f"{render.OPENED} {_pressed_text(query)}"
+    if verb in ("o", "g"):
+        return f"{render.OPENED} {_pressed_text(query)}" if verb == "o" else _pressed_text(query)
     return None
 
 

@@ -18,6 +18,8 @@ from ...dialogue import Button, Prompt
 MAX_MESSAGE = 4096
 #: Buttons per row for the review's Change buttons.
 CHANGE_PER_ROW = 4
+#: Keys per row of a number question's keypad (a phone's layout).
+KEYS_PER_ROW = 3
 CHECK = "\u2713"  # ✓
 SKIPPED = "Skipped (don't know)"
 BACK = "\u21a9 Back"  # ↩
@@ -73,6 +75,9 @@ def keyboard(prompt: Prompt) -> InlineKeyboardMarkup | None:
     if prompt.kind == "review":
         changes = [_button(b, str(line.number)) for b, line in zip(prompt.options, prompt.review)]
         rows += [changes[i:i + CHANGE_PER_ROW] for i in range(0, len(changes), CHANGE_PER_ROW)]
+    elif prompt.keypad:
+        keys = [_button(b) for b in prompt.options]
+        rows += [keys[i:i + KEYS_PER_ROW] for i in range(0, len(keys), KEYS_PER_ROW)]
     else:
         rows += [[_button(b, option_label(b, prompt.multi))] for b in prompt.options]
     if prompt.controls:
