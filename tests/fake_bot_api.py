@@ -563,6 +563,12 @@ class FakeBotApi:
             rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
             return [[(b.get("text"), b.get("callback_data")) for b in row] for row in rows]
 
+    def take_updates(self) -> list[dict[str, Any]]:
+        """Remove and return the queued updates: a test delivers them itself (to a webhook)."""
+        with self._cond:
+            taken, self._updates = self._updates, []
+            return taken
+
     @property
     def pending_updates(self) -> list[dict[str, Any]]:
         """Updates not yet confirmed by a getUpdates offset."""

@@ -1,8 +1,9 @@
 """End to end over HTTP: `itb-screen run` as a real process against a Bot API server on 127.0.0.1.
 
 The bot reaches tests/fake_bot_api.py through TELEGRAM_API_BASE_URL, as it would a self-hosted Bot API
-server. One screening by button presses (the age typed: it is a number), then the same with a kill -9 of
-the bot halfway and a restart, continuing on the keyboard shown before the kill.
+server. One screening by button presses alone (the age on the keypad), then the same with a kill -9 of
+the bot halfway and a restart, continuing on the keyboard shown before the kill; and the webhook mode,
+with updates posted to the bot's local port as a proxy would.
 """
 
 from __future__ import annotations
@@ -50,9 +51,9 @@ def env(api, tmp_path):
 class Bot:
     """`python -m itb_screen run` in a subprocess; its standard error kept for the assertions."""
 
-    def __init__(self, env: dict, log_path) -> None:
+    def __init__(self, env: dict, log_path, *args: str) -> None:
         self.log = open(log_path, "ab")
-        self.proc = subprocess.Popen([sys.executable, "-m", "itb_screen", "run"], cwd=ROOT, env=env,
+        self.proc = subprocess.Popen([sys.executable, "-m", "itb_screen", "run", *args], cwd=ROOT, env=env,
                                      stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log)
 
     def kill9(self) -> None:
@@ -98,7 +99,7 @@ def button(api: FakeBotApi, message: dict, label: str) -> str:
 
 
 def answer_one(api: FakeBotApi, question_msg: dict, answers: dict) -> dict:
-    """Answer the question of `question_msg` by presses (the age typed); the next prompt's message."""
+    """Answer the question of `question_msg` by presses; the next prompt's message."""
     field = field_of(question_msg["text"])
     question = QUESTIONS_BY_FIELD[field]
     value = answers.get(field)
@@ -107,7 +108,11 @@ def answer_one(api: FakeBotApi, question_msg: dict, answers: dict) -> dict:
     if value is None:
         api.press(USER, mid, button(api, question_msg, "Skip"))
     elif question.kind == "number":
-        api.send_text(USER, str(value))
+        for digit in str(value):  # the keypad edits the question in place after each key
+            api.press(USER, mid, button(api, _current(api, mid), digit))
+            api.wait_for(lambda s, d=digit: "Typed so far: " in _current(s, mid)["text"]
+                         and _current(s, mid)["text"].rstrip().endswith(d), 10, f"the digit {digit}")
+        api.press(USER, mid, button(api, _current(api, mid), "OK"))
     elif question.kind == "one":
         api.press(USER, mid, button(api, question_msg, question.option(value).label))
     else:
@@ -163,3 +168,58 @@ def test_screening_by_presses(api: FakeBotApi, env: dict, tmp_path, vignette: di
         assert store.db.execute("SELECT count(*) FROM messages WHERE text LIKE '%PATIENT-NAME%'").fetchone()[0] == 0
     log = log_path.read_text()
     assert api.token not in log and api.token.split(":")[1] not in log
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _post(url: str, update: dict, secret: str) -> int:
+    import json
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(url, data=json.dumps(update).encode(), method="POST", headers={
+        "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        error.close()
+        return error.code
+
+
+def test_webhook_with_a_generated_secret(api: FakeBotApi, env: dict, tmp_path) -> None:
+    port = _free_port()
+    bot = Bot(env, tmp_path / "hook.log", "--webhook", "https://bot.example.org/itb", "--port", str(port))
+    try:
+        api.wait_for(lambda s: s.calls_to("setWebhook"), 20, "setWebhook")
+        [hook] = api.calls_to("setWebhook")
+        assert hook["url"] == "https://bot.example.org/itb"
+        secret = hook["secret_token"]
+        assert len(secret) >= 32
+        local = f"http://127.0.0.1:{port}/itb"
+        api.send_text(USER, "/new HOOK-1")
+        [update] = api.take_updates()
+        deadline = time.monotonic() + 20
+        while True:  # the listener may still be starting
+            try:
+                assert _post(local, update, "wrong-secret") == 403
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        time.sleep(0.5)
+        assert not [m for m in api.sent(USER) if "question 1 of" in m["text"]], "a forged post was handled"
+        assert _post(local, update, secret) == 200
+        api.wait_for_message(USER, "question 1 of", timeout=10)
+    finally:
+        status = bot.stop()
+    assert status == 0
+    with Store(env["ITB_SCREEN_DB"]) as store:
+        assert store.case_by_ref("HOOK-1") is not None
