@@ -416,3 +416,28 @@ def test_machine_states_come_from_the_catalogue():
                     reachable.add(transition.dest)
                     frontier.append(transition.dest)
     assert reachable == set(STATES)
+
+
+def test_models_of_idle_cases_leave_the_shared_machine(store):
+    dialogue = Dialogue(store, active_models=2)
+    refs = ["LRU-1", "LRU-2", "LRU-3"]
+    for ref in refs:
+        start(dialogue, ALICE, ref)
+        dialogue.handle(ALICE, "40")
+    assert len(dialogue.machine.models) == 2  # LRU-1's model was removed
+    for ref in refs:  # each resumes from the database, whether its model stayed or not
+        assert dialogue.handle(ALICE, f"/resume {ref}")[-1].field == "primary_condition"
+        assert dialogue.handle(ALICE, "1")[-1].field == "disease_course"
+    assert len(dialogue.machine.models) == 2
+    assert all(answers_now(store, ref) == {"age_years": 40, "primary_condition": "cerebral_palsy"} for ref in refs)
+
+
+def test_a_model_kept_on_the_machine_follows_the_database(db_path):
+    """Another process moves the case on: the kept model takes the state from the database."""
+    with Store(db_path) as first_store, Store(db_path) as second_store:
+        first, second = Dialogue(first_store), Dialogue(second_store)
+        start(first, ALICE, "TWO-PROC")
+        first.handle(ALICE, "40")  # first's model now sits at primary_condition
+        second.handle(ALICE, "1")
+        second.handle(ALICE, "1")  # the case is at interference
+        assert first.handle(ALICE, "back")[-1].field == "disease_course"

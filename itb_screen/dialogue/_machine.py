@@ -2,9 +2,9 @@
 
 States: choosing a case, one state per question (named by its field code), review, done. The transitions
 are declared as data by `transition_table()`; skip logic comes from each question's `asked_when`, so
-there is no second list of questions here. One Machine serves every conversation: a conversation's
-model is added for one input and removed after it, because transitions keeps about 9.6 KB per model
-and an idle case belongs in the database.
+there is no second list of questions here. One Machine serves every conversation: models of recently
+active cases are added to it and the least recently used removed (see `Dialogue`), because
+transitions keeps about 10 KB per model and an idle case belongs in the database.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ CASE_STATES: tuple[str, ...] = (*QUESTION_STATES, REVIEW, DONE)
 
 
 class Conversation:
-    """The model of one conversation while one input is handled.
+    """The model of one case's conversation on the shared machine; its fields are set for each input.
 
     answers: the current answers; visited: fields with any stored row (answered or skipped);
     returning: a change made from review goes back to review; target: the state `change`/`resume` aims at.

@@ -166,14 +166,17 @@ class Store:
         return [_case(r) for r in rows]
 
     def save_case(self, case_id: int, *, state: str, status: str, return_to_review: bool,
-                  pending: tuple[str, ...] | None) -> None:
+                  pending: tuple[str, ...] | None) -> str:
+        """Store where a case stands; returns the new updated_at."""
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}")
+        stamp = now()
         self.db.execute(
             "UPDATE cases SET state = ?, status = ?, return_to_review = ?, pending = ?, updated_at = ? "
             "WHERE id = ?",
             (state, status, int(return_to_review), None if pending is None else json.dumps(list(pending)),
-             now(), case_id))
+             stamp, case_id))
+        return stamp
 
     # Answers -----------------------------------------------------------------------------------
     def record_answer(self, case_id: int, field: str, value: Any, user_id: int, action: str) -> None:
