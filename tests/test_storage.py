@@ -249,8 +249,7 @@ def plan(worker: int, number: int) -> tuple[dict[str, str], dict]:
 
 def test_processes_writing_one_file_at_once_all_succeed(tmp_path):
     path = tmp_path / "shared.db"
-    # Created first: several processes opening a brand-new file at once can fail (see the xfail below).
-    Store(path).close()
+    # Not created first: the workers open the brand-new file together.
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     procs = []
     for worker in range(WORKERS):
@@ -394,14 +393,6 @@ def test_immediate_makes_the_second_writer_wait_and_both_succeed(tmp_path):
         second.close()
 
 
-@pytest.mark.xfail(strict=True, raises=sqlite3.OperationalError, reason=(
-    "connect() runs PRAGMA journal_mode = WAL, which needs an exclusive lock on a file still in "
-    "rollback-journal mode; when another connection holds a write lock SQLite returns SQLITE_BUSY at "
-    "once without calling the busy handler, so busy_timeout does not help and Store() raises "
-    "'database is locked'. Seen for real when several processes open a brand-new file at once "
-    "(the multi-process test without Store(path).close() first failed about 1 run in 5 under load), "
-    "against ensure_schema's 'safe when several processes open a new file at once'. A fix: retry the "
-    "pragma on SQLITE_BUSY until BUSY_TIMEOUT_MS has passed"))
 def test_opening_a_new_file_while_another_process_writes_it_waits_instead_of_failing(tmp_path):
     path = tmp_path / "new.db"
     other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)

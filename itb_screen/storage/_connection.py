@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,11 +32,28 @@ def connect(path: str | os.PathLike) -> Database:
     """
     conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA journal_mode = WAL")
+    _set_wal(conn)
     # A clinical record outlives a power cut: fsync the WAL on every commit.
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")
     return Database(conn, execute_plugins=False)
+
+
+def _set_wal(conn: sqlite3.Connection) -> None:
+    """PRAGMA journal_mode = WAL, waiting for other writers like the busy timeout would.
+
+    Switching a new file to WAL needs an exclusive lock, and SQLite answers SQLITE_BUSY at once without
+    calling the busy handler: several processes opening a new file together would fail at random.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 @contextmanager
