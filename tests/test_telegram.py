@@ -579,3 +579,24 @@ async def test_keypad_erase_range_and_empty_ok(bot: Harness) -> None:
     await bot.tap_label(LEE, "OK", bot.server.messages[LEE][message["message_id"]])
     assert bot.server.messages[LEE][message["message_id"]]["text"].endswith("\u2713 7 years")
     assert bot.store.answers(bot.store.case_by_ref("PAD-1").id) == {"age_years": 7}
+
+
+@pytest.mark.asyncio
+async def test_an_update_delivered_again_is_not_applied_twice(bot: Harness) -> None:
+    """After a crash Telegram re-delivers unconfirmed updates: a typed "1" must not answer two questions."""
+    await bot.send(LEE, "/new DUP-UPD")
+    age = bot.server.message_update(LEE, "40")
+    await bot.feed(age)
+    condition = bot.server.message_update(LEE, "1")
+    await bot.feed(condition)
+    await bot.feed(condition)  # the same update id again
+    case = bot.store.case_by_ref("DUP-UPD")
+    assert bot.store.answers(case.id) == {"age_years": 40, "primary_condition": "cerebral_palsy"}
+    assert case.state == "disease_course"
+    assert "question 3 of" in bot.texts(LEE)[-1]  # the open question, shown again
+    press_on = bot.question(LEE)
+    press = bot.server.press_update(LEE, press_on["message_id"], control(press_on, bot.server, "a"))
+    await bot.feed(press)
+    await bot.feed(press)
+    assert bot.store.case_by_ref("DUP-UPD").state == "interference"
+    assert len(bot.store.history(case.id)) == 3

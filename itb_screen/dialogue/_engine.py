@@ -96,9 +96,18 @@ class Dialogue:
         self._active_models = max(1, active_models)
 
     # Entry points ------------------------------------------------------------------------------
-    def handle(self, who: Identity, text: str | None = None, button: str | None = None) -> list[Prompt]:
-        """Handle one message (text) or one button press (its code) and return what to show."""
+    def handle(self, who: Identity, text: str | None = None, button: str | None = None,
+               key: str | None = None) -> list[Prompt]:
+        """Handle one message (text) or one button press (its code) and return what to show.
+
+        `key` names the input for its channel (a Telegram update id): an input delivered again after a
+        crash is not applied twice; the open question is shown again instead.
+        """
         with self.store.transaction():
+            if key is not None and not self.store.first_time(who.channel, key):
+                turn = self._begin(who)
+                self._show_current(turn)
+                return turn.prompts
             turn = self._begin(who)
             incoming = text if text is not None else _describe_press(button or "")
             case_before = turn.case

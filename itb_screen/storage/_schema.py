@@ -67,6 +67,14 @@ def _search(db: Database) -> None:
     db["messages"].enable_fts(["text"], create_triggers=True, tokenize="porter")
 
 
+@migrations(name="0003_seen_inputs")
+def _seen_inputs(db: Database) -> None:
+    # Telegram delivers an update again when the bot died before confirming it: remembering the ids of
+    # inputs already handled (in the same transaction as their effects) makes a replay harmless.
+    db["seen_inputs"].create({"channel": str, "key": str, "at": str}, pk=("channel", "key"),
+                             not_null={"at"})
+
+
 def ensure_schema(db: Database) -> None:
     """Create or migrate the schema; safe when several processes open a new file at once."""
     if migrations.pending(db):

@@ -251,6 +251,13 @@ class Store:
             "WHERE messages_fts MATCH ? ORDER BY m.id LIMIT ?", (query, limit)).fetchall()
         return [{"id": r[0], "at": r[1], "direction": r[2], "text": r[3], "ref": r[4]} for r in rows]
 
+    # Inputs already handled ---------------------------------------------------------------------
+    def first_time(self, channel: str, key: str) -> bool:
+        """Remember an input's id (a Telegram update id); False if it was handled before."""
+        cursor = self.db.execute("INSERT OR IGNORE INTO seen_inputs (channel, key, at) VALUES (?, ?, ?)",
+                                 (channel, key, now()))
+        return cursor.rowcount == 1
+
     # Audit -------------------------------------------------------------------------------------
     def audit(self, channel: str, external_id: str, event: str, detail: str = "") -> None:
         with immediate(self.db):

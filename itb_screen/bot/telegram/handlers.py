@@ -198,7 +198,8 @@ async def show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def dialogue_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str | None = None) -> None:
     """Typed text and the other commands: the dialogue answers, the reply is rendered."""
     s, member = _services(context), _member(update, context)
-    prompts = await s.call(s.dialogue.handle, _identity(member), text=text or update.message.text)
+    prompts = await s.call(s.dialogue.handle, _identity(member), text=text or update.message.text,
+                           key=None if text else str(update.update_id))
     await send_prompts(context, update.effective_chat.id, prompts)
 
 
@@ -215,7 +216,8 @@ async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer()  # stop the client's spinner before anything else
     except TelegramError as error:  # too old (e.g. pressed before a restart): the press still counts
         log.info("callback query not answered: %s", type(error).__name__)
-    prompts = await s.call(s.dialogue.handle, _identity(member), button=query.data or "")
+    prompts = await s.call(s.dialogue.handle, _identity(member), button=query.data or "",
+                           key=str(update.update_id))
     chat_id = update.effective_chat.id
     if prompts and prompts[0].kind != "refusal" and isinstance(query.message, Message):
         verb = (query.data or "").split(":", 1)[0]
