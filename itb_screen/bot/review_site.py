@@ -156,8 +156,9 @@ TABLES: dict[str, dict[str, Any]] = {
     },
 }
 
-#: Bookkeeping tables nobody reviews: the migrations log (FTS tables are found in the schema).
-_HIDDEN_TABLES = ("_sqlite_migrations",)
+#: Bookkeeping tables nobody reviews: the migrations log and the ids of Telegram updates already
+#: handled (FTS tables are found in the schema).
+_HIDDEN_TABLES = ("_sqlite_migrations", "seen_inputs")
 
 # The latest result of every case that is not cancelled.
 _LATEST_RESULTS = """latest AS (
