@@ -7,7 +7,7 @@ import os
 import sys
 from typing import TextIO
 
-from ..dialogue import Dialogue, Identity, Prompt
+from ..dialogue import Dialogue, Identity, Prompt, decode_button, generated_ref
 from ..storage import Store
 from .caseview import summary_reply
 
@@ -29,8 +29,13 @@ def default_user() -> str:
 
 
 def render(prompt: Prompt) -> str:
-    """A prompt as the console shows it: the plain text, with the selection of a many-choice question."""
-    return prompt.text
+    """A prompt as the console shows it: its plain text; an offered reference as a command to type."""
+    lines = [prompt.text]
+    for button in prompt.controls if prompt.kind == "notice" else ():
+        press = decode_button(button.code)
+        if press is not None and press.action == "generate" and press.index is not None:
+            lines.append(f"Generated reference: type /new {generated_ref(press.index)} to use it.")
+    return "\n".join(lines)
 
 
 def run_console(store: Store, user: str, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:

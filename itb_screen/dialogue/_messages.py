@@ -21,7 +21,7 @@ NO_CASES = "You have no cases yet. Start one with /new REF (a case reference suc
 NO_SUCH_CASE = "None of your cases is called {ref}. See /cases for your cases."
 ASK_REF = (
     "Type a case reference for the new case: 3 to 32 letters, digits, '-' or '_' (for example "
-    "SPAS-014), or press the button to use a generated one. Never a patient's name, date of birth or "
+    "SPAS-014), or take the generated one offered. Never a patient's name, date of birth or "
     "record number. /cancel to stop."
 )
 NEW_CANCELLED = "No new case was started."
