@@ -340,14 +340,23 @@ def test_a_button_from_before_a_restart_still_works_on_the_open_question(db_path
 @pytest.mark.parametrize(
     "ref, why",
     [("ab", "3 to 32"), ("a" * 33, "3 to 32"), ("John Smith", "3 to 32"), ("MRN1234567", "six or more digits"),
-     ("2001-04-12", "date"), ("12-04-2001", "date"), ("case/1", "3 to 32")],
+     ("2001-04-12", "date"), ("12-04-2001", "date"), ("case/1", "3 to 32"), ("15-Mar-1990", "date"),
+     ("Mar-15-1990", "date"), ("1990-Mar-15", "date"), ("15_March_1990", "date"), ("15mar90", "date")],
 )
 def test_case_references_that_could_identify_a_patient_are_refused(ref, why, dialogue, store):
     with pytest.raises(Refusal, match=why):
         check_ref(ref)
-    prompts = dialogue.handle(ALICE, f"/new {ref}")
-    assert prompts[0].kind == "refusal"
+    for attempt in (f"/new {ref}", f"/resume {ref}"):
+        prompts = dialogue.handle(ALICE, attempt)
+        assert prompts[0].kind == "refusal"
+        assert ref not in prompts[0].text  # not repeated back
+    dialogue.handle(ALICE, "/new")
+    assert dialogue.handle(ALICE, ref)[0].kind == "refusal"
     assert store.all_cases() == []
+    # Nothing that was refused is kept, not even in the transcript.
+    kept = [row[0] for row in store.db.execute("SELECT text FROM messages")]
+    assert kept and not [text for text in kept if ref in text]
+    assert store.search(ref.split("-")[0].split("_")[0]) == [] or ref[:2].isalpha()
 
 
 @pytest.mark.parametrize("ref", ["SPAS-014", "abc", "case_2024_a", "X" * 32])
@@ -441,3 +450,26 @@ def test_a_model_kept_on_the_machine_follows_the_database(db_path):
         second.handle(ALICE, "1")
         second.handle(ALICE, "1")  # the case is at interference
         assert first.handle(ALICE, "back")[-1].field == "disease_course"
+
+
+def test_the_reference_is_read_only_from_the_message_right_after_new(dialogue, store):
+    start(dialogue, ALICE, "OPEN-1")
+    question = dialogue.handle(ALICE, "40")[-1]
+    dialogue.handle(ALICE, "/new")  # asks for a reference...
+    prompts = dialogue.handle(ALICE, button=question.options[0].code)  # ...but the user answers instead
+    assert prompts[-1].field == "disease_course"
+    prompts = dialogue.handle(ALICE, "Stable")  # an answer, not a case called "Stable"
+    assert prompts[-1].field == "interference"
+    assert [c.ref for c in store.all_cases()] == ["OPEN-1"]
+    dialogue.handle(ALICE, "/new")
+    dialogue.handle(ALICE, "/cases")
+    assert dialogue.handle(ALICE, "skip")[-1].field == "ambulatory"
+    assert [c.ref for c in store.all_cases()] == ["OPEN-1"]
+
+
+@pytest.mark.parametrize("word", ["yes", "ok", "y"])
+def test_only_confirm_closes_a_case_at_review(word, dialogue, store):
+    to_review(dialogue, P02)
+    prompts = dialogue.handle(ALICE, word)
+    assert prompts[0].kind == "refusal" and prompts[-1].kind == "review"
+    assert case_of(store, "CASE-1").status == "open"

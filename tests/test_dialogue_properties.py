@@ -52,7 +52,7 @@ assert {q.field: (q.asked_when.field, q.asked_when.below) for q in QUESTIONS if 
 
 SKIP_FORMS = ("skip", "unknown", "Unknown", " SKIP ", "don't know", "?", "/skip")
 BACK_FORMS = ("back", "/back", "Back", " previous ", "/BACK")
-CONFIRM_FORMS = ("confirm", "Confirm", "ok", "yes", " CONFIRM ")
+CONFIRM_FORMS = ("confirm", "Confirm", " CONFIRM ")
 BAD_REFS = ("ab", "x" * 33, "has space", "bad!ref", "semi;colon", "1234567", "12-03-2019")
 JUNK_WORDS = ("banana", "maybe", "gout", "zzz", "itching", "not sure at all", "1.5", "one",
               "\u00b2", "\u2460", "\u0663", "\u0663\u0660")  # ², ①, ٣, ٣٠: digits to str.isdigit(), not answers
@@ -311,7 +311,7 @@ class Model:
         return self.accept(case, question, meaning)
 
     def review_input(self, case: CaseM, word: str) -> str:
-        if word in ("confirm", "ok", "yes"):
+        if word == "confirm":
             return self.confirm(case)
         word = word.removeprefix("change").strip()
         asked = case.asked()
@@ -325,6 +325,8 @@ class Model:
         arg = rest.strip()
         user = self.users[who]
         case = self.open_case(who)
+        if name not in ("new", "cancel"):
+            user.awaiting = False  # a reference is read only from the message right after /new
         if name in ("help", "start", "cases"):
             return ACCEPTED
         if name == "new":
@@ -352,6 +354,7 @@ class Model:
         return REFUSED
 
     def press(self, who: Identity, code: str) -> str:
+        self.users[who].awaiting = False  # any press ends the wait for a reference
         parts = code.split(":")
         if len(parts) not in (3, 4) or len(parts[0]) != 1 or parts[0] not in "atdbscfokeg" \
                 or not re.fullmatch(r"[0-9]{1,12}", parts[1]) \
@@ -507,8 +510,13 @@ class DialogueMachine(RuleBasedStateMachine):
         if refused:
             after = self.snapshot()
             # the only write a refusal may cause is meeting a user for the first time
-            met = [u for u in after[0] if u not in before[0]]
+            known = {u[0] for u in before[0]}
+            met = [u for u in after[0] if u[0] not in known]
             assert all(u[1:] == (None, None) for u in met) and len(met) <= 1
+            # ...and ending a wait for a case reference (checked against the model after each step)
+            before = ([u[:2] for u in before[0]], *before[1:])
+            after = ([u[:2] for u in after[0]], *after[1:])
+            met = [u[:2] for u in met]
             if expected == REFUSED_CLEARING_KEYS:  # only the digits typed on the keypad may go
                 before, after = ([before[0], [c[:-2] for c in before[1]], *before[2:]],
                                  [after[0], [c[:-2] for c in after[1]], *after[2:]])

@@ -375,12 +375,13 @@ async def test_hostile_text_is_escaped(bot: Harness) -> None:
     await bot.send(SAM, "/start")
     greeting = bot.server.sent(SAM)[0]
     assert "Sam &lt;coordinator&gt; &amp; co" in greeting["html"] and "Sam <coordinator> & co" in greeting["text"]
-    hostile = "<b>x</b>&amp;<script>"
-    await bot.send(SAM, f"/resume {hostile}")
-    last = bot.server.last(SAM)
-    assert hostile in last["text"] and html.escape(hostile, quote=False) in last["html"]
+    hostile = "<b>x</b>&amp<script>"
+    await _to_field(bot, SAM, "HOSTILE-1", "interference")
+    await bot.send(SAM, hostile)  # refused, and echoed in the refusal
+    refusal = bot.server.sent(SAM)[-2]
+    assert hostile in refusal["text"] and html.escape(hostile, quote=False) in refusal["html"]
     await bot.send(SAM, "/<i>nope")
-    assert "/<i>nope" in bot.server.last(SAM)["text"]
+    assert "/<i>nope" in bot.server.sent(SAM)[-2]["text"]  # the refusal, then the open question again
     assert not bot.server.calls_to("sendMessage")[-1]["text"].count("<i>")
 
 

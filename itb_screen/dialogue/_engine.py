@@ -76,6 +76,8 @@ class _Turn:
     visited: set = field(default_factory=set)
     prompts: list[Prompt] = field(default_factory=list)
     accepted: str = ""
+    #: Set when the input must not be kept as typed (a refused case reference may identify a patient).
+    redacted: str | None = None
 
     @property
     def state(self) -> str:
@@ -115,6 +117,8 @@ class Dialogue:
                 self._press(turn, button)
             else:
                 self._text(turn, text or "")
+            if turn.redacted is not None:
+                incoming = turn.redacted
             touched = turn.case or case_before
             case_id = touched.id if touched else None
             self.store.record_message(turn.user.id, case_id, who.channel, "in", incoming[:4096])
@@ -188,6 +192,7 @@ class Dialogue:
 
     # Buttons -----------------------------------------------------------------------------------
     def _press(self, turn: _Turn, code: str) -> None:
+        self._stop_awaiting_ref(turn)
         press = buttons.decode(code)
         if press is None:
             return self._refuse(turn, say.UNKNOWN_BUTTON)
@@ -310,6 +315,8 @@ class Dialogue:
         name, _, rest = text[1:].partition(" ")
         name = name.split("@", 1)[0].casefold()  # Telegram adds @botname in groups
         arg = rest.strip()
+        if name not in ("new", "cancel"):
+            self._stop_awaiting_ref(turn)  # the reference is read from the message right after /new
         if name in ("help", "start"):
             turn.prompts.append(Prompt("help", say.help_text(COMMANDS)))
             return self._show_current(turn, quiet=True)
@@ -320,6 +327,11 @@ class Dialogue:
         if name == "resume":
             if not arg:
                 return self._show_current(turn) if turn.case else self._cases(turn)
+            try:
+                check_ref(arg)
+            except Refusal as refusal:
+                turn.redacted = say.REDACTED.format(command="/resume ")
+                return self._refuse(turn, str(refusal), show=False)
             case = self.store.case_by_ref(arg)
             if case is None or case.user_id != turn.user.id:
                 return self._refuse(turn, say.NO_SUCH_CASE.format(ref=arg), show=False)
@@ -338,6 +350,11 @@ class Dialogue:
         return self._refuse(turn, say.UNKNOWN_COMMAND.format(name=name[:32]))
 
     # Cases -------------------------------------------------------------------------------------
+    def _stop_awaiting_ref(self, turn: _Turn) -> None:
+        if turn.user.awaiting == _AWAITING_REF:
+            self.store.set_active(turn.user.id, turn.user.active_case_id, None)
+            turn.user = replace(turn.user, awaiting=None)
+
     def _ask_ref(self, turn: _Turn) -> None:
         self.store.set_active(turn.user.id, turn.case.id if turn.case else None, _AWAITING_REF)
         number = secrets.randbelow(buttons.REF_SPACE)
@@ -349,8 +366,8 @@ class Dialogue:
         try:
             ref = check_ref(text)
         except Refusal as refusal:
-            keep = _AWAITING_REF if turn.user.awaiting == _AWAITING_REF else None
-            self.store.set_active(turn.user.id, turn.user.active_case_id, keep)
+            # Never keep what was refused: it may be a name, a date of birth or a record number.
+            turn.redacted = say.REDACTED.format(command="" if turn.user.awaiting == _AWAITING_REF else "/new ")
             turn.prompts.append(Prompt("refusal", str(refusal)))
             return None
         existing = self.store.case_by_ref(ref)
@@ -452,7 +469,7 @@ class Dialogue:
         self._show_current(turn, quiet=True)
 
     def _review_input(self, turn: _Turn, word: str) -> None:
-        if word in ("confirm", "ok", "yes"):
+        if word == "confirm":  # only the word itself: a stray "yes" must not close the case
             return self._confirm(turn)
         word = word.removeprefix("change").strip()
         asked = [q for q in QUESTIONS if q.is_asked(turn.answers)]
@@ -584,6 +601,8 @@ def _describe_press(code: str) -> str:
             label = f"{press.action} {question.options[press.index - 1].label}"
     elif press.action == "change" and press.index:
         label = f"change question {press.index}"
+    elif press.action == "key" and press.index is not None:
+        label = f"key {press.index}"
     return f"[pressed] {label} (case {press.case_id}, {press.state})"
 
 

@@ -18,6 +18,7 @@ CONFIRM_AT_REVIEW = "Confirm is possible only at the review of a case."
 UNKNOWN_COMMAND = "/{name} is not a command here. Type /help for the list."
 NO_OPEN_CASE = "No case is open. Start one with /new REF (a case reference such as SPAS-014) or see /cases."
 NO_CASES = "You have no cases yet. Start one with /new REF (a case reference such as SPAS-014)."
+REDACTED = "{command}[a case reference, refused and not kept: it could identify a patient]"
 NO_SUCH_CASE = "None of your cases is called {ref}. See /cases for your cases."
 ASK_REF = (
     "Type a case reference for the new case: 3 to 32 letters, digits, '-' or '_' (for example "

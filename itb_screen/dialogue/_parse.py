@@ -20,9 +20,15 @@ MAX_TEXT = 500
 _AGE = re.compile(r"^(\d{1,3})\s*(?:y|yr|yrs|year|years|years old|y/o|yo)?\.?$", re.IGNORECASE | re.ASCII)
 _REF = re.compile(r"^[A-Za-z0-9_-]{3,32}$")
 _LONG_DIGITS = re.compile(r"\d{6,}")
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
 _DATE_LIKE = re.compile(
-    r"(\d{1,4}[-_]\d{1,2}[-_]\d{1,4})|(\d{1,2}(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\d{2,4})",
-    re.IGNORECASE,
+    "|".join([
+        r"\d{1,4}[-_.]\d{1,2}[-_.]\d{1,4}",                  # 1990-03-15, 15-03-1990
+        rf"\d{{1,2}}[-_.]?{_MONTH}[-_.]?\d{{2,4}}",              # 15Mar1990, 15-March-1990
+        rf"{_MONTH}[-_.]?\d{{1,2}}[-_.]\d{{2,4}}",               # Mar-15-1990
+        rf"\d{{4}}[-_.]?{_MONTH}[-_.]?\d{{1,2}}",                # 1990-Mar-15
+    ]),
+    re.IGNORECASE | re.ASCII,
 )
 
 
@@ -131,12 +137,12 @@ def check_ref(text: str) -> str:
         )
     if _LONG_DIGITS.search(ref):
         raise Refusal(
-            f"{ref} has six or more digits in a row, like a record number. Use a case reference that "
-            "does not identify the patient (for example SPAS-014)."
+            "That has six or more digits in a row, like a record number, and was not kept. Use a case "
+            "reference that does not identify the patient (for example SPAS-014)."
         )
     if _DATE_LIKE.search(ref):
         raise Refusal(
-            f"{ref} looks like a date (a date of birth identifies a patient). Use a case reference "
-            "such as SPAS-014."
+            "That looks like a date (a date of birth identifies a patient) and was not kept. Use a case "
+            "reference such as SPAS-014."
         )
     return ref
