@@ -180,3 +180,19 @@ def test_summary_in_the_console_after_a_screening(tmp_path):
     assert "ITB screening referral summary" in summary
     assert "SUM-P07" in summary and "refer_after_review" in summary
     assert "(S11; because: financial burden = Yes)" in summary
+
+
+def test_a_summary_of_another_users_case_is_audited(tmp_path):
+    from itb_screen.bot.caseview import summary_reply
+    from itb_screen.dialogue import Dialogue, Identity
+    from itb_screen.storage import Store
+
+    from .drive import screen
+
+    with Store(tmp_path / "a.db") as store:
+        screen(Dialogue(store), Identity("telegram", "1", "Owner"), "AUD-1", VIGNETTES[0]["answers"])
+        assert "None of your cases" in summary_reply(store, "telegram", "2", "AUD-1")
+        assert store.db.execute("SELECT count(*) FROM audit").fetchone()[0] == 0
+        assert "AUD-1" in summary_reply(store, "telegram", "2", "AUD-1", any_case=True)
+        assert store.db.execute("SELECT external_id, event, detail FROM audit").fetchall() == [
+            ("2", "read_case", "summary AUD-1")]

@@ -356,7 +356,6 @@ def test_case_references_that_could_identify_a_patient_are_refused(ref, why, dia
     # Nothing that was refused is kept, not even in the transcript.
     kept = [row[0] for row in store.db.execute("SELECT text FROM messages")]
     assert kept and not [text for text in kept if ref in text]
-    assert store.search(ref.split("-")[0].split("_")[0]) == [] or ref[:2].isalpha()
 
 
 @pytest.mark.parametrize("ref", ["SPAS-014", "abc", "case_2024_a", "X" * 32])

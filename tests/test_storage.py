@@ -405,3 +405,36 @@ def test_opening_a_new_file_while_another_process_writes_it_waits_instead_of_fai
     finally:
         release.join()
         other.close()
+
+
+def test_a_failed_commit_leaves_no_transaction_open(tmp_path):
+    """COMMIT itself can fail (here a deferred foreign key; on disk, a full disk): nothing stays open."""
+    from itb_screen.storage import immediate
+
+    with Store(tmp_path / "c.db") as store:
+        with pytest.raises(sqlite3.IntegrityError):
+            with immediate(store.db):
+                store.db.execute("PRAGMA defer_foreign_keys = ON")
+                store.db.execute("INSERT INTO answers (case_id, field, action, at) VALUES (999, 'x', 'answer', 'now')")
+        assert not store.db.conn.in_transaction
+        user = store.user("console", "after")
+        with store.transaction():
+            store.record_message(user.id, None, "console", "in", "kept")
+        other = sqlite3.connect(tmp_path / "c.db")
+        assert other.execute("SELECT text FROM messages").fetchall() == [("kept",)]
+        other.close()
+
+
+def test_remembered_inputs_are_forgotten_after_a_while(tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    with Store(tmp_path / "s.db") as store:
+        with store.transaction():
+            assert store.first_time("telegram", "7:1") is True
+            assert store.first_time("telegram", "7:1") is False
+            assert store.first_time("console", "7:1") is True
+        assert store.forget_inputs("telegram", datetime.now(timezone.utc) - timedelta(days=2)) == 0
+        assert store.forget_inputs("telegram", datetime.now(timezone.utc) + timedelta(seconds=1)) == 1
+        with store.transaction():
+            assert store.first_time("telegram", "7:1") is True
+            assert store.first_time("console", "7:1") is False

@@ -83,6 +83,8 @@ def summary_reply(store: Store, channel: str, external_id: str, ref: str | None,
         else:
             reply = render_summary(case_view(store, case), "text")
             case_id = case.id
+            if case.user_id != user.id:  # a reviewer reading another's case: audited like /show
+                store.audit(channel, external_id, "read_case", f"summary {case.ref}")
         store.record_message(user.id, case_id, channel, "in", f"/summary {ref or ''}".strip())
         store.record_message(user.id, case_id, channel, "out", reply)
     return reply

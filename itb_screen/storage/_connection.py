@@ -71,4 +71,11 @@ def immediate(db: Database) -> Iterator[Database]:
             conn.execute("ROLLBACK")
         raise
     else:
-        conn.execute("COMMIT")
+        try:
+            conn.execute("COMMIT")
+        except BaseException:
+            # A failed COMMIT (disk full, I/O error) can leave the transaction open; later writes would
+            # then join it and never commit while users are told their answers are saved.
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise

@@ -258,6 +258,13 @@ class Store:
                                  (channel, key, now()))
         return cursor.rowcount == 1
 
+    def forget_inputs(self, channel: str, before: datetime) -> int:
+        """Drop remembered input ids older than `before`; returns how many."""
+        with immediate(self.db):
+            cursor = self.db.execute("DELETE FROM seen_inputs WHERE channel = ? AND at < ?",
+                                     (channel, before.isoformat(timespec="microseconds")))
+        return cursor.rowcount
+
     # Audit -------------------------------------------------------------------------------------
     def audit(self, channel: str, external_id: str, event: str, detail: str = "") -> None:
         with immediate(self.db):

@@ -19,6 +19,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -38,12 +39,15 @@ log = logging.getLogger("itb_screen.telegram")
 
 T = TypeVar("T")
 
-#: The commands menu, in the order the issue gives; descriptions from the dialogue's own list.
-MENU = ("new", "cases", "resume", "back", "skip", "summary", "cancel", "help")
+#: The commands menu: the dialogue's own commands, in their order.
+MENU = tuple(COMMANDS)
+#: Commands only this channel has (reviewers).
 EXTRA_DESCRIPTIONS = {
-    "summary": "the referral summary of the open case (or /summary REF)",
     "show": "reviewers: answers, result and transcript of any case (/show REF)",
 }
+#: Update ids are remembered this long: Telegram re-delivers within a day, and after a week without
+#: updates it may start numbering afresh.
+SEEN_INPUTS_KEPT = timedelta(days=2)
 #: Environment: rate limiter off with ITB_SCREEN_RATE_LIMIT=0 (tests); long-poll timeout in seconds.
 RATE_LIMIT_ENV = "ITB_SCREEN_RATE_LIMIT"
 POLL_TIMEOUT_ENV = "ITB_SCREEN_POLL_TIMEOUT"
@@ -141,6 +145,8 @@ async def set_commands(app: Application) -> None:
 
 async def _post_init(app: Application) -> None:
     await set_commands(app)
+    s = services(app)
+    await s.call(s.store.forget_inputs, handlers.CHANNEL, datetime.now(timezone.utc) - SEEN_INPUTS_KEPT)
     me = app.bot
     log.info("bot @%s ready; %d users in the allowlist", me.username, len(services(app).access))
 

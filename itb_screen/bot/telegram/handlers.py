@@ -11,7 +11,7 @@ import logging
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import BadRequest, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -66,6 +66,11 @@ def _identity(member: Member) -> Identity:
     return Identity(CHANNEL, str(member.telegram_id), member.name, member.role)
 
 
+def _input_key(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """An update's id for replay detection: update ids are per bot."""
+    return f"{context.bot.id}:{update.update_id}"
+
+
 # Sending ---------------------------------------------------------------------------------------
 async def send_prompts(context: ContextTypes.DEFAULT_TYPE, chat_id: int, prompts: list[Prompt]) -> None:
     await send_outgoing(context, chat_id, render.render_all(prompts))
@@ -85,11 +90,20 @@ async def send_text(context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str)
 
 
 async def _edit(call) -> None:
-    """Edit a message; an edit that fails (message too old, unchanged) is not worth an error."""
+    """Edit a message; an edit that fails (too old, unchanged, network) must not stop the next question."""
     try:
         await call()
-    except BadRequest as error:
-        log.info("message not edited: %s", error.message)
+    except TelegramError as error:
+        log.info("message not edited: %s", type(error).__name__)
+
+
+async def _answer_press(update: Update) -> None:
+    """Stop the client's spinner on a press we will not act on; failing that changes nothing."""
+    if update.callback_query is not None:
+        try:
+            await update.callback_query.answer()
+        except TelegramError:
+            pass
 
 
 # The gate (group -1) -----------------------------------------------------------------------------
@@ -113,11 +127,7 @@ async def _refuse_stranger(update: Update, context: ContextTypes.DEFAULT_TYPE, u
     s = _services(context)
     kind = "button" if update.callback_query else "message"
     await s.call(s.store.audit, CHANNEL, str(user_id), "access_denied", kind)
-    if update.callback_query is not None:
-        try:
-            await update.callback_query.answer()
-        except TelegramError:
-            pass
+    await _answer_press(update)
     chat = update.effective_chat
     if chat is not None:
         await send_text(context, chat.id, STRANGER.format(id=user_id))
@@ -126,11 +136,7 @@ async def _refuse_stranger(update: Update, context: ContextTypes.DEFAULT_TYPE, u
 async def _leave_group(update: Update, context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
     """In a group: say once that the bot works in private chats only, and leave."""
     s = _services(context)
-    if update.callback_query is not None:
-        try:
-            await update.callback_query.answer()
-        except TelegramError:
-            pass
+    await _answer_press(update)
     change = update.my_chat_member
     if change is not None and change.new_chat_member.status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
         return  # we are out already
@@ -199,7 +205,7 @@ async def dialogue_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text
     """Typed text and the other commands: the dialogue answers, the reply is rendered."""
     s, member = _services(context), _member(update, context)
     prompts = await s.call(s.dialogue.handle, _identity(member), text=text or update.message.text,
-                           key=None if text else str(update.update_id))
+                           key=None if text else _input_key(update, context))
     await send_prompts(context, update.effective_chat.id, prompts)
 
 
@@ -217,7 +223,7 @@ async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except TelegramError as error:  # too old (e.g. pressed before a restart): the press still counts
         log.info("callback query not answered: %s", type(error).__name__)
     prompts = await s.call(s.dialogue.handle, _identity(member), button=query.data or "",
-                           key=str(update.update_id))
+                           key=_input_key(update, context))
     chat_id = update.effective_chat.id
     if prompts and prompts[0].kind != "refusal" and isinstance(query.message, Message):
         verb = (query.data or "").split(":", 1)[0]
