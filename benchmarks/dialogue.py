@@ -58,7 +58,10 @@ from itb_screen.dialogue import Dialogue, Identity, build_machine  # noqa: E402
 from itb_screen.dialogue._machine import Conversation  # noqa: E402
 from itb_screen.storage import Store  # noqa: E402
 
-VIGNETTES = Path("/work/shared/vignettes/public.jsonl")
+# The team's copy beside the checkout when there is one, else the tests' own copy.
+_ROOT = Path(__file__).resolve().parent.parent
+VIGNETTES = next(p for p in (_ROOT.parent / "shared" / "vignettes" / "public.jsonl",
+                             _ROOT / "tests" / "data" / "public.jsonl") if p.exists())
 FULL_N = 10_000
 QUICK_N = 500
 MIN_TIMED = 1_000          # when N full conversations do not fit the budget, time at least this many

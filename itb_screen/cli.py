@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 
 import click
 
@@ -51,12 +52,16 @@ def _parse_cases(text: str, jsonl: bool) -> tuple[list, bool]:
                 try:
                     cases.append(json.loads(line))
                 except json.JSONDecodeError as error:
-                    raise InputError(f"line {number}: not JSON: {error.msg} at column {error.colno}")
+                    raise InputError(f"line {number}: not JSON: {error.msg} at column {error.colno}") from None
+                except RecursionError:
+                    raise InputError(f"line {number}: not a case: JSON nested too deeply") from None
         return cases, True
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise InputError(f"not JSON: {error.msg} at line {error.lineno} column {error.colno}") from None
+    except RecursionError:
+        raise InputError("not a case: JSON nested too deeply") from None
     if isinstance(data, list):
         return data, True
     return [data], False
@@ -142,13 +147,14 @@ _SINCE = click.DateTime(formats=["%Y-%m-%d"])
 @cli.command()
 @_DB_OPTION
 @click.option("--user", default=None, help="Only this user's cases (console name or Telegram id).")
+# Literal here so that the command line loads no storage code; a test keeps it equal to storage.STATUSES.
 @click.option("--status", type=click.Choice(["open", "done", "cancelled"]), help="Only cases with this status.")
 @click.option("--recommendation", type=click.Choice(list(RECOMMENDATIONS)), help="Only cases with this result.")
 @click.option("--since", type=_SINCE, help="Only cases updated on or after this date (YYYY-MM-DD).")
 @click.option("--json", "as_json", is_flag=True, help="A JSON array, one object per case.")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV: one row per case, one column per field.")
 def cases(db_path: str | None, user: str | None, status: str | None, recommendation: str | None,
-          since, as_json: bool, as_csv: bool) -> None:
+          since: datetime | None, as_json: bool, as_csv: bool) -> None:
     """List the screened cases: reference, owner, status, progress and recommendation.
 
     Example: itb-screen cases --status done --recommendation refer_after_review --csv
@@ -194,6 +200,7 @@ def show(ref: str, db_path: str | None, transcript: bool, history: bool) -> None
 @cli.command()
 @click.argument("ref")
 @_DB_OPTION
+# A test keeps these equal to bot.summary.FORMATS.
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html"]), default="text",
               show_default=True, help="html is a complete printable page.")
 def summary(ref: str, db_path: str | None, fmt: str) -> None:
@@ -242,7 +249,7 @@ def export(db_path: str | None, fmt: str, out_path: str | None) -> None:
 
 
 @cli.command()
-@click.option("--csv", "as_csv", is_flag=True, default=True, help="REDCap-style data dictionary (the default).")
+@click.option("--csv", "as_csv", is_flag=True, help="REDCap-style data dictionary as CSV (the default).")
 @click.option("--fhir", "as_fhir", is_flag=True, help="The questionnaire as a FHIR R4 Questionnaire instead.")
 def dictionary(as_csv: bool, as_fhir: bool) -> None:
     """The questionnaire as a data dictionary: field, question, type, choices, branching, sources.
@@ -251,6 +258,8 @@ def dictionary(as_csv: bool, as_fhir: bool) -> None:
     """
     from .bot.exports import data_dictionary_csv, fhir_questionnaire
 
+    if as_csv and as_fhir:
+        raise InputError("choose one of --csv and --fhir")
     if as_fhir:
         click.echo(json.dumps(fhir_questionnaire(), indent=2))
     else:
@@ -368,7 +377,11 @@ def run(db_path: str | None, user: str | None, webhook_url: str | None, listen_p
                 raise click.ClickException(
                     f"cannot reach the Telegram Bot API ({type(error).__name__}): check the network, "
                     "or TELEGRAM_API_BASE_URL if you use your own Bot API server") from None
-            raise
+            # Through the bot's logging, which scrubs the token; Python's own traceback would not.
+            import logging
+
+            logging.getLogger("itb_screen.telegram").exception("the bot stopped on an unexpected error")
+            raise click.ClickException("the bot stopped on an unexpected error (logged above)") from None
 
 
 @cli.command()

@@ -27,6 +27,13 @@ SPEC_FILE = (SHARED / "screening-spec.md") if SHARED else DATA / "screening-spec
 VIGNETTES_FILE = (SHARED / "vignettes" / "public.jsonl") if SHARED else DATA / "public.jsonl"
 
 
+def spec_point_order() -> list[str]:
+    """The discussion point codes in the order of the spec's table (not the code's)."""
+    import re
+
+    return re.findall(r"^\| `(\w+)` \| (?:always|candidate) \|", SPEC_FILE.read_text(), re.M)
+
+
 def load_vignettes() -> list[dict]:
     return [json.loads(line) for line in VIGNETTES_FILE.read_text().splitlines() if line.strip()]
 

@@ -118,8 +118,9 @@ def test_bad_input_exit_2_one_line(answers, words, tmp_path):
         (["-"], "{not json", ["not JSON", "line 1"]),
         (["--jsonl", "-"], '{"age_years": 3}\n{oops\n', ["line 2", "not JSON"]),
         (["/nonexistent/file.json"], None, ["cannot read", "/nonexistent/file.json"]),
+        (["-"], "[" * 100_000, ["nested too deeply"]),
     ],
-    ids=["bad-json", "bad-jsonl-line", "missing-file"],
+    ids=["bad-json", "bad-jsonl-line", "missing-file", "nested-too-deep"],
 )
 def test_unreadable_input_exit_2_one_line(args, stdin, words):
     out = evaluate(*args, input=stdin)

@@ -236,3 +236,21 @@ def test_every_command_has_help_with_an_example_and_a_readme_mention():
     for name, command in cli.commands.items():
         assert "Example:" in (command.help or ""), name
         assert f"itb-screen {name}" in readme, f"README.md does not show itb-screen {name}"
+
+
+def test_option_choices_follow_their_sources():
+    """The command line spells some choices out (to load no storage code): they must stay in step."""
+    from itb_screen.bot.summary import FORMATS
+    from itb_screen.storage import STATUSES
+
+    params = {c: {p.name: p for p in cli.commands[c].params} for c in ("cases", "summary")}
+    assert tuple(params["cases"]["status"].type.choices) == STATUSES
+    assert tuple(params["summary"]["fmt"].type.choices) == FORMATS
+
+
+def test_dictionary_fhir_and_one_format_only():
+    from fhir.resources.R4B.questionnaire import Questionnaire
+
+    Questionnaire.model_validate(json.loads(run("dictionary", "--fhir").stdout))
+    both = run("dictionary", "--csv", "--fhir")
+    assert both.exit_code == 2 and "choose one" in both.stderr

@@ -27,7 +27,7 @@ if importlib.util.find_spec("datasette") is None and not os.environ.get("CI"):
 
 from markupsafe import escape
 
-from itb_screen.bot.review_site import DATABASE, DISCLAIMER, TITLE, UNDESCRIBED, build_datasette, build_metadata
+from itb_screen.bot.review_site import DATABASE, DESCRIPTION, TITLE, UNDESCRIBED, build_datasette, build_metadata
 from itb_screen.criteria import QUESTIONS_BY_FIELD
 from itb_screen.dialogue import Dialogue, Identity
 from itb_screen.storage import Store
@@ -140,7 +140,7 @@ def test_every_column_of_every_table_is_described(site_db):
 async def test_tables_are_listed_with_their_descriptions(ds):
     home = await ds.client.get("/")
     assert home.status_code == 200
-    assert f"<title>{TITLE}" in home.text and str(escape(DISCLAIMER)) in home.text
+    assert f"<title>{TITLE}" in home.text and str(escape(DESCRIPTION)) in home.text
     database = (await ds.client.get(f"/{DATABASE}")).text
     linked = set(re.findall(rf'href="/{DATABASE}/([a-z_]+)"', database))
     tables = {t: m for t, m in build_metadata()["databases"][DATABASE]["tables"].items() if not m.get("hidden")}

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 import pytest
 
 from itb_screen.bot.summary import FORMATS, CaseView, render_summary
-from itb_screen.bot.text import point_line, reasons_text
+from itb_screen.criteria import point_line, reasons_text
 from itb_screen.criteria import (
     CRITERIA_VERSION,
     DISCLAIMER,

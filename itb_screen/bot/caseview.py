@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..criteria import QUESTIONS, QUESTIONS_BY_FIELD, Result, result_text, value_label
+from ..dialogue import Refusal, check_ref, messages
 from ..storage import Case, Store
 from .summary import CaseView
 
@@ -16,6 +17,18 @@ def case_view(store: Store, case: Case) -> CaseView:
         answers=store.answers(case.id), result=Result.from_dict(stored[0]) if stored else None,
         result_at=stored[1] if stored else None, user=owner.name or owner.external_id,
     )
+
+
+NO_OPEN_CASE_SUMMARY = "No case is open: /summary REF names one, /cases lists yours."
+
+
+def ref_refusal(ref: str) -> str | None:
+    """Why a typed case reference is refused (it may identify a patient: never stored), or None."""
+    try:
+        check_ref(ref)
+    except Refusal as refusal:
+        return str(refusal)
+    return None
 
 
 def changes(history: list[dict]) -> list[dict]:
@@ -70,12 +83,15 @@ def summary_reply(store: Store, channel: str, external_id: str, ref: str | None,
     """
     from .summary import render_summary
 
+    incoming = f"/summary {ref or ''}".strip()
     with store.transaction():
         user = store.user(channel, external_id)
         case = store.case_by_ref(ref) if ref else (store.case(user.active_case_id) if user.active_case_id else None)
-        if case is None or (case.user_id != user.id and not any_case):
-            reply = (f"None of your cases is called {ref}. See /cases." if ref
-                     else "No case is open: /summary REF names one, /cases lists yours.")
+        refusal = ref_refusal(ref) if ref else None
+        if refusal is not None:
+            reply, case_id, incoming = refusal, None, messages.REDACTED.format(command="/summary ")
+        elif case is None or (case.user_id != user.id and not any_case):
+            reply = messages.NO_SUCH_CASE.format(ref=ref) if ref else NO_OPEN_CASE_SUMMARY
             case_id = None
         elif case.status != "done":
             reply = f"Case {case.ref} is not finished: confirm it at the review first, then /summary."
@@ -85,6 +101,6 @@ def summary_reply(store: Store, channel: str, external_id: str, ref: str | None,
             case_id = case.id
             if case.user_id != user.id:  # a reviewer reading another's case: audited like /show
                 store.audit(channel, external_id, "read_case", f"summary {case.ref}")
-        store.record_message(user.id, case_id, channel, "in", f"/summary {ref or ''}".strip())
+        store.record_message(user.id, case_id, channel, "in", incoming)
         store.record_message(user.id, case_id, channel, "out", reply)
     return reply

@@ -21,7 +21,7 @@ WELCOME = (
 
 
 def default_user() -> str:
-    """The console user: --user, else the login name."""
+    """The console user when --user is not given: ITB_SCREEN_USER, else the login name."""
     try:
         return os.environ.get("ITB_SCREEN_USER") or getpass.getuser()
     except Exception:  # getuser raises when no login name can be found (containers)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +32,9 @@ from datasette.plugins import DEFAULT_PLUGINS, pm
 from datasette.utils import escape_fts
 from sqlite_utils import Database as SqliteUtilsDatabase
 
-from ..dialogue._messages import REVIEW_HEADING
-from ..storage._schema import ensure_schema
+from ..criteria import DISCLAIMER, RECOMMENDATIONS
+from ..dialogue import messages
+from ..storage import ensure_schema
 
 #: The database's name in the site's URLs: http://127.0.0.1:8001/itb-screen/open_cases
 DATABASE = "itb-screen"
@@ -42,10 +44,9 @@ TEMPLATES = Path(__file__).with_name("review_templates")
 DEFAULT_PORT = 8001
 
 TITLE = "ITB Screen review"
-DISCLAIMER = (
-    "Decision support only: ITB Screen pre-screens patients for referral to an intrathecal baclofen (ITB) "
-    "screening test. It does not replace the ITB screening test or clinical judgement. "
-    "This site is read-only; it shows the screening database as the chatbot wrote it."
+DESCRIPTION = (
+    "ITB Screen pre-screens patients for referral to an intrathecal baclofen (ITB) screening test. "
+    f"{DISCLAIMER} This site is read-only; it shows the screening database as the chatbot wrote it."
 )
 
 #: Placeholder for a column the schema has and this module does not describe (tests forbid it).
@@ -130,8 +131,7 @@ TABLES: dict[str, dict[str, Any]] = {
         "columns": {
             "id": "Row id; the highest of a case is its current result.",
             "case_id": "The case.",
-            "recommendation": "refer_for_screening, refer_after_review, defer_active_infection, "
-                              "not_candidate_hypersensitivity, not_indicated or incomplete.",
+            "recommendation": "One of " + ", ".join(RECOMMENDATIONS) + ".",
             "criteria_version": "The version of the selection criteria that produced the result.",
             "result": "The full result as JSON: recommendation, reasons (because), discussion points, "
                       "missing required and unanswered fields, sources.",
@@ -180,7 +180,7 @@ def _sql_text(text: str) -> str:
 
 def _review_prompt_sql() -> str:
     """SQL for the review prompt's first line of case `c`, from the wording the dialogue uses."""
-    head, _, tail = REVIEW_HEADING.partition("{ref}")
+    head, _, tail = messages.REVIEW_HEADING.partition("{ref}")
     return f"{_sql_text(head)} || c.ref || {_sql_text(tail)}"
 
 
@@ -330,11 +330,11 @@ def build_metadata() -> dict[str, Any]:
         tables[name] = {"hidden": True}
     return {
         "title": TITLE,
-        "description": DISCLAIMER,
+        "description": DESCRIPTION,
         "databases": {
             DATABASE: {
                 "title": "Screening database",
-                "description": DISCLAIMER,
+                "description": DESCRIPTION,
                 "tables": tables,
                 "queries": canned_queries(),
             }
@@ -381,7 +381,7 @@ class ReadOnlyDatabase(Database):
 ALLOWED_METHODS = ("GET", "HEAD")
 
 
-def get_only(app):
+def get_only(app: Callable) -> Callable:
     """ASGI middleware: HTTP requests other than GET and HEAD get 405, before the app sees them."""
 
     async def asgi(scope, receive, send):
@@ -402,7 +402,7 @@ def get_only(app):
 class ReviewDatasette(Datasette):
     """Datasette whose ASGI app (also the one `ds.client` uses) answers only GET and HEAD."""
 
-    def app(self):
+    def app(self) -> Callable:
         return get_only(super().app())
 
 

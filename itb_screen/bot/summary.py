@@ -1,6 +1,6 @@
 """The referral summary a coordinator pastes into a referral: one case, as text, Markdown or a printable page.
 
-Pure formatting: it takes a `CaseView` of plain values (the storage layer builds it) and never touches the
+Pure formatting: it takes a `CaseView` of plain values (`bot/caseview.py` builds it from storage) and never touches the
 database, so the command line, the chat and the tests render the same document. The wording of the result
 is the criteria's own (`point_line`, `reasons_text`), so the summary never disagrees with the chat.
 """
@@ -14,6 +14,10 @@ from datetime import datetime, timezone
 from typing import Literal
 
 from ..criteria import (
+    missing_heading,
+    point_line,
+    reasons_text,
+    recommendation_line,
     CRITERIA_VERSION,
     DISCLAIMER,
     QUESTIONS,
@@ -26,7 +30,6 @@ from ..criteria import (
     unanswered,
     value_label,
 )
-from .text import point_line, reasons_text
 
 __all__ = ["CaseView", "Format", "FORMATS", "TITLE", "render_summary"]
 
@@ -111,12 +114,11 @@ def _parts(view: CaseView) -> _Parts:
     result = view.result
     if result is not None:
         missing, left = result.missing_required, result.unanswered
-        head = ("Needed before any recommendation" if result.recommendation == "incomplete"
-                else "Required answers still missing")
+        head = missing_heading(result.recommendation)
         version = result.criteria_version
     else:
         missing = tuple(f for f in REQUIRED_FIELDS if f not in view.answers)
-        left, head, version = unanswered(view.answers), "Needed before any recommendation", CRITERIA_VERSION
+        left, head, version = unanswered(view.answers), missing_heading("incomplete"), CRITERIA_VERSION
     answers = tuple(
         (q.text, value_label(q.field, view.answers[q.field]))
         for q in QUESTIONS
@@ -152,7 +154,7 @@ def _text(p: _Parts) -> str:
         lines.append(f"Recommendation: none. {p.state_note}")
     else:
         rec = RECOMMENDATIONS[p.result.recommendation]
-        lines += [f"Recommendation: {rec.title} ({rec.code}) [{', '.join(p.result.recommendation_sources)}]",
+        lines += [f"Recommendation: {recommendation_line(p.result)}",
                   rec.meaning]
         if because := _because(p.result):
             lines.append(f"Because: {because}")

@@ -22,7 +22,7 @@ from ._points import POINTS, PointRule
 from ._result import DISCLAIMER, DiscussionPoint, Reason, Recommendation, Result
 from ._rules import RECOMMENDATIONS, RELATIVE_ITEMS, REQUIRED_FIELDS, RULES, Rule
 from ._seed import SEED_STATEMENTS, SOURCE
-from ._text import point_line, reasons_text, recommendation_line, result_text
+from ._text import missing_heading, point_line, reasons_text, recommendation_line, result_text
 from ._version import CRITERIA_VERSION
 
 __all__ = [
@@ -57,6 +57,7 @@ __all__ = [
     "check_value",
     "evaluate",
     "field_label",
+    "missing_heading",
     "point_line",
     "reasons_text",
     "recommendation_line",

@@ -20,6 +20,9 @@ _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 #: The code of the option that, in a many-choice question, excludes all the others.
 NONE_CODE = "none"
 
+#: Under this age a case is paediatric: the growth question is asked (S5) and the S5 point applies.
+PAEDIATRIC_BELOW = 18
+
 
 @dataclass(frozen=True)
 class Option:
@@ -160,7 +163,7 @@ QUESTIONS: tuple[Question, ...] = (
         6, "growth_complications",
         "Does spasticity affect the growing child's musculoskeletal system in any of these ways?",
         "many", ("S5",), hint="Choose all that apply.",
-        asked_when=AskedWhen("age_years", 18),
+        asked_when=AskedWhen("age_years", PAEDIATRIC_BELOW),
         options=(
             Option("limb_deformity", "Limb deformity"),
             Option("joint_dislocation", "Joint dislocation"),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ._answers import Answers
-from ._catalogue import FIELDS
+from ._catalogue import FIELDS, PAEDIATRIC_BELOW
 from ._result import Reason
 from ._seed import SEED_STATEMENTS
 
@@ -28,7 +28,6 @@ class PointRule:
     text: str
     source: str
     trigger: Trigger
-    trigger_text: str
 
     def __post_init__(self) -> None:
         if self.source not in SEED_STATEMENTS:
@@ -57,7 +56,7 @@ def _only(field: str, code: str) -> Trigger:
 
 def _child(answers: Answers) -> tuple[Reason, ...] | None:
     age = answers.get("age_years")
-    return (Reason("age_years", age),) if isinstance(age, int) and age < 18 else None
+    return (Reason("age_years", age),) if isinstance(age, int) and age < PAEDIATRIC_BELOW else None
 
 
 def _always(answers: Answers) -> tuple[Reason, ...] | None:
@@ -67,58 +66,56 @@ def _always(answers: Answers) -> tuple[Reason, ...] | None:
 POINTS: tuple[PointRule, ...] = (
     PointRule("baclofen_hypersensitivity", "always",
               "True hypersensitivity to baclofen contraindicates ITB.", "S9",
-              _when("baclofen_reaction", "confirmed_hypersensitivity"),
-              "baclofen_reaction = confirmed_hypersensitivity"),
+              _when("baclofen_reaction", "confirmed_hypersensitivity")),
     PointRule("active_infection", "always",
               "Treat the infection first; ITB is contraindicated while it is active.", "S9",
-              _when("active_infection", "yes"), "active_infection = yes"),
+              _when("active_infection", "yes")),
     PointRule("verify_baclofen_allergy", "always",
               "Check whether the recorded allergy was a true hypersensitivity or an adverse reaction to "
               "oral baclofen; the latter may benefit from ITB.", "S10",
-              _when("baclofen_reaction", "recorded_allergy"), "baclofen_reaction = recorded_allergy"),
+              _when("baclofen_reaction", "recorded_allergy")),
     PointRule("oral_baclofen_intolerance", "always",
               "Adverse reactions to oral baclofen are not an allergy and are not a reason to exclude ITB.",
-              "S10", _when("baclofen_reaction", "oral_side_effects"),
-              "baclofen_reaction = oral_side_effects"),
+              "S10", _when("baclofen_reaction", "oral_side_effects")),
     PointRule("unrealistic_goals", "always",
               "Expectations look unrealistic: align goals before screening.", "S11",
-              _when("goals_realistic", "no"), "goals_realistic = no"),
+              _when("goals_realistic", "no")),
     PointRule("mental_health", "always",
               "Unmanageable mental health issues are a relative contraindication.", "S11",
-              _when("mental_health", "unmanageable"), "mental_health = unmanageable"),
+              _when("mental_health", "unmanageable")),
     PointRule("psychosocial_compliance", "always",
               "Psychosocial factors may affect compliance with refills and follow-up.", "S11",
-              _when("psychosocial_compliance_concerns", "yes"), "psychosocial_compliance_concerns = yes"),
+              _when("psychosocial_compliance_concerns", "yes")),
     PointRule("financial_burden", "always",
               "Discuss the financial burden of implant, refills and travel.", "S11",
-              _when("financial_burden", "yes"), "financial_burden = yes"),
+              _when("financial_burden", "yes")),
     PointRule("shunt_csf_flow", "always",
               "A hydrocephalus shunt is not a contraindication, but it may affect CSF flow.", "S12",
-              _when("hydrocephalus_shunt", "yes"), "hydrocephalus_shunt = yes"),
+              _when("hydrocephalus_shunt", "yes")),
     PointRule("seizure_history", "always",
               "Discuss the seizure history before the screening test.", "S13",
-              _when("seizures", "yes"), "seizures = yes"),
+              _when("seizures", "yes")),
     PointRule("prior_abdominal_pelvic_surgery", "always",
               "Discuss the prior abdominal or pelvic surgery before the screening test.", "S13",
-              _when("abdominal_pelvic_surgery", "yes"), "abdominal_pelvic_surgery = yes"),
+              _when("abdominal_pelvic_surgery", "yes")),
     PointRule("ambulatory_rehab", "candidate",
               "ITB combined with rehabilitation can be effective in certain ambulatory patients: plan "
               "the rehabilitation with it.", "S4",
-              _when("ambulatory", "yes"), "ambulatory = yes"),
+              _when("ambulatory", "yes")),
     PointRule("paediatric_growth", "candidate",
               "In a growing child spasticity can cause limb deformity, joint dislocation and poor motor "
               "function; ITB is highly effective in children.", "S5",
-              _child, "age_years < 18"),
+              _child),
     PointRule("cognition_oral_side_effects", "candidate",
               "ITB controls spasticity without the cognitive side effects of some oral medications.", "S7",
-              _when("cognitive_impairment", "yes"), "cognitive_impairment = yes"),
+              _when("cognitive_impairment", "yes")),
     PointRule("progressive_disease", "candidate",
               "Progressive disease does not exclude ITB; it can be considered in all phases.", "S2",
-              _when("disease_course", "progressive"), "disease_course = progressive"),
+              _when("disease_course", "progressive")),
     PointRule("not_reserved_for_failures", "candidate",
               "ITB need not wait until other treatments have failed.", "S3",
-              _only("prior_treatments", "none"), "prior_treatments = [none]"),
+              _only("prior_treatments", "none")),
     PointRule("goal_setting", "candidate",
               "Set goals and expectations in the framework of pathology, impairment and disability.", "S8",
-              _always, "always"),
+              _always),
 )

@@ -24,6 +24,13 @@ def point_line(point: DiscussionPoint) -> str:
     return f"{point.text} ({point.source}{why})"
 
 
+def missing_heading(recommendation: str) -> str:
+    """How missing required answers are introduced: only `incomplete` waits for them."""
+    if recommendation == "incomplete":
+        return "Needed before any recommendation"
+    return "Required answers still missing"  # rules 1-3 decided; still worth asking
+
+
 def result_text(result: Result) -> str:
     """The result as a clinician reads it: recommendation, reasons, points, gaps, disclaimer."""
     rec = RECOMMENDATIONS[result.recommendation]
@@ -31,9 +38,7 @@ def result_text(result: Result) -> str:
     if result.because and result.recommendation != "incomplete":
         lines.append(f"Because: {reasons_text(result.because)}")
     if result.missing_required:
-        # Only `incomplete` waits for them; after rules 1-3 they are still worth asking.
-        head = ("Needed before any recommendation" if result.recommendation == "incomplete"
-                else "Required answers still missing")
+        head = missing_heading(result.recommendation)
         lines.append(f"{head}: " + ", ".join(field_label(f) for f in result.missing_required))
     lines.append("")
     if result.discussion_points:

@@ -3,6 +3,7 @@
 Knows nothing of Telegram or terminals: it takes text or a button code and returns `Prompt`s.
 """
 
+from . import _messages as messages
 from ._buttons import Press, decode as decode_button, encode as encode_button, generated_ref
 from ._engine import COMMANDS, Dialogue, Identity
 from ._machine import CHOOSING, DONE, REVIEW, STATES, build_machine, transition_table
@@ -27,6 +28,7 @@ __all__ = [
     "check_ref",
     "decode_button",
     "encode_button",
+    "messages",
     "generated_ref",
     "parse_answer",
     "transition_table",

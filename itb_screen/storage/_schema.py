@@ -63,7 +63,8 @@ def _initial(db: Database) -> None:
 
 @migrations(name="0002_search")
 def _search(db: Database) -> None:
-    # Full-text search over the transcript and the answers, kept current by triggers.
+    # Full-text search over the transcript (every message in and out, so typed and pressed answers
+    # too), kept current by triggers.
     db["messages"].enable_fts(["text"], create_triggers=True, tokenize="porter")
 
 

@@ -1,7 +1,7 @@
 """Thin handlers, one job each: the dialogue decides, the handler renders.
 
-Every handler turns the update into one synchronous call (dialogue or view) that commits before any
-reply is sent, then renders what came back. The gate (group -1) runs before all of them, for messages
+Every handler turns the update into synchronous calls (dialogue or view) that commit before any reply
+is sent, then renders what came back (/start records its greeting after the dialogue's help). The gate (group -1) runs before all of them, for messages
 and button presses alike.
 """
 
@@ -252,29 +252,21 @@ def _pressed_text(query: CallbackQuery) -> str | None:
     return None
 
 
-def _checked(query: CallbackQuery) -> list[str]:
-    markup = query.message.reply_markup if query.message else None
-    prefix = render.CHECK + " "
-    return [b.text[len(prefix):] for row in (markup.inline_keyboard if markup else ())
-            for b in row if b.text.startswith(prefix)]
-
-
 def answer_label(query: CallbackQuery, verb: str) -> str | None:
-    """What the pressed message should say was answered; None leaves it as it is."""
-    if verb == "a":
-        return _pressed_text(query)
-    if verb == "d":
-        return ", ".join(_checked(query)) or None
-    if verb == "s":
-        return render.SKIPPED
+    """What the pressed message should say when the press stored no answer; None leaves it as it is.
+
+    A press that stored an answer (or a skip) carries its words in `Prompt.accepted` instead.
+    """
     if verb == "b":
         return render.BACK
     if verb == "f":
         return render.CONFIRMED
     if verb == "c":
         return f"Change answer {_pressed_text(query)}"
-    if verb in ("o", "g"):
-        return f"{render.OPENED} {_pressed_text(query)}" if verb == "o" else _pressed_text(query)
+    if verb == "o":
+        return f"{render.OPENED} {_pressed_text(query)}"
+    if verb == "g":
+        return _pressed_text(query)
     return None
 
 

@@ -21,7 +21,6 @@ CHANGE_PER_ROW = 4
 #: Keys per row of a number question's keypad (a phone's layout).
 KEYS_PER_ROW = 3
 CHECK = "\u2713"  # ✓
-SKIPPED = "Skipped (don't know)"
 BACK = "\u21a9 Back"  # ↩
 CONFIRMED = f"{CHECK} Confirmed"
 OPENED = "Opened"

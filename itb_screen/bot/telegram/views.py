@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from ...dialogue import Identity
 from ...storage import Case, Store
-from ..caseview import show_text, summary_reply
+from ...dialogue import messages
+from ..caseview import ref_refusal, show_text, summary_reply
 from ..listing import case_records
 
-NOT_YOURS = "None of your cases is called {ref}. See /cases for your cases."
 REVIEWERS_ONLY = "Only reviewers can list every case or read other users' cases."
 SHOW_USAGE = "Usage: /show REF (a case reference)."
 NO_SUCH = "No case is called {ref}."
@@ -34,7 +34,7 @@ def _find(store: Store, who: Identity, ref: str, reviewer: bool) -> tuple[Case |
     user = _user(store, who)
     case = store.case_by_ref(ref)
     if case is None or (case.user_id != user.id and not reviewer):
-        return None, (NO_SUCH if reviewer else NOT_YOURS).format(ref=ref)
+        return None, (NO_SUCH if reviewer else messages.NO_SUCH_CASE).format(ref=ref)
     return case, None
 
 
@@ -64,9 +64,12 @@ def all_cases(store: Store, who: Identity, incoming: str) -> str:
 def show_case(store: Store, who: Identity, ref: str, reviewer: bool, incoming: str) -> str:
     """One case in full: answers, result and transcript (reviewers any case, others their own)."""
     with store.transaction():
+        refusal = ref_refusal(ref) if ref else None
         if not ref:
             text = SHOW_USAGE
             case = None
+        elif refusal is not None:  # it may identify a patient: neither kept nor repeated
+            text, case, incoming = refusal, None, messages.REDACTED.format(command="/show ")
         else:
             case, refusal = _find(store, who, ref, reviewer)
             text = (refusal or SHOW_USAGE) if case is None else _show_text(store, case)
