@@ -196,3 +196,20 @@ def test_a_summary_of_another_users_case_is_audited(tmp_path):
         assert "AUD-1" in summary_reply(store, "telegram", "2", "AUD-1", any_case=True)
         assert store.db.execute("SELECT external_id, event, detail FROM audit").fetchall() == [
             ("2", "read_case", "summary AUD-1")]
+
+
+def test_ctrl_c_leaves_with_the_answers_saved(tmp_path):
+    db = tmp_path / "itb.db"
+    console = Console(db, "dr-int")
+    console.wait_for("Type /new REF")
+    console.send("/new INT-1")
+    console.wait_for("question 1 of")
+    console.send("40")
+    console.wait_for("question 2 of")
+    console.process.send_signal(signal.SIGINT)
+    assert console.process.wait(timeout=10) == 0
+    console.wait_for("Bye: your answers are saved")
+    for stream in (console.process.stdin, console.process.stdout, console.process.stderr):
+        stream.close()
+    [record] = cases_json(db)
+    assert record["answers"] == {"age_years": 40}

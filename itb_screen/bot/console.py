@@ -39,7 +39,7 @@ def render(prompt: Prompt) -> str:
 
 
 def run_console(store: Store, user: str, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
-    """Read lines until end of input; answer each through the dialogue. Returns the exit status."""
+    """Read lines until end of input (or Ctrl-C); answer each through the dialogue. Returns 0."""
     dialogue = Dialogue(store)
     who = Identity(CHANNEL, user, user, None)
     interactive = stdin.isatty()
@@ -50,25 +50,26 @@ def run_console(store: Store, user: str, stdin: TextIO = sys.stdin, stdout: Text
         stdout.flush()
 
     stdout.write(WELCOME + "\n")
-    show(dialogue.current(who))
-    while True:
-        if interactive:
-            stdout.write(PROMPT)
-            stdout.flush()
-        try:
+    try:
+        show(dialogue.current(who))
+        while True:
+            if interactive:
+                stdout.write(PROMPT)
+                stdout.flush()
             line = stdin.readline()
-        except KeyboardInterrupt:
-            line = ""
-        if not line:
-            stdout.write("\nBye: your answers are saved; /resume REF continues a case.\n")
-            stdout.flush()
-            return 0
-        if not interactive:
-            stdout.write(f"{PROMPT}{line.rstrip()}\n")
-        text = line.rstrip("\r\n")
-        command, _, arg = text.strip().partition(" ")
-        if command.casefold() == "/summary":
-            stdout.write(summary_reply(store, CHANNEL, user, arg.strip() or None) + "\n")
-            stdout.flush()
-            continue
-        show(dialogue.handle(who, text=text))
+            if not line:
+                break
+            if not interactive:
+                stdout.write(f"{PROMPT}{line.rstrip()}\n")
+            text = line.rstrip("\r\n")
+            command, _, arg = text.strip().partition(" ")
+            if command.casefold() == "/summary":
+                stdout.write(summary_reply(store, CHANNEL, user, arg.strip() or None) + "\n")
+                stdout.flush()
+                continue
+            show(dialogue.handle(who, text=text))
+    except KeyboardInterrupt:
+        pass  # an input being handled when Ctrl-C came is rolled back whole; everything before is saved
+    stdout.write("\nBye: your answers are saved; /resume REF continues a case.\n")
+    stdout.flush()
+    return 0
