@@ -254,7 +254,7 @@ def test_stale_buttons_are_refused_and_change_nothing(dialogue, store):
     assert prompts[0].kind == "refusal" and "closed" in prompts[0].text
     assert prompts[-1].field == "disease_course"
     assert store.history(case_of(store, "CASE-1").id) == history
-    for forged in ("a:999:2:1", "zz", "a:1:2:99", "x:1:2"):
+    for forged in ("a:999:2:1", "zz", "a:1:2:99", "x:1:2", "a:1:\u00b2:1", "t:1:\u0663:1", "a:1:rr:1"):
         prompts = dialogue.handle(ALICE, button=forged)
         assert prompts[0].kind == "refusal"
     assert store.history(case_of(store, "CASE-1").id) == history

@@ -65,4 +65,8 @@ def decode(code: str) -> Press | None:
         return None
     if len(parts) == 4 and not _number(parts[3]):
         return None
+    state = parts[2]
+    # A question's number or one ASCII letter: "²".isdigit() holds, but int("²") raises.
+    if not (_number(state) or (len(state) == 1 and state.isascii() and state.isalpha())):
+        return None
     return Press(VERBS[parts[0]], int(parts[1]), parts[2], int(parts[3]) if len(parts) == 4 else None)
