@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..criteria import QUESTIONS, to_json_value
+from ..criteria import QUESTIONS, progress, to_json_value
 from ..storage import Store
 
 
@@ -24,15 +24,15 @@ def case_records(store: Store, user: str | None = None, status: str | None = Non
         if recommendation is not None and (result or {}).get("recommendation") != recommendation:
             continue
         answers = store.answers(case.id)
-        asked = [q.field for q in QUESTIONS if q.is_asked(answers)]
+        answered, asked = progress(answers)
         records.append({
             "ref": case.ref,
             "user": owner.name or owner.external_id,
             "channel": owner.channel,
             "status": case.status,
             "state": case.state,
-            "answered": sum(1 for f in asked if f in answers),
-            "asked": len(asked),
+            "answered": answered,
+            "asked": asked,
             "created_at": case.created_at,
             "updated_at": case.updated_at,
             "answers": {f: to_json_value(answers[f]) for f in (q.field for q in QUESTIONS) if f in answers},

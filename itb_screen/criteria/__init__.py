@@ -14,7 +14,9 @@ from ._catalogue import (
     Option,
     Question,
     asked_fields,
+    asked_questions,
     field_label,
+    progress,
     value_label,
 )
 from ._evaluate import applicable, evaluate, unanswered
@@ -54,11 +56,13 @@ __all__ = [
     "Value",
     "applicable",
     "asked_fields",
+    "asked_questions",
     "check_value",
     "evaluate",
     "field_label",
     "missing_heading",
     "point_line",
+    "progress",
     "reasons_text",
     "recommendation_line",
     "result_text",

@@ -8,7 +8,7 @@ bad edit fails at start-up, not in the middle of a chat.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from ._seed import SEED_STATEMENTS
@@ -276,9 +276,20 @@ def _check_catalogue() -> None:
 _check_catalogue()
 
 
+def asked_questions(answers: dict) -> tuple[Question, ...]:
+    """The questions asked for these answers, in order (skip logic applied)."""
+    return tuple(q for q in QUESTIONS if q.is_asked(answers))
+
+
 def asked_fields(answers: dict) -> tuple[str, ...]:
     """The fields asked for these answers, in order (skip logic applied)."""
-    return tuple(q.field for q in QUESTIONS if q.is_asked(answers))
+    return tuple(q.field for q in asked_questions(answers))
+
+
+def progress(answers: dict) -> tuple[int, int]:
+    """(answered, asked): how far a case has got, counting only the questions skip logic asks."""
+    asked = asked_fields(answers)
+    return sum(1 for f in asked if f in answers), len(asked)
 
 
 def field_label(field_code: str) -> str:

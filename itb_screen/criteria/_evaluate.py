@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ._answers import Answers
-from ._catalogue import QUESTIONS, QUESTIONS_BY_FIELD
+from ._catalogue import QUESTIONS_BY_FIELD, asked_questions
 from ._points import NOT_CANDIDATE, POINTS
 from ._result import DiscussionPoint, Result
 from ._rules import REQUIRED_FIELDS, decide
@@ -20,7 +20,7 @@ def applicable(answers: Answers) -> Answers:
 
 def unanswered(answers: Answers) -> tuple[str, ...]:
     """Questions asked for these answers (skip logic applied) that have no answer, in order."""
-    return tuple(q.field for q in QUESTIONS if q.is_asked(answers) and q.field not in answers)
+    return tuple(q.field for q in asked_questions(answers) if q.field not in answers)
 
 
 def evaluate(answers: Answers) -> Result:

@@ -19,6 +19,9 @@ from ..criteria import (
     QUESTIONS_BY_FIELD,
     RECOMMENDATIONS,
     Question,
+    asked_fields,
+    asked_questions,
+    progress,
     Result,
     evaluate,
     result_text,
@@ -422,13 +425,11 @@ class Dialogue:
             return None
         lines, options = [say.CASES_HEADING], []
         for case in cases:
-            answers = self.store.answers(case.id)
-            asked = [q for q in QUESTIONS if q.is_asked(answers)]
-            answered = sum(1 for q in asked if q.field in answers)
+            answered, asked = progress(self.store.answers(case.id))
             result = self.store.latest_result(case.id) if case.status == "done" else None
             outcome = f", {result[0]['recommendation']}" if result else ""
             marker = " (open now)" if turn.case and case.id == turn.case.id else ""
-            lines.append(f"- {case.ref}: {answered}/{len(asked)} answered, {case.status}{outcome}{marker}")
+            lines.append(f"- {case.ref}: {answered}/{asked} answered, {case.status}{outcome}{marker}")
             options.append(Button(buttons.encode("open", case.id, "c"), case.ref))
         lines.append(say.CASES_FOOT)
         turn.prompts.append(Prompt("cases", "\n".join(lines), options=tuple(options)))
@@ -472,8 +473,7 @@ class Dialogue:
         if word == "confirm":  # only the word itself: a stray "yes" must not close the case
             return self._confirm(turn)
         word = word.removeprefix("change").strip()
-        asked = [q for q in QUESTIONS if q.is_asked(turn.answers)]
-        index = None
+        asked = asked_questions(turn.answers)
         if is_number(word) and 1 <= int(word) <= len(asked):
             index = asked[int(word) - 1].number
         else:
@@ -529,7 +529,7 @@ class Dialogue:
     def _question(self, turn: _Turn, question: Question) -> Prompt:
         assert turn.case is not None
         case = turn.case
-        asked = [q.field for q in QUESTIONS if q.is_asked(turn.answers)]
+        asked = asked_fields(turn.answers)
         position = asked.index(question.field) + 1 if question.field in asked else len(asked)
         state = _state_code(question.field)
         selected = set(case.pending or ()) if question.kind == "many" else set()
@@ -565,7 +565,7 @@ class Dialogue:
     def _review(self, turn: _Turn) -> Prompt:
         assert turn.case is not None
         case = turn.case
-        asked = [q for q in QUESTIONS if q.is_asked(turn.answers)]
+        asked = asked_questions(turn.answers)
         lines = tuple(
             ReviewLine(i, q.field, q.text, value_label(q.field, turn.answers.get(q.field)))
             for i, q in enumerate(asked, 1)
