@@ -40,7 +40,7 @@ def parse_html(text: str) -> str:
     for match in _TOKEN_RE.finditer(text):
         shown.append(text[pos:match.start()])
         pos = match.end()
-        closing, tag, _attrs, entity = match.group(1), match.group(2), match.group(3), match.group(4)
+        closing, tag, entity = match.group(1), match.group(2), match.group(4)
         if tag is not None:
             tag = tag.lower()
             if tag not in _TAGS:

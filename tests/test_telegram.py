@@ -7,7 +7,6 @@ recorded by `OfflineTelegram`, which answers (and refuses) as Telegram does.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import html
 import logging
 import re
