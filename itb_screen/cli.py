@@ -148,7 +148,7 @@ _SINCE = click.DateTime(formats=["%Y-%m-%d"])
 @_DB_OPTION
 @click.option("--user", default=None, help="Only this user's cases (console name or Telegram id).")
 # Literal here so that the command line loads no storage code; a test keeps it equal to storage.STATUSES.
-@click.option("--status", type=click.Choice(["open", "done", "cancelled"]), help="Only cases with this status.")
+@click.option("--status", type=click.Choice(["open", "done", "cancelled", "void"]), help="Only cases with this status.")
 @click.option("--recommendation", type=click.Choice(list(RECOMMENDATIONS)), help="Only cases with this result.")
 @click.option("--since", type=_SINCE, help="Only cases updated on or after this date (YYYY-MM-DD).")
 @click.option("--json", "as_json", is_flag=True, help="A JSON array, one object per case.")

@@ -438,3 +438,43 @@ def test_remembered_inputs_are_forgotten_after_a_while(tmp_path):
         with store.transaction():
             assert store.first_time("telegram", "7:1") is True
             assert store.first_time("console", "7:1") is False
+
+
+# Amendments and voiding ---------------------------------------------------------------------------
+def test_case_events_keep_kind_reason_who_and_when_in_order(tmp_path):
+    with Store(tmp_path / "itb.db") as store, store.transaction():
+        user = store.user("console", "lee", "Dr Lee")
+        case = store.create_case(user.id, "AM-1", "review")
+        store.record_event(case.id, "amend", "age was mistyped", user.id)
+        store.record_event(case.id, "void", "opened by mistake", user.id)
+        events = store.events(case.id)
+        assert [(e["kind"], e["reason"], e["by"]) for e in events] == [
+            ("amend", "age was mistyped", "Dr Lee"), ("void", "opened by mistake", "Dr Lee")]
+        assert all(e["at"] for e in events)
+        with pytest.raises(ValueError, match="unknown case event"):
+            store.record_event(case.id, "delete", "no such kind", user.id)
+
+
+def test_results_are_kept_side_by_side_with_who_and_the_amendment_reason(tmp_path):
+    with Store(tmp_path / "itb.db") as store, store.transaction():
+        user = store.user("console", "lee", "Dr Lee")
+        case = store.create_case(user.id, "AM-2", "done")
+        first = {"recommendation": "incomplete", "criteria_version": "v", "discussion_points": []}
+        second = {**first, "recommendation": "refer_for_screening"}
+        store.record_result(case.id, first, user.id)
+        store.record_result(case.id, second, user.id, kind="amend", reason="infection resolved")
+        results = store.results(case.id)
+        assert [(r["result"]["recommendation"], r["kind"], r["reason"], r["by"]) for r in results] == [
+            ("incomplete", "confirm", None, "Dr Lee"),
+            ("refer_for_screening", "amend", "infection resolved", "Dr Lee")]
+        assert store.latest_result(case.id)[0]["recommendation"] == "refer_for_screening"
+
+
+def test_void_is_a_status_a_case_can_be_saved_with(tmp_path):
+    with Store(tmp_path / "itb.db") as store, store.transaction():
+        user = store.user("console", "lee")
+        case = store.create_case(user.id, "AM-3", "q")
+        store.save_case(case.id, state="done", status="void", return_to_review=False, pending=None)
+        assert store.case(case.id).status == "void"
+        with pytest.raises(ValueError, match="unknown status"):
+            store.save_case(case.id, state="done", status="deleted", return_to_review=False, pending=None)

@@ -2,10 +2,11 @@
 
 from ._connection import DEFAULT_DB, connect, default_path, immediate
 from ._schema import ensure_schema, migrations
-from ._store import STATUSES, Case, RefInUse, Store, User, decode_value, encode_value, now, open_store
+from ._store import EVENT_KINDS, STATUSES, Case, RefInUse, Store, User, decode_value, encode_value, now, open_store
 
 __all__ = [
     "DEFAULT_DB",
+    "EVENT_KINDS",
     "STATUSES",
     "Case",
     "RefInUse",

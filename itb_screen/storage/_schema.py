@@ -76,6 +76,20 @@ def _seen_inputs(db: Database) -> None:
                              not_null={"at"})
 
 
+@migrations(name="0004_case_events")
+def _case_events(db: Database) -> None:
+    # A finished case is corrected by an amendment (reopened at the review with a reason; its new
+    # result stored beside the old) or voided (opened by mistake). Each is an event with who, when and
+    # why; a result made after an amendment carries that amendment's reason.
+    db["case_events"].create(
+        {"id": int, "case_id": int, "kind": str, "reason": str, "user_id": int, "at": str},
+        pk="id", foreign_keys=[("case_id", "cases", "id"), ("user_id", "users", "id")],
+        not_null={"case_id", "kind", "reason", "at"},
+    )
+    db["case_events"].create_index(["case_id", "id"])
+    db["results"].add_column("reason", str)
+
+
 def ensure_schema(db: Database) -> None:
     """Create or migrate the schema; safe when several processes open a new file at once."""
     if migrations.pending(db):

@@ -19,7 +19,10 @@ from sqlite_utils import Database
 from ._connection import connect, default_path, immediate
 from ._schema import ensure_schema
 
-STATUSES = ("open", "done", "cancelled")
+STATUSES = ("open", "done", "cancelled", "void")
+
+#: What can happen to a case after it is finished, each with a reason: reopened to correct it, or voided.
+EVENT_KINDS = ("amend", "void")
 
 
 def now() -> str:
@@ -220,25 +223,48 @@ class Store:
                  "user": r[5] or r[6]} for r in rows]
 
     # Results -----------------------------------------------------------------------------------
-    def record_result(self, case_id: int, result: dict, user_id: int | None, kind: str = "confirm") -> None:
-        """Store a result (the evaluate object) beside earlier ones, never over them."""
+    def record_result(self, case_id: int, result: dict, user_id: int | None, kind: str = "confirm",
+                      reason: str | None = None) -> None:
+        """Store a result (the evaluate object) beside earlier ones, never over them.
+
+        `reason`: why it was made again (an amendment's reason); None for the first result.
+        """
         self.db.execute(
-            "INSERT INTO results (case_id, recommendation, criteria_version, result, kind, user_id, at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO results (case_id, recommendation, criteria_version, result, kind, user_id, at, reason) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (case_id, result["recommendation"], result["criteria_version"], json.dumps(result), kind,
-             user_id, now()))
+             user_id, now(), reason))
 
     def results(self, case_id: int) -> list[dict]:
-        """Every stored result of a case, oldest first (confirmations and re-evaluations)."""
+        """Every stored result of a case, oldest first (confirmations, amendments, re-evaluations)."""
         rows = self.db.execute(
-            "SELECT id, result, kind, at FROM results WHERE case_id = ? ORDER BY id", (case_id,)).fetchall()
-        return [{"id": r[0], "result": json.loads(r[1]), "kind": r[2], "at": r[3]} for r in rows]
+            "SELECT r.id, r.result, r.kind, r.at, r.reason, u.name, u.external_id FROM results r "
+            "LEFT JOIN users u ON u.id = r.user_id WHERE r.case_id = ? ORDER BY r.id", (case_id,)).fetchall()
+        return [{"id": r[0], "result": json.loads(r[1]), "kind": r[2], "at": r[3], "reason": r[4],
+                 "by": r[5] or r[6]} for r in rows]
 
     def latest_result(self, case_id: int) -> tuple[dict, str] | None:
         """The newest stored result of a case and when it was stored."""
         row = self._one("SELECT result, at FROM results WHERE case_id = ? ORDER BY id DESC LIMIT 1",
                         (case_id,))
         return None if row is None else (json.loads(row[0]), row[1])
+
+    # Amendments and voiding --------------------------------------------------------------------
+    def record_event(self, case_id: int, kind: str, reason: str, user_id: int) -> str:
+        """Note that a case was reopened to amend it, or voided, with why; returns when."""
+        if kind not in EVENT_KINDS:
+            raise ValueError(f"unknown case event {kind!r}")
+        stamp = now()
+        self.db.execute("INSERT INTO case_events (case_id, kind, reason, user_id, at) VALUES (?, ?, ?, ?, ?)",
+                        (case_id, kind, reason, user_id, stamp))
+        return stamp
+
+    def events(self, case_id: int) -> list[dict]:
+        """A case's amendments and voiding, oldest first, with who and when."""
+        rows = self.db.execute(
+            "SELECT e.id, e.kind, e.reason, e.at, u.name, u.external_id FROM case_events e "
+            "LEFT JOIN users u ON u.id = e.user_id WHERE e.case_id = ? ORDER BY e.id", (case_id,)).fetchall()
+        return [{"id": r[0], "kind": r[1], "reason": r[2], "at": r[3], "by": r[4] or r[5]} for r in rows]
 
     # Search ------------------------------------------------------------------------------------
     def search(self, query: str, limit: int = 100, raw: bool = False) -> list[dict]:
