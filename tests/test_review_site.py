@@ -39,6 +39,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 ALICE = Identity("console", "alice", "Alice")
 BOB = Identity("console", "bob", "Bob")
 CAROL = Identity("console", "carol", "Carol")
+DAVE = Identity("console", "dave", "Dave")
+#: Typed by Dave in the case he then voided: its messages are left out of the transcript search.
+VOID_WORD, VOID_REASON = "quokka", "opened for the wrong patient <b>"
 P01 = VIGNETTES[0]["answers"]
 NEEDS_REVIEW = ("refer_after_review", "incomplete")
 #: Typed by Bob once, at a question (refused, but kept in the transcript); never typed: NEVER.
@@ -59,7 +62,8 @@ def site_db(tmp_path_factory) -> Path:
 
     CHG-1 (Bob): age corrected with back before review (34), then at review age changed to 35 and
     seizures cleared, then confirmed. OPEN-1 (Bob): left at review. GONE-1 (Carol): cancelled.
-    OPEN-2 (Carol): two questions answered.
+    OPEN-2 (Carol): two questions answered. VOID-1 (Dave): P09's answers (refer after review),
+    confirmed, then voided by Carol (through the Store API, as the dialogue's /void stores it).
     """
     path = tmp_path_factory.mktemp("review") / "itb.db"
     with Store(path) as store:
@@ -86,6 +90,16 @@ def site_db(tmp_path_factory) -> Path:
         dialogue.handle(CAROL, "60")
         dialogue.handle(CAROL, "1")
         assert store.case_by_ref("GONE-1").status == "cancelled"
+        p09 = next(v["answers"] for v in VIGNETTES if v["id"] == "P09")
+        dialogue.handle(DAVE, "/new VOID-1")
+        prompts = dialogue.handle(DAVE, VOID_WORD)
+        assert prompts[0].kind == "refusal"
+        _answer_to_review(dialogue, DAVE, prompts, p09)
+        assert dialogue.handle(DAVE, "confirm")[-1].result.recommendation == "refer_after_review"
+        void = store.case_by_ref("VOID-1")
+        with store.transaction():
+            store.save_case(void.id, state=void.state, status="void", return_to_review=False, pending=None)
+            store.record_event(void.id, "void", VOID_REASON, store.user("console", "carol").id)
     return path
 
 
@@ -144,7 +158,7 @@ async def test_tables_are_listed_with_their_descriptions(ds):
     database = (await ds.client.get(f"/{DATABASE}")).text
     linked = set(re.findall(rf'href="/{DATABASE}/([a-z_]+)"', database))
     tables = {t: m for t, m in build_metadata()["databases"][DATABASE]["tables"].items() if not m.get("hidden")}
-    assert set(tables) == {"users", "cases", "answers", "messages", "results", "audit"}
+    assert set(tables) == {"users", "cases", "answers", "messages", "results", "audit", "case_events"}
     assert set(tables) <= linked
     assert not {"messages_fts", "messages_fts_data", "_sqlite_migrations"} & linked
     for table, meta in tables.items():
@@ -202,9 +216,24 @@ async def test_transcript_search(ds):
     assert await rows(ds, "transcript_search", q=f"{TYPED_WORD} {NEVER}") == []  # every word must match
     shunts = await rows(ds, "transcript_search", q="SHUNTS")  # stemmed, any case
     assert shunts and all("shunt" in r["text"].lower() for r in shunts)
+    assert await rows(ds, "transcript_search", q=VOID_WORD) == []  # typed in a void case
     for nothing in ("", " ", '"', "OR -"):  # no words, or FTS5 syntax: no rows and no error
         response = await ds.client.get(f"/{DATABASE}/transcript_search", params={"q": nothing})
         assert response.status_code == 200 and "fts5" not in response.text
+
+
+@pytest.mark.asyncio
+async def test_void_cases_are_left_out_of_the_queries_and_listed_in_their_own(ds):
+    # VOID-1's result (refer_after_review) is counted nowhere; the vignette counts above stay exact.
+    for query in ("open_cases", "results_by_recommendation", "cases_needing_review",
+                  "answers_changed_after_review"):
+        assert "VOID-1" not in str(await rows(ds, query)), query
+    found = await rows(ds, "void_cases")
+    assert [(r["ref"], r["owner"], r["voided_by"], r["reason"], r["last_recommendation"]) for r in found] == [
+        ("VOID-1", "Dave", "Carol", VOID_REASON, "refer_after_review")]
+    assert found[0]["voided_at"] > found[0]["created_at"]
+    page = (await ds.client.get(f"/{DATABASE}/void_cases")).text
+    assert str(escape(VOID_REASON)) in page and VOID_REASON not in page
 
 
 # Read-only ---------------------------------------------------------------------------------------

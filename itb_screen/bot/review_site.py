@@ -82,7 +82,9 @@ TABLES: dict[str, dict[str, Any]] = {
             "user_id": "The clinician who started the case.",
             "state": "Where the conversation is: a question's field code, review, done, or "
                      "choosing_case.",
-            "status": "open (being screened), done (recommendation confirmed) or cancelled.",
+            "status": "open (being screened, or reopened to amend it), done (recommendation confirmed), "
+                      "cancelled, or void (opened by mistake: kept for the record, left out of the "
+                      "other queries; see Void cases).",
             "return_to_review": "1 while an answer is being changed from the review screen (the "
                                 "next answer goes back to review).",
             "pending": "Choices toggled but not yet submitted on a many-choice question (JSON list).",
@@ -125,8 +127,8 @@ TABLES: dict[str, dict[str, Any]] = {
     "results": {
         "title": "Results",
         "description": "Every recommendation stored for a case, never overwritten: at confirmation, "
-                       "and again when a case is re-evaluated under new criteria. The latest row of a "
-                       "case is its current result.",
+                       "again when an amended case is confirmed, and when a case is re-evaluated under "
+                       "new criteria. The latest row of a case is its current result.",
         "sort_desc": "id",
         "columns": {
             "id": "Row id; the highest of a case is its current result.",
@@ -135,9 +137,25 @@ TABLES: dict[str, dict[str, Any]] = {
             "criteria_version": "The version of the selection criteria that produced the result.",
             "result": "The full result as JSON: recommendation, reasons (because), discussion points, "
                       "missing required and unanswered fields, sources.",
-            "kind": "confirm (the clinician confirmed the answers) or reevaluate (recomputed under "
-                    "another criteria version).",
+            "kind": "confirm (the clinician confirmed the answers), amend (confirmed again after an "
+                    "amendment) or reevaluate (recomputed under another criteria version).",
             "user_id": "Who confirmed; empty for a re-evaluation.",
+            "at": "When (UTC, ISO 8601).",
+            "reason": "Why the result was made again (the amendment's reason); empty for the first.",
+        },
+    },
+    "case_events": {
+        "title": "Amendments and voiding",
+        "description": "What happened to a case after it was finished, each with who, when and why: "
+                       "reopened to amend it (its new result is stored beside the old), or voided "
+                       "(opened by mistake).",
+        "sort_desc": "id",
+        "columns": {
+            "id": "Row id, in the order the events happened.",
+            "case_id": "The case.",
+            "kind": "amend (reopened at the review to correct it) or void (opened by mistake).",
+            "reason": "Why, as the user typed it.",
+            "user_id": "Who amended or voided the case.",
             "at": "When (UTC, ISO 8601).",
         },
     },
@@ -160,11 +178,11 @@ TABLES: dict[str, dict[str, Any]] = {
 #: handled (FTS tables are found in the schema).
 _HIDDEN_TABLES = ("_sqlite_migrations", "seen_inputs")
 
-# The latest result of every case that is not cancelled.
+# The latest result of every case that is neither cancelled nor void (opened by mistake).
 _LATEST_RESULTS = """latest AS (
   SELECT r.* FROM results r
   WHERE r.id IN (SELECT max(id) FROM results GROUP BY case_id)
-    AND r.case_id IN (SELECT id FROM cases WHERE status != 'cancelled')
+    AND r.case_id IN (SELECT id FROM cases WHERE status NOT IN ('cancelled', 'void'))
 )"""
 
 # The current answer of every field of every case (value NULL = skipped).
@@ -209,7 +227,7 @@ ORDER BY c.updated_at DESC, c.id DESC""",
         "results_by_recommendation": {
             "title": "Results by recommendation",
             "description": "How many cases have each recommendation, counting the latest result of "
-                           "each case that is not cancelled.",
+                           "each case that is neither cancelled nor void.",
             "sql": f"""WITH {_LATEST_RESULTS}
 SELECT
   recommendation,
@@ -222,7 +240,8 @@ ORDER BY cases DESC, recommendation""",
         "cases_needing_review": {
             "title": "Cases needing team review",
             "description": "Cases whose latest result is refer_after_review (relative items to "
-                           "discuss) or incomplete (required answers missing); cancelled cases left out.",
+                           "discuss) or incomplete (required answers missing); cancelled and void cases "
+                           "left out.",
             "sql": f"""WITH {_LATEST_RESULTS}
 SELECT
   c.ref,
@@ -248,7 +267,8 @@ ORDER BY l.at DESC""",
             "description": "Answers revised after the case first reached the review screen (its first "
                            "review prompt in the transcript): rows with action change, or skip "
                            "clearing an earlier answer. Corrections made with back before the first "
-                           "review are left out; see the Answer history table for every change.",
+                           "review are left out, and so are void cases; see the Answer history table for "
+                           "every change.",
             "sql": f"""WITH first_review AS (
   SELECT c.id AS case_id, min(m.at) AS at
   FROM cases c JOIN messages m ON m.case_id = c.id
@@ -272,6 +292,7 @@ JOIN first_review f ON f.case_id = a.case_id
 JOIN cases c ON c.id = a.case_id
 LEFT JOIN users u ON u.id = a.user_id
 WHERE a.at > f.at
+  AND c.status != 'void'
   AND a.action IN ('change', 'skip')
   AND EXISTS (SELECT 1 FROM answers p WHERE p.case_id = a.case_id AND p.field = a.field AND p.id < a.id)
 ORDER BY a.id""",
@@ -279,7 +300,8 @@ ORDER BY a.id""",
         "transcript_search": {
             "title": "Search the transcript",
             "description": "Messages containing every word of q (full-text search with stemming: "
-                           "'shunts' finds 'shunt'), oldest first, with the case reference.",
+                           "'shunts' finds 'shunt'), oldest first, with the case reference; messages of "
+                           "void cases left out.",
             "sql": """SELECT
   c.ref,
   m.at,
@@ -291,8 +313,31 @@ JOIN messages m ON m.rowid = messages_fts.rowid
 LEFT JOIN cases c ON c.id = m.case_id
 LEFT JOIN users u ON u.id = m.user_id
 WHERE fts_words(:q) IS NOT NULL AND messages_fts MATCH fts_words(:q)
+  AND (c.id IS NULL OR c.status != 'void')
 ORDER BY m.id""",
             "params": ["q"],
+        },
+        "void_cases": {
+            "title": "Void cases",
+            "description": "Cases voided because they were opened by mistake: kept for the record and "
+                           "left out of every other query. When, by whom and why, with the last "
+                           "recommendation made before (if any).",
+            "sql": """SELECT
+  c.ref,
+  coalesce(u.name, u.external_id) AS owner,
+  e.at AS voided_at,
+  coalesce(v.name, v.external_id) AS voided_by,
+  e.reason,
+  (SELECT r.recommendation FROM results r WHERE r.case_id = c.id ORDER BY r.id DESC LIMIT 1)
+    AS last_recommendation,
+  c.created_at
+FROM cases c
+LEFT JOIN users u ON u.id = c.user_id
+LEFT JOIN case_events e ON e.id = (
+  SELECT max(id) FROM case_events WHERE case_id = c.id AND kind = 'void')
+LEFT JOIN users v ON v.id = e.user_id
+WHERE c.status = 'void'
+ORDER BY e.at DESC, c.id DESC""",
         },
     }
 
