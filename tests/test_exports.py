@@ -160,10 +160,13 @@ def test_response_validates_and_carries_every_answer(vignette):
 
 
 @pytest.mark.parametrize(("status", "expected"),
-                         [("done", "completed"), ("open", "in-progress"), ("cancelled", "stopped")])
+                         [("done", "completed"), ("open", "in-progress"), ("cancelled", "stopped"),
+                          ("void", "entered-in-error")])
 def test_response_status_follows_the_case(status, expected):
     view = case_view(VIGNETTE["P01"], status=status, finished=status == "done")
-    assert fhir_questionnaire_response(view)["status"] == expected
+    resource = fhir_questionnaire_response(view)
+    assert resource["status"] == expected
+    QuestionnaireResponse.model_validate(resource)
 
 
 def test_answer_to_a_question_no_longer_asked_is_left_out():

@@ -125,7 +125,8 @@ _ITEM_CONTROL = "http://hl7.org/fhir/StructureDefinition/questionnaire-item-cont
 _ITEM_CONTROL_SYSTEM = "http://hl7.org/fhir/questionnaire-item-control"
 
 #: Case status (storage) -> QuestionnaireResponse.status. A cancelled case will not be completed: stopped.
-_RESPONSE_STATUS = {"done": "completed", "cancelled": "stopped"}
+#: A void case was opened by mistake: entered-in-error (exported only with --include-void).
+_RESPONSE_STATUS = {"done": "completed", "cancelled": "stopped", "void": "entered-in-error"}
 
 
 def code_system(field: str) -> str:
