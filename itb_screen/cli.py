@@ -116,7 +116,24 @@ _DB_OPTION = click.option(
 )
 
 
+def _existing_path(db_path: str | None):
+    """The database a read-only command reads: it must exist (exit 2 otherwise), and none is created."""
+    from .storage import default_path
+
+    path = default_path(db_path)
+    if not path.exists():
+        raise InputError(f"no database at {path}: --db or ITB_SCREEN_DB names the file")
+    return path
+
+
+def _existing_store(db_path: str | None):
+    """The database of a read-only command, opened only if it exists."""
+    _existing_path(db_path)
+    return _store(db_path)
+
+
 def _store(db_path: str | None):
+    """The database, created when it does not exist yet (the console and the bot start new ones)."""
     from .storage import open_store
 
     try:
@@ -151,21 +168,25 @@ _SINCE = click.DateTime(formats=["%Y-%m-%d"])
 @click.option("--status", type=click.Choice(["open", "done", "cancelled", "void"]), help="Only cases with this status.")
 @click.option("--recommendation", type=click.Choice(list(RECOMMENDATIONS)), help="Only cases with this result.")
 @click.option("--since", type=_SINCE, help="Only cases updated on or after this date (YYYY-MM-DD).")
+@click.option("--include-void", is_flag=True, help="Also the void cases (opened by mistake).")
 @click.option("--json", "as_json", is_flag=True, help="A JSON array, one object per case.")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV: one row per case, one column per field.")
 def cases(db_path: str | None, user: str | None, status: str | None, recommendation: str | None,
-          since: datetime | None, as_json: bool, as_csv: bool) -> None:
+          since: datetime | None, include_void: bool, as_json: bool, as_csv: bool) -> None:
     """List the screened cases: reference, owner, status, progress and recommendation.
+
+    Void cases (opened by mistake) are left out unless --include-void or --status void.
 
     Example: itb-screen cases --status done --recommendation refer_after_review --csv
     """
-    from .bot.listing import case_records, cases_csv, cases_table
+    from .bot.listing import case_records, cases_csv, cases_table, display_names
 
     if as_json and as_csv:
         raise InputError("choose one of --json and --csv")
-    with _store(db_path) as store:
+    with _existing_store(db_path) as store:
         records = case_records(store, user=user, status=status, recommendation=recommendation,
-                               since=since.date().isoformat() if since else None)
+                               since=since.date().isoformat() if since else None, include_void=include_void,
+                               names=display_names())
     if as_json:
         click.echo(json.dumps(records, indent=2))
     elif as_csv:
@@ -186,15 +207,25 @@ def _case(store, ref: str):
 @_DB_OPTION
 @click.option("--transcript", is_flag=True, help="Also every message in and out, with its time.")
 @click.option("--history", is_flag=True, help="Every answer as given, not only the changes.")
-def show(ref: str, db_path: str | None, transcript: bool, history: bool) -> None:
-    """Show a case: answers in the questions' words, the result with its reasons, changes of answers.
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object: ref, status, answers, results (oldest first), events, history.")
+def show(ref: str, db_path: str | None, transcript: bool, history: bool, as_json: bool) -> None:
+    """Show a case: answers, the result with its reasons, amendments, every result, changes of answers.
+
+    With --json, the case as one JSON object of codes (the transcript only with --transcript).
 
     Example: itb-screen show SPAS-014 --transcript
     """
-    from .bot.caseview import show_text
+    from .bot.caseview import show_json, show_text
+    from .bot.listing import display_names
 
-    with _store(db_path) as store:
-        click.echo(show_text(store, _case(store, ref), transcript=transcript, history=history))
+    with _existing_store(db_path) as store:
+        case = _case(store, ref)
+        if as_json:
+            text = json.dumps(show_json(store, case, transcript=transcript, names=display_names()), indent=2)
+        else:
+            text = show_text(store, case, transcript=transcript, history=history, names=display_names())
+    click.echo(text)
 
 
 @cli.command()
@@ -209,10 +240,11 @@ def summary(ref: str, db_path: str | None, fmt: str) -> None:
     Example: itb-screen summary SPAS-014 --format html > SPAS-014.html
     """
     from .bot.caseview import case_view
+    from .bot.listing import display_names
     from .bot.summary import render_summary
 
-    with _store(db_path) as store:
-        click.echo(render_summary(case_view(store, _case(store, ref)), fmt), nl=False)
+    with _existing_store(db_path) as store:
+        click.echo(render_summary(case_view(store, _case(store, ref), display_names()), fmt), nl=False)
 
 
 @cli.command()
@@ -221,15 +253,20 @@ def summary(ref: str, db_path: str | None, fmt: str) -> None:
               show_default=True, help="csv: one row per case; json: everything; fhir: a FHIR R4 Bundle.")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write to this file instead of standard output.")
-def export(db_path: str | None, fmt: str, out_path: str | None) -> None:
+@click.option("--include-void", is_flag=True,
+              help="Also the void cases (opened by mistake; FHIR status entered-in-error).")
+def export(db_path: str | None, fmt: str, out_path: str | None, include_void: bool) -> None:
     """Export every case: flat CSV (REDCap style), full JSON, or FHIR Questionnaire + QuestionnaireResponses.
+
+    Void cases are left out unless --include-void.
 
     Example: itb-screen export --format fhir --out cases.fhir.json
     """
-    from .bot.listing import case_records, cases_csv, full_export
+    from .bot.listing import case_records, cases_csv, display_names, full_export
 
-    with _store(db_path) as store:
-        records = case_records(store)
+    with _existing_store(db_path) as store:
+        names = display_names()
+        records = case_records(store, include_void=include_void, names=names)
         if fmt == "csv":
             text = cases_csv(records)
         elif fmt == "json":
@@ -238,7 +275,7 @@ def export(db_path: str | None, fmt: str, out_path: str | None) -> None:
             from .bot.caseview import case_view
             from .bot.exports import fhir_bundle
 
-            views = [case_view(store, store.case_by_ref(r["ref"])) for r in records]
+            views = [case_view(store, store.case_by_ref(r["ref"]), names) for r in records]
             text = json.dumps(fhir_bundle(views), indent=2) + "\n"
     if out_path:
         with open(out_path, "w", encoding="utf-8", newline="") as handle:
@@ -280,7 +317,7 @@ def search(query: str, db_path: str | None, raw: bool, limit: int) -> None:
     """
     import sqlite3
 
-    with _store(db_path) as store:
+    with _existing_store(db_path) as store:
         try:
             hits = store.search(query, limit=limit, raw=raw)
         except sqlite3.OperationalError as error:
@@ -302,12 +339,14 @@ def reevaluate(db_path: str | None, apply_: bool) -> None:
     """Recompute every stored result with the current criteria and list the cases that would change.
 
     Nothing is written without --apply; with it, new results are stored beside the old, never over them.
+    Void cases are skipped.
 
     Example: itb-screen reevaluate --apply
     """
     from .bot.reevaluation import reevaluate_all
 
-    with _store(db_path) as store:
+    # With no database there is nothing to re-evaluate, with --apply or without: none is created.
+    with _existing_store(db_path) as store:
         report = reevaluate_all(store, apply=apply_)
     click.echo(report.text())
 
@@ -392,19 +431,18 @@ def review(db_path: str | None, port: int) -> None:
     """Serve the database read-only to the team: a Datasette site on http://127.0.0.1:PORT/.
 
     Tables with descriptions, and canned queries: open cases, results by recommendation, cases needing
-    review, answers changed after review, transcript search. Needs the review extra.
+    review, answers changed after review, transcript search (void cases left out of each), and the void
+    cases. Needs the review extra.
 
     Example: itb-screen review --db itb-screen.db --port 8001
     """
+    path = _existing_path(db_path)  # before the import: a missing file is the first thing to say
     try:
         from .bot import review_site
     except ImportError as error:
         if (error.name or "").partition(".")[0] not in ("datasette", "uvicorn"):
             raise
         raise click.ClickException("the review site needs Datasette: pip install -e '.[review]'") from None
-    from .storage import default_path
-
-    path = default_path(db_path)
     try:
         review_site.check_database(path)
     except Exception as error:  # missing file, not a database, unreadable

@@ -6,6 +6,7 @@ import pytest
 
 from itb_screen.criteria import (
     CRITERIA_VERSION,
+    FIELDS,
     POINTS,
     RULES,
     SEED_STATEMENTS,
@@ -232,3 +233,100 @@ def test_unanswered_applies_skip_logic():
 )
 def test_protective_answers_never_lower_the_recommendation(field, never_lowers):
     assert run(**{field: never_lowers}).recommendation == "refer_for_screening"
+
+
+# The plain-text wording: reasons as a sentence, fields by short labels (issue 9, part 5) --------------
+BECAUSE = [
+    ({}, "Because spasticity interferes with comfort."),
+    ({"interference": ["mobility", "comfort"]}, "Because spasticity interferes with comfort and mobility."),
+    ({"interference": ["adl", "positioning", "caregiver_assistance"]},
+     "Because spasticity interferes with activities of daily living, positioning and caregiver assistance."),
+    ({"interference": ["none"]},
+     "Because spasticity interferes with none of comfort, function, activities of daily living, mobility, "
+     "positioning or caregiver assistance."),
+    ({"baclofen_reaction": "confirmed_hypersensitivity"}, "Because baclofen hypersensitivity is confirmed."),
+    ({"active_infection": "yes"}, "Because the patient has an active infection."),
+    ({"goals_realistic": "no"}, "Because the expectations look unrealistic."),
+    ({"goals_realistic": "no", "mental_health": "unmanageable", "psychosocial_compliance_concerns": "yes",
+      "financial_burden": "yes", "baclofen_reaction": "recorded_allergy"},
+     "Because the expectations look unrealistic, mental health issues are unmanageable, psychosocial "
+     "factors may prevent reliable follow-up, the cost is a concern for the patient or family and a "
+     "baclofen allergy is recorded but not confirmed."),
+    ({"interference": None}, ""),  # incomplete: the missing answers are listed on their own line
+]
+
+
+@pytest.mark.parametrize("changes, expected", BECAUSE, ids=[e[:40] or "incomplete" for _, e in BECAUSE])
+def test_because_reads_as_a_sentence(changes, expected):
+    from itb_screen.criteria import because_line
+
+    assert because_line(run(**changes)) == expected
+
+
+def test_result_text_reads_without_codes():
+    from itb_screen.criteria import result_text
+
+    text = result_text(run(financial_burden="yes", seizures=None, interference=["comfort", "mobility"]))
+    assert text.splitlines()[:3] == [
+        "Recommendation: Refer after team review (refer_after_review) [S10, S11]",
+        "A candidate once the listed relative items are addressed with the team.",
+        "Because the cost is a concern for the patient or family.",
+    ]
+    assert ("1. Discuss the financial burden of implant, refills and travel. "
+            "(S11; because the cost is a concern for the patient or family)") in text
+    assert "\nUnanswered: Seizures\n" in text
+    assert "financial_burden" not in text and " = " not in text
+    incomplete = result_text(run(interference=None, active_infection=None))
+    assert "Needed before any recommendation: Interference, Active infection" in incomplete
+    assert "Because" not in incomplete
+
+
+@pytest.mark.parametrize("code", list(POINT_CASES))
+def test_every_point_says_why_in_words(code):
+    """Each triggering answer has its own phrase, not the `Label: answer` fallback."""
+    from itb_screen.criteria import point_line
+
+    emitted = next(p for p in run(**POINT_CASES[code]).discussion_points if p.code == code)
+    line = point_line(emitted)
+    assert line.startswith(f"{emitted.text} ({emitted.source}; because ")
+    why = line[len(f"{emitted.text} ({emitted.source}; because "):-1]
+    assert ":" not in why and "_" not in why and why == why.lower(), why
+
+
+def test_paediatric_point_names_the_age():
+    from itb_screen.criteria import point_line
+
+    point = next(p for p in run(age_years=8).discussion_points if p.code == "paediatric_growth")
+    assert point_line(point).endswith("(S5; because the patient is 8 years old)")
+
+
+def test_short_labels_cover_every_question_once():
+    from itb_screen.criteria import QUESTIONS, SHORT_LABELS, short_label
+
+    assert list(SHORT_LABELS) == [q.field for q in QUESTIONS]
+    assert short_label("age_years") == "Age"
+    assert short_label("abdominal_pelvic_surgery") == "Abdominal/pelvic surgery"
+    with pytest.raises(KeyError):
+        short_label("favourite_colour")
+
+
+@pytest.mark.parametrize(
+    "labels, message",
+    [({"age_years": "Age"}, "missing"),
+     ({**{f: f for f in FIELDS}, "shoe_size": "Shoe"}, "not fields"),
+     ({**{f: f for f in FIELDS}, "seizures": " "}, "empty"),
+     ({**{f: "Same" for f in FIELDS}}, "same short label")],
+    ids=["missing", "extra", "blank", "duplicate"],
+)
+def test_short_labels_are_checked_at_import(labels, message):
+    from itb_screen.criteria._labels import _check_labels
+
+    with pytest.raises(ValueError, match=message):
+        _check_labels(labels, FIELDS)
+
+
+def test_an_unanswered_reason_reads_as_such():
+    from itb_screen.criteria import Reason, reason_phrase
+
+    assert reason_phrase(Reason("seizures", None)) == "seizures is not answered"
+    assert reason_phrase(Reason("goals", ("improve_sleep",))) == "Goals: Improve sleep"  # no phrase: label

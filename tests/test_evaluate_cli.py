@@ -74,7 +74,8 @@ def test_text_format_reads_as_a_clinician_would():
     assert out.exit_code == 0
     text = out.stdout
     assert "Refer after team review (refer_after_review)" in text
-    assert "(S11; because:" in text
+    assert "(S11; because " in text and "Because " in text
+    assert "_" not in text.replace("(refer_after_review)", "")  # no field or option codes
     assert "does not replace the ITB screening test or clinical judgement" in text
     assert "{" not in text
 

@@ -62,8 +62,9 @@ def site_db(tmp_path_factory) -> Path:
 
     CHG-1 (Bob): age corrected with back before review (34), then at review age changed to 35 and
     seizures cleared, then confirmed. OPEN-1 (Bob): left at review. GONE-1 (Carol): cancelled.
-    OPEN-2 (Carol): two questions answered. VOID-1 (Dave): P09's answers (refer after review),
-    confirmed, then voided by Carol (through the Store API, as the dialogue's /void stores it).
+    OPEN-2 (Carol): two questions answered. VOID-1 (Dave): P09's answers (refer after review), age
+    changed at review, confirmed, then voided by Carol (through the Store API, as the dialogue's
+    /void stores it).
     """
     path = tmp_path_factory.mktemp("review") / "itb.db"
     with Store(path) as store:
@@ -95,6 +96,8 @@ def site_db(tmp_path_factory) -> Path:
         prompts = dialogue.handle(DAVE, VOID_WORD)
         assert prompts[0].kind == "refusal"
         _answer_to_review(dialogue, DAVE, prompts, p09)
+        assert dialogue.handle(DAVE, "1")[-1].field == "age_years"  # a change after review, too
+        assert dialogue.handle(DAVE, "16")[-1].kind == "review"
         assert dialogue.handle(DAVE, "confirm")[-1].result.recommendation == "refer_after_review"
         void = store.case_by_ref("VOID-1")
         with store.transaction():
@@ -297,8 +300,13 @@ def test_a_missing_database_is_one_line_not_a_new_file(tmp_path):
 
     missing = tmp_path / "none.db"
     result = CliRunner().invoke(cli, ["review", "--db", str(missing)])
-    assert result.exit_code == 1 and "cannot open the database" in result.output
+    assert result.exit_code == 2
+    assert result.output == f"Error: no database at {missing}: --db or ITB_SCREEN_DB names the file\n"
     assert not missing.exists()
+    text = tmp_path / "notes.txt"
+    text.write_text("not a database\n" * 100)
+    other = CliRunner().invoke(cli, ["review", "--db", str(text)])  # there, but not a database
+    assert other.exit_code == 1 and "cannot open the database" in other.output
 
 
 def test_a_port_in_use_is_one_line(site_db):

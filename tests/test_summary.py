@@ -1,4 +1,5 @@
-"""The referral summary: what a coordinator pastes must carry the whole result, in every format, safely."""
+"""The referral summary: what a coordinator pastes must carry the whole result, in every format, safely,
+in words anyone can read (no internal codes), with its sources quoted."""
 
 from __future__ import annotations
 
@@ -9,20 +10,20 @@ from html.parser import HTMLParser
 
 import pytest
 
-from itb_screen.bot.summary import FORMATS, CaseView, render_summary
-from itb_screen.criteria import point_line, reasons_text
+from itb_screen.bot.summary import CITATION, FORMATS, CaseEvent, CaseView, render_summary
 from itb_screen.criteria import (
     CRITERIA_VERSION,
     DISCLAIMER,
+    FIELDS,
     QUESTIONS,
     RECOMMENDATIONS,
+    SEED_STATEMENTS,
     evaluate,
-    field_label,
+    point_line,
     validate_answers,
-    value_label,
 )
 
-from .conftest import VIGNETTE_IDS, VIGNETTES
+from .conftest import SPEC_FILE, VIGNETTE_IDS, VIGNETTES
 
 CREATED = "2025-03-04T09:15:00.000000+00:00"
 UPDATED = "2025-03-04T09:31:12.345678+00:00"
@@ -57,48 +58,172 @@ CASES = [(v, fmt) for v in VIGNETTES for fmt in FORMATS]
 CASE_IDS = [f"{v['id']}-{fmt}" for v, fmt in CASES]
 
 
+def _spec_tables() -> tuple[dict[str, list[str]], dict[str, str], dict[str, str]]:
+    """From the spec's own tables: each recommendation's sources, each point's text and its source."""
+    spec = SPEC_FILE.read_text()
+    rules = {code: [s.strip() for s in sources.split(",")]
+             for code, sources in re.findall(r"^\| \d \| .* \| `(\w+)` \| (S[\d, S]+) \|$", spec, re.M)}
+    rows = re.findall(r"^\| `(\w+)` \| (?:always|candidate) \| .* \| ([^|]+) \| (S\d+) \|$", spec, re.M)
+    return rules, {code: text for code, text, _ in rows}, {code: source for code, _, source in rows}
+
+
+RULE_SOURCES, POINT_TEXTS, POINT_SOURCES = _spec_tables()
+
+
+def test_the_spec_tables_were_read():
+    assert RULE_SOURCES["refer_after_review"] == ["S10", "S11"] and len(RULE_SOURCES) == 6
+    assert POINT_SOURCES["goal_setting"] == "S8" and len(POINT_SOURCES) == 17
+    assert POINT_TEXTS["seizure_history"] == "Discuss the seizure history before the screening test."
+
+
+def labelled(label: str, value: str, fmt: str) -> str:
+    """`Label: value` as a reader sees it (an HTML table or list shows the label in its own cell)."""
+    return f"{label} {value}" if fmt == "html" else f"{label}: {value}"
+
+
 @pytest.mark.parametrize(("vignette", "fmt"), CASES, ids=CASE_IDS)
 def test_summary_carries_the_whole_result(vignette, fmt):
     view = case_view(vignette)
-    result = view.result
-    rec = RECOMMENDATIONS[result.recommendation]
+    expected = vignette["expected"]
+    rec = RECOMMENDATIONS[expected["recommendation"]]
     shown = seen(render_summary(view, fmt), fmt)
     assert view.ref in shown
-    assert "2025-03-04" in shown
-    assert rec.title in shown and rec.code in shown and rec.meaning in shown
-    if result.recommendation != "incomplete":
-        assert f"Because: {reasons_text(result.because)}" in shown
-    for number, point in enumerate(result.discussion_points, 1):
-        assert point_line(point) in shown
-        assert f"({point.source}" in point_line(point)
-        if point.because:
-            assert "; because: " in point_line(point)
+    assert "2025-03-04 09:15 UTC" in shown
+    assert rec.title in shown and rec.meaning in shown
+    assert f"[{', '.join(RULE_SOURCES[rec.code])}]" in shown
+    if rec.code != "incomplete":
+        assert re.search(r"^Because [a-z].*\.$", shown, re.M) or fmt == "html"
+        assert re.search(r" Because [a-z][^.]*\. ", shown) or fmt != "html"
+    for number, code in enumerate(expected["discussion_points"], 1):
+        assert f"{POINT_TEXTS[code]} ({POINT_SOURCES[code]}" in shown
         if fmt != "html":  # html numbers its <ol> itself (checked below)
-            assert f"{number}. {point_line(point)}" in shown
-    for field in (*result.missing_required, *result.unanswered):
-        assert field_label(field) in shown
+            assert f"{number}. {POINT_TEXTS[code]}" in shown
     assert f"Criteria version: {CRITERIA_VERSION}" in shown
     assert DISCLAIMER in shown
 
 
-@pytest.mark.parametrize(("vignette", "fmt"), CASES, ids=CASE_IDS)
-def test_answers_in_the_questions_own_wording_in_catalogue_order(vignette, fmt):
-    view = case_view(vignette)
+#: Every underscore code of the project: recommendation codes, field codes, option codes.
+_CODE = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b")
+
+
+def _views_of_every_kind():
+    p07 = VIGNETTE["P07"]
+    yield "finished", case_view(p07)
+    yield "incomplete", case_view(VIGNETTE["P08"])
+    yield "open", case_view(p07, status="open", finished=False, seizures=None)
+    yield "cancelled", case_view(p07, status="cancelled", finished=False)
+    yield "void", replace(case_view(p07, status="void"), events=(VOIDED,))
+    yield "amended", replace(case_view(p07), events=(AMENDED,))
+
+
+VOIDED = CaseEvent("void", "opened for the wrong patient", "2025-03-06T08:00:00.000000+00:00", "Carol")
+AMENDED = CaseEvent("amend", "age was typed wrong", "2025-03-05T10:00:00.000000+00:00", "Dr Lee")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize(("kind", "view"), list(_views_of_every_kind()),
+                         ids=[k for k, _ in _views_of_every_kind()])
+def test_no_internal_codes(kind, view, fmt):
     shown = seen(render_summary(view, fmt), fmt)
+    assert _CODE.findall(shown) == []
+    for word in ("done", "open", "void", "cancelled"):
+        assert f"Status: {word}" not in shown
+    assert not re.search(r"\bdone\b", shown)
+    assert "growth_complications" not in shown and "age_years" not in shown
+
+
+@pytest.mark.parametrize(("status", "words"), [
+    ("open", "In progress"), ("done", "Finished"), ("cancelled", "Cancelled"),
+    ("void", "Void (opened by mistake)")])
+def test_status_in_words(status, words):
+    view = case_view(VIGNETTE["P01"], status=status, finished=status == "done")
+    for fmt in FORMATS:
+        assert labelled("Status", words, fmt) in seen(render_summary(view, fmt), fmt)
+
+
+P01_ANSWERS = [
+    "Age: 34 years",
+    "Condition: Spinal cord injury",
+    "Course: Stable",
+    "Interference: Comfort, Mobility",
+    "Walks (ambulatory): No",
+    "Prior treatments: Oral antispasticity medication, Rehabilitation",
+    "Cognition impaired: No",
+    "Baclofen reaction: No reaction",
+    "Active infection: No",
+    "Goals: Improve transfers, Improve sleep",
+    "Goals realistic: Yes",
+    "Mental health: None",
+    "Psychosocial concerns: No",
+    "Financial burden: No",
+    "Hydrocephalus shunt: No",
+    "Seizures: No",
+    "Abdominal/pelvic surgery: No",
+]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_answers_by_short_labels_in_catalogue_order(fmt):
+    shown = seen(render_summary(case_view(VIGNETTE["P01"]), fmt), fmt)
     start = shown.index("Answers")
-    positions = []
-    for q in QUESTIONS:
-        if q.field in view.answers and q.is_asked(view.answers):
-            line = f"{q.text} {value_label(q.field, view.answers[q.field])}"
-            assert line in shown[start:], q.field
-            positions.append(shown.index(line, start))
+    positions = [shown.index(labelled(*line.split(": ", 1), fmt), start) for line in P01_ANSWERS]
     assert positions == sorted(positions)
+    for q in QUESTIONS:  # no question sentence stands in for a label
+        assert q.text not in shown
 
 
-def test_recorded_allergy_point_reads_as_the_brief_says():
-    view = case_view(VIGNETTE["P09"])
-    text = render_summary(view, "text")
-    assert "(S10; because: baclofen reaction = Recorded allergy, not confirmed)" in text
+def test_answers_in_text_are_a_list_of_short_labels():
+    text = render_summary(case_view(VIGNETTE["P01"]), "text")
+    block = text[text.index("Answers:\n") + len("Answers:\n"):].split("\n\n")[0]
+    assert block.splitlines() == [f"- {line}" for line in P01_ANSWERS]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_unanswered_asked_questions_are_listed_as_such(fmt):
+    # A child (the growth question is asked) with growth and seizures unanswered.
+    view = case_view(VIGNETTE["P02"], growth_complications=None, seizures=None)
+    shown = seen(render_summary(view, fmt), fmt)
+    assert labelled("Growth problems", "not answered", fmt) in shown
+    assert labelled("Seizures", "not answered", fmt) in shown
+    adult = seen(render_summary(case_view(VIGNETTE["P01"], seizures=None), fmt), fmt)
+    assert "Growth problems" not in adult  # not asked of an adult
+
+
+@pytest.mark.parametrize("vignette", VIGNETTES, ids=VIGNETTE_IDS)
+def test_sources_name_the_source_once_and_quote_each_statement_cited(vignette):
+    expected = vignette["expected"]
+    cited = {*RULE_SOURCES[expected["recommendation"]],
+             *(POINT_SOURCES[c] for c in expected["discussion_points"])}
+    for fmt in FORMATS:
+        shown = seen(render_summary(case_view(vignette), fmt), fmt)
+        for part in ("Saulino et al.", "Neuromodulation 2016;19(6):607-15", "doi:10.1111/ner.12447"):
+            assert shown.count(part) == 1, (fmt, part)
+        sources = shown[shown.rindex("Sources"):]
+        assert DISCLAIMER not in sources and "Answers" not in sources  # the last section
+        for sid, statement in SEED_STATEMENTS.items():
+            quoted = f'{sid}: "{statement}"' if fmt != "html" else f"{sid} {statement}"
+            assert (quoted in sources) == (sid in cited), (fmt, sid)
+
+
+def test_the_citation_is_the_specs():
+    assert CITATION in " ".join(SPEC_FILE.read_text().split())
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_summary_without_a_result_cites_nothing_but_names_the_source(fmt):
+    shown = seen(render_summary(case_view(VIGNETTE["P01"], status="open", finished=False), fmt), fmt)
+    sources = shown[shown.rindex("Sources"):]
+    assert "Saulino et al." in sources and "No statement is cited" in sources
+    assert not any(statement in shown for statement in SEED_STATEMENTS.values())
+
+
+def test_recorded_allergy_point_reads_as_a_sentence():
+    text = render_summary(case_view(VIGNETTE["P09"]), "text")
+    assert "Because a baclofen allergy is recorded but not confirmed.\n" in text
+    assert ("1. Check whether the recorded allergy was a true hypersensitivity or an adverse reaction to "
+            "oral baclofen; the latter may benefit from ITB. (S10; because a baclofen allergy is recorded "
+            "but not confirmed)") in text
+    assert "Recommendation: Refer after team review [S10, S11]\n" in text
 
 
 def test_html_numbers_every_point():
@@ -112,9 +237,8 @@ def test_incomplete_case_names_the_missing_answers():
     view = case_view(VIGNETTE["P08"])
     assert view.result.recommendation == "incomplete"
     text = render_summary(view, "text")
-    assert "Needed before any recommendation: " in text
-    for field in view.result.missing_required:
-        assert field_label(field) in text
+    assert "Needed before any recommendation: Baclofen reaction, Active infection\n" in text
+    assert "Because" not in text.split("Discussion points")[0]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -123,25 +247,54 @@ def test_unfinished_case_says_so_and_still_lists_the_answers(fmt):
     shown = seen(render_summary(view, fmt), fmt)
     assert "not finished" in shown
     assert not any(r.title in shown for r in RECOMMENDATIONS.values())
-    assert "Needed before any recommendation" in shown and "interference" in shown
-    assert "Unanswered" in shown and "seizures" in shown
-    age = QUESTIONS[0]
-    assert f"{age.text} {value_label('age_years', view.answers['age_years'])}" in shown
+    assert "Needed before any recommendation: Interference" in shown
+    assert labelled("Seizures", "not answered", fmt) in shown
+    assert labelled("Interference", "not answered", fmt) in shown
+    assert labelled("Age", "34 years", fmt) in shown
     assert DISCLAIMER in shown
 
 
 def test_cancelled_case_says_so():
     view = case_view(VIGNETTE["P01"], status="cancelled", finished=False)
-    assert "cancelled" in render_summary(view, "text")
+    text = render_summary(view, "text")
+    assert "Status: Cancelled\n" in text and "cancelled before it finished" in text
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_amended_case_says_when_by_whom_and_why_and_gives_the_latest_result(fmt):
+    view = replace(case_view(VIGNETTE["P09"]), events=(AMENDED,))
+    shown = seen(render_summary(view, fmt), fmt)
+    assert "Amended 2025-03-05 10:00 UTC by Dr Lee: age was typed wrong" in shown
+    assert RECOMMENDATIONS["refer_after_review"].title in shown
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_void_case_says_so_and_gives_no_recommendation(fmt):
+    view = replace(case_view(VIGNETTE["P01"], status="void"), events=(AMENDED, VOIDED))
+    assert view.result is not None  # it had one before it was voided
+    shown = seen(render_summary(view, fmt), fmt)
+    assert labelled("Status", "Void (opened by mistake)", fmt) in shown
+    assert "Voided 2025-03-06 08:00 UTC by Carol: opened for the wrong patient" in shown
+    assert "must not be used for a referral" in shown
+    assert not any(r.title in shown for r in RECOMMENDATIONS.values())
+    assert "Discussion points" not in shown and "Because" not in shown and "Result made" not in shown
+    assert "Amended 2025-03-05 10:00 UTC by Dr Lee" in shown
+
+
+def test_a_reopened_case_says_its_result_is_the_one_before():
+    view = replace(case_view(VIGNETTE["P01"], status="open"), events=(AMENDED,))
+    text = render_summary(view, "text")
+    assert "Status: In progress" in text
+    assert "reopened to amend it and is not confirmed again yet" in text
 
 
 def test_answer_to_a_question_no_longer_asked_is_left_out():
     # P02 is a child with growth complications; at 30 the question is not asked and the answer ignored.
     view = case_view(VIGNETTE["P02"], age_years=30)
     assert "growth_complications" in view.answers
-    growth = next(q for q in QUESTIONS if q.field == "growth_complications")
     for fmt in FORMATS:
-        assert growth.text not in seen(render_summary(view, fmt), fmt)
+        shown = seen(render_summary(view, fmt), fmt)
+        assert "Growth problems" not in shown and "Joint dislocation" not in shown
 
 
 def test_a_result_that_no_longer_fits_the_answers_is_flagged():
@@ -161,6 +314,14 @@ def test_a_result_of_an_older_criteria_version_is_flagged():
 def test_user_is_shown_when_known():
     view = replace(case_view(VIGNETTE["P01"]), user="Dr Example")
     assert "Screened by: Dr Example" in render_summary(view, "text")
+
+
+def test_every_field_has_a_short_label_in_a_full_summary():
+    # A child with every question answered: each of the 18 short labels is listed once.
+    view = case_view(VIGNETTE["P02"])
+    text = render_summary(view, "text")
+    assert len(FIELDS) == 18
+    assert text.count("\n- ") == 18
 
 
 class _Checker(HTMLParser):

@@ -2,20 +2,38 @@
 
 from __future__ import annotations
 
-from ..criteria import QUESTIONS, QUESTIONS_BY_FIELD, Result, result_text, value_label
+from collections.abc import Mapping
+
+from ..criteria import (
+    QUESTIONS_BY_FIELD,
+    RECOMMENDATIONS,
+    Result,
+    applicable,
+    asked_questions,
+    progress,
+    result_text,
+    short_label,
+    to_json_value,
+    value_label,
+)
 from ..dialogue import Refusal, check_ref, messages
 from ..storage import Case, Store
-from .summary import CaseView
+from .listing import display_name
+from .summary import CaseEvent, CaseView, status_words
+
+def case_events(store: Store, case: Case) -> tuple[CaseEvent, ...]:
+    """The case's amendments and voiding, oldest first."""
+    return tuple(CaseEvent(e["kind"], e["reason"], e["at"], e["by"] or "") for e in store.events(case.id))
 
 
-def case_view(store: Store, case: Case) -> CaseView:
-    """The plain values of a case: answers, latest result, owner and times."""
+def case_view(store: Store, case: Case, names: Mapping[str, str] | None = None) -> CaseView:
+    """The plain values of a case: answers, latest result, owner, times, amendments and voiding."""
     stored = store.latest_result(case.id)
-    owner = store.user_by_id(case.user_id)
     return CaseView(
         ref=case.ref, status=case.status, created_at=case.created_at, updated_at=case.updated_at,
         answers=store.answers(case.id), result=Result.from_dict(stored[0]) if stored else None,
-        result_at=stored[1] if stored else None, user=owner.name or owner.external_id,
+        result_at=stored[1] if stored else None, user=display_name(store.user_by_id(case.user_id), names),
+        events=case_events(store, case),
     )
 
 
@@ -45,19 +63,49 @@ def _when(stamp: str) -> str:
     return stamp[:19].replace("T", " ") + " UTC"
 
 
-def show_text(store: Store, case: Case, transcript: bool = False, history: bool = False) -> str:
-    """A case for a reader: answers in the questions' words, the result with reasons, changes, transcript."""
-    view = case_view(store, case)
-    lines = [f"Case {case.ref} ({case.status}), owner {view.user}",
-             f"Created {_when(case.created_at)}, updated {_when(case.updated_at)}", "", "Answers:"]
-    for question in QUESTIONS:
-        if question.is_asked(view.answers):
-            lines.append(f"{question.number}. {question.text} {value_label(question.field, view.answers.get(question.field))}")
+def _event_line(event: CaseEvent) -> str:
+    verb = "Voided" if event.kind == "void" else "Amended"
+    return f"{verb} {_when(event.at)} by {event.by or 'unknown'}: {event.reason}"
+
+
+#: How a stored result came to be made (results.kind), in words.
+_HOW = {"confirm": "confirmed", "amend": "amended", "reevaluate": "re-evaluated"}
+
+
+def _result_line(row: dict) -> str:
+    """One stored result in the history: when, what, and how it came to be made."""
+    title = RECOMMENDATIONS[row["result"]["recommendation"]].title
+    how = _HOW.get(row["kind"], row["kind"])
+    by = f" by {row['by']}" if row["by"] else ""
+    why = f": {row['reason']}" if row["reason"] else ""
+    return f"- {_when(row['at'])}  {title} ({row['result']['criteria_version']}), {how}{by}{why}"
+
+
+def show_text(store: Store, case: Case, transcript: bool = False, history: bool = False,
+              names: Mapping[str, str] | None = None) -> str:
+    """A case for a reader: answers by short label, the result with reasons, amendments, every result,
+    changes of answers, the transcript."""
+    view = case_view(store, case, names)
+    lines = [f"Case {case.ref}: {status_words(case.status)}, owner {view.user}",
+             f"Created {_when(case.created_at)}, updated {_when(case.updated_at)}"]
+    lines += [_event_line(e) for e in view.events]
+    lines += ["", "Answers:"]
+    for question in asked_questions(view.answers):
+        answer = view.answers.get(question.field)
+        shown = "not answered" if answer is None else value_label(question.field, answer)
+        lines.append(f"{question.number}. {short_label(question.field)}: {shown}")
     lines.append("")
+    results = store.results(case.id)
+    if case.status == "void":
+        lines.append("This case is void (opened by mistake): it gives no recommendation; its results are "
+                     "kept for the record.")
     if view.result is None:
         lines.append("No recommendation yet: the case has not been confirmed.")
-    else:
-        lines += [f"Result of {_when(view.result_at)}:", result_text(view.result)]
+    elif case.status != "void":
+        by = f" by {results[-1]['by']}" if results and results[-1]["by"] else ""
+        lines += [f"Result of {_when(view.result_at)}{by}:", result_text(view.result)]
+    if len(results) > 1 or (case.status == "void" and results):
+        lines += ["", "Results, oldest first:", *(_result_line(r) for r in results)]
     rows = changes(store.history(case.id))
     edits = [r for r in rows if r["action"] == "change"]
     if history or edits:
@@ -65,8 +113,9 @@ def show_text(store: Store, case: Case, transcript: bool = False, history: bool 
         for row in rows if history else edits:
             old = value_label(row["field"], row["old"]) if row["old"] is not None else "-"
             new = value_label(row["field"], row["new"])
-            label = QUESTIONS_BY_FIELD[row["field"]].number
-            lines.append(f"{_when(row['at'])}  {row['user']}  {row['action']:<6} Q{label} {row['field']}: {old} -> {new}")
+            number = QUESTIONS_BY_FIELD[row["field"]].number
+            lines.append(f"{_when(row['at'])}  {row['user']}  {row['action']:<6} "
+                         f"Q{number} {short_label(row['field'])}: {old} -> {new}")
     if transcript:
         lines += ["", "Transcript:"]
         for message in store.transcript(case.id):
@@ -74,6 +123,42 @@ def show_text(store: Store, case: Case, transcript: bool = False, history: bool 
             body = message["text"].replace("\n", "\n" + " " * 26)
             lines.append(f"{_when(message['at'])} {arrow} {body}")
     return "\n".join(lines)
+
+
+def _json_answers(answers: dict) -> dict:
+    return {f: to_json_value(v) for f, v in answers.items()}
+
+
+def show_json(store: Store, case: Case, transcript: bool = False,
+              names: Mapping[str, str] | None = None) -> dict:
+    """A case as one JSON object: codes, not words (`itb-screen show REF --json`).
+
+    `answers` are the current answers the rules see (an answer to a question skip logic no longer asks
+    is left out; `history` keeps it); `results` every stored result, oldest first, each with when, by
+    whom and why it was made (`reason` null for the first); `events` the amendments and voiding.
+    """
+    owner = store.user_by_id(case.user_id)
+    answers = applicable(store.answers(case.id))
+    answered, asked = progress(answers)
+    out: dict = {
+        "ref": case.ref,
+        "status": case.status,
+        "user": display_name(owner, names),
+        "channel": owner.channel,
+        "created_at": case.created_at,
+        "updated_at": case.updated_at,
+        "answered": answered,
+        "asked": asked,
+        "answers": _json_answers(answers),
+        "results": [{**r["result"], "kind": r["kind"], "at": r["at"], "by": r["by"], "reason": r["reason"]}
+                    for r in store.results(case.id)],
+        "events": [{k: e[k] for k in ("kind", "reason", "at", "by")} for e in store.events(case.id)],
+        "history": [{**row, "value": None if row["value"] is None else to_json_value(row["value"])}
+                    for row in store.history(case.id)],
+    }
+    if transcript:
+        out["transcript"] = store.transcript(case.id)
+    return out
 
 
 def summary_reply(store: Store, channel: str, external_id: str, ref: str | None, any_case: bool = False) -> str:
@@ -93,7 +178,7 @@ def summary_reply(store: Store, channel: str, external_id: str, ref: str | None,
         elif case is None or (case.user_id != user.id and not any_case):
             reply = messages.NO_SUCH_CASE.format(ref=ref) if ref else NO_OPEN_CASE_SUMMARY
             case_id = None
-        elif case.status != "done":
+        elif case.status not in ("done", "void"):  # a void case's summary says so, and gives no result
             reply = f"Case {case.ref} is not finished: confirm it at the review first, then /summary."
             case_id = case.id
         else:

@@ -2,14 +2,60 @@
 
 from __future__ import annotations
 
-from ..criteria import QUESTIONS, progress, to_json_value
-from ..storage import Store
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from ..criteria import QUESTIONS, applicable, progress, to_json_value
+from ..storage import Store, User
+
+#: The users file of the Telegram channel (bot/telegram/access.py reads it for the bot).
+USERS_FILE_ENV = "ITB_SCREEN_USERS"
+
+
+def display_names(path: str | os.PathLike | None = None) -> dict[str, str]:
+    """Telegram user id (as stored, a string) -> display name, from the users file if there is one.
+
+    Read leniently and without python-telegram-bot: a summary must not fail because the file is
+    missing or malformed (the bot itself reports that). Names kept in the database are the fallback.
+    """
+    import tomllib
+
+    path = path or os.environ.get(USERS_FILE_ENV)
+    if not path:
+        return {}
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return {}
+    entries = data.get("users")
+    names = {}
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, dict):
+            user_id, name = entry.get("id"), entry.get("name")
+            if isinstance(user_id, int) and not isinstance(user_id, bool) and isinstance(name, str) \
+                    and name.strip():
+                names[str(user_id)] = name.strip()
+    return names
+
+
+def display_name(user: User, names: Mapping[str, str] | None = None) -> str:
+    """The name people know a user by: the users file's (Telegram), else the stored name, else the id."""
+    if names and user.channel == "telegram" and user.external_id in names:
+        return names[user.external_id]
+    return user.name or user.external_id
 
 
 def case_records(store: Store, user: str | None = None, status: str | None = None,
-                 recommendation: str | None = None, since: str | None = None) -> list[dict]:
-    """One dict per case: ref, user, status, answers (field -> value), result (evaluate object or null)."""
-    users: dict[int, object] = {}
+                 recommendation: str | None = None, since: str | None = None, include_void: bool = False,
+                 names: Mapping[str, str] | None = None) -> list[dict]:
+    """One dict per case: ref, user, status, answers (field -> value), result (evaluate object or null).
+
+    Void cases (opened by mistake) are left out unless `include_void`, or `status` asks for them. The
+    answers are those the rules see: an answer to a question skip logic no longer asks (growth problems
+    of a case whose age became adult) is left out, as the rules leave it; the history keeps it.
+    """
+    users: dict[int, User] = {}
     records = []
     for case in store.all_cases():
         owner = users.get(case.user_id) or users.setdefault(case.user_id, store.user_by_id(case.user_id))
@@ -17,17 +63,19 @@ def case_records(store: Store, user: str | None = None, status: str | None = Non
             continue
         if status is not None and case.status != status:
             continue
+        if case.status == "void" and not include_void and status != "void":
+            continue
         if since is not None and case.updated_at[: len(since)] < since:
             continue
         stored = store.latest_result(case.id)
         result = stored[0] if stored else None
         if recommendation is not None and (result or {}).get("recommendation") != recommendation:
             continue
-        answers = store.answers(case.id)
+        answers = applicable(store.answers(case.id))
         answered, asked = progress(answers)
         records.append({
             "ref": case.ref,
-            "user": owner.name or owner.external_id,
+            "user": display_name(owner, names),
             "channel": owner.channel,
             "status": case.status,
             "state": case.state,
@@ -93,10 +141,11 @@ def cases_csv(records: list[dict]) -> str:
 
 
 def full_export(store: Store, records: list[dict]) -> list[dict]:
-    """Everything of each case: answers, result, every result, the answer history and the transcript."""
+    """Everything of each case: answers, result, every result (when, by whom, why), amendments and voiding,
+    the answer history (answers no longer asked included) and the transcript."""
     out = []
     for record in records:
         case = store.case_by_ref(record["ref"])
-        out.append({**record, "results": store.results(case.id), "history": store.history(case.id),
-                    "transcript": store.transcript(case.id)})
+        out.append({**record, "results": store.results(case.id), "events": store.events(case.id),
+                    "history": store.history(case.id), "transcript": store.transcript(case.id)})
     return out

@@ -42,10 +42,15 @@ class Report:
 
 
 def reevaluate_all(store: Store, apply: bool = False) -> Report:
-    """Compare every case's latest stored result with the current criteria on its current answers."""
+    """Compare every case's latest stored result with the current criteria on its current answers.
+
+    Void cases are skipped: opened by mistake, they must not gain a new result.
+    """
     report = Report(applied=apply)
     with store.transaction():
         for case in store.all_cases():
+            if case.status == "void":
+                continue
             stored = store.latest_result(case.id)
             if stored is None:
                 continue

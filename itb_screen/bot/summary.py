@@ -2,7 +2,11 @@
 
 Pure formatting: it takes a `CaseView` of plain values (`bot/caseview.py` builds it from storage) and never touches the
 database, so the command line, the chat and the tests render the same document. The wording of the result
-is the criteria's own (`point_line`, `reasons_text`), so the summary never disagrees with the chat.
+is the criteria's own (`point_line`, `because_line`), so the summary never disagrees with the chat.
+
+A summary is read by people outside the team: no internal codes (recommendation codes, status words,
+field codes; those stay in JSON, CSV and FHIR), answers by their short labels, the source named once and
+every statement it cites quoted at the end.
 """
 
 from __future__ import annotations
@@ -14,24 +18,25 @@ from datetime import datetime, timezone
 from typing import Literal
 
 from ..criteria import (
-    missing_heading,
-    point_line,
-    reasons_text,
-    recommendation_line,
     CRITERIA_VERSION,
     DISCLAIMER,
-    QUESTIONS,
     RECOMMENDATIONS,
     REQUIRED_FIELDS,
+    SEED_STATEMENTS,
     Result,
     Value,
+    asked_questions,
+    because_line,
     evaluate,
-    field_label,
-    unanswered,
+    missing_heading,
+    point_line,
+    recommendation_line,
+    short_label,
     value_label,
 )
 
-__all__ = ["CaseView", "Format", "FORMATS", "TITLE", "render_summary"]
+__all__ = ["CITATION", "CaseEvent", "CaseView", "Format", "FORMATS", "STATUS_WORDS", "TITLE",
+           "cited_statements", "render_summary", "status_words"]
 
 Format = Literal["text", "markdown", "html"]
 FORMATS: tuple[str, ...] = ("text", "markdown", "html")
@@ -39,13 +44,44 @@ FORMATS: tuple[str, ...] = ("text", "markdown", "html")
 #: The heading of every summary.
 TITLE = "ITB screening referral summary"
 
+#: The source, named once in every summary (in the words of screening-spec.md).
+CITATION = ('Saulino et al., "Best Practices for Intrathecal Baclofen Therapy: Patient Selection", '
+            "Neuromodulation 2016;19(6):607-15, doi:10.1111/ner.12447")
+
+#: A case's status (storage) for people; the stored word stays in JSON and CSV.
+STATUS_WORDS: dict[str, str] = {
+    "open": "In progress",
+    "done": "Finished",
+    "cancelled": "Cancelled",
+    "void": "Void (opened by mistake)",
+}
+
+#: What the answer list says for a question that is asked and has no answer.
+NOT_ANSWERED = "not answered"
+
+
+def status_words(status: str) -> str:
+    """`done` -> `Finished`; a status this module does not know is shown as it is."""
+    return STATUS_WORDS.get(status, status)
+
+
+@dataclass(frozen=True)
+class CaseEvent:
+    """An amendment or the voiding of a case: kind (`amend`, `void`), why, when and who."""
+
+    kind: str
+    reason: str
+    at: str
+    by: str
+
 
 @dataclass(frozen=True)
 class CaseView:
     """One case as plain values: what the summary and the exports need, and nothing of the database.
 
-    `answers` are validated answers keyed by field code (see `validate_answers`); `result` is the stored
-    result, None while the case is not finished. Times are ISO 8601 strings as storage writes them.
+    `answers` are validated answers keyed by field code (see `validate_answers`); `result` is the latest
+    stored result, None while the case is not finished. Times are ISO 8601 strings as storage writes
+    them. `user` is the owner's display name; `events` its amendments and voiding, oldest first.
     """
 
     ref: str
@@ -56,6 +92,7 @@ class CaseView:
     result: Result | None
     result_at: str | None
     user: str = ""
+    events: tuple[CaseEvent, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,13 +100,14 @@ class _Parts:
     """The summary's content once, before any format lays it out (so the three formats cannot drift)."""
 
     facts: tuple[tuple[str, str], ...]  # (label, value); values are user-supplied and must be escaped
-    result: Result | None
+    events: tuple[str, ...]  # "Amended DATE by WHO: reason", user-supplied text inside
+    result: Result | None  # None when there is no recommendation to give (unfinished or void)
     state_note: str  # why there is no recommendation, or a warning that the result is stale
     missing_head: str
     missing: tuple[str, ...]
-    unanswered: tuple[str, ...]
-    answers: tuple[tuple[str, str], ...]  # (question text, answer in words), catalogue order
+    answers: tuple[tuple[str, str], ...]  # (short label, answer in words), every asked question in order
     version: str
+    sources: tuple[str, ...]  # the S-ids cited, in number order
 
 
 def _when(stamp: str | None) -> str:
@@ -89,13 +127,33 @@ def _when(stamp: str | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC%z")
 
 
+def _voided(view: CaseView) -> CaseEvent | None:
+    """The event that voided the case (the latest), if it is void."""
+    if view.status != "void":
+        return None
+    return next((e for e in reversed(view.events) if e.kind == "void"), None)
+
+
+def _event_line(event: CaseEvent) -> str:
+    verb = {"amend": "Amended", "void": "Voided"}.get(event.kind, event.kind.capitalize())
+    return f"{verb} {_when(event.at)} by {event.by or 'unknown'}: {event.reason}"
+
+
 def _state_note(view: CaseView) -> str:
     """Say plainly when the summary holds no recommendation, or one that no longer fits the answers."""
+    if view.status == "void":
+        voided = _voided(view)
+        said = f"{_event_line(voided)}. " if voided else ""
+        return (f"{said}This case was opened by mistake: it gives no recommendation and must not be used "
+                "for a referral.")
     result = view.result
     if result is None:
         if view.status == "cancelled":
             return "This screening was cancelled before it finished: there is no recommendation."
         return "This screening is not finished: there is no recommendation yet."
+    if view.status == "open":  # confirmed once, then reopened to amend it
+        return ("The case has been reopened to amend it and is not confirmed again yet: this is the "
+                "recommendation made before.")
     if result.criteria_version != CRITERIA_VERSION:
         return (f"This result was made with criteria version {result.criteria_version}; the current "
                 f"version is {CRITERIA_VERSION}: re-evaluate before referring.")
@@ -104,43 +162,51 @@ def _state_note(view: CaseView) -> str:
     return ""
 
 
+def cited_statements(result: Result | None) -> tuple[str, ...]:
+    """The seed statements a result cites (its recommendation and its points), in number order."""
+    if result is None:
+        return ()
+    cited = {*result.recommendation_sources, *(p.source for p in result.discussion_points)}
+    return tuple(sorted(cited, key=lambda s: int(s[1:])))
+
+
 def _parts(view: CaseView) -> _Parts:
-    facts = [("Case", view.ref), ("Status", view.status), ("Started", _when(view.created_at)),
+    facts = [("Case", view.ref), ("Status", status_words(view.status)), ("Started", _when(view.created_at)),
              ("Last updated", _when(view.updated_at))]
-    if view.result_at:
+    # A void case gives no recommendation, not even the one it had before it was voided.
+    result = None if view.status == "void" else view.result
+    if result is not None and view.result_at:
         facts.append(("Result made", _when(view.result_at)))
     if view.user:
         facts.append(("Screened by", view.user))
-    result = view.result
     if result is not None:
-        missing, left = result.missing_required, result.unanswered
-        head = missing_heading(result.recommendation)
-        version = result.criteria_version
+        missing, head, version = result.missing_required, missing_heading(result.recommendation), \
+            result.criteria_version
     else:
         missing = tuple(f for f in REQUIRED_FIELDS if f not in view.answers)
-        left, head, version = unanswered(view.answers), missing_heading("incomplete"), CRITERIA_VERSION
+        head, version = missing_heading("incomplete"), CRITERIA_VERSION
     answers = tuple(
-        (q.text, value_label(q.field, view.answers[q.field]))
-        for q in QUESTIONS
-        if q.is_asked(view.answers) and q.field in view.answers
+        (short_label(q.field),
+         value_label(q.field, view.answers[q.field]) if q.field in view.answers else NOT_ANSWERED)
+        for q in asked_questions(view.answers)
     )
     return _Parts(
         facts=tuple(facts),
+        events=tuple(_event_line(e) for e in view.events if e.kind == "amend"),
         result=result,
         state_note=_state_note(view),
         missing_head=head,
-        missing=tuple(field_label(f) for f in missing),
-        unanswered=tuple(field_label(f) for f in left),
+        missing=tuple(short_label(f) for f in missing) if view.status != "void" else (),
         answers=answers,
         version=version,
+        sources=cited_statements(result),
     )
 
 
-def _because(result: Result) -> str:
-    """The reasons of the recommendation; for `incomplete` they are the missing answers, listed apart."""
-    if result.because and result.recommendation != "incomplete":
-        return reasons_text(result.because)
-    return ""
+def _sources_intro(p: _Parts) -> str:
+    if p.sources:
+        return f"Statements cited above, from {CITATION}:"
+    return f"Criteria from {CITATION}. No statement is cited: there is no recommendation."
 
 
 # --- plain text -------------------------------------------------------------------------------------
@@ -149,15 +215,16 @@ def _because(result: Result) -> str:
 def _text(p: _Parts) -> str:
     lines = [TITLE, ""]
     lines += [f"{label}: {value}" for label, value in p.facts]
+    if p.events:
+        lines += ["", *p.events]
     lines.append("")
     if p.result is None:
         lines.append(f"Recommendation: none. {p.state_note}")
     else:
         rec = RECOMMENDATIONS[p.result.recommendation]
-        lines += [f"Recommendation: {recommendation_line(p.result)}",
-                  rec.meaning]
-        if because := _because(p.result):
-            lines.append(f"Because: {because}")
+        lines += [f"Recommendation: {recommendation_line(p.result, code=False)}", rec.meaning]
+        if because := because_line(p.result):
+            lines.append(because)
         if p.state_note:
             lines.append(f"Warning: {p.state_note}")
     if p.missing:
@@ -169,11 +236,11 @@ def _text(p: _Parts) -> str:
             lines += [f"{i}. {point_line(pt)}" for i, pt in enumerate(p.result.discussion_points, 1)]
         else:
             lines.append("Discussion points for the team: none.")
-    if p.unanswered:
-        lines += ["", "Unanswered: " + ", ".join(p.unanswered)]
     lines += ["", "Answers:"]
-    lines += [f"- {q} {a}" for q, a in p.answers] or ["- none yet"]
+    lines += [f"- {label}: {a}" for label, a in p.answers] or ["- none yet"]
     lines += ["", f"Criteria version: {p.version}", DISCLAIMER]
+    lines += ["", "Sources:", _sources_intro(p)]
+    lines += [f'{s}: "{SEED_STATEMENTS[s]}"' for s in p.sources]
     return "\n".join(lines) + "\n"
 
 
@@ -193,15 +260,17 @@ def _md(text: str) -> str:
 def _markdown(p: _Parts) -> str:
     lines = [f"# {TITLE}", ""]
     lines += [f"- **{label}:** {_md(value)}" for label, value in p.facts]
+    for event in p.events:
+        lines += ["", f"**{_md(event)}**"]
     lines += ["", "## Recommendation", ""]
     if p.result is None:
         lines.append(f"**None.** {_md(p.state_note)}")
     else:
         rec = RECOMMENDATIONS[p.result.recommendation]
         sources = ", ".join(p.result.recommendation_sources)
-        lines += [f"**{_md(rec.title)}** (`{rec.code}`) \\[{sources}\\]", "", _md(rec.meaning)]
-        if because := _because(p.result):
-            lines += ["", f"Because: {_md(because)}"]
+        lines += [f"**{_md(rec.title)}** \\[{sources}\\]", "", _md(rec.meaning)]
+        if because := because_line(p.result):
+            lines += ["", _md(because)]
         if p.state_note:
             lines += ["", f"**Warning:** {_md(p.state_note)}"]
     if p.missing:
@@ -210,11 +279,12 @@ def _markdown(p: _Parts) -> str:
         lines += ["", "## Discussion points for the team", ""]
         points = p.result.discussion_points
         lines += [f"{i}. {_md(point_line(pt))}" for i, pt in enumerate(points, 1)] or ["None."]
-    if p.unanswered:
-        lines += ["", "## Unanswered", "", ", ".join(_md(u) for u in p.unanswered)]
     lines += ["", "## Answers", ""]
-    lines += [f"- **{_md(q)}** {_md(a)}" for q, a in p.answers] or ["None yet."]
+    lines += [f"- **{_md(label)}:** {_md(a)}" for label, a in p.answers] or ["None yet."]
     lines += ["", "---", "", f"Criteria version: {_md(p.version)}", "", f"*{_md(DISCLAIMER)}*"]
+    lines += ["", "## Sources", "", _md(_sources_intro(p))]
+    if p.sources:
+        lines += ["", *(f'- **{s}:** "{_md(SEED_STATEMENTS[s])}"' for s in p.sources)]
     return "\n".join(lines) + "\n"
 
 
@@ -232,7 +302,9 @@ dl.facts dd { margin: 0; }
 .warning { border-left: 4px solid #b00; padding-left: .6rem; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; vertical-align: top; padding: .25rem .5rem; border-bottom: 1px solid #ddd; }
-th { font-weight: normal; width: 60%; }
+th { font-weight: 600; width: 35%; }
+.sources dt { font-weight: 600; }
+.sources dd { margin: 0 0 .4rem 1.5rem; }
 .disclaimer { font-weight: 600; }
 footer { margin-top: 2rem; font-size: .9rem; }
 @media print {
@@ -265,17 +337,18 @@ def _html(p: _Parts) -> str:
         '<dl class="facts">',
     ]
     out += [f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>" for label, value in p.facts]
-    out += ["</dl>", "</header>", "<section>", "<h2>Recommendation</h2>"]
+    out += ["</dl>"]
+    out += [f'<p class="event"><strong>{_e(e)}</strong></p>' for e in p.events]
+    out += ["</header>", "<section>", "<h2>Recommendation</h2>"]
     if p.result is None:
         out.append(f'<p class="recommendation warning"><strong>None.</strong> {_e(p.state_note)}</p>')
     else:
         rec = RECOMMENDATIONS[p.result.recommendation]
         sources = ", ".join(p.result.recommendation_sources)
-        out += [f'<p class="recommendation"><strong>{_e(rec.title)}</strong> '
-                f"(<code>{_e(rec.code)}</code>) [{_e(sources)}]</p>",
+        out += [f'<p class="recommendation"><strong>{_e(rec.title)}</strong> [{_e(sources)}]</p>',
                 f"<p>{_e(rec.meaning)}</p>"]
-        if because := _because(p.result):
-            out.append(f"<p>Because: {_e(because)}</p>")
+        if because := because_line(p.result):
+            out.append(f"<p>{_e(because)}</p>")
         if p.state_note:
             out.append(f'<p class="warning"><strong>Warning:</strong> {_e(p.state_note)}</p>')
     if p.missing:
@@ -288,12 +361,10 @@ def _html(p: _Parts) -> str:
         else:
             out.append("<p>None.</p>")
         out.append("</section>")
-    if p.unanswered:
-        out += ["<section>", "<h2>Unanswered</h2>", f"<p>{_e(', '.join(p.unanswered))}</p>", "</section>"]
     out += ["<section>", "<h2>Answers</h2>"]
     if p.answers:
         out += ["<table>", "<tbody>"]
-        out += [f'<tr><th scope="row">{_e(q)}</th><td>{_e(a)}</td></tr>' for q, a in p.answers]
+        out += [f'<tr><th scope="row">{_e(label)}</th><td>{_e(a)}</td></tr>' for label, a in p.answers]
         out += ["</tbody>", "</table>"]
     else:
         out.append("<p>None yet.</p>")
@@ -302,10 +373,14 @@ def _html(p: _Parts) -> str:
         "<footer>",
         f"<p>Criteria version: <code>{_e(p.version)}</code></p>",
         f'<p class="disclaimer">{_e(DISCLAIMER)}</p>',
-        "</footer>",
-        "</body>",
-        "</html>",
+        '<section class="sources">',
+        "<h2>Sources</h2>",
+        f"<p>{_e(_sources_intro(p))}</p>",
     ]
+    if p.sources:
+        quoted = (f"<dt>{s}</dt><dd><q>{_e(SEED_STATEMENTS[s])}</q></dd>" for s in p.sources)
+        out += ["<dl>", *quoted, "</dl>"]
+    out += ["</section>", "</footer>", "</body>", "</html>"]
     return "\n".join(out) + "\n"
 
 
@@ -315,9 +390,12 @@ _RENDERERS = {"text": _text, "markdown": _markdown, "html": _html}
 def render_summary(view: CaseView, fmt: Format) -> str:
     """The referral summary of one case in `fmt`, ready to paste (text, Markdown) or print (html).
 
-    Case reference, dates, the recommendation in words with its code, meaning and reasons, the numbered
-    discussion points with source and reasons, missing and unanswered questions, every asked question's
-    answer in the question's own wording, the criteria version and the disclaimer.
+    Case reference, status and dates in words, amendments (when, by whom, why), the recommendation's
+    title, meaning and reasons as a sentence, the numbered discussion points with source and reasons,
+    the missing required answers, every asked question's answer by its short label (or "not answered"),
+    the criteria version, the disclaimer, and the Sources: the source named once and each statement
+    cited quoted by its S-id. A void case says when, by whom and why it was voided, and gives no
+    recommendation.
     """
     try:
         renderer = _RENDERERS[fmt]

@@ -20,11 +20,22 @@ from ._catalogue import (
     value_label,
 )
 from ._evaluate import applicable, evaluate, unanswered
+from ._labels import SHORT_LABELS, short_label
 from ._points import POINTS, PointRule
 from ._result import DISCLAIMER, DiscussionPoint, Reason, Recommendation, Result
 from ._rules import RECOMMENDATIONS, RELATIVE_ITEMS, REQUIRED_FIELDS, RULES, Rule
 from ._seed import SEED_STATEMENTS, SOURCE
-from ._text import missing_heading, point_line, reasons_text, recommendation_line, result_text
+from ._text import (
+    because_line,
+    join_words,
+    labels_text,
+    missing_heading,
+    point_line,
+    reason_phrase,
+    reasons_text,
+    recommendation_line,
+    result_text,
+)
 from ._version import CRITERIA_VERSION
 
 __all__ = [
@@ -40,6 +51,7 @@ __all__ = [
     "REQUIRED_FIELDS",
     "RULES",
     "SEED_STATEMENTS",
+    "SHORT_LABELS",
     "SOURCE",
     "UNKNOWN",
     "AnswerError",
@@ -57,15 +69,20 @@ __all__ = [
     "applicable",
     "asked_fields",
     "asked_questions",
+    "because_line",
     "check_value",
     "evaluate",
     "field_label",
+    "join_words",
+    "labels_text",
     "missing_heading",
     "point_line",
     "progress",
+    "reason_phrase",
     "reasons_text",
     "recommendation_line",
     "result_text",
+    "short_label",
     "to_json_value",
     "unanswered",
     "validate_answers",

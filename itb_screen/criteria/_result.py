@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ._answers import Value, to_json_value
-from ._catalogue import field_label, value_label
+from ._catalogue import value_label
+from ._labels import short_label
 
 #: One line shown with every result (screening-spec.md: decision support only).
 DISCLAIMER = (
@@ -24,8 +25,8 @@ class Reason:
         return {"field": self.field, "value": None if self.value is None else to_json_value(self.value)}
 
     def describe(self) -> str:
-        """`baclofen reaction = Recorded allergy, not confirmed`."""
-        return f"{field_label(self.field)} = {value_label(self.field, self.value)}"
+        """`Baclofen reaction: Recorded allergy, not confirmed` (the field by its short label)."""
+        return f"{short_label(self.field)}: {value_label(self.field, self.value)}"
 
 
 @dataclass(frozen=True)
