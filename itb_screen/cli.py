@@ -43,6 +43,28 @@ def _read_source(source: str) -> str:
         raise InputError(f"cannot read {source}: not UTF-8 text") from None
 
 
+#: The keys of a case object shaped like the vignette files: {"id": ..., "answers": {...}}.
+_CASE_OBJECT_KEYS = ("id", "answers", "description", "expected")
+
+
+def _unwrap(case: object, index: int) -> tuple[object, object]:
+    """(id or None, answers) of one input case: a bare object of answers, or {"id": ..., "answers": {...}}.
+
+    "answers" is no field code, so the two shapes cannot be confused.
+    """
+    if not isinstance(case, dict) or "answers" not in case:
+        return None, case
+    unknown = [k for k in case if k not in _CASE_OBJECT_KEYS]
+    case_id = case.get("id")
+    where = f"case {json.dumps(case_id) if case_id is not None else index}"
+    if unknown:
+        raise InputError(f"{where}: unknown key {json.dumps(unknown[0])} beside \"answers\"; "
+                         f"allowed: {', '.join(_CASE_OBJECT_KEYS)}")
+    if isinstance(case_id, bool) or not isinstance(case_id, (str, int, type(None))):
+        raise InputError(f"case {index}: \"id\" must be a string or a number, not {json.dumps(case_id)}")
+    return case_id, case["answers"]
+
+
 def _parse_cases(text: str, jsonl: bool) -> tuple[list, bool]:
     """The cases in the input, and whether the input was a list (several results)."""
     if jsonl:
@@ -78,35 +100,45 @@ def evaluate(source: str, jsonl: bool, output_format: str) -> None:
     """Evaluate the answers in FILE (or standard input, -) and print the recommendation.
 
     FILE holds one JSON object of answers keyed by field code, a JSON list of them, or JSON Lines
-    with --jsonl. An absent key or "unknown" leaves a question unanswered.
+    with --jsonl. An absent key or "unknown" leaves a question unanswered. A case may also be an object
+    {"id": ..., "answers": {...}} (the shape of the vignette files): its result then starts with its id.
 
     Example: echo '{"interference": ["none"]}' | itb-screen evaluate -
     """
     from .criteria import AnswerError, evaluate as evaluate_answers, validate_answers
 
     cases, several = _parse_cases(_read_source(source), jsonl)
-    results = []
+    ids, results = [], []
     for index, case in enumerate(cases, 1):
+        case_id, raw = _unwrap(case, index)
         try:
-            answers = validate_answers(case)
+            answers = validate_answers(raw)
         except AnswerError as error:
-            where = f"case {index}: " if several else ""
-            raise InputError(f"{where}{error}") from None
+            where = f"case {json.dumps(case_id) if case_id is not None else index}: "
+            raise InputError(f"{where if several or case_id is not None else ''}{error}") from None
+        ids.append(case_id)
         results.append(evaluate_answers(answers))
 
     if output_format == "text":
         from .criteria import result_text
 
         blocks = []
-        for index, result in enumerate(results, 1):
-            head = f"Case {index} of {len(results)}\n" if several else ""
+        for index, (case_id, result) in enumerate(zip(ids, results), 1):
+            of = f"{index} of {len(results)}"
+            if case_id is not None:
+                head = f"Case {case_id} ({of})\n" if several else f"Case {case_id}\n"
+            else:
+                head = f"Case {of}\n" if several else ""
             blocks.append(head + result_text(result))
         click.echo("\n\n".join(blocks))
-    elif jsonl:
-        for result in results:
-            click.echo(json.dumps(result.to_dict()))
+        return
+    # The id, when the input gave one, comes first so a reader matches results to cases.
+    dicts = [({"id": case_id} if case_id is not None else {}) | result.to_dict()
+             for case_id, result in zip(ids, results)]
+    if jsonl:
+        for data in dicts:
+            click.echo(json.dumps(data))
     else:
-        dicts = [r.to_dict() for r in results]
         click.echo(json.dumps(dicts if several else dicts[0], indent=2))
 
 

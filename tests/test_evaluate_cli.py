@@ -147,6 +147,63 @@ def test_unknown_and_null_leave_questions_unanswered():
     assert "age_years" not in result["unanswered"]
 
 
+def test_vignette_objects_in_a_list_echo_their_ids():
+    # The vignette files' own shape, {"id", "description", "answers", "expected"}, read as they are.
+    out = evaluate("-", input=json.dumps(VIGNETTES))
+    assert out.exit_code == 0, out.output
+    results = json.loads(out.stdout)
+    assert [r["id"] for r in results] == [v["id"] for v in VIGNETTES]
+    assert list(results[0])[0] == "id"
+    for result, case in zip(results, VIGNETTES):
+        check(result, case["expected"])
+
+
+def test_the_vignettes_file_itself_through_jsonl():
+    out = evaluate("--jsonl", str(VIGNETTES_FILE))
+    assert out.exit_code == 0, out.output
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [r["id"] for r in rows] == [v["id"] for v in VIGNETTES]
+    for row, case in zip(rows, VIGNETTES):
+        check(row, case["expected"])
+
+
+def test_one_vignette_object_and_its_text():
+    case = next(v for v in VIGNETTES if v["id"] == "P04")
+    single = json.loads(evaluate("-", input=json.dumps({"id": "P04", "answers": case["answers"]})).stdout)
+    assert single["id"] == "P04" and single["recommendation"] == "defer_active_infection"
+    text = evaluate("--format", "text", "-", input=json.dumps(VIGNETTES[:2])).stdout
+    assert text.startswith("Case P01 (1 of 2)\nRecommendation: ")
+    assert "\n\nCase P02 (2 of 2)\nRecommendation: " in text
+    bare = json.dumps([v["answers"] for v in VIGNETTES[:2]])
+    numbered = evaluate("--format", "text", "-", input=bare).stdout
+    assert numbered.startswith("Case 1 of 2\nRecommendation: ")
+    one = evaluate("--format", "text", "-", input=json.dumps({"id": "P04", "answers": case["answers"]}))
+    one = one.stdout
+    assert one.startswith("Case P04\nRecommendation: Defer: active infection")
+
+
+def test_bare_answers_have_no_id():
+    result = json.loads(evaluate("-", input=json.dumps(VIGNETTES[0]["answers"])).stdout)
+    assert "id" not in result
+
+
+@pytest.mark.parametrize(
+    "cases, words",
+    [([{"id": "X1", "answers": {"seizures": "often"}}], ['case "X1": seizures:', '"often"']),
+     ({"id": "X2", "answers": {"age_years": 200}}, ['case "X2": age_years:', "0 to 120"]),
+     ([{"id": "X3", "answers": {}, "answer": {}}], ['case "X3"', 'unknown key "answer"', "id, answers"]),
+     ([{"id": ["a"], "answers": {}}], ["case 1", '"id" must be a string or a number']),
+     ([{"id": "X5", "answers": ["comfort"]}], ['case "X5"', "JSON object"])],
+    ids=["bad-answer", "single-bad-answer", "unknown-key", "bad-id", "answers-not-an-object"],
+)
+def test_a_bad_vignette_object_is_named_by_its_id(cases, words):
+    out = evaluate("-", input=json.dumps(cases))
+    assert out.exit_code == 2 and out.stdout == ""
+    assert len(out.stderr.strip().splitlines()) == 1
+    for word in words:
+        assert word in out.stderr
+
+
 def test_vignettes_file_through_jsonl_end_to_end():
     # The public file itself is JSON Lines of {id, answers, expected}: its answers column is what we feed.
     stdin = "\n".join(json.dumps(json.loads(l)["answers"]) for l in VIGNETTES_FILE.read_text().splitlines())
