@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from itb_screen.criteria import QUESTIONS_BY_FIELD, Question
+from itb_screen.criteria import QUESTIONS_BY_FIELD, Question, asked_fields
 from itb_screen.dialogue import Dialogue, Identity, Prompt
 
 STYLES = ("numbers", "labels", "codes")
@@ -39,6 +39,14 @@ def screen(dialogue: Dialogue, who: Identity, ref: str, answers: dict, style: st
             if not confirm:
                 return prompts
             prompts = dialogue.handle(who, "confirm")
+            if prompts[-1].kind == "notice" and unanswered_asked(answers):
+                prompts = dialogue.handle(who, "confirm")  # "N questions unanswered: confirm again"
         else:
             return prompts
     raise AssertionError("the dialogue did not finish")
+
+
+def unanswered_asked(answers: dict) -> bool:
+    """Whether skip logic asks a question these answers leave unanswered (confirm then asks twice)."""
+    known = {f: v for f, v in answers.items() if v not in (None, "unknown")}
+    return any(f not in known for f in asked_fields(known))

@@ -16,7 +16,7 @@ import pytest
 from itb_screen.criteria import QUESTIONS_BY_FIELD, RECOMMENDATIONS, asked_fields
 
 from .conftest import ROOT, VIGNETTES, VIGNETTE_IDS
-from .drive import STYLES, typed
+from .drive import STYLES, typed, unanswered_asked
 
 
 def command(*args: str) -> list[str]:
@@ -30,9 +30,10 @@ def env_without_token() -> dict:
 
 def lines_for(case: dict, ref: str, style: str) -> list[str]:
     answers = {k: v for k, v in case["answers"].items() if v != "unknown"}
+    confirms = ["confirm", "confirm"] if unanswered_asked(answers) else ["confirm"]
     return [f"/new {ref}"] + [
         typed(QUESTIONS_BY_FIELD[f], answers.get(f), style) for f in asked_fields(answers)
-    ] + ["confirm"]
+    ] + confirms
 
 
 def cases_json(db) -> list[dict]:

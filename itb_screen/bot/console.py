@@ -51,7 +51,7 @@ def run_console(store: Store, user: str, stdin: TextIO = sys.stdin, stdout: Text
 
     stdout.write(WELCOME + "\n")
     try:
-        show(dialogue.current(who))
+        show(dialogue.current(who, announce=True))
         while True:
             if interactive:
                 stdout.write(PROMPT)

@@ -8,6 +8,7 @@ nothing that was answered and two processes on one file cannot interleave a case
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
@@ -19,19 +20,46 @@ from ..criteria import (
     QUESTIONS_BY_FIELD,
     RECOMMENDATIONS,
     Question,
+    Result,
     asked_fields,
     asked_questions,
-    progress,
-    Result,
     evaluate,
+    field_label,
+    progress,
     result_text,
+    unanswered,
     value_label,
 )
 from ..storage import Case, RefInUse, Store, User
 from . import _buttons as buttons
 from . import _messages as say
-from ._machine import CHOOSING, DONE, QUESTION_STATES, REVIEW, Conversation, build_machine
-from ._parse import MAX_TEXT, Refusal, check_ref, is_number, is_skip, normalise, normalise_many, parse_answer
+from ._explain import explain
+from ._identifiers import identifier_kind
+from ._machine import (
+    CHANGING,
+    CHOOSING,
+    DONE,
+    NOT_RETURNING,
+    QUESTION_STATES,
+    REVIEW,
+    STEPPED_BACK,
+    Conversation,
+    build_machine,
+)
+from ._parse import (
+    HELP_WORDS,
+    KEEP_WORDS,
+    MAX_TEXT,
+    UNKNOWN_WORDS,
+    NearMiss,
+    Refusal,
+    check_ref,
+    is_number,
+    normalise,
+    normalise_many,
+    parse_answer,
+    read_answer,
+)
 from ._prompts import Button, Prompt, ReviewLine
 
 #: The commands every channel understands.
@@ -40,20 +68,41 @@ COMMANDS: dict[str, str] = {
     "cases": "/cases: list your cases with their progress",
     "resume": "/resume REF: continue a case where it stopped",
     "back": "/back: go back to the previous question",
-    "skip": "/skip: leave this question unanswered (don't know)",
+    "skip": "/skip: move on (an answer already given is kept; type 'unknown' to clear it)",
     "summary": "/summary [REF]: the referral summary of a finished case, to paste into a referral",
+    "amend": "/amend REF: reopen a finished case to correct it, with a reason (the old result is kept)",
+    "void": "/void REF reason: mark a case opened by mistake as void (kept, left out of lists)",
     "cancel": "/cancel: close the open case (its answers are kept)",
     "help": "/help: what this bot does and how to answer",
 }
 
 _AWAITING_REF = "ref"
+#: cases.pending at the review once `confirm` listed the unanswered questions: a second confirm goes ahead.
+_CONFIRM_WARNED = ("confirm",)
+#: users.awaiting while the reason of an amendment is expected: "amend:<case id>".
+_AWAITING_AMEND = "amend:"
+#: users.awaiting while a near miss is offered back: "suggest:" + JSON [case id, field, value].
+_AWAITING_SUGGESTION = "suggest:"
+
+#: The longest reason of an amendment or a voiding.
+MAX_REASON = 200
+
+#: Words that take (or refuse) an answer offered back as "Did you mean ...?".
+_YES = frozenset({"yes", "y", "yeah", "yep", "ok", "correct", "right"})
+_NO = frozenset({"no", "n", "nope", "wrong"})
+
+#: Statuses of a case that is not open for answers.
+_CLOSED = ("cancelled", "void")
+
+#: A case's status in the words of /cases.
+_STATUS_WORDS = {"open": "in progress", "done": "finished", "cancelled": "cancelled", "void": "void"}
 
 #: How many cases keep a model on the shared machine between inputs (least recently used go first).
 ACTIVE_MODELS = 64
 
 #: The button verbs each kind of state accepts; anything else is refused as an unknown button.
 _VERBS_AT = {
-    "question": ("answer", "toggle", "done", "back", "skip", "key", "erase"),
+    "question": ("answer", "toggle", "done", "back", "skip", "key", "erase", "yes", "no"),
     REVIEW: ("change", "confirm", "back"),
     DONE: (),
 }
@@ -79,12 +128,22 @@ class _Turn:
     visited: set = field(default_factory=set)
     prompts: list[Prompt] = field(default_factory=list)
     accepted: str = ""
+    #: The input was typed (not pressed): a stored answer is said back in a line of its own.
+    typed: bool = False
+    #: This input offered a near miss back ("Did you mean ...?"), awaiting a yes.
+    offered: bool = False
+    #: The case a command named (/amend, /void, /resume): its transcript keeps the exchange.
+    subject: Case | None = None
     #: Set when the input must not be kept as typed (a refused case reference may identify a patient).
     redacted: str | None = None
 
     @property
     def state(self) -> str:
-        return self.case.state if self.case and self.case.status != "cancelled" else CHOOSING
+        return self.case.state if self.case and self.case.status not in _CLOSED else CHOOSING
+
+    @property
+    def reviewer(self) -> bool:
+        return self.user.role == "reviewer"
 
 
 class Dialogue:
@@ -116,13 +175,17 @@ class Dialogue:
             turn = self._begin(who)
             incoming = text if text is not None else _describe_press(button or "")
             case_before = turn.case
+            awaiting = turn.user.awaiting or ""
             if button is not None:
                 self._press(turn, button)
             else:
+                turn.typed = True
                 self._text(turn, text or "")
+            if awaiting.startswith(_AWAITING_SUGGESTION) and not turn.offered and turn.user.awaiting:
+                self._set_awaiting(turn, None)  # an offer is good for the next input only
             if turn.redacted is not None:
                 incoming = turn.redacted
-            touched = turn.case or case_before
+            touched = turn.subject or turn.case or case_before
             case_id = touched.id if touched else None
             self.store.record_message(turn.user.id, case_id, who.channel, "in", incoming[:4096])
             for prompt in turn.prompts:
@@ -131,10 +194,17 @@ class Dialogue:
             turn.prompts[0] = replace(turn.prompts[0], accepted=turn.accepted)
         return turn.prompts
 
-    def current(self, who: Identity) -> list[Prompt]:
-        """What the user should see now (the open question, review or result): no side effects."""
+    def current(self, who: Identity, announce: bool = False) -> list[Prompt]:
+        """What the user should see now (the open question, review or result): no side effects.
+
+        `announce`: first say which open case is being continued (a console starting up).
+        """
         with self.store.transaction():
             turn = self._begin(who)
+            if announce and turn.case is not None and turn.state not in (CHOOSING, DONE):
+                where = self._where(turn.case, turn.answers)
+                turn.prompts.append(Prompt("notice", say.CONTINUING.format(ref=turn.case.ref, where=where),
+                                           case_ref=turn.case.ref))
             self._show_current(turn)
         return turn.prompts
 
@@ -154,7 +224,7 @@ class Dialogue:
         turn.answers = {f: v for f, v in everything.items() if v is not None}
 
     def _move(self, turn: _Turn, trigger: str, target: str | None = None,
-              returning: bool | None = None) -> str | None:
+              returning: int | None = None) -> str | None:
         """Fire `trigger` on the shared machine; the new state, or None if not allowed from here."""
         assert turn.case is not None
         model = self._model(turn.case.id, turn.state)
@@ -180,14 +250,14 @@ class Dialogue:
             self.machine.set_state(state, model=model)
         return model
 
-    def _save(self, turn: _Turn, state: str, *, status: str | None = None, returning: bool | None = None,
+    def _save(self, turn: _Turn, state: str, *, status: str | None = None, returning: int | None = None,
               pending: tuple[str, ...] | None = None) -> None:
         assert turn.case is not None
         case = turn.case
         if state in QUESTION_STATES and QUESTIONS_BY_FIELD[state].kind == "many" and pending is None:
             pending = turn.answers.get(state, ())  # toggles start from the current answer
         if state == REVIEW:
-            returning = False
+            returning = NOT_RETURNING
         values = {"state": state, "status": status or case.status, "pending": pending,
                   "return_to_review": case.return_to_review if returning is None else returning}
         stamp = self.store.save_case(case.id, **values)
@@ -195,10 +265,17 @@ class Dialogue:
 
     # Buttons -----------------------------------------------------------------------------------
     def _press(self, turn: _Turn, code: str) -> None:
-        self._stop_awaiting_ref(turn)
+        awaiting = turn.user.awaiting or ""
+        self._stop_awaiting(turn)
         press = buttons.decode(code)
         if press is None:
             return self._refuse(turn, say.UNKNOWN_BUTTON)
+        if press.action == "amend":
+            case = self.store.case(press.case_id)
+            if case is None:
+                return self._refuse(turn, say.UNKNOWN_BUTTON)
+            turn.subject = case
+            return self._ask_amend_reason(turn, case)
         if press.action == "generate":
             if press.index is None or press.index >= buttons.REF_SPACE:
                 return self._refuse(turn, say.UNKNOWN_BUTTON)
@@ -207,6 +284,8 @@ class Dialogue:
             case = self.store.case(press.case_id)
             if case is None or case.user_id != turn.user.id:
                 return self._refuse(turn, say.UNKNOWN_BUTTON)
+            if case.status == "void":
+                return self._refuse(turn, say.IS_VOID.format(ref=case.ref, verb="resumed"), show=False)
             return self._resume(turn, case)
         case = turn.case
         if case is None or case.id != press.case_id or press.state != _state_code(case.state):
@@ -220,7 +299,9 @@ class Dialogue:
         if press.action == "skip":
             return self._skip(turn)
         if press.action == "confirm":
-            return self._confirm(turn)
+            return self._confirm(turn, anyway=press.index == 1)
+        if press.action in ("yes", "no"):
+            return self._answer_offer(turn, press.action == "yes", self._offer(turn, awaiting))
         if press.action == "change":
             return self._change(turn, press.index)
         question = QUESTIONS_BY_FIELD.get(case.state)
@@ -290,8 +371,11 @@ class Dialogue:
             return self._refuse(turn, say.TOO_LONG.format(limit=MAX_TEXT))
         if text.startswith("/"):
             return self._command(turn, text)
-        if turn.user.awaiting == _AWAITING_REF:
+        awaiting = turn.user.awaiting or ""
+        if awaiting == _AWAITING_REF:
             return self._new(turn, text)
+        if awaiting.startswith(_AWAITING_AMEND):
+            return self._amend_reason(turn, text, int(awaiting.removeprefix(_AWAITING_AMEND)))
         word = normalise(text)
         state = turn.state
         if state == CHOOSING:
@@ -304,59 +388,99 @@ class Dialogue:
         if state == DONE:
             return self._finished(turn)
         question = QUESTIONS_BY_FIELD[state]
-        if is_skip(text):
+        offer = self._offer(turn, awaiting)
+        if offer is not None and (word in _YES or word in _NO):
+            return self._answer_offer(turn, word in _YES, offer)
+        if word in HELP_WORDS:
+            turn.prompts.append(Prompt("help", explain(question), case_ref=turn.case.ref if turn.case else None,
+                                       field=question.field))
+            return self._show_current(turn, quiet=True)
+        if word in KEEP_WORDS:
             return self._skip(turn)
+        if word in UNKNOWN_WORDS:
+            return self._clear(turn, question)
         if question.kind == "many" and word == "done":
             return self._done(turn, question)
         try:
-            value = parse_answer(question, text)
+            reading = read_answer(question, text)
+        except NearMiss as miss:
+            return self._offer_back(turn, question, miss)
         except Refusal as refusal:
             return self._refuse(turn, str(refusal))
-        self._accept(turn, question, value)
+        self._accept(turn, question, reading.value, note=reading.note)
 
     def _command(self, turn: _Turn, text: str) -> None:
         name, _, rest = text[1:].partition(" ")
         name = name.split("@", 1)[0].casefold()  # Telegram adds @botname in groups
         arg = rest.strip()
         if name not in ("new", "cancel"):
-            self._stop_awaiting_ref(turn)  # the reference is read from the message right after /new
-        if name in ("help", "start"):
-            turn.prompts.append(Prompt("help", say.help_text(COMMANDS)))
-            return self._show_current(turn, quiet=True)
-        if name == "new":
-            return self._new(turn, arg) if arg else self._ask_ref(turn)
-        if name == "cases":
-            return self._cases(turn)
-        if name == "resume":
-            if not arg:
-                return self._show_current(turn) if turn.case else self._cases(turn)
-            try:
-                check_ref(arg)
-            except Refusal as refusal:
-                turn.redacted = say.REDACTED.format(command="/resume ")
-                return self._refuse(turn, str(refusal), show=False)
-            case = self.store.case_by_ref(arg)
-            if case is None or case.user_id != turn.user.id:
-                return self._refuse(turn, say.NO_SUCH_CASE.format(ref=arg), show=False)
-            return self._resume(turn, case)
-        if name == "cancel":
-            return self._cancel(turn)
-        if turn.state in (CHOOSING,) and name in ("back", "skip"):
+            self._stop_awaiting(turn)  # a reference or a reason is read from the very next message
+        handler = _COMMAND_HANDLERS.get(name)
+        if handler is None:
+            return self._refuse(turn, say.UNKNOWN_COMMAND.format(name=name[:32]))
+        return handler(self, turn, arg)
+
+    def _help(self, turn: _Turn, arg: str) -> None:
+        turn.prompts.append(Prompt("help", say.help_text(COMMANDS)))
+        self._show_current(turn, quiet=True)
+
+    def _new_command(self, turn: _Turn, arg: str) -> None:
+        if turn.user.awaiting not in (None, _AWAITING_REF):
+            self._stop_awaiting(turn)
+        return self._new(turn, arg) if arg else self._ask_ref(turn)
+
+    def _resume_command(self, turn: _Turn, arg: str) -> None:
+        if not arg:
+            return self._show_current(turn) if turn.case else self._cases(turn)
+        case = self._case_named(turn, arg, "/resume ", own_only=True)
+        if case is None:
+            return None
+        if case.status == "void":
+            return self._refuse(turn, say.IS_VOID.format(ref=case.ref, verb="resumed"), show=False)
+        return self._resume(turn, case)
+
+    def _back_command(self, turn: _Turn, arg: str) -> None:
+        if turn.state == CHOOSING:
             turn.prompts.append(Prompt("notice", say.NO_OPEN_CASE))
             return None
-        if name == "back":
-            return self._back(turn)
-        if name == "skip":
-            if turn.state not in QUESTION_STATES:
-                return self._refuse(turn, say.NOTHING_TO_SKIP)
-            return self._skip(turn)
-        return self._refuse(turn, say.UNKNOWN_COMMAND.format(name=name[:32]))
+        return self._back(turn)
+
+    def _skip_command(self, turn: _Turn, arg: str) -> None:
+        if turn.state == CHOOSING:
+            turn.prompts.append(Prompt("notice", say.NO_OPEN_CASE))
+            return None
+        if turn.state not in QUESTION_STATES:
+            return self._refuse(turn, say.NOTHING_TO_SKIP)
+        return self._skip(turn)
+
+    def _case_named(self, turn: _Turn, ref: str, command: str, own_only: bool) -> Case | None:
+        """The case `ref` names, if this user may act on it; else None with the refusal said.
+
+        A reference that could identify a patient is neither kept in the transcript nor repeated.
+        """
+        try:
+            check_ref(ref)
+        except Refusal as refusal:
+            turn.redacted = say.REDACTED.format(command=command)
+            self._refuse(turn, str(refusal), show=False)
+            return None
+        case = self.store.case_by_ref(ref)
+        mine = case is not None and case.user_id == turn.user.id
+        if case is None or not (mine or (turn.reviewer and not own_only)):
+            self._refuse(turn, say.NO_SUCH_CASE.format(ref=ref), show=False)
+            return None
+        turn.subject = case
+        return case
 
     # Cases -------------------------------------------------------------------------------------
-    def _stop_awaiting_ref(self, turn: _Turn) -> None:
-        if turn.user.awaiting == _AWAITING_REF:
-            self.store.set_active(turn.user.id, turn.user.active_case_id, None)
-            turn.user = replace(turn.user, awaiting=None)
+    def _stop_awaiting(self, turn: _Turn) -> None:
+        """Forget an awaited reference, reason or offer: each is read from the next input only."""
+        if turn.user.awaiting is not None:
+            self._set_awaiting(turn, None)
+
+    def _set_awaiting(self, turn: _Turn, awaiting: str | None) -> None:
+        self.store.set_active(turn.user.id, turn.user.active_case_id, awaiting)
+        turn.user = replace(turn.user, awaiting=awaiting)
 
     def _ask_ref(self, turn: _Turn) -> None:
         self.store.set_active(turn.user.id, turn.case.id if turn.case else None, _AWAITING_REF)
@@ -384,7 +508,13 @@ class Dialogue:
         except RefInUse:  # pragma: no cover - checked just above, inside the same transaction
             turn.prompts.append(Prompt("refusal", say.REF_TAKEN.format(ref=ref)))
             return None
+        left = turn.case if turn.case is not None and turn.state not in (CHOOSING, DONE) else None
+        if left is not None:
+            where = self._where(left, turn.answers)
+            turn.prompts.append(Prompt("notice", say.STILL_OPEN.format(ref=left.ref, where=where),
+                                       case_ref=left.ref))
         self.store.set_active(turn.user.id, case.id)
+        turn.user = replace(turn.user, active_case_id=case.id, awaiting=None)
         turn.case, turn.answers, turn.visited = case, {}, set()
         state = self._move(turn, "start")
         assert state is not None
@@ -392,8 +522,17 @@ class Dialogue:
         turn.prompts.append(Prompt("notice", say.CASE_STARTED.format(ref=ref), case_ref=ref))
         self._show_current(turn, quiet=True)
 
+    def _where(self, case: Case, answers: dict) -> str:
+        """Where a case stands, in words: `question 3 of 17` or `the review`."""
+        if case.state in QUESTION_STATES:
+            asked = asked_fields(answers)
+            position = asked.index(case.state) + 1 if case.state in asked else len(asked)
+            return f"question {position} of {len(asked)}"
+        return "the review" if case.state == REVIEW else "its result"
+
     def _resume(self, turn: _Turn, case: Case) -> None:
         self.store.set_active(turn.user.id, case.id)
+        turn.user = replace(turn.user, active_case_id=case.id)
         turn.case = case
         self._load_answers(turn)
         if case.status == "cancelled":
@@ -401,16 +540,22 @@ class Dialogue:
             turn.prompts.append(Prompt("notice", say.REOPENED.format(ref=case.ref), case_ref=case.ref))
         self._show_current(turn)
 
-    def _cancel(self, turn: _Turn) -> None:
-        if turn.user.awaiting == _AWAITING_REF:
-            self.store.set_active(turn.user.id, turn.user.active_case_id, None)
-            turn.prompts.append(Prompt("notice", say.NEW_CANCELLED))
+    def _cancel(self, turn: _Turn, arg: str = "") -> None:
+        awaiting = turn.user.awaiting or ""
+        if awaiting == _AWAITING_REF or awaiting.startswith(_AWAITING_AMEND):
+            self._set_awaiting(turn, None)
+            message = say.NEW_CANCELLED if awaiting == _AWAITING_REF else say.AMEND_CANCELLED
+            turn.prompts.append(Prompt("notice", message))
             return None
         case = turn.case
         if case is None or turn.state == CHOOSING:
             turn.prompts.append(Prompt("notice", say.NO_OPEN_CASE))
             return None
-        if case.status == "open":
+        if case.status == "open" and self.store.latest_result(case.id) is not None:
+            # Leaving an amendment: the case stays finished with the result it had.
+            self._save(turn, DONE, status="done")
+            message = say.AMEND_LEFT
+        elif case.status == "open":
             self._save(turn, case.state, status="cancelled")
             message = say.CANCELLED
         else:
@@ -418,8 +563,8 @@ class Dialogue:
         self.store.set_active(turn.user.id, None)
         turn.prompts.append(Prompt("notice", message.format(ref=case.ref), case_ref=case.ref))
 
-    def _cases(self, turn: _Turn) -> None:
-        cases = self.store.cases_of(turn.user.id)
+    def _cases(self, turn: _Turn, arg: str = "") -> None:
+        cases = [c for c in self.store.cases_of(turn.user.id) if c.status != "void"]
         if not cases:
             turn.prompts.append(Prompt("cases", say.NO_CASES))
             return None
@@ -427,15 +572,102 @@ class Dialogue:
         for case in cases:
             answered, asked = progress(self.store.answers(case.id))
             result = self.store.latest_result(case.id) if case.status == "done" else None
-            outcome = f", {result[0]['recommendation']}" if result else ""
+            outcome = f", {RECOMMENDATIONS[result[0]['recommendation']].title}" if result else ""
             marker = " (open now)" if turn.case and case.id == turn.case.id else ""
-            lines.append(f"- {case.ref}: {answered}/{asked} answered, {case.status}{outcome}{marker}")
+            lines.append(f"- {case.ref}: {answered}/{asked} answered, {_STATUS_WORDS[case.status]}{outcome}{marker}")
             options.append(Button(buttons.encode("open", case.id, "c"), case.ref))
         lines.append(say.CASES_FOOT)
         turn.prompts.append(Prompt("cases", "\n".join(lines), options=tuple(options)))
 
+    # Amending and voiding ------------------------------------------------------------------------
+    def _amend_command(self, turn: _Turn, arg: str) -> None:
+        if not arg:
+            return self._refuse(turn, say.AMEND_USAGE, show=False)
+        case = self._case_named(turn, arg, "/amend ", own_only=False)
+        if case is not None:
+            self._ask_amend_reason(turn, case)
+
+    def _may_correct(self, turn: _Turn, case: Case, verb: str) -> str | None:
+        """Why this user may not amend or void `case` now, or None: its owner or a reviewer may."""
+        if case.user_id != turn.user.id and not turn.reviewer:
+            return say.NOT_YOURS.format(ref=case.ref, verb=verb)
+        if case.status == "void":
+            return say.IS_VOID.format(ref=case.ref, verb=f"{verb}ed" if verb == "amend" else "voided again")
+        if verb == "amend" and case.status != "done":
+            return say.NOT_FINISHED.format(ref=case.ref)
+        return None
+
+    def _ask_amend_reason(self, turn: _Turn, case: Case) -> None:
+        refusal = self._may_correct(turn, case, "amend")
+        if refusal is not None:
+            return self._refuse(turn, refusal, show=False)
+        self._set_awaiting(turn, f"{_AWAITING_AMEND}{case.id}")
+        turn.prompts.append(Prompt("notice", say.ASK_AMEND_REASON.format(ref=case.ref, limit=MAX_REASON),
+                                   case_ref=case.ref))
+
+    def _reason_refusal(self, turn: _Turn, reason: str) -> str | None:
+        """Why a typed reason cannot be kept, or None; one that could identify a patient is redacted."""
+        if not reason:
+            return say.REASON_EMPTY.format(limit=MAX_REASON)
+        if len(reason) > MAX_REASON:
+            turn.redacted = say.REDACTED_LONG_REASON.format(limit=MAX_REASON)  # unread: never kept
+            return say.REASON_TOO_LONG.format(limit=MAX_REASON)
+        kind = identifier_kind(reason)
+        if kind is not None:
+            turn.redacted = say.REDACTED_REASON
+            return say.REASON_IDENTIFIER.format(kind=kind)
+        return None
+
+    def _amend_reason(self, turn: _Turn, text: str, case_id: int) -> None:
+        reason = " ".join(text.split())
+        refusal = self._reason_refusal(turn, reason)
+        if refusal is not None:  # still waiting for a reason: /cancel stops
+            turn.prompts.append(Prompt("refusal", refusal))
+            return None
+        self._set_awaiting(turn, None)
+        case = self.store.case(case_id)
+        refusal = self._may_correct(turn, case, "amend") if case is not None else say.UNKNOWN_BUTTON
+        if refusal is not None:  # changed meanwhile (voided, or amended by someone else)
+            return self._refuse(turn, refusal, show=False)
+        self.store.record_event(case.id, "amend", reason, turn.user.id)
+        self.store.audit(turn.user.channel, turn.user.external_id, "amend_case", f"{case.ref}: {reason}")
+        self.store.set_active(turn.user.id, case.id)
+        turn.user = replace(turn.user, active_case_id=case.id)
+        turn.case = case
+        self._load_answers(turn)
+        self._save(turn, REVIEW, status="open")
+        turn.prompts.append(Prompt("notice", say.AMEND_OPENED.format(ref=case.ref, reason=reason),
+                                   case_ref=case.ref))
+        self._show_current(turn, quiet=True)
+
+    def _void_command(self, turn: _Turn, arg: str) -> None:
+        ref, _, reason = arg.partition(" ")
+        if not ref:
+            return self._refuse(turn, say.VOID_USAGE, show=False)
+        case = self._case_named(turn, ref, "/void ", own_only=False)
+        if case is None:
+            return None
+        refusal = self._may_correct(turn, case, "void")
+        if refusal is None:
+            reason = " ".join(reason.split())
+            refusal = self._reason_refusal(turn, reason)
+            if turn.redacted is not None:
+                turn.redacted = f"/void {case.ref} {turn.redacted}"
+            elif not reason:
+                refusal = say.VOID_USAGE
+        if refusal is not None:
+            return self._refuse(turn, refusal, show=False)
+        self.store.record_event(case.id, "void", reason, turn.user.id)
+        self.store.audit(turn.user.channel, turn.user.external_id, "void_case", f"{case.ref}: {reason}")
+        self.store.save_case(case.id, state=case.state, status="void", return_to_review=NOT_RETURNING,
+                             pending=None)
+        if turn.case is not None and turn.case.id == case.id:
+            self.store.set_active(turn.user.id, None)
+            turn.case = None
+        turn.prompts.append(Prompt("notice", say.VOIDED.format(ref=case.ref), case_ref=case.ref))
+
     # Questions ---------------------------------------------------------------------------------
-    def _accept(self, turn: _Turn, question: Question, value) -> None:
+    def _accept(self, turn: _Turn, question: Question, value, note: str = "") -> None:
         """Store an answer (None = skipped) and move on; committed with the prompts that follow."""
         assert turn.case is not None
         if question.kind == "many" and value is not None:
@@ -446,27 +678,93 @@ class Dialogue:
         current = turn.answers.get(question.field)
         if value != current or question.field not in turn.visited:
             action = "skip" if value is None else ("change" if question.field in turn.visited else "answer")
-            self.store.record_answer(turn.case.id, question.field, value, turn.user.id, action)
-            turn.visited.add(question.field)
-            if value is None:
-                turn.answers.pop(question.field, None)
-            else:
-                turn.answers[question.field] = value
-        turn.accepted = say.SKIPPED if value is None else value_label(question.field, value)
+            self._record(turn, question, value, action)
+        words = say.SKIPPED if value is None else value_label(question.field, value)
+        turn.accepted = words
+        if turn.typed and value is not None:
+            said = say.SAVED.format(answer=words) + (f" ({note})" if note else "")
+            turn.prompts.append(Prompt("saved", said, case_ref=turn.case.ref, field=question.field))
+        self._advance(turn)
+
+    def _record(self, turn: _Turn, question: Question, value, action: str) -> None:
+        assert turn.case is not None
+        self.store.record_answer(turn.case.id, question.field, value, turn.user.id, action)
+        turn.visited.add(question.field)
+        if value is None:
+            turn.answers.pop(question.field, None)
+        else:
+            turn.answers[question.field] = value
+
+    def _advance(self, turn: _Turn) -> None:
         state = self._move(turn, "advance")
         assert state is not None, "every question state has an advance transition"
         self._save(turn, state)
         self._show_current(turn, quiet=True)
 
     def _skip(self, turn: _Turn) -> None:
-        self._accept(turn, QUESTIONS_BY_FIELD[turn.state], None)
+        """Move on; an answer already given is kept (and said so), never cleared by accident."""
+        question = QUESTIONS_BY_FIELD[turn.state]
+        current = turn.answers.get(question.field)
+        if current is None:
+            return self._accept(turn, question, None)
+        turn.accepted = say.KEPT.format(answer=value_label(question.field, current))
+        turn.prompts.append(Prompt("saved", turn.accepted, case_ref=turn.case.ref if turn.case else None,
+                                   field=question.field))
+        self._advance(turn)
+
+    def _clear(self, turn: _Turn, question: Question) -> None:
+        """`unknown`: leave the question unanswered, saying what the answer was if there was one."""
+        current = turn.answers.get(question.field)
+        if current is None:
+            return self._accept(turn, question, None)
+        self._record(turn, question, None, "clear")
+        turn.accepted = say.CLEARED.format(answer=value_label(question.field, current))
+        turn.prompts.append(Prompt("saved", turn.accepted, case_ref=turn.case.ref if turn.case else None,
+                                   field=question.field))
+        self._advance(turn)
+
+    # Near misses: "Did you mean ...?" ------------------------------------------------------------
+    def _offer_back(self, turn: _Turn, question: Question, miss: NearMiss) -> None:
+        """Offer a near miss back; it is stored only after a yes."""
+        assert turn.case is not None
+        value = list(miss.value) if isinstance(miss.value, tuple) else miss.value
+        self._set_awaiting(turn, _AWAITING_SUGGESTION + json.dumps([turn.case.id, question.field, value]))
+        turn.offered = True
+        state = _state_code(question.field)
+        controls = (Button(buttons.encode("yes", turn.case.id, state), say.YES_LABEL),
+                    Button(buttons.encode("no", turn.case.id, state), say.NO_LABEL))
+        turn.prompts.append(Prompt("notice", say.DID_YOU_MEAN.format(answer=miss.words), case_ref=turn.case.ref,
+                                   field=question.field, controls=controls))
+
+    def _offer(self, turn: _Turn, awaiting: str) -> object | None:
+        """The value offered back for the open question by the previous input, if any."""
+        if not awaiting.startswith(_AWAITING_SUGGESTION) or turn.case is None:
+            return None
+        case_id, field_code, value = json.loads(awaiting.removeprefix(_AWAITING_SUGGESTION))
+        if case_id != turn.case.id or field_code != turn.state:
+            return None
+        return tuple(value) if isinstance(value, list) else value
+
+    def _answer_offer(self, turn: _Turn, yes: bool, value: object | None) -> None:
+        question = QUESTIONS_BY_FIELD[turn.state]
+        if value is None:  # a Yes/No button whose offer has gone (answered or replaced)
+            turn.prompts.append(Prompt("refusal", say.STALE))
+            return self._show_current(turn, quiet=True)
+        self._set_awaiting(turn, None)
+        if not yes:
+            turn.prompts.append(Prompt("notice", say.NOT_SAVED, case_ref=turn.case.ref if turn.case else None))
+            return self._show_current(turn, quiet=True)
+        turn.typed = True  # said back like a typed answer, whichever way the yes came
+        self._accept(turn, question, value)
 
     def _back(self, turn: _Turn) -> None:
+        from_review = turn.state == REVIEW
         state = self._move(turn, "back")
         if state is None:
             message = say.FIRST_QUESTION if turn.state in QUESTION_STATES else say.CANNOT_GO_BACK
             return self._refuse(turn, message)
-        self._save(turn, state)
+        # Stepped back from the review: the next answer returns there; `back` goes on further back.
+        self._save(turn, state, returning=STEPPED_BACK if from_review else None)
         self._show_current(turn, quiet=True)
 
     def _review_input(self, turn: _Turn, word: str) -> None:
@@ -488,18 +786,37 @@ class Dialogue:
             return self._refuse(turn, say.UNKNOWN_BUTTON)
         state = self._move(turn, "change", target=question.field)
         assert state == question.field
-        self._save(turn, state, returning=True)
+        self._save(turn, state, returning=CHANGING)
         self._show_current(turn, quiet=True)
 
-    def _confirm(self, turn: _Turn) -> None:
+    def _confirm(self, turn: _Turn, anyway: bool = False) -> None:
         assert turn.case is not None
+        case = turn.case
+        if turn.state != REVIEW:
+            return self._refuse(turn, say.CONFIRM_AT_REVIEW)
+        left = unanswered(turn.answers)
+        if left and not anyway and case.pending != _CONFIRM_WARNED:
+            return self._warn_unanswered(turn, left)
         result = evaluate(turn.answers)
         state = self._move(turn, "confirm")
-        if state is None:
-            return self._refuse(turn, say.CONFIRM_AT_REVIEW)
-        self.store.record_result(turn.case.id, result.to_dict(), turn.user.id)
+        assert state == DONE
+        amended = self.store.latest_result(case.id) is not None
+        reason = next((e["reason"] for e in reversed(self.store.events(case.id)) if e["kind"] == "amend"), None)
+        self.store.record_result(case.id, result.to_dict(), turn.user.id, kind="amend" if amended else "confirm",
+                                 reason=reason if amended else None)
         self._save(turn, state, status="done")
+        if amended:
+            turn.prompts.append(Prompt("notice", say.AMENDED.format(ref=case.ref), case_ref=case.ref))
         turn.prompts.append(self._result(turn, result))
+
+    def _warn_unanswered(self, turn: _Turn, left: tuple[str, ...]) -> None:
+        """Confirming with asked questions unanswered: list them; a second confirm goes ahead."""
+        assert turn.case is not None
+        self._save(turn, REVIEW, pending=_CONFIRM_WARNED)
+        anyway = Button(buttons.encode("confirm", turn.case.id, _state_code(REVIEW), 1), say.CONFIRM_ANYWAY_LABEL)
+        text = say.UNANSWERED_AT_CONFIRM.format(count=len(left), s="" if len(left) == 1 else "s",
+                                                fields=", ".join(field_label(f) for f in left))
+        turn.prompts.append(Prompt("notice", text, case_ref=turn.case.ref, controls=(anyway,)))
 
     def _finished(self, turn: _Turn) -> None:
         assert turn.case is not None
@@ -556,6 +873,7 @@ class Dialogue:
         title = question.text + (f"\n{question.hint}" if question.hint else "")
         if current is not None:
             title += "\n" + say.CURRENT_ANSWER.format(answer=value_label(question.field, current))
+            title += "\n" + say.KEEP_HINT
         title += typed
         text = say.question_text(heading, title, question, selected)
         return Prompt("question", text, case_ref=case.ref, field=question.field, title=f"{heading}\n{title}",
@@ -585,8 +903,9 @@ class Dialogue:
         assert turn.case is not None
         ref = turn.case.ref
         heading = say.RESULT_HEADING.format(ref=ref, title=RECOMMENDATIONS[result.recommendation].title)
+        amend = Button(buttons.encode("amend", turn.case.id, _state_code(DONE)), say.AMEND_LABEL)
         return Prompt("result", f"{heading}\n{result_text(result)}", case_ref=ref, title=heading,
-                      result=result)
+                      result=result, controls=(amend,))
 
 
 def _describe_press(code: str) -> str:
@@ -603,6 +922,8 @@ def _describe_press(code: str) -> str:
         label = f"change question {press.index}"
     elif press.action == "key" and press.index is not None:
         label = f"key {press.index}"
+    elif press.action == "confirm" and press.index == 1:
+        label = "confirm anyway"
     return f"[pressed] {label} (case {press.case_id}, {press.state})"
 
 
@@ -612,3 +933,18 @@ def _state_code(state: str) -> str:
         return "r"
     question = QUESTIONS_BY_FIELD.get(state)
     return str(question.number) if question else state[:1]
+
+
+#: Command name -> handler (the dialogue's own commands; /start is /help).
+_COMMAND_HANDLERS = {
+    "help": Dialogue._help,
+    "start": Dialogue._help,
+    "new": Dialogue._new_command,
+    "cases": Dialogue._cases,
+    "resume": Dialogue._resume_command,
+    "back": Dialogue._back_command,
+    "skip": Dialogue._skip_command,
+    "cancel": Dialogue._cancel,
+    "amend": Dialogue._amend_command,
+    "void": Dialogue._void_command,
+}

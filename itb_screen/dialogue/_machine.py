@@ -24,14 +24,22 @@ STATES: tuple[str, ...] = (CHOOSING, *QUESTION_STATES, REVIEW, DONE)
 CASE_STATES: tuple[str, ...] = (*QUESTION_STATES, REVIEW, DONE)
 
 
+#: Why a case at a question returns to the review after the answer (cases.return_to_review).
+NOT_RETURNING = 0
+#: A change chosen at the review: the answer, or `back`, returns to the review.
+CHANGING = 1
+#: Stepped back from the review: an answer returns to the review, `back` goes on to earlier questions.
+STEPPED_BACK = 2
+
+
 class Conversation:
     """The model of one case's conversation on the shared machine; its fields are set for each input.
 
     answers: the current answers; visited: fields with any stored row (answered or skipped);
-    returning: a change made from review goes back to review; target: the state `change`/`resume` aims at.
+    returning: NOT_RETURNING, CHANGING or STEPPED_BACK; target: the state `change`/`resume` aims at.
     """
 
-    def __init__(self, answers: dict[str, Any], visited: set[str], returning: bool = False,
+    def __init__(self, answers: dict[str, Any], visited: set[str], returning: int = NOT_RETURNING,
                  target: str | None = None) -> None:
         self.answers = answers
         self.visited = visited
@@ -72,7 +80,8 @@ def _newly_asked(question: Question) -> Condition:
     )
 
 
-_returning = _named("returning_to_review", lambda m: m.returning)
+_returning = _named("returning_to_review", lambda m: m.returning != NOT_RETURNING)
+_changing = _named("changing_from_review", lambda m: m.returning == CHANGING)
 
 
 def _walk(questions: tuple[Question, ...], source: str, trigger: str, end: str | None) -> list[dict]:
@@ -105,7 +114,7 @@ def transition_table() -> list[dict]:
                       "conditions": [_returning]})
         table += _walk(QUESTIONS[index + 1:], question.field, "advance", REVIEW)
         table.append({"trigger": "back", "source": question.field, "dest": REVIEW,
-                      "conditions": [_returning]})
+                      "conditions": [_changing]})
         if index:
             table += _walk(tuple(reversed(QUESTIONS[:index])), question.field, "back", None)
     table += _walk(tuple(reversed(QUESTIONS)), REVIEW, "back", None)

@@ -28,7 +28,7 @@ ASK_REF = (
 NEW_CANCELLED = "No new case was started."
 REF_TAKEN = "The reference {ref} is already used by another case: choose another one."
 YOUR_REF_EXISTS = "You already have a case {ref}: /resume {ref} to continue it, or choose another reference."
-CASE_STARTED = "Case {ref} started. Answers are saved as you go; /back goes back, /skip leaves a question."
+CASE_STARTED = "Case {ref} started. Answers are saved as you go; /back goes back, /skip moves on, ? explains."
 REOPENED = "Case {ref} was cancelled and is open again."
 CANCELLED = "Case {ref} is cancelled; its answers are kept. /resume {ref} reopens it."
 CLOSED = "Case {ref} is closed. /resume {ref} shows it again."
@@ -42,6 +42,7 @@ REVIEW_HELP = (
     "Type a number from 1 to {count} to change that answer, 'back' for the last question, "
     "or 'confirm' to get the recommendation."
 )
+REVIEW_UNANSWERED = "Unanswered: {fields}."
 RESULT_HEADING = "Case {ref}: {title}"
 DONE_LABEL = "Done"
 OK_LABEL = "OK"
@@ -49,18 +50,63 @@ ERASE_LABEL = "\u232b"  # ⌫
 TYPED_SO_FAR = "Typed so far: {digits}"
 GENERATE_LABEL = "Use {ref}"
 SKIPPED = "Skipped (not known)"
+SAVED = "Saved: {answer}"
+KEPT = "Kept: {answer}"
+CLEARED = "Cleared: the answer was {answer}; the question is now unanswered."
+DID_YOU_MEAN = "Did you mean {answer}? Yes to save it, No to answer again."
+NOT_SAVED = "Not saved: answer the question again."
+YES_LABEL = "Yes"
+NO_LABEL = "No"
+STILL_OPEN = "Case {ref} stays open at {where}: /resume {ref} continues it."
+CONTINUING = "Continuing case {ref}, {where}."
+UNANSWERED_AT_CONFIRM = (
+    "{count} asked question{s} still unanswered: {fields}. Type 'confirm' again to get the recommendation "
+    "anyway, or the number of an answer to give it."
+)
+CONFIRM_ANYWAY_LABEL = "Confirm anyway"
+AMEND_LABEL = "Amend"
+AMEND_USAGE = "Usage: /amend REF (a finished case of yours, or any as a reviewer)."
+VOID_USAGE = "Usage: /void REF reason (why the case was opened by mistake, in one line)."
+NOT_YOURS = "Only the owner of case {ref} or a reviewer can {verb} it."
+NOT_FINISHED = "Case {ref} is not finished: only a confirmed case is amended. /resume {ref} continues it."
+IS_VOID = "Case {ref} is void (opened by mistake): it cannot be {verb}."
+ASK_AMEND_REASON = (
+    "Why is case {ref} being amended? Type the reason in one line, at most {limit} characters, never a "
+    "patient's name, date or number. /cancel to stop."
+)
+REASON_EMPTY = "A reason is needed: type it in one line, at most {limit} characters."
+REASON_TOO_LONG = "The reason is longer than {limit} characters: say it in fewer words."
+REASON_IDENTIFIER = (
+    "That reason seems to contain {kind}, which could identify a patient, and was not kept: say why "
+    "without it."
+)
+AMEND_OPENED = (
+    "Case {ref} is open for amendment ({reason}). Change what needs changing, then confirm: the new result "
+    "is kept beside the old one."
+)
+AMEND_CANCELLED = "No amendment was started."
+AMEND_LEFT = (
+    "The amendment of case {ref} was left: the case stays finished with its last result. Answers changed "
+    "meanwhile are kept in its history; /amend {ref} to finish the amendment."
+)
+AMENDED = "Case {ref} amended: the new result is kept beside the earlier one."
+VOIDED = "Case {ref} is void: kept with its history, left out of lists and exports."
+REDACTED_REASON = "[a reason, refused and not kept: it could identify a patient]"
+REDACTED_LONG_REASON = "[a reason over {limit} characters, refused and not kept]"
 BACK_LABEL = "Back"
 SKIP_LABEL = "Skip"
 CONFIRM_LABEL = "Confirm"
 
 _HOW = {
-    "number": "Type the number; 'skip' if not known, 'back' to go back.",
-    "one": "Type the option's number or name; 'skip' if not known, 'back' to go back.",
+    "number": "Type the number (e.g. 45, 8 years, 18 months); '?' explains, 'skip' moves on, 'back' goes back.",
+    "one": "Type the option's number, name or short form; '?' explains, 'skip' moves on, 'back' goes back.",
     "many": (
-        "Type one or more numbers separated by commas (e.g. 1, 4), or names; 'skip' if not known, "
-        "'back' to go back."
+        "Type one or more numbers or names (e.g. 1, 4 or mobility and care); '?' explains, 'skip' moves on, "
+        "'back' goes back."
     ),
 }
+#: Said under a question that already has an answer: nothing is cleared by accident.
+KEEP_HINT = "'skip' keeps the current answer; 'unknown' clears it."
 
 
 def question_text(heading: str, title: str, question: Question, selected: set[str]) -> str:

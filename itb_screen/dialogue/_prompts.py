@@ -11,7 +11,8 @@ from typing import Literal
 
 from ..criteria import Result
 
-PromptKind = Literal["notice", "refusal", "question", "review", "result", "cases", "help"]
+#: "saved" is the one-line say-back of a typed answer ("Saved: Multiple sclerosis"), before what follows.
+PromptKind = Literal["notice", "refusal", "question", "review", "result", "cases", "help", "saved"]
 
 
 @dataclass(frozen=True)

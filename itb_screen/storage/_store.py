@@ -52,7 +52,7 @@ class Case:
     user_id: int
     state: str
     status: str
-    return_to_review: bool
+    return_to_review: int  # 0 no; 1 changing an answer from the review; 2 stepped back from it
     pending: tuple[str, ...] | None
     created_at: str
     updated_at: str
@@ -64,7 +64,7 @@ def _user(row: tuple) -> User:
 
 def _case(row: tuple) -> Case:
     id_, ref, user_id, state, status, back, pending, created, updated = row
-    return Case(id_, ref, user_id, state, status, bool(back),
+    return Case(id_, ref, user_id, state, status, int(back or 0),
                 None if pending is None else tuple(json.loads(pending)), created, updated)
 
 
@@ -168,7 +168,7 @@ class Store:
         rows = self.db.execute(f"SELECT {_CASE_COLS} FROM cases ORDER BY created_at, id").fetchall()
         return [_case(r) for r in rows]
 
-    def save_case(self, case_id: int, *, state: str, status: str, return_to_review: bool,
+    def save_case(self, case_id: int, *, state: str, status: str, return_to_review: int,
                   pending: tuple[str, ...] | None) -> str:
         """Store where a case stands; returns the new updated_at."""
         if status not in STATUSES:

@@ -261,6 +261,10 @@ def answer_label(query: CallbackQuery, verb: str) -> str | None:
         return render.BACK
     if verb == "f":
         return render.CONFIRMED
+    if verb == "m":
+        return render.AMENDING
+    if verb == "n":
+        return render.NOT_THAT
     if verb == "c":
         return f"Change answer {_pressed_text(query)}"
     if verb == "o":

@@ -24,6 +24,8 @@ CHECK = "\u2713"  # ✓
 BACK = "\u21a9 Back"  # ↩
 CONFIRMED = f"{CHECK} Confirmed"
 OPENED = "Opened"
+AMENDING = "\u270e Amending"  # ✎
+NOT_THAT = "No: answered again"
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,25 @@ def render(prompt: Prompt) -> list[Outgoing]:
 
 
 def render_all(prompts: list[Prompt]) -> list[Outgoing]:
-    return [out for prompt in prompts for out in render(prompt)]
+    """Every prompt as messages; a typed answer's say-back line rides on top of the next message."""
+    out: list[Outgoing] = []
+    said: list[str] = []
+    for prompt in prompts:
+        if prompt.kind == "saved":
+            said.append(f"<i>{CHECK} {e(prompt.text)}</i>")
+            continue
+        messages = render(prompt)
+        if said:
+            first = "\n".join([*said, messages[0].text])
+            if _units(first) <= MAX_MESSAGE:
+                messages[0] = Outgoing(first, messages[0].markup)
+            else:
+                messages.insert(0, Outgoing("\n".join(said)))
+            said = []
+        out += messages
+    if said:
+        out.append(Outgoing("\n".join(said)))
+    return out
 
 
 def answered(question_html: str, answer: str) -> str:
