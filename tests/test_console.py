@@ -179,8 +179,9 @@ def test_summary_in_the_console_after_a_screening(tmp_path):
     assert "No case is open: /summary REF names one" in run.stdout
     summary = run.stdout.split("> /summary")[-1]
     assert "ITB screening referral summary" in summary
-    assert "SUM-P07" in summary and "refer_after_review" in summary
-    assert "(S11; because: financial burden = Yes)" in summary
+    assert "SUM-P07" in summary and "Refer after team review" in summary
+    assert "refer_after_review" not in summary  # codes stay in JSON, CSV and FHIR
+    assert "(S11; because the cost is a concern for the patient or family)" in summary
 
 
 def test_a_summary_of_another_users_case_is_audited(tmp_path):
@@ -214,3 +215,38 @@ def test_ctrl_c_leaves_with_the_answers_saved(tmp_path):
         stream.close()
     [record] = cases_json(db)
     assert record["answers"] == {"age_years": 40}
+
+
+def test_a_console_started_again_says_which_case_it_continues(tmp_path):
+    db = str(tmp_path / "itb.db")
+    first = subprocess.run(command("console", "--db", db, "--user", "lee"), input="/new CONT-9\n45\n",
+                           capture_output=True, text=True, env=env_without_token(), timeout=60)
+    assert first.returncode == 0
+    again = subprocess.run(command("console", "--db", db, "--user", "lee"), input="MS\n",
+                           capture_output=True, text=True, env=env_without_token(), timeout=60)
+    assert "Continuing case CONT-9, question 2 of 17." in again.stdout
+    assert "Saved: Multiple sclerosis" in again.stdout
+    other = subprocess.run(command("console", "--db", db, "--user", "sam"), input="",
+                           capture_output=True, text=True, env=env_without_token(), timeout=60)
+    assert "Continuing" not in other.stdout  # another user has no open case
+
+
+def test_natural_answers_piped_to_the_console_screen_a_case(tmp_path):
+    """The README's transcript: a clinician's own words, each said back, to the recommendation."""
+    lines = ["/new NAT-1", "aged 45", "MS", "worsening", "mobility and care", "y", "oral, botox and physio",
+             "n", "no", "nil", "walking, transfers", "yes", "no", "nope", "n", "n", "no", "n", "confirm"]
+    run = subprocess.run(command("console", "--db", str(tmp_path / "itb.db"), "--user", "lee"),
+                         input="\n".join(lines) + "\n", capture_output=True, text=True,
+                         env=env_without_token(), timeout=60)
+    assert run.returncode == 0 and "Traceback" not in run.stderr
+    for said in ("Saved: 45 years", "Saved: Multiple sclerosis", "Saved: Progressive",
+                 "Saved: Mobility, Caregiver assistance",
+                 "Saved: Oral antispasticity medication, Botulinum toxin, Rehabilitation",
+                 "Saved: No reaction", "Saved: Improve transfers, Improve walking"):
+        assert said in run.stdout, said
+    assert "Case NAT-1: Refer for the ITB screening test" in run.stdout
+    [record] = cases_json(tmp_path / "itb.db")
+    assert record["answers"]["primary_condition"] == "multiple_sclerosis"
+    assert record["answers"]["interference"] == ["mobility", "caregiver_assistance"]
+    assert record["answers"]["mental_health"] == "none" and record["answers"]["baclofen_reaction"] == "none"
+    assert record["result"]["recommendation"] == "refer_for_screening"

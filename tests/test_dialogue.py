@@ -72,7 +72,7 @@ def start(dialogue, who=ALICE, ref="CASE-1"):
 
 
 REFUSED = [
-    ("age", "age_years", [], "eight"),
+    ("age", "age_years", [], "eighty-eight years and a half"),
     ("age-range", "age_years", [], "130"),
     ("age-negative", "age_years", [], "-3"),
     ("one-unknown-word", "primary_condition", ["40"], "gout"),
@@ -120,7 +120,7 @@ def test_many_choice_forms(text, dialogue, store):
     assert answers_now(store, "CASE-1")["interference"] == ("comfort", "mobility")
 
 
-@pytest.mark.parametrize("word", ["unknown", "skip", "?", "SKIP", "/skip"])
+@pytest.mark.parametrize("word", ["unknown", "skip", "SKIP", "/skip", "don't know"])
 def test_skip_words_leave_a_question_unanswered(word, dialogue, store):
     start(dialogue)
     prompts = dialogue.handle(ALICE, word)
@@ -392,13 +392,17 @@ def test_cancel_and_resume(dialogue, store):
 
 def test_transcript_keeps_every_message_in_and_out(dialogue, store):
     start(dialogue)
-    dialogue.handle(ALICE, "eight")
+    dialogue.handle(ALICE, "eighty-eight years and a half")
     dialogue.handle(ALICE, "8")
     transcript = store.transcript(case_of(store, "CASE-1").id)
-    assert [(m["direction"], m["text"].splitlines()[0]) for m in transcript][:4] == [
-        ("in", "/new CASE-1"), ("out", "Case CASE-1 started. Answers are saved as you go; /back goes back, /skip leaves a question."),
-        ("out", "Case CASE-1 - question 1 of 17"), ("in", "eight"),
+    lines = [(m["direction"], m["text"].splitlines()[0]) for m in transcript]
+    assert lines[:4] == [
+        ("in", "/new CASE-1"),
+        ("out", "Case CASE-1 started. Answers are saved as you go; /back goes back, /skip moves on, ? explains."),
+        ("out", "Case CASE-1 - question 1 of 17"), ("in", "eighty-eight years and a half"),
     ]
+    assert [d for d, _ in lines[4:]] == ["out", "out", "in", "out", "out"]  # refusal, question again, 8
+    assert ("out", "Saved: 8 years") in [(m["direction"], m["text"]) for m in transcript]
     assert all(m["at"] and m["user"] == "Alice" for m in transcript)
 
 
