@@ -103,8 +103,9 @@ TABLES: dict[str, dict[str, Any]] = {
             "field": "The question's field code (see itb-screen dictionary).",
             "value": "The answer as JSON: a code, a number, or a list of codes for many-choice "
                      "questions; empty (NULL) when the question was skipped.",
-            "action": "answer (first answer), change (a field answered before was answered again) or "
-                      "skip (left unanswered, or an earlier answer cleared).",
+            "action": "answer (first answer), change (a field answered before was answered again), "
+                      "skip (left unanswered) or clear (an earlier answer cleared with 'unknown'; older "
+                      "rows may record that as skip).",
             "user_id": "Who gave the answer.",
             "at": "When (UTC, ISO 8601).",
         },
@@ -265,8 +266,8 @@ ORDER BY l.at DESC""",
         "answers_changed_after_review": {
             "title": "Answers changed after review",
             "description": "Answers revised after the case first reached the review screen (its first "
-                           "review prompt in the transcript): rows with action change, or skip "
-                           "clearing an earlier answer. Corrections made with back before the first "
+                           "review prompt in the transcript): rows with action change or clear (skip "
+                           "in older rows) replacing an earlier answer. Corrections made with back before the first "
                            "review are left out, and so are void cases; see the Answer history table for "
                            "every change.",
             "sql": f"""WITH first_review AS (
@@ -293,7 +294,7 @@ JOIN cases c ON c.id = a.case_id
 LEFT JOIN users u ON u.id = a.user_id
 WHERE a.at > f.at
   AND c.status != 'void'
-  AND a.action IN ('change', 'skip')
+  AND a.action IN ('change', 'clear', 'skip')
   AND EXISTS (SELECT 1 FROM answers p WHERE p.case_id = a.case_id AND p.field = a.field AND p.id < a.id)
 ORDER BY a.id""",
         },
