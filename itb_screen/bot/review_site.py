@@ -267,9 +267,9 @@ ORDER BY l.at DESC""",
             "title": "Answers changed after review",
             "description": "Answers revised after the case first reached the review screen (its first "
                            "review prompt in the transcript): rows with action change or clear (skip "
-                           "in older rows) replacing an earlier answer. Corrections made with back before the first "
-                           "review are left out, and so are void cases; see the Answer history table for "
-                           "every change.",
+                           "in older rows) replacing an earlier answer. Corrections made with back "
+                           "before the first review are left out, and so are void cases; see the Answer "
+                           "history table for every change.",
             "sql": f"""WITH first_review AS (
   SELECT c.id AS case_id, min(m.at) AS at
   FROM cases c JOIN messages m ON m.case_id = c.id
