@@ -17,6 +17,10 @@ Kind = Literal["number", "one", "many"]
 
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 
+#: What an alias may contain: letters, digits, spaces, '-', '.' and apostrophes. List separators
+#: (, ; & + /) are refused because the parser splits lists on them before it looks names up.
+_ALIAS = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .'\-]*$")
+
 #: The code of the option that, in a many-choice question, excludes all the others.
 NONE_CODE = "none"
 
@@ -24,18 +28,57 @@ NONE_CODE = "none"
 PAEDIATRIC_BELOW = 18
 
 
+def match_key(text: str) -> str:
+    """The form in which typed text, labels, codes and aliases are compared.
+
+    Case, `_`, hyphens and dots between letters (`non-ambulant`, `C.P.`), apostrophes (`ADL's`),
+    commas and surrounding punctuation do not change what a clinician meant, so they are dropped here
+    once, and the catalogue check and the parser agree on when two names are the same.
+    """
+    key = text.casefold().replace("\u2019", "'").replace("_", " ")
+    key = re.sub(r"(?<=[a-z])[-.](?=[a-z])", lambda m: " " if m.group() == "-" else "", key)
+    key = key.replace("'", "").replace(",", " ")
+    key = re.sub(r"^[\s.!:]+|[\s.!:]+$", "", key)
+    return " ".join(key.split())
+
+
 @dataclass(frozen=True)
 class Option:
-    """One allowed answer of a choice question."""
+    """One allowed answer of a choice question.
+
+    `aliases` are the short forms and synonyms clinicians type for it (`MS`, `botox`, `physio`): data
+    beside the label, so the parser, the help text and the data dictionary read them from one place.
+    """
 
     code: str
     label: str
+    aliases: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not _CODE.match(self.code):
             raise ValueError(f"option code {self.code!r} is not a lower-case identifier")
         if not self.label.strip():
             raise ValueError(f"option {self.code!r} has no label")
+        if not isinstance(self.aliases, tuple):
+            raise ValueError(f"option {self.code!r}: aliases must be a tuple of strings")
+        own = {match_key(self.code), match_key(self.label)}
+        seen: set[str] = set()
+        for alias in self.aliases:
+            if not isinstance(alias, str) or not _ALIAS.match(alias):
+                raise ValueError(
+                    f"option {self.code!r}: alias {alias!r} must be letters, digits, spaces, '-' or '.'"
+                )
+            key = match_key(alias)
+            if key.isdigit():
+                raise ValueError(f"option {self.code!r}: alias {alias!r} is a number (numbers pick options)")
+            if key in own or key in seen:
+                raise ValueError(f"option {self.code!r}: alias {alias!r} repeats its code, label or alias")
+            seen.add(key)
+
+    def names(self) -> tuple[str, ...]:
+        """Every name this option answers to, as match keys: code, label, then aliases."""
+        keys = [match_key(self.code), match_key(self.label), *(match_key(a) for a in self.aliases)]
+        return tuple(dict.fromkeys(keys))
 
 
 @dataclass(frozen=True)
@@ -84,8 +127,22 @@ class Question:
             labels = [o.label.casefold() for o in self.options]
             if len(set(labels)) != len(labels):
                 raise ValueError(f"{self.field}: option labels must differ")
+            self._check_aliases()
         else:
             raise ValueError(f"{self.field}: unknown kind {self.kind!r}")
+
+    def _check_aliases(self) -> None:
+        """One name, one option: an alias shared by two options, or equal to another option's code or
+        label, would make the parser guess, so the catalogue refuses it at import."""
+        owner: dict[str, str] = {}
+        for option in self.options:
+            for key in option.names():
+                other = owner.setdefault(key, option.code)
+                if other != option.code:
+                    raise ValueError(
+                        f"{self.field}: {key!r} names both {other!r} and {option.code!r}; "
+                        "an alias must name one option only"
+                    )
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -116,8 +173,17 @@ class Question:
         return self.asked_when is None or self.asked_when.holds(answers)
 
 
-def _yes_no() -> tuple[Option, ...]:
-    return (Option("yes", "Yes"), Option("no", "No"))
+_YES = ("y", "yeah", "yep", "yup")
+_NO = ("n", "nope", "nah")
+
+
+def _yes_no(
+    yes: tuple[str, ...] = (), no: tuple[str, ...] = (), *, none_means_no: bool = True
+) -> tuple[Option, ...]:
+    """Yes and No with the short forms clinicians type; `nil`/`none` mean no only where nothing is
+    what is asked about (no infection, no seizures), not for "is the patient ambulatory?"."""
+    nothing = ("nil", "none") if none_means_no else ()
+    return (Option("yes", "Yes", _YES + yes), Option("no", "No", _NO + nothing + no))
 
 
 QUESTIONS: tuple[Question, ...] = (
@@ -129,35 +195,63 @@ QUESTIONS: tuple[Question, ...] = (
         2, "primary_condition", "What is the primary neurological condition causing the spasticity?",
         "one", ("S2",),
         options=(
-            Option("cerebral_palsy", "Cerebral palsy"),
-            Option("multiple_sclerosis", "Multiple sclerosis"),
-            Option("spinal_cord_injury", "Spinal cord injury"),
-            Option("acquired_brain_injury", "Acquired brain injury"),
-            Option("stroke", "Stroke"),
-            Option("hereditary_spastic_paraplegia", "Hereditary spastic paraplegia"),
-            Option("other_neurologic", "Other neurological condition"),
+            Option("cerebral_palsy", "Cerebral palsy", ("CP",)),
+            Option("multiple_sclerosis", "Multiple sclerosis", ("MS",)),
+            Option("spinal_cord_injury", "Spinal cord injury", ("SCI", "spinal injury", "cord injury")),
+            Option(
+                "acquired_brain_injury", "Acquired brain injury",
+                ("ABI", "TBI", "brain injury", "traumatic brain injury", "head injury",
+                 "hypoxic brain injury"),
+            ),
+            Option("stroke", "Stroke", ("CVA", "cerebrovascular accident", "post-stroke")),
+            Option(
+                "hereditary_spastic_paraplegia", "Hereditary spastic paraplegia",
+                ("HSP", "FSP", "familial spastic paraplegia", "hereditary spastic paraparesis"),
+            ),
+            Option(
+                "other_neurologic", "Other neurological condition",
+                ("other", "other neuro", "other neurological"),
+            ),
         ),
     ),
     Question(
         3, "disease_course", "Is the underlying condition stable or progressive?", "one", ("S2",),
-        options=(Option("stable", "Stable"), Option("progressive", "Progressive")),
+        options=(
+            Option(
+                "stable", "Stable",
+                ("static", "non-progressive", "nonprogressive", "not progressive", "stationary"),
+            ),
+            Option(
+                "progressive", "Progressive", ("worsening", "progressing", "deteriorating", "getting worse"),
+            ),
+        ),
     ),
     Question(
         4, "interference", "What does the spasticity interfere with?", "many", ("S1",),
         hint="Choose all that apply.",
         options=(
-            Option("comfort", "Comfort"),
-            Option("function", "Function"),
-            Option("adl", "Activities of daily living"),
+            Option("comfort", "Comfort", ("discomfort",)),
+            Option("function", "Function", ("functional", "functioning")),
+            Option(
+                "adl", "Activities of daily living",
+                ("ADLs", "daily activities", "daily living", "self-care"),
+            ),
             Option("mobility", "Mobility"),
-            Option("positioning", "Positioning"),
-            Option("caregiver_assistance", "Caregiver assistance"),
-            Option("none", "None of these"),
+            Option("positioning", "Positioning", ("seating", "posture")),
+            Option(
+                "caregiver_assistance", "Caregiver assistance",
+                ("care", "carer", "carers", "caregiver", "caregivers", "care needs", "nursing care"),
+            ),
+            Option("none", "None of these", ("no", "nil", "nothing", "none of the above")),
         ),
     ),
     Question(
         5, "ambulatory", "Is the patient ambulatory (walks, with or without aids)?", "one", ("S4",),
-        options=_yes_no(),
+        options=_yes_no(
+            ("ambulant", "walks", "walking"),
+            ("non-ambulant", "nonambulant", "non-ambulatory", "not ambulant"),
+            none_means_no=False,
+        ),
     ),
     Question(
         6, "growth_complications",
@@ -165,26 +259,46 @@ QUESTIONS: tuple[Question, ...] = (
         "many", ("S5",), hint="Choose all that apply.",
         asked_when=AskedWhen("age_years", PAEDIATRIC_BELOW),
         options=(
-            Option("limb_deformity", "Limb deformity"),
-            Option("joint_dislocation", "Joint dislocation"),
-            Option("poor_motor_function", "Poor motor function"),
-            Option("none", "None of these"),
+            Option("limb_deformity", "Limb deformity", ("deformity", "deformities", "limb deformities")),
+            Option(
+                "joint_dislocation", "Joint dislocation",
+                ("dislocation", "hip dislocation", "dislocated hip", "hip subluxation", "subluxation"),
+            ),
+            Option("poor_motor_function", "Poor motor function", ("poor motor", "motor function")),
+            Option("none", "None of these", ("no", "nil", "nothing", "none of the above")),
         ),
     ),
     Question(
         7, "prior_treatments", "Which treatments for spasticity has the patient had so far?", "many",
         ("S3",), hint="Choose all that apply.",
         options=(
-            Option("oral_antispasticity", "Oral antispasticity medication"),
-            Option("botulinum_toxin", "Botulinum toxin"),
-            Option("rehabilitation", "Rehabilitation"),
-            Option("surgery", "Surgery"),
-            Option("none", "None yet"),
+            Option(
+                "oral_antispasticity", "Oral antispasticity medication",
+                ("oral", "oral meds", "oral medication", "oral medications", "meds", "oral baclofen",
+                 "baclofen", "tizanidine", "dantrolene", "diazepam"),
+            ),
+            Option(
+                "botulinum_toxin", "Botulinum toxin",
+                ("botox", "BoNT", "BoNT-A", "BTX", "BTX-A", "toxin", "dysport", "xeomin"),
+            ),
+            Option(
+                "rehabilitation", "Rehabilitation",
+                ("rehab", "physio", "physiotherapy", "physical therapy", "PT", "OT", "occupational therapy",
+                 "therapy"),
+            ),
+            Option(
+                "surgery", "Surgery",
+                ("orthopaedic surgery", "orthopedic surgery", "SDR", "selective dorsal rhizotomy",
+                 "rhizotomy", "tendon release", "tendon lengthening"),
+            ),
+            Option("none", "None yet", ("no", "nil", "nothing", "no treatment", "untreated")),
         ),
     ),
     Question(
         8, "cognitive_impairment", "Is the patient's cognition impaired?", "one", ("S7",),
-        options=_yes_no(),
+        options=_yes_no(
+            ("impaired", "cognitively impaired"), ("intact", "cognitively intact", "not impaired", "normal"),
+        ),
     ),
     Question(
         9, "baclofen_reaction", "Has the patient had a reaction to baclofen?", "one", ("S9", "S10"),
@@ -194,66 +308,94 @@ QUESTIONS: tuple[Question, ...] = (
             "hypersensitivity. Confirmed = true hypersensitivity confirmed by the treating team."
         ),
         options=(
-            Option("none", "No reaction"),
-            Option("oral_side_effects", "Side effects on oral baclofen"),
-            Option("recorded_allergy", "Recorded allergy, not confirmed"),
-            Option("confirmed_hypersensitivity", "Confirmed hypersensitivity"),
+            Option("none", "No reaction", ("no", "n", "nope", "nil", "nothing", "no reactions")),
+            Option(
+                "oral_side_effects", "Side effects on oral baclofen",
+                ("side effects", "side effect", "adverse effects", "adverse reaction", "intolerance",
+                 "intolerant", "drowsiness", "sedation", "weakness", "dizziness", "confusion"),
+            ),
+            Option(
+                "recorded_allergy", "Recorded allergy, not confirmed",
+                ("allergy", "allergy not confirmed", "unconfirmed allergy", "listed allergy",
+                 "documented allergy", "allergic"),
+            ),
+            Option(
+                "confirmed_hypersensitivity", "Confirmed hypersensitivity",
+                ("hypersensitivity", "true hypersensitivity", "confirmed allergy", "true allergy",
+                 "hypersensitive"),
+            ),
         ),
     ),
     Question(
         10, "active_infection", "Does the patient have an active infection?", "one", ("S9",),
-        options=_yes_no(),
+        options=_yes_no(("infection", "infected"), ("no infection", "infection free")),
     ),
     Question(
         11, "goals", "What are the goals of treatment?", "many", ("S6", "S8"),
         hint="Choose all that apply.",
         options=(
-            Option("reduce_pain_or_spasms", "Reduce pain or spasms"),
-            Option("ease_care_and_hygiene", "Ease care and hygiene"),
-            Option("improve_positioning", "Improve positioning"),
-            Option("improve_transfers", "Improve transfers"),
-            Option("improve_walking", "Improve walking"),
-            Option("improve_upper_limb_function", "Improve upper limb function"),
-            Option("improve_sleep", "Improve sleep"),
-            Option("prevent_deformity", "Prevent deformity"),
+            Option(
+                "reduce_pain_or_spasms", "Reduce pain or spasms",
+                ("pain", "spasms", "spasm", "pain relief", "reduce pain", "reduce spasms", "pain and spasms"),
+            ),
+            Option(
+                "ease_care_and_hygiene", "Ease care and hygiene",
+                ("care", "hygiene", "easier care", "personal care", "perineal hygiene", "care and hygiene"),
+            ),
+            Option("improve_positioning", "Improve positioning", ("positioning", "seating", "posture")),
+            Option("improve_transfers", "Improve transfers", ("transfers", "transfer", "transferring")),
+            Option("improve_walking", "Improve walking", ("walking", "walk", "gait", "ambulation")),
+            Option(
+                "improve_upper_limb_function", "Improve upper limb function",
+                ("upper limb", "UL", "UL function", "upper limb function", "arm function", "hand function",
+                 "arm", "arms", "upper extremity"),
+            ),
+            Option("improve_sleep", "Improve sleep", ("sleep",)),
+            Option(
+                "prevent_deformity", "Prevent deformity",
+                ("deformity", "deformities", "contracture", "contractures", "prevent contractures"),
+            ),
             Option("other", "Other"),
         ),
     ),
     Question(
         12, "goals_realistic",
         "In your judgement, are the patient's and family's expectations realistic?", "one",
-        ("S8", "S11"), options=_yes_no(),
+        ("S8", "S11"), options=_yes_no(("realistic",), ("unrealistic", "not realistic"), none_means_no=False),
     ),
     Question(
         13, "mental_health", "Does the patient have mental health issues?", "one", ("S11",),
         options=(
-            Option("none", "None"),
-            Option("managed", "Yes, managed"),
-            Option("unmanageable", "Yes, unmanageable"),
+            Option("none", "None", ("no", "n", "nope", "nil", "nothing", "no issues")),
+            Option("managed", "Yes, managed", ("controlled", "well managed", "well controlled")),
+            Option(
+                "unmanageable", "Yes, unmanageable",
+                ("unmanaged", "uncontrolled", "poorly controlled", "not managed", "not controlled"),
+            ),
         ),
     ),
     Question(
         14, "psychosocial_compliance_concerns",
         "Are there psychosocial factors that may prevent reliable refills and follow-up visits?",
         "one", ("S11",), hint="For example transport, caregiver support or adherence.",
-        options=_yes_no(),
+        options=_yes_no(no=("no concerns",)),
     ),
     Question(
         15, "financial_burden",
         "Is the cost of the implant, refills or travel a concern for the patient or family?", "one",
-        ("S11",), options=_yes_no(),
+        ("S11",), options=_yes_no(no=("no concerns", "not a concern")),
     ),
     Question(
         16, "hydrocephalus_shunt", "Does the patient have a shunt for hydrocephalus?", "one", ("S12",),
-        options=_yes_no(),
+        options=_yes_no(("shunt", "shunted", "VP shunt", "VPS"), ("no shunt",)),
     ),
     Question(
         17, "seizures", "Does the patient have a history of seizures?", "one", ("S13",),
-        options=_yes_no(),
+        options=_yes_no(("epilepsy", "epileptic", "seizures"), ("no seizures",)),
     ),
     Question(
         18, "abdominal_pelvic_surgery", "Has the patient had abdominal or pelvic surgery?", "one",
-        ("S13",), options=_yes_no(),
+        ("S13",), options=_yes_no(("surgery",), ("no surgery",)),
     ),
 )
 
