@@ -46,7 +46,9 @@ __all__ = [
 #: The REDCap instrument the questionnaire becomes.
 FORM_NAME = "itb_screening"
 
-#: REDCap data dictionary columns (API metadata names), plus `seed_statements` for traceability.
+#: REDCap data dictionary columns (API metadata names), plus `seed_statements` for traceability and
+#: `short_forms`: what the bot also reads for each code (`multiple_sclerosis: MS`), so a site that builds its
+#: own form or audits a transcript sees which typed words became which code.
 DATA_DICTIONARY_COLUMNS: tuple[str, ...] = (
     "field_name",
     "form_name",
@@ -60,6 +62,7 @@ DATA_DICTIONARY_COLUMNS: tuple[str, ...] = (
     "required_field",
     "field_note",
     "seed_statements",
+    "short_forms",
 )
 
 _REDCAP_TYPE = {"number": "text", "one": "radio", "many": "checkbox"}
@@ -71,6 +74,11 @@ def _branching_logic(question: Question) -> str:
     if when is None:
         return ""
     return f"[{when.field}] <> '' and [{when.field}] < {when.below}"
+
+
+def _short_forms(question: Question) -> str:
+    """`code: alias, alias | code: alias`, for the options that have short forms, in catalogue order."""
+    return " | ".join(f"{o.code}: {', '.join(o.aliases)}" for o in question.options if o.aliases)
 
 
 def data_dictionary_rows() -> list[dict[str, str]]:
@@ -95,6 +103,7 @@ def data_dictionary_rows() -> list[dict[str, str]]:
             "required_field": "y" if q.field in REQUIRED_FIELDS else "",
             "field_note": q.hint,
             "seed_statements": " ".join(q.serves),
+            "short_forms": _short_forms(q),
         })
     return rows
 
