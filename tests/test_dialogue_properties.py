@@ -3,7 +3,9 @@
 `DialogueMachine` drives a real `Dialogue` on a real SQLite file (every third input through a second
 `Dialogue` on its own connection, as another process would) and keeps its own model of every case
 (screening-spec.md: questions in order, skip logic on age, `unknown` = unanswered, `none` alone, change
-from review, cancel/resume). After every input it checks that:
+from review, cancel/resume; issue 9: `skip` keeps an answer and `unknown` clears it, `?` explains, `back`
+from the review returns there after an answer, confirm with gaps asks twice, amending a finished case
+through its Amend button). After every input it checks that:
 
 - `handle` never raises;
 - the stored answers (current and with skipped fields), the append-only history, the case state and the
@@ -41,7 +43,7 @@ REFUSED, ACCEPTED = "refused", "accepted"
 #: Refused, and the digits typed so far on the keypad are cleared (the only thing a refusal may change).
 REFUSED_CLEARING_KEYS = "refused, keypad cleared"
 #: The button verbs each kind of state accepts (others are refused: callback data can be forged).
-VERBS_AT = {"question": "atdbske", REVIEW: "fcb", DONE: ""}
+VERBS_AT = {"question": "atdbskeyn", REVIEW: "fcb", DONE: ""}
 #: Generated references: ITB- and five of these characters (no 0/1/I/O).
 REF_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 _UNSET = object()
@@ -50,11 +52,16 @@ _UNSET = object()
 CONDITIONAL = {"growth_complications": ("age_years", 18)}
 assert {q.field: (q.asked_when.field, q.asked_when.below) for q in QUESTIONS if q.asked_when} == CONDITIONAL
 
-SKIP_FORMS = ("skip", "unknown", "Unknown", " SKIP ", "don't know", "?", "/skip")
+KEEP_FORMS = ("skip", " SKIP ", "/skip")
+CLEAR_FORMS = ("unknown", "Unknown", "don't know")
+HELP_FORMS = ("?", "help", " Why ")
+SKIP_FORMS = KEEP_FORMS + CLEAR_FORMS + HELP_FORMS
+#: cases.return_to_review: not returning; changing an answer from the review; stepped back from it.
+NOT_RETURNING, CHANGING, STEPPED_BACK = 0, 1, 2
 BACK_FORMS = ("back", "/back", "Back", " previous ", "/BACK")
 CONFIRM_FORMS = ("confirm", "Confirm", " CONFIRM ")
 BAD_REFS = ("ab", "x" * 33, "has space", "bad!ref", "semi;colon", "1234567", "12-03-2019")
-JUNK_WORDS = ("banana", "maybe", "gout", "zzz", "itching", "not sure at all", "1.5", "one",
+JUNK_WORDS = ("banana", "maybe", "gout", "zzz", "itching", "not sure at all", "1.5", "45 or 50",
               "\u00b2", "\u2460", "\u0663", "\u0663\u0660")  # ², ①, ٣, ٣٠: digits to str.isdigit(), not answers
 
 
@@ -98,7 +105,7 @@ class CaseM:
     id: int | None = None
     state: str = "age_years"
     status: str = "open"
-    returning: bool = False
+    returning: int = NOT_RETURNING
     pending: tuple | None = None
     answers: dict = field(default_factory=dict)  # every field with a row: value, None = skipped
     history: list = field(default_factory=list)  # (field, value, action), oldest first
@@ -115,7 +122,15 @@ class CaseM:
 @dataclass
 class UserM:
     active: CaseM | None = None
-    awaiting: bool = False
+    awaiting: bool = False  # a case reference, after /new
+    amending: CaseM | None = None  # the reason to amend this case, after its Amend button
+
+    def awaited(self) -> str | None:
+        """users.awaiting as the dialogue stores it."""
+        return "ref" if self.awaiting else (f"amend:{self.amending.id}" if self.amending else None)
+
+    def stop_waiting(self) -> None:
+        self.awaiting, self.amending = False, None
 
 
 class Model:
@@ -136,7 +151,7 @@ class Model:
         return case if case is not None and case.status != "cancelled" else None
 
     # Moving a case ---------------------------------------------------------------------------------
-    def save(self, case: CaseM, state: str, *, status: str | None = None, returning: bool | None = None,
+    def save(self, case: CaseM, state: str, *, status: str | None = None, returning: int | None = None,
              pending=_UNSET) -> None:
         case.state = state
         if status is not None:
@@ -144,7 +159,7 @@ class Model:
         if returning is not None:
             case.returning = returning
         if state == REVIEW:
-            case.returning = False
+            case.returning = NOT_RETURNING
         question = QUESTIONS_BY_FIELD.get(state)
         if question is not None and question.kind == "many":
             # a many-choice question opens with its current answer selected
@@ -181,9 +196,10 @@ class Model:
             return REFUSED
         asked = case.asked()
         if case.state == REVIEW:
-            self.save(case, asked[-1].field)
+            event("back from the review")
+            self.save(case, asked[-1].field, returning=STEPPED_BACK)  # an answer returns to the review
             return ACCEPTED
-        if case.returning:
+        if case.returning == CHANGING:
             self.save(case, REVIEW)
             return ACCEPTED
         number = QUESTIONS_BY_FIELD[case.state].number
@@ -197,17 +213,60 @@ class Model:
         if question is None or question not in case.asked():
             return REFUSED
         event("change from review")
-        self.save(case, question.field, returning=True)
+        self.save(case, question.field, returning=CHANGING)
         return ACCEPTED
 
-    def confirm(self, case: CaseM) -> str:
+    def confirm(self, case: CaseM, anyway: bool = False) -> str:
         if case.state != REVIEW:
             return REFUSED
+        if any(q.field not in case.current() for q in case.asked()) and not anyway \
+                and case.pending != ("confirm",):
+            event("confirm with questions unanswered: asked again")
+            self.save(case, REVIEW, pending=("confirm",))
+            return ACCEPTED
         if "growth_complications" in case.current() and not is_asked(
                 QUESTIONS_BY_FIELD["growth_complications"], case.current()):
             event("confirmed with a growth answer no longer asked")
+        if case.results:
+            event("an amended case confirmed again")
         case.results.append(evaluate(case.current()).recommendation)
         self.save(case, DONE, status="done")
+        return ACCEPTED
+
+    def skip(self, case: CaseM, question: Question) -> str:
+        """`skip`: move on, keeping an answer already given."""
+        if case.current().get(question.field) is None:
+            return self.accept(case, question, None)
+        event("skip kept an answer")
+        self.save(case, self.advance(case, question))
+        return ACCEPTED
+
+    def clear(self, case: CaseM, question: Question) -> str:
+        """`unknown`: leave the question unanswered, clearing an answer given."""
+        if case.current().get(question.field) is None:
+            return self.accept(case, question, None)
+        event("unknown cleared an answer")
+        case.history.append((question.field, None, "clear"))
+        case.answers[question.field] = None
+        self.save(case, self.advance(case, question))
+        return ACCEPTED
+
+    def amend_button(self, who: Identity, case_id: int) -> str:
+        target = self.by_id(case_id)
+        if target is None or target.owner != who or target.status != "done":
+            return REFUSED
+        self.users[who].amending = target
+        return ACCEPTED
+
+    def amend_reason(self, who: Identity, text: str) -> str:
+        user = self.users[who]
+        case = user.amending
+        if len(" ".join(text.split())) > 200:
+            return REFUSED  # still waiting for a reason
+        event("a case reopened for amendment")
+        user.stop_waiting()
+        user.active = case
+        self.save(case, REVIEW, status="open")
         return ACCEPTED
 
     def done(self, case: CaseM, question: Question) -> str:
@@ -257,11 +316,11 @@ class Model:
             return REFUSED  # the user keeps waiting for a reference, if they were
         case = CaseM(ref, who)
         self.cases.append(case)
-        self.users[who] = UserM(case, False)
+        self.users[who] = UserM(case)
         return ACCEPTED
 
     def resume(self, who: Identity, case: CaseM) -> str:
-        self.users[who] = UserM(case, False)
+        self.users[who] = UserM(case)
         if case.status == "cancelled":
             event("a cancelled case reopened")
             self.save(case, case.state, status="open")
@@ -269,13 +328,16 @@ class Model:
 
     def cancel(self, who: Identity) -> str:
         user = self.users[who]
-        if user.awaiting:
-            user.awaiting = False
+        if user.awaiting or user.amending:
+            user.stop_waiting()
             return ACCEPTED
         case = self.open_case(who)
         if case is None:
             return ACCEPTED
-        if case.status == "open":
+        if case.status == "open" and case.results:
+            event("an amendment left: the case stays finished")
+            self.save(case, DONE, status="done")
+        elif case.status == "open":
             self.save(case, case.state, status="cancelled")
         user.active = None
         return ACCEPTED
@@ -290,6 +352,8 @@ class Model:
             return self.command(who, text)
         if self.users[who].awaiting:
             return self.new(who, text)
+        if self.users[who].amending:
+            return self.amend_reason(who, text)
         word = " ".join(text.split()).casefold()
         case = self.open_case(who)
         if case is None:
@@ -301,8 +365,12 @@ class Model:
         if case.state == DONE:
             return ACCEPTED  # a notice: the case is finished
         question = QUESTIONS_BY_FIELD[case.state]
-        if word in ("skip", "unknown", "?", "don't know", "dont know", "not known"):
-            return self.accept(case, question, None)
+        if word in ("?", "help", "why"):
+            return ACCEPTED  # explained; nothing stored
+        if word == "skip":
+            return self.skip(case, question)
+        if word in ("unknown", "don't know", "dont know", "not known"):
+            return self.clear(case, question)
         if question.kind == "many" and word == "done":
             return self.done(case, question)
         assert meaning is not _UNSET, f"the test typed {raw!r} at {case.state} without saying what it means"
@@ -326,7 +394,9 @@ class Model:
         user = self.users[who]
         case = self.open_case(who)
         if name not in ("new", "cancel"):
-            user.awaiting = False  # a reference is read only from the message right after /new
+            user.stop_waiting()  # a reference or a reason is read only from the very next message
+        if name == "new":
+            user.amending = None
         if name in ("help", "start", "cases"):
             return ACCEPTED
         if name == "new":
@@ -350,13 +420,13 @@ class Model:
         if name == "skip":
             if case.state not in QUESTIONS_BY_FIELD:
                 return REFUSED
-            return self.accept(case, QUESTIONS_BY_FIELD[case.state], None)
+            return self.skip(case, QUESTIONS_BY_FIELD[case.state])
         return REFUSED
 
     def press(self, who: Identity, code: str) -> str:
-        self.users[who].awaiting = False  # any press ends the wait for a reference
+        self.users[who].stop_waiting()  # any press ends the wait for a reference or a reason
         parts = code.split(":")
-        if len(parts) not in (3, 4) or len(parts[0]) != 1 or parts[0] not in "atdbscfokeg" \
+        if len(parts) not in (3, 4) or len(parts[0]) != 1 or parts[0] not in "atdbscfokegynm" \
                 or not re.fullmatch(r"[0-9]{1,12}", parts[1]) \
                 or (len(parts) == 4 and not re.fullmatch(r"[0-9]{1,12}", parts[3])):
             return REFUSED
@@ -366,6 +436,8 @@ class Model:
             if index is None or index >= len(REF_ALPHABET) ** 5:
                 return REFUSED
             return self.new(who, generated_ref(index))
+        if verb == "m":
+            return self.amend_button(who, case_id)
         if verb == "o":
             target = self.by_id(case_id)
             if target is None or target.owner != who:
@@ -383,9 +455,11 @@ class Model:
             return self.back(case)
         if verb == "s":
             assert question is not None, "the test only presses skip buttons it was shown"
-            return self.accept(case, question, None)
+            return self.skip(case, question)
         if verb == "f":
-            return self.confirm(case)
+            return self.confirm(case, anyway=index == 1)
+        if verb in "yn":
+            return REFUSED  # no near miss is ever offered here: such a Yes or No is stale
         if verb == "c":
             return self.change(case, next((q for q in QUESTIONS if q.number == index), None))
         if question.kind == "number":
@@ -426,7 +500,7 @@ def typed_value(question: Question, value, draw) -> str:
     """How a clinician may type `value`: option numbers, codes or labels."""
     if question.kind == "number":
         return draw(st.sampled_from([f"{value}", f"{value} years", f"{value}y", f" {value} Years ",
-                                     f"{value} yo", f"{value} years old"]))
+                                     f"{value} yo", f"{value} years old", f"aged {value}", f"{value} y/o"]))
     values = [value] if question.kind == "one" else list(value)
     values = draw(st.permutations(values))  # any order: stored in the catalogue's order
     form = draw(st.sampled_from(["number", "code", "label"]))
@@ -446,7 +520,7 @@ def invalid_text(question: Question, draw) -> str:
     """Text that is no answer to `question` (and no skip, back, done or command)."""
     choices = list(JUNK_WORDS)
     if question.kind == "number":
-        choices += ["121", "999", "-1", "eight", "8.5", "1 2", "1000", "12 months"]
+        choices += ["121", "999", "-1", "eighty-eight and a half", "8.5", "1 2", "1000", "36 months"]
     else:
         count = len(question.options)
         choices += ["0", str(count + 1), "99", f"1, {count + 1}", f"{question.codes[0]}, itching"]
@@ -570,11 +644,13 @@ class DialogueMachine(RuleBasedStateMachine):
 
     def at_question(self, who: Identity) -> bool:
         case = self.model.open_case(who)
-        return case is not None and case.state in QUESTIONS_BY_FIELD and not self.model.users[who].awaiting
+        user = self.model.users[who]
+        return case is not None and case.state in QUESTIONS_BY_FIELD and not (user.awaiting or user.amending)
 
     def at_review(self, who: Identity) -> bool:
         case = self.model.open_case(who)
-        return case is not None and case.state == REVIEW and not self.model.users[who].awaiting
+        user = self.model.users[who]
+        return case is not None and case.state == REVIEW and not (user.awaiting or user.amending)
 
     # Rules: cases ------------------------------------------------------------------------------
     @initialize(data=st.data(), count=st.integers(0, 20))
@@ -802,6 +878,9 @@ class DialogueMachine(RuleBasedStateMachine):
         case = self.model.open_case(who)
         current = case.current()
         prompts = self.step(who, text=text)
+        if case.state == REVIEW:  # questions left unanswered: the first confirm listed them
+            assert prompts[-1].kind == "notice" and "unanswered" in prompts[-1].text
+            prompts = self.step(who, text=text)
         assert prompts[-1].kind == "result"
         # an answer to a question no longer asked (growth after age >= 18) is ignored by the rules
         applicable = {f: v for f, v in current.items() if is_asked(QUESTIONS_BY_FIELD[f], current)}
@@ -864,7 +943,7 @@ class DialogueMachine(RuleBasedStateMachine):
             if row is None:
                 assert user == UserM()
                 continue
-            assert row == (user.active.id if user.active else None, "ref" if user.awaiting else None)
+            assert row == (user.active.id if user.active else None, user.awaited())
         assert db.execute("SELECT count(*) FROM answers").fetchone()[0] == \
             sum(len(c.history) for c in self.model.cases)
 
