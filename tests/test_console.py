@@ -250,3 +250,20 @@ def test_natural_answers_piped_to_the_console_screen_a_case(tmp_path):
     assert record["answers"]["interference"] == ["mobility", "caregiver_assistance"]
     assert record["answers"]["mental_health"] == "none" and record["answers"]["baclofen_reaction"] == "none"
     assert record["result"]["recommendation"] == "refer_for_screening"
+
+
+def test_readme_transcript_is_what_the_console_says(tmp_path):
+    """README.md's typed transcript: feed its `> ` lines; every line it shows the bot saying is said."""
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("```text\n> /new SPAS-014", 1)[1].split("```", 1)[0]
+    lines = ["> /new SPAS-014", *block.strip("\n").splitlines()]
+    typed_lines = [line[2:] for line in lines if line.startswith("> ")]
+    said = [line for line in lines if not line.startswith("> ") and line != "..."]
+    assert len(typed_lines) >= 8 and any(line.startswith("Did you mean") for line in said)
+    run = subprocess.run(command("console", "--db", str(tmp_path / "itb.db"), "--user", "lee"),
+                         input="\n".join(typed_lines) + "\n", capture_output=True, text=True,
+                         env=env_without_token(), timeout=60)
+    out = run.stdout.splitlines()
+    position = 0
+    for line in said:  # in order
+        position = out.index(line, position) + 1
