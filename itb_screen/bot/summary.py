@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Literal
 
+from ..dialogue import messages as _say
 from ..criteria import (
     CRITERIA_VERSION,
     DISCLAIMER,
@@ -35,7 +36,7 @@ from ..criteria import (
     value_label,
 )
 
-__all__ = ["CITATION", "CaseEvent", "CaseView", "Format", "FORMATS", "STATUS_WORDS", "TITLE",
+__all__ = ["CITATION", "CaseEvent", "CaseView", "Format", "FORMATS", "TITLE",
            "cited_statements", "render_summary", "status_words"]
 
 Format = Literal["text", "markdown", "html"]
@@ -48,21 +49,13 @@ TITLE = "ITB screening referral summary"
 CITATION = ('Saulino et al., "Best Practices for Intrathecal Baclofen Therapy: Patient Selection", '
             "Neuromodulation 2016;19(6):607-15, doi:10.1111/ner.12447")
 
-#: A case's status (storage) for people; the stored word stays in JSON and CSV.
-STATUS_WORDS: dict[str, str] = {
-    "open": "In progress",
-    "done": "Finished",
-    "cancelled": "Cancelled",
-    "void": "Void (opened by mistake)",
-}
-
 #: What the answer list says for a question that is asked and has no answer.
 NOT_ANSWERED = "not answered"
 
 
 def status_words(status: str) -> str:
     """`done` -> `Finished`; a status this module does not know is shown as it is."""
-    return STATUS_WORDS.get(status, status)
+    return _say.STATUS_WORDS.get(status, status)
 
 
 @dataclass(frozen=True)

@@ -94,9 +94,6 @@ _NO = frozenset({"no", "n", "nope", "wrong"})
 #: Statuses of a case that is not open for answers.
 _CLOSED = ("cancelled", "void")
 
-#: A case's status in the words of /cases.
-_STATUS_WORDS = {"open": "in progress", "done": "finished", "cancelled": "cancelled", "void": "void"}
-
 #: How many cases keep a model on the shared machine between inputs (least recently used go first).
 ACTIVE_MODELS = 64
 
@@ -574,7 +571,7 @@ class Dialogue:
             result = self.store.latest_result(case.id) if case.status == "done" else None
             outcome = f", {RECOMMENDATIONS[result[0]['recommendation']].title}" if result else ""
             marker = " (open now)" if turn.case and case.id == turn.case.id else ""
-            lines.append(f"- {case.ref}: {answered}/{asked} answered, {_STATUS_WORDS[case.status]}{outcome}{marker}")
+            lines.append(f"- {case.ref}: {answered}/{asked} answered, {say.STATUS_WORDS[case.status].lower()}{outcome}{marker}")
             options.append(Button(buttons.encode("open", case.id, "c"), case.ref))
         lines.append(say.CASES_FOOT)
         turn.prompts.append(Prompt("cases", "\n".join(lines), options=tuple(options)))

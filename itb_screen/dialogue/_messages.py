@@ -34,6 +34,13 @@ CANCELLED = "Case {ref} is cancelled; its answers are kept. /resume {ref} reopen
 CLOSED = "Case {ref} is closed. /resume {ref} shows it again."
 FINISHED = "Case {ref} is finished. /new REF starts another case; /cases lists yours."
 CASES_HEADING = "Your cases (answered/asked, status):"
+#: A case's status (storage) for people; the stored word stays in JSON and CSV.
+STATUS_WORDS: dict[str, str] = {
+    "open": "In progress",
+    "done": "Finished",
+    "cancelled": "Cancelled",
+    "void": "Void (opened by mistake)",
+}
 CASES_FOOT = "/resume REF continues a case."
 QUESTION_HEADING = "Case {ref} - question {position} of {total}"
 CURRENT_ANSWER = "Current answer: {answer}"

@@ -7,11 +7,13 @@ of its summary is bot/caseview.py's, shared with the console and `itb-screen sho
 
 from __future__ import annotations
 
+from ...criteria import RECOMMENDATIONS
 from ...dialogue import Identity
 from ...storage import Case, Store
 from ...dialogue import messages
 from ..caseview import ref_refusal, show_text, summary_reply
 from ..listing import case_records
+from ..summary import status_words
 
 REVIEWERS_ONLY = "Only reviewers can list every case or read other users' cases."
 SHOW_USAGE = "Usage: /show REF (a case reference)."
@@ -52,8 +54,10 @@ def all_cases(store: Store, who: Identity, incoming: str) -> str:
         else:
             lines = [f"All cases ({len(records)}): reference, user, status, answered/asked, recommendation"]
             for r in records:
-                outcome = (r["result"] or {}).get("recommendation", "-")
-                lines.append(f"- {r['ref']}: {r['user']}, {r['status']}, {r['answered']}/{r['asked']}, {outcome}")
+                code = (r["result"] or {}).get("recommendation")
+                outcome = RECOMMENDATIONS[code].title if code else "-"
+                lines.append(f"- {r['ref']}: {r['user']}, {status_words(r['status'])}, "
+                             f"{r['answered']}/{r['asked']}, {outcome}")
             lines.append("/show REF shows a case's answers, result and transcript.")
             text = "\n".join(lines)
         _record(store, who, None, incoming, text)
