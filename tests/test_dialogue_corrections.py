@@ -402,3 +402,29 @@ def test_void_needs_a_reason_without_identifiers(dialogue, store):
     assert "a date" in prompts[0].text
     assert case_of(store, "VOID-2").status == "open"
     assert "12/03/1990" not in " ".join(r[0] for r in store.db.execute("SELECT text FROM messages"))
+
+
+def test_a_reviewer_may_amend_anothers_case_but_not_resume_it(dialogue, store):
+    dialogue.handle(ALICE, "/new OWN-1")
+    prompts = dialogue.handle(REVIEWER, "/resume OWN-1")
+    assert "None of your cases" in prompts[0].text
+    assert store.user("telegram", "99").active_case_id is None
+
+
+def test_the_confirm_anyway_button_needs_no_second_warning(dialogue, store):
+    screen(dialogue, ALICE, "GAP-5", {**P01, "seizures": "unknown"}, confirm=False)
+    [anyway] = dialogue.handle(ALICE, "confirm")[0].controls
+    dialogue.handle(ALICE, "1")  # look at the age, keep it: the warning is forgotten
+    assert dialogue.handle(ALICE, "skip")[-1].kind == "review"
+    assert store.case_by_ref("GAP-5").pending is None
+    assert dialogue.handle(ALICE, button=anyway.code)[-1].kind == "result"
+
+
+@pytest.mark.parametrize("status", ["open", "cancelled"])
+def test_a_case_that_is_not_finished_is_not_amended(status, dialogue, store):
+    dialogue.handle(ALICE, "/new AM-8")
+    if status == "cancelled":
+        dialogue.handle(ALICE, "/cancel")
+    prompts = dialogue.handle(ALICE, "/amend AM-8")
+    assert "not finished" in prompts[0].text
+    assert case_of(store, "AM-8").status == status

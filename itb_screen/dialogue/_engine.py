@@ -737,8 +737,10 @@ class Dialogue:
         """The value offered back for the open question by the previous input, if any."""
         if not awaiting.startswith(_AWAITING_SUGGESTION) or turn.case is None:
             return None
-        case_id, field_code, value = json.loads(awaiting.removeprefix(_AWAITING_SUGGESTION))
-        if case_id != turn.case.id or field_code != turn.state:
+        # Any other input ends an offer, so it always belongs to the open question; the field is kept
+        # for the transcript's reader, and the case checked in case another process moved the user on.
+        case_id, _field, value = json.loads(awaiting.removeprefix(_AWAITING_SUGGESTION))
+        if case_id != turn.case.id:
             return None
         return tuple(value) if isinstance(value, list) else value
 
