@@ -1,4 +1,4 @@
-"""The data dictionary shows the short forms the bot reads, so a site can see which typed words became a code."""
+"""The data dictionary shows the short forms the bot reads: a site sees which typed words became a code."""
 
 from __future__ import annotations
 

@@ -248,7 +248,7 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         5, "ambulatory", "Is the patient ambulatory (walks, with or without aids)?", "one", ("S4",),
         options=_yes_no(
-            ("ambulant", "walks", "walking"),
+            ("ambulant", "ambulatory", "walks", "walking"),
             ("non-ambulant", "nonambulant", "non-ambulatory", "not ambulant"),
             none_means_no=False,
         ),
@@ -312,7 +312,7 @@ QUESTIONS: tuple[Question, ...] = (
             Option(
                 "oral_side_effects", "Side effects on oral baclofen",
                 ("side effects", "side effect", "adverse effects", "adverse reaction", "intolerance",
-                 "intolerant", "drowsiness", "sedation", "weakness", "dizziness", "confusion"),
+                 "intolerant", "drowsiness", "drowsy", "sedation", "weakness", "dizziness", "confusion"),
             ),
             Option(
                 "recorded_allergy", "Recorded allergy, not confirmed",

@@ -13,10 +13,10 @@ from ..criteria import NONE_CODE, SEED_STATEMENTS, Question, field_label
 
 def _how_to_answer(question: Question) -> str:
     if question.kind == "number":
-        months = " Under 3 years you may type months (18 months = 1 year)." if question.unit == "years" else ""
-        return (
-            f"Type {question.allowed()}, e.g. 45, 45 years, 8yo or aged 45.{months}"
-        )
+        months = ""
+        if question.unit == "years":
+            months = " Under 3 years you may type months (18 months = 1 year)."
+        return f"Type {question.allowed()}, e.g. 45, 45 years, 8yo or aged 45.{months}"
     if question.kind == "one":
         return "Type one number, name or short form:"
     alone = ""

@@ -78,6 +78,12 @@ _HEDGE_PHRASES = ("not sure", "could be", "dont think", "not certain", "i think"
 #: Typed forms of yes: where a question has no plain Yes option they fit every option but the "no" one.
 _YES_KEYS = frozenset({"yes", "y", "yeah", "yep", "yup"})
 
+#: "Choose all that apply" is often answered "all": every option but `none`, where a question has `none`
+#: (so "all" is a closed list). Without `none` (goals, which has "Other") it is refused.
+_ALL_KEYS = frozenset({
+    "all", "all of these", "all of the above", "all the above", "all apply", "all of them",
+})
+
 #: Names never offered as a near miss: they are short, and a slip ("done", "nine") must not become "none".
 _NO_NEAR = frozenset({"none", "nope", "nah", "nil", "yes", "no"})
 
@@ -477,6 +483,10 @@ def _read_piece(question: Question, piece: str) -> list[_Item]:
 
 def _read_many(question: Question, text: str) -> Reading:
     _check_text(question, text)
+    if match_key(text) in _ALL_KEYS:
+        if question.exclusive_code is None:
+            raise Refusal("'all' is open-ended here: type the numbers that apply, e.g. 1, 3.")
+        return Reading(tuple(c for c in question.codes if c != question.exclusive_code))
     whole = _resolve(question, text, near=False)
     if whole.kind == "found":
         items = [whole]
@@ -497,7 +507,8 @@ def _read_many(question: Question, text: str) -> Reading:
         first = failed[0]
         if first.kind == "or":
             raise Refusal(
-                f"'{_shown(first.text)}': 'or' leaves the choice open; list the options that apply, e.g. 1, 4."
+                f"'{_shown(first.text)}': 'or' leaves the choice open; list the options that apply, "
+                "e.g. 1, 4."
             )
         if first.kind == "unknown" and not read:  # nothing understood: say so of the whole message
             raise _refusal(question, _Item("unknown", text=text))
