@@ -168,6 +168,7 @@ class Reading:
 
 
 def normalise(text: str) -> str:
+    """Case and runs of spaces never change a command or a dialogue word (`SKIP`, ` back `)."""
     return " ".join(text.split()).casefold()
 
 
@@ -352,9 +353,10 @@ def _resolve(question: Question, text: str, near: bool = True) -> _Item:
     stripped = text.strip()
     if not words:
         return _Item("unknown", text=stripped)
-    number = _OPTION_NUMBER.match(stripped)
-    if is_number(stripped) or number:
-        index = int(number.group(1) if number else stripped)
+    bare = re.sub(r"^[(\[]+|[.)\]:]+$", "", stripped).strip()  # "1.", "(2)", "3)" as lists are numbered
+    number = _OPTION_NUMBER.match(bare)
+    if is_number(bare) or number:
+        index = int(number.group(1) if number else bare)
         if 1 <= index <= len(question.options):
             return _Item("found", (question.codes[index - 1],))
         return _Item("range", text=stripped)
