@@ -26,11 +26,12 @@ from itb_screen.dialogue import Button, Prompt
 from itb_screen.storage import Store
 
 from .conftest import VIGNETTES
-from .telegram_offline import TOKEN, OfflineTelegram, to_update
+from .telegram_offline import BOT_USER, TOKEN, OfflineTelegram, to_update
 
-LEE, SAM, REV, STRANGER = 111, 222, 333, 999
+LEE, SAM, REV, KIM, STRANGER = 111, 222, 333, 444, 999
 MEMBERS = {
     LEE: Member(LEE, "Dr Lee", "clinician"),
+    KIM: Member(KIM, "Dr Kim", "clinician"),
     SAM: Member(SAM, "Sam <coordinator> & co", "coordinator"),
     REV: Member(REV, "Rita Reviewer", "reviewer"),
 }
@@ -81,7 +82,8 @@ class Harness:
         raise AssertionError(f"no button {label!r} on {message['text']!r}: {self.server.buttons(message)}")
 
     def question(self, user: int) -> dict:
-        """The latest bot message that still has a keyboard."""
+        """The latest bot message that still has a keyboard (a question, the review, a notice with buttons, or a
+        result with its Amend button)."""
         for message in reversed(self.server.sent(user)):
             if message.get("reply_markup"):
                 return message
@@ -100,14 +102,75 @@ async def bot(tmp_path):
         await harness.stop()
 
 
+def saved_lines(message: dict) -> list[str]:
+    """The say-back lines ("✓ Saved: ...", "✓ Kept: ...", "✓ Cleared: ...") on top of a message, in italics."""
+    lines = message["text"].split("\n")
+    sources = (message.get("html") or "").split("\n")
+    said = []
+    for line, source in zip(lines, sources):
+        if not (line.startswith(render.CHECK + " ") and source.startswith("<i>") and source.endswith("</i>")):
+            break
+        said.append(line.removeprefix(render.CHECK + " "))
+    return said
+
+
+def body(message: dict) -> str:
+    """A message's text without the say-back lines on top."""
+    return "\n".join(message["text"].split("\n")[len(saved_lines(message)):])
+
+
 def field_of(message: dict) -> str | None:
     """The field a question message asks (None for review, result and notices)."""
-    matches = [q for q in QUESTIONS if q.text in message["text"]]
-    return max(matches, key=lambda q: len(q.text)).field if matches and "question" in message["text"].split("\n")[0] else None
+    text = body(message)
+    matches = [q for q in QUESTIONS if q.text in text]
+    return max(matches, key=lambda q: len(q.text)).field if matches and "question" in text.split("\n")[0] else None
+
+
+def is_review(message: dict) -> bool:
+    return body(message).startswith("Review case")
 
 
 def control(message: dict, server: OfflineTelegram, verb: str) -> str:
     return next(data for _, data in server.buttons(message) if data.startswith(verb + ":"))
+
+
+def expected_gaps(answers: dict) -> list[str]:
+    """The asked questions a vignette leaves unanswered: per the spec, every question is asked, except
+    growth_complications, asked only when age_years < 18."""
+    adult = answers.get("age_years") is not None and answers["age_years"] >= 18
+    return [q.field for q in QUESTIONS
+            if q.field not in answers and not (q.field == "growth_complications" and adult)]
+
+
+def amend_only(h: Harness, message: dict, case_id: int) -> bool:
+    """A result message's keyboard: exactly the Amend button of its case."""
+    return h.server.buttons(message) == [("Amend", f"m:{case_id}:d")]
+
+
+async def confirm_at_review(h: Harness, user: int, review: dict, answers: dict, typed: bool = False) -> None:
+    """Confirm (pressed or typed); with unanswered questions, the notice listing them, then confirm again
+    (Confirm anyway pressed, or 'confirm' typed once more)."""
+    case_id = int(control(review, h.server, "f").split(":")[1])
+    if typed:
+        await h.send(user, "confirm")
+    else:
+        await h.tap(user, review["message_id"], control(review, h.server, "f"))
+    gaps = expected_gaps(answers)
+    last = h.server.last(user)
+    if not gaps:
+        assert last["text"].startswith("Case ") and "unanswered" not in last["text"], last["text"]
+        return
+    assert f"{len(gaps)} asked question{'s' if len(gaps) > 1 else ''} still unanswered" in last["text"]
+    assert h.server.buttons(last) == [("Confirm anyway", f"f:{case_id}:r:1")]
+    assert h.store.latest_result(case_id) is None  # nothing decided before the second confirm
+    # The review is not marked confirmed: it keeps its keyboard to change an answer.
+    assert h.server.messages[user][review["message_id"]].get("reply_markup")
+    if typed:
+        await h.send(user, "confirm")
+    else:
+        await h.tap_label(user, "Confirm anyway", last)
+        edited = h.server.messages[user][last["message_id"]]
+        assert edited["text"].endswith(render.CONFIRMED) and "reply_markup" not in edited
 
 
 async def screen_by_buttons(h: Harness, user: int, ref: str | None, answers: dict, checks: bool = True) -> None:
@@ -119,8 +182,8 @@ async def screen_by_buttons(h: Harness, user: int, ref: str | None, answers: dic
         await h.send(user, f"/new {ref}")
     for _ in range(40):
         message = h.question(user)
-        if message["text"].startswith("Review case"):
-            await h.tap(user, message["message_id"], control(message, h.server, "f"))
+        if is_review(message):
+            await confirm_at_review(h, user, message, answers)
             return
         field = field_of(message)
         question = QUESTIONS_BY_FIELD[field]
@@ -152,15 +215,17 @@ async def screen_by_buttons(h: Harness, user: int, ref: str | None, answers: dic
 
 
 async def screen_by_typing(h: Harness, user: int, ref: str, answers: dict) -> None:
+    """Screen by typed answers; each stored answer is said back on top of the next message."""
     await h.send(user, f"/new {ref}")
     for _ in range(40):
         message = h.question(user)
-        if message["text"].startswith("Review case"):
-            await h.send(user, "confirm")
+        if is_review(message):
+            await confirm_at_review(h, user, message, answers, typed=True)
             return
         field = field_of(message)
         question = QUESTIONS_BY_FIELD[field]
         value = answers.get(field)
+        sent_before = len(h.server.sent(user))
         if value is None:
             await h.send(user, "skip")
         elif question.kind == "many":
@@ -169,6 +234,15 @@ async def screen_by_typing(h: Harness, user: int, ref: str, answers: dict) -> No
             await h.send(user, question.option(value).label.upper())
         else:
             await h.send(user, str(value))
+        [after] = h.server.sent(user)[sent_before:]  # one message: the say-back rides on the next prompt
+        if value is None:
+            assert saved_lines(after) == []
+        elif question.kind == "number":
+            assert saved_lines(after) == [f"Saved: {value} years"]
+        else:
+            labels = [question.option(value).label] if question.kind == "one" else [
+                question.option(code).label for code in value]
+            assert saved_lines(after) == [f"Saved: {', '.join(labels)}"]
     raise AssertionError("the screening did not reach the review")
 
 
@@ -188,7 +262,7 @@ async def test_vignette_by_buttons(bot: Harness, vignette: dict) -> None:
     assert stored_result(bot, ref) == expected.to_dict()
     result = bot.server.last(LEE)
     assert result["text"].startswith(f"Case {ref}:")
-    assert expected.recommendation and "reply_markup" not in result
+    assert expected.recommendation and amend_only(bot, result, bot.store.case_by_ref(ref).id)
     assert bot.store.answers(bot.store.case_by_ref(ref).id) == answers
 
 
@@ -199,6 +273,8 @@ async def test_vignette_by_typing(bot: Harness, vignette: dict) -> None:
     ref = f"{vignette['id']}-typed"
     await screen_by_typing(bot, SAM, ref, answers)
     assert stored_result(bot, ref) == evaluate(answers).to_dict()
+    result = bot.server.last(SAM)
+    assert result["text"].startswith(f"Case {ref}:") and amend_only(bot, result, bot.store.case_by_ref(ref).id)
     assert bot.store.answers(bot.store.case_by_ref(ref).id) == answers
 
 
@@ -246,16 +322,22 @@ async def test_back_skip_change_confirm(bot: Harness) -> None:
     await bot.tap_label(LEE, "Back", message)
     assert bot.server.messages[LEE][message["message_id"]]["text"].endswith(render.BACK)
     assert field_of(bot.question(LEE)) == "primary_condition"
-    await bot.tap_label(LEE, "Skip")
-    assert "Skipped" in bot.server.sent(LEE)[-2]["text"]
+    message = await bot.tap_label(LEE, "Skip")  # an answered question: Skip keeps the answer
+    assert bot.server.messages[LEE][message["message_id"]]["text"].endswith(f"{render.CHECK} Kept: Cerebral palsy")
+    assert saved_lines(bot.server.last(LEE)) == []  # said once, on the pressed message
     case = bot.store.case_by_ref("BSC-1")
+    assert bot.store.answers(case.id)["primary_condition"] == "cerebral_palsy"
+    assert field_of(bot.question(LEE)) == "disease_course"
+    await bot.tap_label(LEE, "Back")
+    await bot.send(LEE, "unknown")  # typed: clears the answer, said on top of the next question
+    assert saved_lines(bot.server.last(LEE)) == [
+        "Cleared: the answer was Cerebral palsy; the question is now unanswered."]
+    assert field_of(bot.server.last(LEE)) == "disease_course"
     assert bot.store.answers(case.id, include_skipped=True)["primary_condition"] is None
     # Skip everything else up to the review.
-    while not bot.question(LEE)["text"].startswith("Review case"):
-        if field_of(bot.question(LEE)) == "age_years":
-            await bot.send(LEE, "40")
-        else:
-            await bot.tap_label(LEE, "Skip")
+    while not is_review(bot.question(LEE)):
+        message = await bot.tap_label(LEE, "Skip")
+        assert bot.server.messages[LEE][message["message_id"]]["text"].endswith("Skipped (not known)")
     review = bot.question(LEE)
     assert "1. How old is the patient" in review["text"]
     # Change question 3 (disease course), answer it, and come back to the review.
@@ -265,9 +347,9 @@ async def test_back_skip_change_confirm(bot: Harness) -> None:
     await bot.tap_label(LEE, "Progressive")
     review = bot.question(LEE)
     assert review["text"].startswith("Review case") and "Progressive" in review["text"]
-    await bot.tap_label(LEE, "Confirm", review)
-    assert bot.server.messages[LEE][review["message_id"]]["text"].endswith("Confirmed")
     answers = bot.store.answers(case.id)
+    assert answers == {"age_years": 40, "disease_course": "progressive"}
+    await confirm_at_review(bot, LEE, review, answers)  # 15 unanswered: Confirm, then Confirm anyway
     assert stored_result(bot, "BSC-1") == evaluate(answers).to_dict()
     assert bot.store.case_by_ref("BSC-1").status == "done"
 
@@ -477,7 +559,8 @@ async def test_restart_mid_case_keeps_the_open_question(bot: Harness) -> None:
 async def test_commands_menu_and_greeting(bot: Harness) -> None:
     await bot.app.post_init(bot.app)
     default = bot.server.commands['{"type": "default"}']
-    assert [c["command"] for c in default] == ["new", "cases", "resume", "back", "skip", "summary", "cancel", "help"]
+    assert [c["command"] for c in default] == ["new", "cases", "resume", "back", "skip", "summary", "amend",
+                                              "void", "cancel", "help"]
     reviewer = bot.server.commands[f'{{"chat_id": {REV}, "type": "chat"}}']
     assert reviewer[-1]["command"] == "show"
     await bot.send(LEE, "/start")
@@ -497,7 +580,7 @@ async def test_summary_cases_all_and_show(bot: Harness) -> None:
     await bot.send(LEE, "/show NOPE-1")
     assert "None of your cases" in bot.texts(LEE)[-1]
     await bot.send(REV, "/cases all")
-    assert "SUM-1: Dr Lee, done, 17/17, refer_for_screening" in bot.texts(REV)[-1]
+    assert "SUM-1: Dr Lee, Finished, 17/17, Refer for the ITB screening test" in bot.texts(REV)[-1]
     before = len(bot.texts(REV))
     await bot.send(REV, "/show SUM-1")
     shown = "\n".join(bot.texts(REV)[before:])
@@ -600,3 +683,327 @@ async def test_an_update_delivered_again_is_not_applied_twice(bot: Harness) -> N
     await bot.feed(press)
     assert bot.store.case_by_ref("DUP-UPD").state == "interference"
     assert len(bot.store.history(case.id)) == 3
+
+
+# Issue 9: said back, near misses, confirm anyway, amend and void ---------------------------------
+P01 = validate_answers(next(v for v in VIGNETTES if v["id"] == "P01")["answers"])
+#: The asked questions of an adult in the spec's order (growth_complications is asked under 18 only).
+ADULT_FIELDS = [q.field for q in QUESTIONS if q.field != "growth_complications"]
+
+
+def html_of(message: dict) -> str:
+    return message["html"]
+
+
+async def forged_press(h: Harness, user: int, data: str) -> None:
+    """A press by `user` with any callback data, on a message that is not in their chat (so not editable)."""
+    update = {"update_id": 10_000_000 + len(h.server.calls),
+              "callback_query": {"id": str(8_000_000 + len(h.server.calls)), "from": h.server._user(user),
+                                 "message": {"message_id": 999_999, "from": dict(BOT_USER),
+                                             "chat": h.server.chats[user], "date": 0, "text": "forwarded"},
+                                 "chat_instance": "1", "data": data}}
+    h.server.queries[update["callback_query"]["id"]] = False
+    await h.feed(update)
+
+
+async def finished_case(h: Harness, user: int, ref: str, answers: dict = P01) -> int:
+    await screen_by_buttons(h, user, ref, answers, checks=False)
+    case = h.store.case_by_ref(ref)
+    assert case.status == "done" and amend_only(h, h.server.last(user), case.id)
+    return case.id
+
+
+@pytest.mark.asyncio
+async def test_a_typed_answer_is_said_back_on_top_of_the_next_question_a_press_is_not(bot: Harness) -> None:
+    await bot.send(LEE, "/new SAY-T")
+    sent_before = len(bot.server.sent(LEE))
+    await bot.send(LEE, "45")
+    [message] = bot.server.sent(LEE)[sent_before:]  # one message: the say-back, then the next question
+    assert html_of(message).startswith(f"<i>{render.CHECK} Saved: 45 years</i>\n<b>Case SAY-T - question 2 of 17</b>")
+    assert saved_lines(message) == ["Saved: 45 years"] and field_of(message) == "primary_condition"
+    assert message.get("reply_markup")
+    await bot.send(LEE, "MS")  # a natural short form
+    assert saved_lines(bot.server.last(LEE)) == ["Saved: Multiple sclerosis"]
+    assert field_of(bot.server.last(LEE)) == "disease_course"
+    pressed = await bot.tap_label(LEE, "Stable")
+    assert bot.server.messages[LEE][pressed["message_id"]]["text"].endswith(f"{render.CHECK} Stable")
+    assert saved_lines(bot.server.last(LEE)) == [] and field_of(bot.server.last(LEE)) == "interference"
+    # skip at an answered question keeps it, and says so
+    await bot.send(LEE, "back")
+    assert "Current answer: Stable" in bot.server.last(LEE)["text"]
+    await bot.send(LEE, "skip")
+    assert saved_lines(bot.server.last(LEE)) == ["Kept: Stable"] and field_of(bot.server.last(LEE)) == "interference"
+    answers = bot.store.answers(bot.store.case_by_ref("SAY-T").id)
+    assert answers == {"age_years": 45, "primary_condition": "multiple_sclerosis", "disease_course": "stable"}
+
+
+@pytest.mark.asyncio
+async def test_did_you_mean_yes_button_stores_the_offer(bot: Harness) -> None:
+    await bot.send(LEE, "/new NEAR-T")
+    await bot.send(LEE, "45")
+    case = bot.store.case_by_ref("NEAR-T")
+    await bot.send(LEE, "cerebal palsy")
+    offer = bot.server.last(LEE)
+    assert offer["text"].startswith("Did you mean Cerebral palsy?")
+    assert bot.server.buttons(offer) == [("Yes", f"y:{case.id}:2"), ("No", f"n:{case.id}:2")]
+    assert "primary_condition" not in bot.store.answers(case.id)
+    await bot.tap_label(LEE, "Yes", offer)
+    edited = bot.server.messages[LEE][offer["message_id"]]
+    assert edited["text"].endswith(f"{render.CHECK} Cerebral palsy") and "reply_markup" not in edited
+    assert bot.store.answers(case.id)["primary_condition"] == "cerebral_palsy"
+    assert field_of(bot.server.last(LEE)) == "disease_course" and saved_lines(bot.server.last(LEE)) == []
+    # a typed yes stores the offer too, said back like a typed answer
+    await bot.tap_label(LEE, "Stable")
+    await bot.send(LEE, "mobilty")
+    assert bot.server.last(LEE)["text"].startswith("Did you mean Mobility?")
+    assert "interference" not in bot.store.answers(case.id)
+    await bot.send(LEE, "yes")
+    assert saved_lines(bot.server.last(LEE)) == ["Saved: Mobility"] and field_of(bot.server.last(LEE)) == "ambulatory"
+    assert bot.store.answers(case.id)["interference"] == ("mobility",)
+
+
+@pytest.mark.asyncio
+async def test_did_you_mean_no_button_stores_nothing_and_asks_again(bot: Harness) -> None:
+    await bot.send(LEE, "/new NEAR-N")
+    await bot.send(LEE, "45")
+    case = bot.store.case_by_ref("NEAR-N")
+    await bot.send(LEE, "cerebal palsy")
+    offer = bot.server.last(LEE)
+    await bot.tap_label(LEE, "No", offer)
+    edited = bot.server.messages[LEE][offer["message_id"]]
+    assert edited["text"].endswith(render.NOT_THAT) and "reply_markup" not in edited
+    assert bot.texts(LEE)[-2] == "Not saved: answer the question again."
+    assert field_of(bot.server.last(LEE)) == "primary_condition" and bot.server.last(LEE).get("reply_markup")
+    assert bot.store.answers(case.id) == {"age_years": 45}
+    assert bot.store.case_by_ref("NEAR-N").state == "primary_condition"
+    # the offer is gone: its Yes, pressed late (e.g. from a second device), stores nothing
+    await forged_press(bot, LEE, f"y:{case.id}:2")
+    assert "This question is closed" in bot.texts(LEE)[-2]
+    assert bot.store.answers(case.id) == {"age_years": 45}
+
+
+@pytest.mark.asyncio
+async def test_confirm_with_a_gap_then_confirm_again(bot: Harness) -> None:
+    answers = {f: v for f, v in P01.items() if f != "seizures"}
+    await screen_by_buttons(bot, LEE, "GAP-T", answers)  # Confirm, the notice, then Confirm anyway
+    case = bot.store.case_by_ref("GAP-T")
+    notice = bot.server.sent(LEE)[-2]
+    assert notice["text"].startswith("1 asked question still unanswered: ") and "eizure" in notice["text"]
+    assert stored_result(bot, "GAP-T") == evaluate(answers).to_dict()
+    assert stored_result(bot, "GAP-T")["unanswered"] == ["seizures"]
+    assert amend_only(bot, bot.server.last(LEE), case.id)
+    # The review's own Confirm pressed a second time confirms too.
+    await bot.send(LEE, "/new GAP-T2")
+    while not is_review(bot.question(LEE)):
+        message = bot.question(LEE)
+        question = QUESTIONS_BY_FIELD[field_of(message)]
+        if question.kind == "number":
+            await bot.send(LEE, "40")
+        else:
+            await bot.tap_label(LEE, "Skip", message)
+    review = bot.question(LEE)
+    await bot.tap(LEE, review["message_id"], control(review, bot.server, "f"))
+    assert "16 asked questions still unanswered" in bot.server.last(LEE)["text"]
+    assert bot.store.results(bot.store.case_by_ref("GAP-T2").id) == []
+    await bot.tap(LEE, review["message_id"], control(review, bot.server, "f"))
+    assert bot.server.messages[LEE][review["message_id"]]["text"].endswith(render.CONFIRMED)
+    assert bot.server.last(LEE)["text"].startswith("Case GAP-T2:")
+    assert len(bot.store.results(bot.store.case_by_ref("GAP-T2").id)) == 1
+
+
+@pytest.mark.asyncio
+async def test_the_amend_button_reopens_the_case_at_the_review_and_keeps_both_results(bot: Harness) -> None:
+    case_id = await finished_case(bot, LEE, "AM-T")
+    result = bot.server.last(LEE)
+    await bot.tap_label(LEE, "Amend", result)
+    edited = bot.server.messages[LEE][result["message_id"]]
+    assert edited["text"].endswith(render.AMENDING) and "reply_markup" not in edited
+    assert bot.server.last(LEE)["text"].startswith("Why is case AM-T being amended?")
+    assert bot.store.events(case_id) == [] and bot.store.case_by_ref("AM-T").status == "done"
+    reason = "financial burden was misread"
+    await bot.send(LEE, reason)
+    opened, review = bot.server.sent(LEE)[-2:]
+    assert opened["text"].startswith(f"Case AM-T is open for amendment ({reason}).")
+    assert is_review(review) and review.get("reply_markup")
+    assert bot.store.case_by_ref("AM-T").status == "open"
+    # change financial burden (its number at the review: the spec's order, growth not asked) to Yes
+    await bot.tap_label(LEE, str(ADULT_FIELDS.index("financial_burden") + 1), review)
+    assert field_of(bot.question(LEE)) == "financial_burden"
+    await bot.tap_label(LEE, "Yes")
+    review = bot.question(LEE)
+    assert is_review(review)
+    amended = {**P01, "financial_burden": "yes"}
+    await confirm_at_review(bot, LEE, review, amended)
+    assert bot.texts(LEE)[-2].startswith("Case AM-T amended")
+    assert amend_only(bot, bot.server.last(LEE), case_id)
+    results = bot.store.results(case_id)
+    assert [(r["kind"], r["reason"], r["by"]) for r in results] == [
+        ("confirm", None, "Dr Lee"), ("amend", reason, "Dr Lee")]
+    assert [r["result"] for r in results] == [evaluate(P01).to_dict(), evaluate(amended).to_dict()]
+    assert results[0]["result"] != results[1]["result"]
+    assert bot.store.case_by_ref("AM-T").status == "done"
+
+
+@pytest.mark.asyncio
+async def test_the_amend_button_is_refused_to_another_clinician_but_not_to_a_reviewer(bot: Harness) -> None:
+    case_id = await finished_case(bot, LEE, "AM-R")
+    result = bot.server.last(LEE)
+    amend = control(result, bot.server, "m")
+    await bot.send(KIM, "/start")
+    await forged_press(bot, KIM, amend)  # Dr Kim, a clinician, not the owner
+    assert bot.texts(KIM)[-1] == "Only the owner of case AM-R or a reviewer can amend it."
+    await bot.send(KIM, "my reason")  # not read as a reason: nothing was asked
+    assert bot.store.events(case_id) == [] and len(bot.store.results(case_id)) == 1
+    assert amend_only(bot, bot.server.messages[LEE][result["message_id"]], case_id)  # the owner's untouched
+    await bot.send(REV, "/start")
+    await forged_press(bot, REV, amend)
+    assert bot.texts(REV)[-1].startswith("Why is case AM-R being amended?")
+    await bot.send(REV, "second opinion on goals")
+    assert is_review(bot.question(REV))
+    await bot.tap_label(REV, "Confirm", bot.question(REV))
+    assert bot.server.last(REV)["text"].startswith("Case AM-R:")
+    assert amend_only(bot, bot.server.last(REV), case_id)
+    [_, second] = bot.store.results(case_id)
+    assert (second["kind"], second["reason"], second["by"]) == ("amend", "second opinion on goals", "Rita Reviewer")
+    assert [(e["kind"], e["by"]) for e in bot.store.events(case_id)] == [("amend", "Rita Reviewer")]
+    # the typed command, with the same rights
+    await bot.send(KIM, "/amend AM-R")
+    assert "Why is case" not in bot.texts(KIM)[-1]
+    assert len(bot.store.events(case_id)) == 1
+
+
+@pytest.mark.asyncio
+async def test_void_hides_the_case_from_cases(bot: Harness) -> None:
+    await bot.send(LEE, "/new VOID-T")
+    await bot.send(LEE, "45")
+    await bot.send(LEE, "/new KEEP-T")
+    await bot.send(LEE, "/void VOID-T opened for the wrong clinic")
+    assert bot.texts(LEE)[-1].startswith("Case VOID-T is void")
+    case = bot.store.case_by_ref("VOID-T")
+    assert case.status == "void" and bot.store.answers(case.id) == {"age_years": 45}
+    await bot.send(LEE, "/cases")
+    listing = bot.server.last(LEE)
+    assert "KEEP-T" in listing["text"] and "VOID-T" not in listing["text"]
+    assert [label for label, _ in bot.server.buttons(listing)] == ["KEEP-T"]
+    await bot.send(LEE, "/resume VOID-T")
+    assert "void" in bot.texts(LEE)[-1] and bot.store.case_by_ref("VOID-T").status == "void"
+    await bot.send(KIM, "/void KEEP-T mine now")  # not his case
+    assert bot.store.case_by_ref("KEEP-T").status == "open"
+
+
+@pytest.mark.asyncio
+async def test_new_while_a_case_is_open_says_it_stays_open(bot: Harness) -> None:
+    await bot.send(LEE, "/new OPEN-T")
+    await bot.send(LEE, "45")
+    sent_before = len(bot.server.sent(LEE))
+    await bot.send(LEE, "/new OPEN-T2")
+    texts = [m["text"] for m in bot.server.sent(LEE)[sent_before:]]
+    assert texts[0] == "Case OPEN-T stays open at question 2 of 17: /resume OPEN-T continues it."
+    assert field_of(bot.server.last(LEE)) == "age_years" and "Case OPEN-T2" in texts[-1]
+
+
+@pytest.mark.asyncio
+async def test_question_mark_explains_the_question_and_asks_it_again(bot: Harness) -> None:
+    await bot.send(LEE, "/new HELP-T")
+    await bot.send(LEE, "45")
+    sent_before = len(bot.server.sent(LEE))
+    await bot.send(LEE, "?")
+    explanation, question = bot.server.sent(LEE)[sent_before:]
+    primary = QUESTIONS_BY_FIELD["primary_condition"]
+    assert html_of(explanation).startswith(f"<b>Question 2: {html.escape(primary.text, quote=False)}</b>\n")
+    assert 'S2: "' in explanation["text"]  # the spec: primary_condition serves S2, quoted
+    assert all(option.label in explanation["text"] for option in primary.options)
+    assert field_of(question) == "primary_condition" and question.get("reply_markup")
+    case = bot.store.case_by_ref("HELP-T")
+    assert case.state == "primary_condition" and bot.store.answers(case.id, include_skipped=True) == {"age_years": 45}
+
+
+@pytest.mark.asyncio
+async def test_user_text_shown_back_is_escaped(bot: Harness) -> None:
+    await finished_case(bot, SAM, "ESC-T")
+    await bot.tap_label(SAM, "Amend", bot.server.last(SAM))
+    reason = "<b>goals</b> & <i>care"
+    await bot.send(SAM, reason)
+    opened = bot.server.sent(SAM)[-2]
+    assert f"({reason})" in opened["text"]
+    assert f"({html.escape(reason, quote=False)})" in html_of(opened)
+    before = len(bot.texts(REV))
+    await bot.send(REV, "/show ESC-T")
+    shown = bot.server.sent(REV)[before:]
+    assert any(reason in m["text"] for m in shown)
+    assert any(html.escape(reason, quote=False) in html_of(m) for m in shown)
+
+
+@pytest.mark.asyncio
+async def test_strangers_cannot_press_the_new_buttons(bot: Harness) -> None:
+    """Yes/No, Confirm anyway and Amend pressed by someone not listed: refused by the gate, nothing changes."""
+    await bot.send(LEE, "/new GATE-T")
+    await bot.send(LEE, "45")
+    case = bot.store.case_by_ref("GATE-T")
+    await bot.send(LEE, "cerebal palsy")
+    offer = bot.server.last(LEE)
+    for data in (f"y:{case.id}:2", f"n:{case.id}:2"):
+        await bot.feed(bot.server.stranger_press_update(STRANGER, offer["message_id"], LEE, data))
+    assert bot.store.answers(case.id) == {"age_years": 45}
+    await bot.tap_label(LEE, "Yes", offer)  # the offer still stands for Dr Lee
+    assert bot.store.answers(case.id)["primary_condition"] == "cerebral_palsy"
+    while not is_review(bot.question(LEE)):
+        await bot.tap_label(LEE, "Skip")
+    await bot.send(LEE, "confirm")
+    notice = bot.server.last(LEE)
+    anyway = f"f:{case.id}:r:1"
+    assert bot.server.buttons(notice) == [("Confirm anyway", anyway)]
+    await bot.feed(bot.server.stranger_press_update(STRANGER, notice["message_id"], LEE, anyway))
+    assert bot.store.results(case.id) == []
+    await bot.tap_label(LEE, "Confirm anyway", notice)
+    result = bot.server.last(LEE)
+    assert amend_only(bot, result, case.id)
+    await bot.feed(bot.server.stranger_press_update(STRANGER, result["message_id"], LEE, f"m:{case.id}:d"))
+    assert bot.store.events(case.id) == [] and bot.store.case_by_ref("GATE-T").status == "done"
+    assert amend_only(bot, bot.server.messages[LEE][result["message_id"]], case.id)
+    stranger = bot.texts(STRANGER)
+    assert len(stranger) == 4 and all(str(STRANGER) in t and "administrator" in t for t in stranger)
+    db = bot.store.db
+    assert db.execute("SELECT count(*) FROM users WHERE external_id = ?", (str(STRANGER),)).fetchone()[0] == 0
+    audit = db.execute("SELECT detail FROM audit WHERE external_id = ? AND event = 'access_denied'",
+                       (str(STRANGER),)).fetchall()
+    assert audit == [("button",)] * 4
+
+
+@pytest.mark.asyncio
+async def test_back_from_the_review_then_an_answer_returns_to_the_review(bot: Harness) -> None:
+    await bot.send(LEE, "/new BACK-T")
+    while not is_review(bot.question(LEE)):
+        message = bot.question(LEE)
+        question = QUESTIONS_BY_FIELD[field_of(message)]
+        await (bot.send(LEE, "40") if question.kind == "number" else bot.tap_label(LEE, "Skip", message))
+    review = bot.question(LEE)
+    await bot.tap_label(LEE, "Back", review)
+    assert field_of(bot.question(LEE)) == ADULT_FIELDS[-1]
+    await bot.tap_label(LEE, "No")
+    review = bot.question(LEE)
+    last_line = f"17. {QUESTIONS_BY_FIELD[ADULT_FIELDS[-1]].text} \u2014 No"
+    assert is_review(review) and review["text"].split("\n")[-2] == last_line
+    assert bot.store.answers(bot.store.case_by_ref("BACK-T").id)[ADULT_FIELDS[-1]] == "no"
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("how", ["button", "command"])
+async def test_amend_asked_while_a_did_you_mean_is_pending_reads_the_reason(bot: Harness, how: str) -> None:
+    """The Amend button (or /amend) ends a pending "Did you mean ...?" and asks for a reason: the next
+    message is that reason, not an answer to the other case's question."""
+    case_id = await finished_case(bot, LEE, "AM-P")
+    result = bot.server.last(LEE)
+    await bot.send(LEE, "/new OTHER-P")
+    await bot.send(LEE, "45")
+    await bot.send(LEE, "cerebal palsy")
+    assert bot.server.last(LEE)["text"].startswith("Did you mean Cerebral palsy?")
+    if how == "button":
+        await bot.tap_label(LEE, "Amend", result)
+    else:
+        await bot.send(LEE, "/amend AM-P")
+    assert bot.texts(LEE)[-1].startswith("Why is case AM-P being amended?")
+    await bot.send(LEE, "goals reviewed with the team")
+    assert any(t.startswith("Case AM-P is open for amendment (goals reviewed with the team)")
+               for t in bot.texts(LEE)[-2:]), bot.texts(LEE)[-2:]
+    assert [e["reason"] for e in bot.store.events(case_id)] == ["goals reviewed with the team"]

@@ -2,7 +2,8 @@
 
 The bot reaches tests/fake_bot_api.py through TELEGRAM_API_BASE_URL, as it would a self-hosted Bot API
 server. One screening by button presses alone (the age on the keypad), then the same with a kill -9 of
-the bot halfway and a restart, continuing on the keyboard shown before the kill; and the webhook mode,
+the bot halfway and a restart, continuing on the keyboard shown before the kill; typed answers said back
+and an amendment through the result's Amend button; and the webhook mode,
 with updates posted to the bot's local port as a proxy would.
 """
 
@@ -73,7 +74,16 @@ class Bot:
         return self.proc.returncode
 
 
+def body(text: str) -> str:
+    """A message's text without the say-back lines on top ("✓ Saved: ...")."""
+    lines = text.split("\n")
+    while lines and lines[0].startswith(CHECK):
+        lines.pop(0)
+    return "\n".join(lines)
+
+
 def field_of(text: str) -> str | None:
+    text = body(text)
     if "question" not in text.split("\n", 1)[0]:
         return None
     matches = [q for q in QUESTIONS if q.text in text]
@@ -150,11 +160,12 @@ def test_screening_by_presses(api: FakeBotApi, env: dict, tmp_path, vignette: di
             bot.kill9()  # halfway, with the question message and its keyboard on screen
             bot = Bot(env, log_path)
         # A press on the keyboard shown before the kill still answers the open question.
-        while not message["text"].startswith("Review case"):
+        while not body(message["text"]).startswith("Review case"):
             message = answer_one(api, message, answers)
         api.press(USER, message["message_id"], button(api, message, "Confirm"))
         result = newest(api, message["message_id"], lambda m: m["text"].startswith("Case E2E-1:"), timeout=10)
         assert "Decision support only" in result["text"]
+        assert [[label for label, _ in row] for row in api.buttons(USER, result["message_id"])] == [["Amend"]]
         assert all(api._queries[q]["answered"] for q in api._queries), "every press answered"
     finally:
         status = bot.stop()
@@ -168,6 +179,59 @@ def test_screening_by_presses(api: FakeBotApi, env: dict, tmp_path, vignette: di
         assert store.db.execute("SELECT count(*) FROM messages WHERE text LIKE '%PATIENT-NAME%'").fetchone()[0] == 0
     log = log_path.read_text()
     assert api.token not in log and api.token.split(":")[1] not in log
+
+
+def test_typed_answers_said_back_and_an_amendment_by_the_button(api: FakeBotApi, env: dict, tmp_path) -> None:
+    """A natural typed answer ("MS") said back on top of the next question; the result's Amend button,
+    a reason, a change at the review and a second result kept beside the first."""
+    answers = validate_answers(next(v for v in VIGNETTES if v["id"] == "P03")["answers"])  # 47, MS, ambulatory
+    amended = {**answers, "ambulatory": "no"}
+    reason = "walking status was misread"
+    bot = Bot(env, tmp_path / "amend.log")
+    try:
+        api.send_text(USER, "/new E2E-AM")
+        message = api.wait_for_message(USER, "question 1 of", timeout=20)
+        api.send_text(USER, "47 years")
+        message = newest(api, message["message_id"], lambda m: field_of(m["text"]) == "primary_condition")
+        assert message["text"].startswith(f"{CHECK}Saved: 47 years\nCase E2E-AM - question 2 of 17")
+        api.send_text(USER, "MS")
+        message = newest(api, message["message_id"], lambda m: field_of(m["text"]) == "disease_course")
+        assert message["text"].startswith(f"{CHECK}Saved: Multiple sclerosis\n")
+        assert api.calls_to("sendMessage")[-1]["text"].startswith(f"<i>{CHECK}Saved: Multiple sclerosis</i>\n")
+        while not body(message["text"]).startswith("Review case"):
+            message = answer_one(api, message, answers)
+        api.press(USER, message["message_id"], button(api, message, "Confirm"))
+        result = newest(api, message["message_id"], lambda m: m["text"].startswith("Case E2E-AM:"))
+        amend = button(api, result, "Amend")
+        assert api.buttons(USER, result["message_id"]) == [[("Amend", amend)]] and amend.startswith("m:")
+        api.press(USER, result["message_id"], amend)
+        asked = newest(api, result["message_id"], lambda m: m["text"].startswith("Why is case E2E-AM being amended?"))
+        api.wait_for(lambda s: _current(s, result["message_id"])["text"].endswith("\u270e Amending")
+                     and not s.buttons(USER, result["message_id"]), 10, "the result marked as amending")
+        api.send_text(USER, reason)
+        review = newest(api, asked["message_id"], lambda m: m["text"].startswith("Review case E2E-AM"))
+        assert any(f"open for amendment ({reason})" in m["text"] for m in api.sent(USER)
+                   if m["message_id"] > asked["message_id"])
+        # ambulatory is question 5 of the spec, and 5th at an adult's review (growth comes after it)
+        api.press(USER, review["message_id"], button(api, review, "5"))
+        question = newest(api, review["message_id"], lambda m: field_of(m["text"]) == "ambulatory")
+        api.press(USER, question["message_id"], button(api, question, "No"))
+        review = newest(api, question["message_id"], lambda m: m["text"].startswith("Review case E2E-AM"))
+        api.press(USER, review["message_id"], button(api, review, "Confirm"))
+        second = newest(api, review["message_id"], lambda m: m["text"].startswith("Case E2E-AM:"))
+        assert api.buttons(USER, second["message_id"]) == [[("Amend", amend)]]
+        assert any(m["text"].startswith("Case E2E-AM amended") for m in api.sent(USER))
+    finally:
+        status = bot.stop()
+    assert status == 0
+    with Store(env["ITB_SCREEN_DB"]) as store:
+        case = store.case_by_ref("E2E-AM")
+        assert store.answers(case.id) == amended and case.status == "done"
+        results = store.results(case.id)
+        assert [(r["kind"], r["reason"], r["by"]) for r in results] == [
+            ("confirm", None, "Dr E2E"), ("amend", reason, "Dr E2E")]
+        assert [r["result"] for r in results] == [evaluate(answers).to_dict(), evaluate(amended).to_dict()]
+        assert results[0]["result"] != results[1]["result"]
 
 
 def _free_port() -> int:

@@ -237,9 +237,13 @@ async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                                                         reply_markup=render.keyboard(prompts[0])))
             return
         label = prompts[0].accepted or answer_label(query, verb)
+        if verb == "f" and not any(p.kind == "result" for p in prompts):
+            label = None  # Confirm with questions unanswered: the review stays (and its keyboard) under the notice
         if label is not None:
             await _edit(lambda: query.message.edit_text(render.answered(query.message.text_html, label),
                                                         reply_markup=None))
+            if prompts[0].accepted:  # the pressed message says what was stored: not said again below
+                prompts = [p for p in prompts if p.kind != "saved"]
     await send_prompts(context, chat_id, prompts)
 
 
