@@ -428,3 +428,18 @@ def test_a_case_that_is_not_finished_is_not_amended(status, dialogue, store):
     prompts = dialogue.handle(ALICE, "/amend AM-8")
     assert "not finished" in prompts[0].text
     assert case_of(store, "AM-8").status == status
+
+
+@pytest.mark.parametrize("then", ["/amend NEAR-A", "/new"])
+def test_a_command_after_a_near_miss_waits_for_its_own_next_message(then, dialogue, store):
+    """Ending an offer must not end what the same input asked for (a reason, a reference)."""
+    finished(dialogue, "NEAR-A")
+    dialogue.handle(ALICE, "/new NEAR-B")
+    dialogue.handle(ALICE, "45")
+    assert "Did you mean" in dialogue.handle(ALICE, "cerebal palsy")[0].text
+    dialogue.handle(ALICE, then)
+    prompts = dialogue.handle(ALICE, "NEAR-C" if then == "/new" else "goals were misread")
+    if then == "/new":
+        assert prompts[-1].case_ref == "NEAR-C" and prompts[-1].field == "age_years"
+    else:
+        assert prompts[-1].kind == "review" and prompts[-1].case_ref == "NEAR-A"

@@ -178,7 +178,7 @@ class Dialogue:
             else:
                 turn.typed = True
                 self._text(turn, text or "")
-            if awaiting.startswith(_AWAITING_SUGGESTION) and not turn.offered and turn.user.awaiting:
+            if awaiting.startswith(_AWAITING_SUGGESTION) and not turn.offered and turn.user.awaiting == awaiting:
                 self._set_awaiting(turn, None)  # an offer is good for the next input only
             if turn.redacted is not None:
                 incoming = turn.redacted
