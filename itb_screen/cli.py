@@ -211,7 +211,7 @@ def cases(db_path: str | None, user: str | None, status: str | None, recommendat
 
     Example: itb-screen cases --status done --recommendation refer_after_review --csv
     """
-    from .bot.listing import case_records, cases_csv, cases_table, display_names
+    from .review.listing import case_records, cases_csv, cases_table, display_names
 
     if as_json and as_csv:
         raise InputError("choose one of --json and --csv")
@@ -248,8 +248,8 @@ def show(ref: str, db_path: str | None, transcript: bool, history: bool, as_json
 
     Example: itb-screen show SPAS-014 --transcript
     """
-    from .bot.caseview import show_json, show_text
-    from .bot.listing import display_names
+    from .review.caseview import show_json, show_text
+    from .review.listing import display_names
 
     with _existing_store(db_path) as store:
         case = _case(store, ref)
@@ -271,9 +271,9 @@ def summary(ref: str, db_path: str | None, fmt: str) -> None:
 
     Example: itb-screen summary SPAS-014 --format html > SPAS-014.html
     """
-    from .bot.caseview import case_view
-    from .bot.listing import display_names
-    from .bot.summary import render_summary
+    from .review.caseview import case_view
+    from .review.listing import display_names
+    from .review.summary import render_summary
 
     with _existing_store(db_path) as store:
         click.echo(render_summary(case_view(store, _case(store, ref), display_names()), fmt), nl=False)
@@ -294,7 +294,7 @@ def export(db_path: str | None, fmt: str, out_path: str | None, include_void: bo
 
     Example: itb-screen export --format fhir --out cases.fhir.json
     """
-    from .bot.listing import case_records, cases_csv, display_names, full_export
+    from .review.listing import case_records, cases_csv, display_names, full_export
 
     with _existing_store(db_path) as store:
         names = display_names()
@@ -304,8 +304,8 @@ def export(db_path: str | None, fmt: str, out_path: str | None, include_void: bo
         elif fmt == "json":
             text = json.dumps(full_export(store, records), indent=2) + "\n"
         else:
-            from .bot.caseview import case_view
-            from .bot.exports import fhir_bundle
+            from .review.caseview import case_view
+            from .review.exports import fhir_bundle
 
             views = [case_view(store, store.case_by_ref(r["ref"]), names) for r in records]
             text = json.dumps(fhir_bundle(views), indent=2) + "\n"
@@ -325,7 +325,7 @@ def dictionary(as_csv: bool, as_fhir: bool) -> None:
 
     Example: itb-screen dictionary --csv > itb_screen_dictionary.csv
     """
-    from .bot.exports import data_dictionary_csv, fhir_questionnaire
+    from .review.exports import data_dictionary_csv, fhir_questionnaire
 
     if as_csv and as_fhir:
         raise InputError("choose one of --csv and --fhir")
@@ -375,7 +375,7 @@ def reevaluate(db_path: str | None, apply_: bool) -> None:
 
     Example: itb-screen reevaluate --apply
     """
-    from .bot.reevaluation import reevaluate_all
+    from .review.reevaluation import reevaluate_all
 
     # With no database there is nothing to re-evaluate, with --apply or without: none is created.
     with _existing_store(db_path) as store:
@@ -470,7 +470,7 @@ def review(db_path: str | None, port: int) -> None:
     """
     path = _existing_path(db_path)  # before the import: a missing file is the first thing to say
     try:
-        from .bot import review_site
+        from .review import site as review_site
     except ImportError as error:
         if (error.name or "").partition(".")[0] not in ("datasette", "uvicorn"):
             raise

@@ -254,7 +254,7 @@ def test_summary_of_a_void_case(db, fmt):
 
 
 def test_chat_summary_of_a_void_case_says_it_was_voided(db, tmp_path):
-    from itb_screen.bot.caseview import summary_reply
+    from itb_screen.review.caseview import summary_reply
 
     copy = tmp_path / "chat.db"
     source, target = sqlite3.connect(db), sqlite3.connect(copy)

@@ -185,7 +185,7 @@ def test_summary_in_the_console_after_a_screening(tmp_path):
 
 
 def test_a_summary_of_another_users_case_is_audited(tmp_path):
-    from itb_screen.bot.caseview import summary_reply
+    from itb_screen.review.caseview import summary_reply
     from itb_screen.dialogue import Dialogue, Identity
     from itb_screen.storage import Store
 

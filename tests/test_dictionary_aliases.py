@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from itb_screen.bot.exports import DATA_DICTIONARY_COLUMNS, data_dictionary_csv, data_dictionary_rows
+from itb_screen.review.exports import DATA_DICTIONARY_COLUMNS, data_dictionary_csv, data_dictionary_rows
 
 from .test_catalogue import spec_questions
 

@@ -18,7 +18,7 @@ from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.questionnaire import Questionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
-from itb_screen.bot.exports import (
+from itb_screen.review.exports import (
     CASE_REF_SYSTEM,
     DATA_DICTIONARY_COLUMNS,
     QUESTIONNAIRE_URL,

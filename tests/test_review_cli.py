@@ -243,7 +243,7 @@ def test_every_command_has_help_with_an_example_and_a_readme_mention():
 
 def test_option_choices_follow_their_sources():
     """The command line spells some choices out (to load no storage code): they must stay in step."""
-    from itb_screen.bot.summary import FORMATS
+    from itb_screen.review.summary import FORMATS
     from itb_screen.storage import STATUSES
 
     params = {c: {p.name: p for p in cli.commands[c].params} for c in ("cases", "summary")}

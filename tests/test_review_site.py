@@ -27,7 +27,7 @@ if importlib.util.find_spec("datasette") is None and not os.environ.get("CI"):
 
 from markupsafe import escape
 
-from itb_screen.bot.review_site import DATABASE, DESCRIPTION, TITLE, UNDESCRIBED, build_datasette, build_metadata
+from itb_screen.review.site import DATABASE, DESCRIPTION, TITLE, UNDESCRIBED, build_datasette, build_metadata
 from itb_screen.criteria import QUESTIONS_BY_FIELD
 from itb_screen.dialogue import Dialogue, Identity
 from itb_screen.storage import Store

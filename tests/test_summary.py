@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from itb_screen.bot.summary import CITATION, FORMATS, CaseEvent, CaseView, render_summary
+from itb_screen.review.summary import CITATION, FORMATS, CaseEvent, CaseView, render_summary
 from itb_screen.criteria import (
     CRITERIA_VERSION,
     DISCLAIMER,

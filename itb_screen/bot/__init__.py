@@ -1,5 +1,5 @@
-"""The channels: the command line, the console chat and the Telegram bot.
+"""The channels only: the console chat (`console.py`) and the Telegram bot (`telegram/`).
 
-Formatting, keyboards and access control live here. Kept light: importing this package does not import
-python-telegram-bot, so commands that need no chat start fast.
+Formatting, keyboards and access control live here; what serves the team after a screening is in
+`itb_screen.review`. Kept light: importing this package does not import python-telegram-bot.
 """

@@ -9,7 +9,7 @@ from typing import TextIO
 
 from ..dialogue import Dialogue, Identity, Prompt, decode_button, generated_ref
 from ..storage import Store
-from .caseview import summary_reply
+from ..review.caseview import summary_reply
 
 CHANNEL = "console"
 PROMPT = "> "

@@ -11,9 +11,9 @@ from ...criteria import RECOMMENDATIONS
 from ...dialogue import Identity
 from ...storage import Case, Store
 from ...dialogue import messages
-from ..caseview import ref_refusal, show_text, summary_reply
-from ..listing import case_records
-from ..summary import status_words
+from ...review.caseview import ref_refusal, show_text, summary_reply
+from ...review.listing import case_records
+from ...review.summary import status_words
 
 REVIEWERS_ONLY = "Only reviewers can list every case or read other users' cases."
 SHOW_USAGE = "Usage: /show REF (a case reference)."

@@ -40,7 +40,7 @@ from ..storage import ensure_schema
 DATABASE = "itb-screen"
 HOST = "127.0.0.1"
 #: Templates overriding Datasette's (package data: see pyproject.toml).
-TEMPLATES = Path(__file__).with_name("review_templates")
+TEMPLATES = Path(__file__).with_name("templates")
 DEFAULT_PORT = 8001
 
 TITLE = "ITB Screen review"
