@@ -443,3 +443,15 @@ def test_a_command_after_a_near_miss_waits_for_its_own_next_message(then, dialog
         assert prompts[-1].case_ref == "NEAR-C" and prompts[-1].field == "age_years"
     else:
         assert prompts[-1].kind == "review" and prompts[-1].case_ref == "NEAR-A"
+
+
+def test_the_dialogue_remembers_when_a_case_first_reached_the_review(dialogue, store):
+    dialogue.handle(ALICE, "/new FIRST-1")
+    assert case_of(store, "FIRST-1").first_review_at is None
+    screen_from_here = screen(dialogue, ALICE, "FIRST-2", P01, confirm=False)
+    assert screen_from_here[-1].kind == "review"
+    first = case_of(store, "FIRST-2").first_review_at
+    assert first is not None
+    dialogue.handle(ALICE, "3")
+    dialogue.handle(ALICE, "2")  # back at the review after a change
+    assert case_of(store, "FIRST-2").first_review_at == first

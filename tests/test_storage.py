@@ -478,3 +478,40 @@ def test_void_is_a_status_a_case_can_be_saved_with(tmp_path):
         assert store.case(case.id).status == "void"
         with pytest.raises(ValueError, match="unknown status"):
             store.save_case(case.id, state="done", status="deleted", return_to_review=False, pending=None)
+
+
+def test_the_first_time_a_case_reaches_the_review_is_kept(tmp_path):
+    with Store(tmp_path / "itb.db") as store, store.transaction():
+        user = store.user("console", "lee")
+        case = store.create_case(user.id, "FR-1", "age_years")
+        store.save_case(case.id, state="age_years", status="open", return_to_review=0, pending=None)
+        assert store.case(case.id).first_review_at is None
+        first = store.save_case(case.id, state="review", status="open", return_to_review=0, pending=None,
+                                at_review=True)
+        store.save_case(case.id, state="seizures", status="open", return_to_review=1, pending=None)
+        store.save_case(case.id, state="review", status="open", return_to_review=0, pending=None,
+                        at_review=True)
+        assert store.case(case.id).first_review_at == first
+
+
+def test_migration_fills_first_review_from_the_transcript_of_older_cases(tmp_path):
+    path = tmp_path / "old.db"
+    db = Database(path)
+    pending = migrations.pending(db)
+    before = [m for m in pending if m.name < "0005"]
+    for migration in before:  # a database as 0004 left it
+        migration.fn(db)
+        db["_sqlite_migrations"].insert({"migration_set": "itb_screen", "name": migration.name,
+                                         "applied_at": "2026-01-01"}, alter=True)
+    db.execute("INSERT INTO users (channel, external_id, created_at) VALUES ('console', 'lee', 'x')")
+    db.execute("INSERT INTO cases (ref, user_id, state, status, created_at, updated_at) "
+               "VALUES ('OLD-1', 1, 'done', 'done', 'x', 'x'), ('OLD-2', 1, 'age_years', 'open', 'x', 'x')")
+    db.execute("INSERT INTO messages (case_id, channel, direction, text, at) VALUES "
+               "(1, 'console', 'out', 'Review case OLD-1: check every answer', '2026-02-01T10:00'), "
+               "(1, 'console', 'out', 'Review case OLD-1: check every answer', '2026-02-02T10:00'), "
+               "(2, 'console', 'out', 'Case OLD-2 - question 1 of 17', '2026-02-01T10:00')")
+    db.conn.commit()
+    db.close()
+    with Store(path) as store:
+        assert store.case_by_ref("OLD-1").first_review_at == "2026-02-01T10:00"
+        assert store.case_by_ref("OLD-2").first_review_at is None

@@ -257,8 +257,9 @@ class Dialogue:
             returning = NOT_RETURNING
         values = {"state": state, "status": status or case.status, "pending": pending,
                   "return_to_review": case.return_to_review if returning is None else returning}
-        stamp = self.store.save_case(case.id, **values)
-        turn.case = replace(case, updated_at=stamp, **values)
+        stamp = self.store.save_case(case.id, **values, at_review=state == REVIEW)
+        reviewed = case.first_review_at or (stamp if state == REVIEW else None)
+        turn.case = replace(case, updated_at=stamp, first_review_at=reviewed, **values)
 
     # Buttons -----------------------------------------------------------------------------------
     def _press(self, turn: _Turn, code: str) -> None:

@@ -90,6 +90,16 @@ def _case_events(db: Database) -> None:
     db["results"].add_column("reason", str)
 
 
+@migrations(name="0005_first_review")
+def _first_review(db: Database) -> None:
+    # When a case first reached the review screen: "changed after review" is measured from it. Older
+    # cases are filled in once from the transcript's review prompt, which was the only trace of it.
+    db["cases"].add_column("first_review_at", str)
+    db.execute(
+        "UPDATE cases SET first_review_at = (SELECT min(m.at) FROM messages m WHERE m.case_id = cases.id "
+        "AND m.direction = 'out' AND instr(m.text, 'Review case ' || cases.ref || ':') = 1)")
+
+
 def ensure_schema(db: Database) -> None:
     """Create or migrate the schema; safe when several processes open a new file at once."""
     if migrations.pending(db):

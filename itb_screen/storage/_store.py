@@ -56,6 +56,8 @@ class Case:
     pending: tuple[str, ...] | None
     created_at: str
     updated_at: str
+    #: When the case first reached the review screen (None until it does).
+    first_review_at: str | None = None
 
 
 def _user(row: tuple) -> User:
@@ -63,13 +65,14 @@ def _user(row: tuple) -> User:
 
 
 def _case(row: tuple) -> Case:
-    id_, ref, user_id, state, status, back, pending, created, updated = row
+    id_, ref, user_id, state, status, back, pending, created, updated, reviewed = row
     return Case(id_, ref, user_id, state, status, int(back or 0),
-                None if pending is None else tuple(json.loads(pending)), created, updated)
+                None if pending is None else tuple(json.loads(pending)), created, updated, reviewed)
 
 
 _USER_COLS = "id, channel, external_id, name, role, active_case_id, awaiting"
-_CASE_COLS = "id, ref, user_id, state, status, return_to_review, pending, created_at, updated_at"
+_CASE_COLS = ("id, ref, user_id, state, status, return_to_review, pending, created_at, updated_at, "
+              "first_review_at")
 
 
 def encode_value(value: Any) -> str | None:
@@ -169,16 +172,19 @@ class Store:
         return [_case(r) for r in rows]
 
     def save_case(self, case_id: int, *, state: str, status: str, return_to_review: int,
-                  pending: tuple[str, ...] | None) -> str:
-        """Store where a case stands; returns the new updated_at."""
+                  pending: tuple[str, ...] | None, at_review: bool = False) -> str:
+        """Store where a case stands; returns the new updated_at.
+
+        `at_review`: the case is at the review screen now (the first time is remembered).
+        """
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}")
         stamp = now()
         self.db.execute(
-            "UPDATE cases SET state = ?, status = ?, return_to_review = ?, pending = ?, updated_at = ? "
-            "WHERE id = ?",
+            "UPDATE cases SET state = ?, status = ?, return_to_review = ?, pending = ?, updated_at = ?, "
+            "first_review_at = coalesce(first_review_at, CASE WHEN ? THEN ? END) WHERE id = ?",
             (state, status, int(return_to_review), None if pending is None else json.dumps(list(pending)),
-             stamp, case_id))
+             stamp, int(at_review), stamp, case_id))
         return stamp
 
     # Answers -----------------------------------------------------------------------------------
