@@ -86,7 +86,9 @@ TABLES: dict[str, dict[str, Any]] = {
                       "cancelled, or void (opened by mistake: kept for the record, left out of the "
                       "other queries; see Void cases).",
             "return_to_review": "1 while an answer is being changed from the review screen (the "
-                                "next answer goes back to review).",
+                                "next answer or back returns there); 2 after stepping back from it "
+                                "(the next answer returns there, back goes further back).",
+            "first_review_at": "When the case first reached the review screen (UTC, ISO 8601).",
             "pending": "Choices toggled but not yet submitted on a many-choice question (JSON list).",
             "created_at": "When the case was started (UTC, ISO 8601).",
             "updated_at": "When the case last changed (UTC, ISO 8601).",
