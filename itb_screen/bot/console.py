@@ -9,7 +9,7 @@ from typing import TextIO
 
 from ..dialogue import Dialogue, Identity, Prompt, decode_button, generated_ref
 from ..storage import Store
-from ..review.caseview import summary_reply
+from ..review.chat import ChatReports
 
 CHANNEL = "console"
 PROMPT = "> "
@@ -40,7 +40,7 @@ def render(prompt: Prompt) -> str:
 
 def run_console(store: Store, user: str, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
     """Read lines until end of input (or Ctrl-C); answer each through the dialogue. Returns 0."""
-    dialogue = Dialogue(store)
+    dialogue = Dialogue(store, reports=ChatReports())
     who = Identity(CHANNEL, user, user, None)
     interactive = stdin.isatty()
 
@@ -61,13 +61,7 @@ def run_console(store: Store, user: str, stdin: TextIO = sys.stdin, stdout: Text
                 break
             if not interactive:
                 stdout.write(f"{PROMPT}{line.rstrip()}\n")
-            text = line.rstrip("\r\n")
-            command, _, arg = text.strip().partition(" ")
-            if command.casefold() == "/summary":
-                stdout.write(summary_reply(store, CHANNEL, user, arg.strip() or None) + "\n")
-                stdout.flush()
-                continue
-            show(dialogue.handle(who, text=text))
+            show(dialogue.handle(who, text=line.rstrip("\r\n")))
     except KeyboardInterrupt:
         pass  # an input being handled when Ctrl-C came is rolled back whole; everything before is saved
     stdout.write("\nBye: your answers are saved; /resume REF continues a case.\n")

@@ -20,6 +20,13 @@ NO_OPEN_CASE = "No case is open. Start one with /new REF (a case reference such 
 NO_CASES = "You have no cases yet. Start one with /new REF (a case reference such as SPAS-014)."
 REDACTED = "{command}[a case reference, refused and not kept: it could identify a patient]"
 NO_SUCH_CASE = "None of your cases is called {ref}. See /cases for your cases."
+NO_CASE_CALLED = "No case is called {ref}."
+REVIEWERS_ONLY = "Only reviewers can list every case or read other users' cases."
+SHOW_USAGE = "Usage: /show REF (a case reference)."
+NO_CASES_AT_ALL = "No cases yet."
+NO_OPEN_CASE_SUMMARY = "No case is open: /summary REF names one, /cases lists yours."
+NOT_FINISHED_SUMMARY = "Case {ref} is not finished: confirm it at the review first, then /summary."
+NO_REPORTS = "/{name} is not available in this channel."
 ASK_REF = (
     "Type a case reference for the new case: 3 to 32 letters, digits, '-' or '_' (for example "
     "SPAS-014), or take the generated one offered. Never a patient's name, date of birth or "
@@ -33,6 +40,15 @@ REOPENED = "Case {ref} was cancelled and is open again."
 CANCELLED = "Case {ref} is cancelled; its answers are kept. /resume {ref} reopens it."
 CLOSED = "Case {ref} is closed. /resume {ref} shows it again."
 FINISHED = "Case {ref} is finished. /new REF starts another case; /cases lists yours."
+GREETING = (
+    "Hello {name}. I am ITB Screen: I walk you through the questions that decide whether to refer a "
+    "patient for an intrathecal baclofen (ITB) screening test, and give a recommendation with the points "
+    "to discuss, each citing the consensus statement behind it.\n"
+    "I am decision support, not a diagnosis: I never replace the ITB screening test or your clinical "
+    "judgement. Name cases by a case reference only (such as SPAS-014), never a patient's name, date of "
+    "birth or record number. Answers are saved as you go.\n"
+    "Answer with the buttons, or in your own words. /new REF starts a case."
+)
 CASES_HEADING = "Your cases (answered/asked, status):"
 #: A case's status (storage) for people; the stored word stays in JSON and CSV.
 STATUS_WORDS: dict[str, str] = {
@@ -63,6 +79,13 @@ CLEARED = "Cleared: the answer was {answer}; the question is now unanswered."
 DID_YOU_MEAN = "Did you mean {answer}? Yes to save it, No to answer again."
 NOT_SAVED = "Not saved: answer the question again."
 YES_LABEL = "Yes"
+# What a pressed message says once its press is handled (Telegram edits it; the transcript has the press).
+PRESSED_BACK = "\u21a9 Back"  # ↩
+PRESSED_CONFIRMED = "\u2713 Confirmed"  # ✓
+PRESSED_CHANGE = "Change answer {label}"
+PRESSED_OPENED = "Opened {ref}"
+PRESSED_AMEND = "\u270e Amending"  # ✎
+NOT_THAT = "No: answered again"
 NO_LABEL = "No"
 STILL_OPEN = "Case {ref} stays open at {where}: /resume {ref} continues it."
 CONTINUING = "Continuing case {ref}, {where}."

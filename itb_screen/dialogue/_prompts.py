@@ -1,18 +1,30 @@
-"""What the dialogue asks a channel to show: structured, so each channel renders it its own way.
+"""What the dialogue asks a channel to show, and the pure functions that build it.
 
-`text` is the plain rendering (the console prints it, the transcript stores it); the other fields let a
-rich channel draw buttons instead of numbered lines.
+A `Prompt` is structured so each channel renders it its own way: `text` is the plain rendering (the
+console prints it, the transcript stores it); the other fields let a rich channel draw buttons, and
+`display` says whether it is a new message or a change of the message whose button was pressed.
+The builders here read only their arguments: no storage, no machine.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
-from ..criteria import Result
+from ..criteria import RECOMMENDATIONS, Question, Result, asked_fields, asked_questions, result_text, value_label
+from ..storage import Case
+from . import _buttons as buttons
+from . import _messages as say
+from ._machine import DONE, QUESTION_STATES, REVIEW
 
-#: "saved" is the one-line say-back of a typed answer ("Saved: Multiple sclerosis"), before what follows.
-PromptKind = Literal["notice", "refusal", "question", "review", "result", "cases", "help", "saved"]
+#: "saved" is the one-line say-back of a typed answer ("Saved: Multiple sclerosis"), before what follows;
+#: "report" is a read-out for the team (a summary, a case shown in full, every case).
+PromptKind = Literal["notice", "refusal", "question", "review", "result", "cases", "help", "saved", "report"]
+
+#: How a channel shows a prompt answering a press: "message", a new message (after the pressed message is
+#: closed with `accepted`); "edit", in place of the pressed message (keyboard included); "keyboard", only a
+#: new keyboard on the pressed message. Typed input always gets new messages.
+Display = Literal["message", "edit", "keyboard"]
 
 
 @dataclass(frozen=True)
@@ -47,5 +59,130 @@ class Prompt:
     result: Result | None = None
     #: The options are a digit keypad (a number question answered by taps).
     keypad: bool = False
-    #: On the first prompt after an answer was stored: that answer in words (or "Skipped").
+    #: On the first prompt after a press: what the pressed message should now say (the answer stored,
+    #: "Back", "Confirmed"...); "" leaves the pressed message as it is.
     accepted: str = ""
+    display: Display = "message"
+
+
+def state_code(state: str) -> str:
+    """A state's short name in button codes: the question number, r for review, d for done."""
+    if state == REVIEW:
+        return "r"
+    if state in QUESTION_STATES:
+        return str(QUESTION_STATES.index(state) + 1)
+    return state[:1]
+
+
+def where(case: Case, answers: dict[str, Any]) -> str:
+    """Where a case stands, in words: `question 3 of 17`, `the review` or `its result`."""
+    if case.state in QUESTION_STATES:
+        asked = asked_fields(answers)
+        position = asked.index(case.state) + 1 if case.state in asked else len(asked)
+        return f"question {position} of {len(asked)}"
+    return "the review" if case.state == REVIEW else "its result"
+
+
+def _keypad(case: Case, question: Question, state: str) -> tuple[tuple[Button, ...], list[Button], str]:
+    keys = tuple(Button(buttons.encode("key", case.id, state, d), str(d)) for d in (*range(1, 10), 0))
+    controls = [Button(buttons.encode("erase", case.id, state), say.ERASE_LABEL),
+                Button(buttons.encode("done", case.id, state), say.OK_LABEL)]
+    typed = "\n" + say.TYPED_SO_FAR.format(digits="".join(case.pending)) if case.pending else ""
+    return keys, controls, typed
+
+
+def _choices(case: Case, question: Question, state: str, selected: set[str]) -> tuple[Button, ...]:
+    verb = "toggle" if question.kind == "many" else "answer"
+    return tuple(Button(buttons.encode(verb, case.id, state, i), option.label, option.code in selected)
+                 for i, option in enumerate(question.options, 1))
+
+
+def question_prompt(case: Case, answers: dict[str, Any], question: Question) -> Prompt:
+    """A question with its options (buttons, or a keypad for a number), Back, Skip and any current answer."""
+    asked = asked_fields(answers)
+    position = asked.index(question.field) + 1 if question.field in asked else len(asked)
+    state = state_code(question.field)
+    selected = set(case.pending or ()) if question.kind == "many" else set()
+    typed = ""
+    if question.kind == "number":
+        options, controls, typed = _keypad(case, question, state)
+    else:
+        options, controls = _choices(case, question, state, selected), []
+        if question.kind == "many":
+            controls.append(Button(buttons.encode("done", case.id, state), say.DONE_LABEL))
+    if position > 1 or case.return_to_review:
+        controls.append(Button(buttons.encode("back", case.id, state), say.BACK_LABEL))
+    controls.append(Button(buttons.encode("skip", case.id, state), say.SKIP_LABEL))
+    heading = say.QUESTION_HEADING.format(ref=case.ref, position=position, total=len(asked))
+    title = question.text + (f"\n{question.hint}" if question.hint else "")
+    current = answers.get(question.field)
+    if current is not None:
+        title += "\n" + say.CURRENT_ANSWER.format(answer=value_label(question.field, current))
+        title += "\n" + say.KEEP_HINT
+    title += typed
+    return Prompt("question", say.question_text(heading, title, question, selected), case_ref=case.ref,
+                  field=question.field, title=f"{heading}\n{title}", options=options,
+                  multi=question.kind == "many", controls=tuple(controls), keypad=question.kind == "number")
+
+
+def review_prompt(case: Case, answers: dict[str, Any]) -> Prompt:
+    """Every asked question with its answer, a Change button each, Confirm and Back."""
+    asked = asked_questions(answers)
+    lines = tuple(ReviewLine(i, q.field, q.text, value_label(q.field, answers.get(q.field)))
+                  for i, q in enumerate(asked, 1))
+    state = state_code(REVIEW)
+    options = tuple(Button(buttons.encode("change", case.id, state, q.number), f"{i}. {q.text}")
+                    for i, q in enumerate(asked, 1))
+    controls = (Button(buttons.encode("confirm", case.id, state), say.CONFIRM_LABEL),
+                Button(buttons.encode("back", case.id, state), say.BACK_LABEL))
+    heading = say.REVIEW_HEADING.format(ref=case.ref)
+    text = "\n".join([heading, *(f"{line.number}. {line.question} \u2014 {line.answer}" for line in lines),
+                      say.REVIEW_HELP.format(count=len(lines))])
+    return Prompt("review", text, case_ref=case.ref, title=heading, options=options, controls=controls,
+                  review=lines)
+
+
+def result_prompt(case: Case, result: Result) -> Prompt:
+    """The recommendation with its reasons and points, and an Amend button."""
+    heading = say.RESULT_HEADING.format(ref=case.ref, title=RECOMMENDATIONS[result.recommendation].title)
+    amend = Button(buttons.encode("amend", case.id, state_code(DONE)), say.AMEND_LABEL)
+    return Prompt("result", f"{heading}\n{result_text(result)}", case_ref=case.ref, title=heading,
+                  result=result, controls=(amend,))
+
+
+def offer_prompt(case: Case, question: Question, words: str) -> Prompt:
+    """ "Did you mean ...?" with Yes and No."""
+    state = state_code(question.field)
+    controls = (Button(buttons.encode("yes", case.id, state), say.YES_LABEL),
+                Button(buttons.encode("no", case.id, state), say.NO_LABEL))
+    return Prompt("notice", say.DID_YOU_MEAN.format(answer=words), case_ref=case.ref, field=question.field,
+                  controls=controls)
+
+
+def unanswered_prompt(case: Case, labels: list[str]) -> Prompt:
+    """Confirm pressed with asked questions unanswered: list them, offer Confirm anyway."""
+    anyway = Button(buttons.encode("confirm", case.id, state_code(REVIEW), 1), say.CONFIRM_ANYWAY_LABEL)
+    text = say.UNANSWERED_AT_CONFIRM.format(count=len(labels), s="" if len(labels) == 1 else "s",
+                                            fields=", ".join(labels))
+    return Prompt("notice", text, case_ref=case.ref, controls=(anyway,))
+
+
+def new_ref_prompt(number: int) -> Prompt:
+    """Ask for a case reference, offering a generated one as a button."""
+    offer = Button(buttons.encode("generate", 0, "n", number),
+                   say.GENERATE_LABEL.format(ref=buttons.generated_ref(number)))
+    return Prompt("notice", say.ASK_REF, controls=(offer,))
+
+
+def cases_prompt(rows: list[tuple[Case, int, int, str, bool]]) -> Prompt:
+    """A user's cases: (case, answered, asked, recommendation title or "", open now), an Open button each."""
+    if not rows:
+        return Prompt("cases", say.NO_CASES)
+    lines, options = [say.CASES_HEADING], []
+    for case, answered, asked, outcome, open_now in rows:
+        status = say.STATUS_WORDS[case.status].lower()
+        lines.append(f"- {case.ref}: {answered}/{asked} answered, {status}{f', {outcome}' if outcome else ''}"
+                     f"{' (open now)' if open_now else ''}")
+        options.append(Button(buttons.encode("open", case.id, "c"), case.ref))
+    lines.append(say.CASES_FOOT)
+    return Prompt("cases", "\n".join(lines), options=tuple(options))

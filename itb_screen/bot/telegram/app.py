@@ -30,6 +30,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUp
 from telegram.request import BaseRequest
 
 from ...dialogue import COMMANDS, Dialogue
+from ...review.chat import ChatReports
 from ...storage import Store
 from . import handlers
 from .access import AccessList
@@ -39,12 +40,10 @@ log = logging.getLogger("itb_screen.telegram")
 
 T = TypeVar("T")
 
+#: Commands in the reviewers' menu only (anyone may /show their own case, but the menu stays short).
+REVIEWER_MENU = ("show",)
 #: The commands menu: the dialogue's own commands, in their order.
-MENU = tuple(COMMANDS)
-#: Commands only this channel has (reviewers).
-EXTRA_DESCRIPTIONS = {
-    "show": "reviewers: answers, result and transcript of any case (/show REF)",
-}
+MENU = tuple(name for name in COMMANDS if name not in REVIEWER_MENU)
 #: Update ids are remembered this long: Telegram re-delivers within a day, and after a week without
 #: updates it may start numbering afresh.
 SEEN_INPUTS_KEPT = timedelta(days=2)
@@ -56,8 +55,7 @@ MAX_CONCURRENT_UPDATES = 256
 
 
 def describe(name: str) -> str:
-    if name in EXTRA_DESCRIPTIONS:
-        return EXTRA_DESCRIPTIONS[name]
+    """A command's line in Telegram's menu: its help line after the usage."""
     return COMMANDS[name].partition(": ")[2] or name
 
 
@@ -133,7 +131,7 @@ async def set_commands(app: Application) -> None:
     """The commands menu for everyone, plus /show in each reviewer's own chat."""
     bot = app.bot
     await bot.set_my_commands([BotCommand(name, describe(name)) for name in MENU])
-    reviewer_menu = [BotCommand(name, describe(name)) for name in (*MENU, "show")]
+    reviewer_menu = [BotCommand(name, describe(name)) for name in (*MENU, *REVIEWER_MENU)]
     access = services(app).access
     for member in access.members():
         if member.is_reviewer:
@@ -193,7 +191,7 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(get_updates_request or request)
     app = builder.build()
-    app.bot_data["itb"] = Services(store, access, Dialogue(store), retry_delay=retry_delay)
+    app.bot_data["itb"] = Services(store, access, Dialogue(store, reports=ChatReports()), retry_delay=retry_delay)
     handlers.install(app)
     app.add_error_handler(on_error)
     return app

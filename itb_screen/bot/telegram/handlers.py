@@ -1,22 +1,21 @@
 """Thin handlers, one job each: the dialogue decides, the handler renders.
 
-Every handler turns the update into synchronous calls (dialogue or view) that commit before any reply
-is sent, then renders what came back (/start records its greeting after the dialogue's help). The gate (group -1) runs before all of them, for messages
-and button presses alike.
+Every message and every command goes to the dialogue (/summary and /show included), which commits before
+any reply is sent; a press's reply says how to show it (`Prompt.display`), so this module never reads
+button codes. The gate (group -1) runs before all of them, for messages and button presses alike.
 """
 
 from __future__ import annotations
 
 import logging
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram import Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
     CallbackQueryHandler,
-    CommandHandler,
     ContextTypes,
     MessageHandler,
     TypeHandler,
@@ -24,7 +23,7 @@ from telegram.ext import (
 )
 
 from ...dialogue import Identity, Prompt
-from . import render, views
+from . import render
 from .access import Member
 from .errors import with_retries
 
@@ -39,15 +38,6 @@ STRANGER = (
 GROUP = (
     "ITB Screen works in private chats only, so that case answers stay between a clinician and the bot. "
     "Leaving this group: open a private chat with me instead."
-)
-GREETING = (
-    "Hello {name}. I am ITB Screen: I walk you through the questions that decide whether to refer a "
-    "patient for an intrathecal baclofen (ITB) screening test, and give a recommendation with the points "
-    "to discuss, each citing the consensus statement behind it.\n"
-    "I am decision support, not a diagnosis: I never replace the ITB screening test or your clinical "
-    "judgement. Name cases by a case reference only (such as SPAS-014), never a patient's name, date of "
-    "birth or record number. Answers are saved as you go.\n"
-    "Tap the buttons to answer, or type the answer. /new REF starts a case."
 )
 NOT_TEXT = "Please answer with the buttons or in words: other kinds of message are not read."
 
@@ -153,59 +143,12 @@ async def _leave_group(update: Update, context: ContextTypes.DEFAULT_TYPE, chat_
             log.info("could not leave a group: %s", type(error).__name__)
 
 
-# Commands with a job of their own ----------------------------------------------------------------
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/start: greet, explain what the bot is and is not, then the help and the open question."""
-    s, member = _services(context), _member(update, context)
-    who = _identity(member)
-    greeting = GREETING.format(name=member.name)
-
-    def greet() -> list[Prompt]:
-        prompts = s.dialogue.handle(who, text="/start")
-        with s.store.transaction():
-            user = s.store.user(CHANNEL, who.external_id, who.name, who.role)
-            s.store.record_message(user.id, user.active_case_id, CHANNEL, "out", greeting)
-        return prompts
-
-    prompts = await s.call(greet)
-    await send_prompts(context, update.effective_chat.id, [Prompt("notice", greeting), *prompts])
-
-
-async def summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/summary [REF]: the referral summary of the open case (or REF)."""
-    s, member = _services(context), _member(update, context)
-    ref = " ".join(context.args or ())
-    text = await s.call(views.summary, s.store, _identity(member), ref, member.is_reviewer)
-    await send_text(context, update.effective_chat.id, text)
-
-
-async def cases(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/cases: your cases (the dialogue); /cases all: every case, for reviewers."""
-    if [a.casefold() for a in context.args or ()] != ["all"]:
-        return await dialogue_text(update, context)
-    s, member = _services(context), _member(update, context)
-    if not member.is_reviewer:
-        await send_text(context, update.effective_chat.id, views.REVIEWERS_ONLY)
-        return await dialogue_text(update, context, text="/cases")
-    text = await s.call(views.all_cases, s.store, _identity(member), update.message.text)
-    await send_text(context, update.effective_chat.id, text)
-
-
-async def show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/show REF: a case's answers, result and transcript (reviewers: any case; others: their own)."""
-    s, member = _services(context), _member(update, context)
-    ref = " ".join(context.args or ())
-    text = await s.call(views.show_case, s.store, _identity(member), ref, member.is_reviewer,
-                        update.message.text)
-    await send_text(context, update.effective_chat.id, text)
-
-
 # Everything else goes to the dialogue ----------------------------------------------------------
-async def dialogue_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str | None = None) -> None:
-    """Typed text and the other commands: the dialogue answers, the reply is rendered."""
+async def dialogue_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Typed text and every command: the dialogue answers, the reply is rendered."""
     s, member = _services(context), _member(update, context)
-    prompts = await s.call(s.dialogue.handle, _identity(member), text=text or update.message.text,
-                           key=None if text else _input_key(update, context))
+    prompts = await s.call(s.dialogue.handle, _identity(member), text=update.message.text,
+                           key=_input_key(update, context))
     await send_prompts(context, update.effective_chat.id, prompts)
 
 
@@ -215,7 +158,7 @@ async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A button: answer the query at once, let the dialogue decide, show the answer in place, go on."""
+    """A button: answer the query at once, let the dialogue decide, show the result as it says."""
     query = update.callback_query
     s, member = _services(context), _member(update, context)
     try:
@@ -224,68 +167,25 @@ async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.info("callback query not answered: %s", type(error).__name__)
     prompts = await s.call(s.dialogue.handle, _identity(member), button=query.data or "",
                            key=_input_key(update, context))
-    chat_id = update.effective_chat.id
-    if prompts and prompts[0].kind != "refusal" and isinstance(query.message, Message):
-        verb = (query.data or "").split(":", 1)[0]
-        if verb == "t" and len(prompts) == 1 and prompts[0].kind == "question":
-            # A toggle: the same question with its check marks; only the keyboard changes.
-            await _edit(lambda: query.message.edit_reply_markup(render.keyboard(prompts[0])))
+    pressed = query.message if isinstance(query.message, Message) else None
+    first = prompts[0] if prompts else None
+    if pressed is not None and first is not None:
+        if first.display == "keyboard":  # a toggle: only the check marks change
+            await _edit(lambda: pressed.edit_reply_markup(render.keyboard(first)))
             return
-        if verb in ("k", "e") and len(prompts) == 1 and prompts[0].kind == "question":
-            # A digit key: the same question showing the digits typed so far, edited in place.
-            await _edit(lambda: query.message.edit_text(render.prompt_html(prompts[0]),
-                                                        reply_markup=render.keyboard(prompts[0])))
+        if first.display == "edit":  # a keypad digit: the question shows the digits typed so far
+            await _edit(lambda: pressed.edit_text(render.prompt_html(first), reply_markup=render.keyboard(first)))
             return
-        label = prompts[0].accepted or answer_label(query, verb)
-        if verb == "f" and not any(p.kind == "result" for p in prompts):
-            label = None  # Confirm with questions unanswered: the review stays (and its keyboard) under the notice
-        if label is not None:
-            await _edit(lambda: query.message.edit_text(render.answered(query.message.text_html, label),
-                                                        reply_markup=None))
-            if prompts[0].accepted:  # the pressed message says what was stored: not said again below
-                prompts = [p for p in prompts if p.kind != "saved"]
-    await send_prompts(context, chat_id, prompts)
-
-
-def _pressed_text(query: CallbackQuery) -> str | None:
-    markup: InlineKeyboardMarkup | None = query.message.reply_markup if query.message else None
-    for row in (markup.inline_keyboard if markup else ()):
-        for button in row:
-            if button.callback_data == query.data:
-                return button.text
-    return None
-
-
-def answer_label(query: CallbackQuery, verb: str) -> str | None:
-    """What the pressed message should say when the press stored no answer; None leaves it as it is.
-
-    A press that stored an answer (or a skip) carries its words in `Prompt.accepted` instead.
-    """
-    if verb == "b":
-        return render.BACK
-    if verb == "f":
-        return render.CONFIRMED
-    if verb == "m":
-        return render.AMENDING
-    if verb == "n":
-        return render.NOT_THAT
-    if verb == "c":
-        return f"Change answer {_pressed_text(query)}"
-    if verb == "o":
-        return f"{render.OPENED} {_pressed_text(query)}"
-    if verb == "g":
-        return _pressed_text(query)
-    return None
+        if first.accepted:  # the pressed message says what the press did, and loses its buttons
+            await _edit(lambda: pressed.edit_text(render.answered(pressed.text_html, first.accepted),
+                                                  reply_markup=None))
+    await send_prompts(context, update.effective_chat.id, prompts)
 
 
 def install(app: Application) -> None:
     private = filters.ChatType.PRIVATE
     new_message = filters.UpdateType.MESSAGE
     app.add_handler(TypeHandler(Update, gate), group=-1)
-    app.add_handler(CommandHandler("start", start, filters=private & new_message))
-    app.add_handler(CommandHandler("summary", summary, filters=private & new_message))
-    app.add_handler(CommandHandler("cases", cases, filters=private & new_message))
-    app.add_handler(CommandHandler("show", show, filters=private & new_message))
     app.add_handler(MessageHandler(private & new_message & filters.TEXT, dialogue_text))
     app.add_handler(MessageHandler(private & new_message & ~filters.TEXT, not_text))
     app.add_handler(CallbackQueryHandler(press))

@@ -1,0 +1,159 @@
+"""Typed commands: one handler each, found by name in a table (`/help` and `/start` share one)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from ..storage import Case
+from . import _cases, _corrections, _questions, _reports, _review
+from . import _messages as say
+from ._machine import CHOOSING, QUESTION_STATES
+from ._parse import Refusal, check_ref
+from ._turn import AWAITING_REF, Turn
+
+if TYPE_CHECKING:
+    from ._engine import Dialogue
+
+#: The commands every channel understands, in the order of the help and of Telegram's menu.
+COMMANDS: dict[str, str] = {
+    "new": "/new [REF]: start a new case (a case reference, never a patient's name)",
+    "cases": "/cases: list your cases with their progress (reviewers: /cases all for every case)",
+    "resume": "/resume REF: continue a case where it stopped",
+    "back": "/back: go back to the previous question",
+    "skip": "/skip: move on (an answer already given is kept; type 'unknown' to clear it)",
+    "summary": "/summary [REF]: the referral summary of a finished case, to paste into a referral",
+    "show": "/show REF: a case in full: answers, results, changes and transcript (reviewers: any case)",
+    "amend": "/amend REF: reopen a finished case to correct it, with a reason (the old result is kept)",
+    "void": "/void REF reason: mark a case opened by mistake as void (kept, left out of lists)",
+    "cancel": "/cancel: close the open case (its answers are kept)",
+    "help": "/help: what this bot does and how to answer",
+}
+
+
+def command(d: Dialogue, turn: Turn, text: str) -> None:
+    """Route `/name args` to its handler; an unknown name is refused with a pointer to /help."""
+    name, _, rest = text[1:].partition(" ")
+    name = name.split("@", 1)[0].casefold()  # Telegram adds @botname in groups
+    if name != "cancel" and not (name == "new" and turn.awaiting(AWAITING_REF) is not None):
+        d.stop_awaiting(turn)  # a reference, a reason or an offer is read from the very next input only
+    handler = HANDLERS.get(name)
+    if handler is None:
+        return d.refuse(turn, say.UNKNOWN_COMMAND.format(name=name[:32]))
+    handler(d, turn, rest.strip())
+
+
+def case_named(d: Dialogue, turn: Turn, ref: str, command_name: str, own_only: bool) -> Case | None:
+    """The case `ref` names, if this user may act on it; else None, with the refusal said.
+
+    A reference that could identify a patient is neither kept in the transcript nor repeated.
+    """
+    try:
+        check_ref(ref)
+    except Refusal as refusal:
+        turn.redacted = say.REDACTED.format(command=f"/{command_name} ")
+        d.refuse(turn, str(refusal), show=False)
+        return None
+    case = d.store.case_by_ref(ref)
+    mine = case is not None and case.user_id == turn.user.id
+    if case is None or not (mine or (turn.reviewer and not own_only)):
+        missing = say.NO_CASE_CALLED if turn.reviewer and not own_only else say.NO_SUCH_CASE
+        d.refuse(turn, missing.format(ref=ref), show=False)
+        return None
+    turn.subject = case
+    return case
+
+
+def _help(d: Dialogue, turn: Turn, arg: str) -> None:
+    turn.say("help", say.help_text(COMMANDS), case_ref=None)
+    d.show_current(turn, quiet=True)
+
+
+def _start(d: Dialogue, turn: Turn, arg: str) -> None:
+    """/start (a chat's first message): a greeting saying what the bot is and is not, then /help."""
+    turn.say("notice", say.GREETING.format(name=turn.user.name or turn.user.external_id), case_ref=None)
+    _help(d, turn, arg)
+
+
+def _new(d: Dialogue, turn: Turn, arg: str) -> None:
+    return _cases.new(d, turn, arg) if arg else _cases.ask_ref(d, turn)
+
+
+def _cases_command(d: Dialogue, turn: Turn, arg: str) -> None:
+    if arg.casefold() == "all" and _reports.all_cases(d, turn):
+        return None
+    _cases.list_cases(d, turn)
+
+
+def _resume(d: Dialogue, turn: Turn, arg: str) -> None:
+    if not arg:
+        return d.show_current(turn) if turn.case else _cases.list_cases(d, turn)
+    case = case_named(d, turn, arg, "resume", own_only=True)
+    if case is not None:
+        _cases.resume(d, turn, case)
+
+
+def _back(d: Dialogue, turn: Turn, arg: str) -> None:
+    if turn.state == CHOOSING:
+        return turn.say("notice", say.NO_OPEN_CASE)
+    _review.back(d, turn)
+
+
+def _skip(d: Dialogue, turn: Turn, arg: str) -> None:
+    if turn.state == CHOOSING:
+        return turn.say("notice", say.NO_OPEN_CASE)
+    if turn.state not in QUESTION_STATES:
+        return d.refuse(turn, say.NOTHING_TO_SKIP)
+    _questions.skip(d, turn)
+
+
+def _summary(d: Dialogue, turn: Turn, arg: str) -> None:
+    if not arg:
+        return _reports.summary(d, turn, turn.case)
+    case = case_named(d, turn, arg, "summary", own_only=False)
+    if case is not None:
+        _reports.summary(d, turn, case)
+
+
+def _show(d: Dialogue, turn: Turn, arg: str) -> None:
+    if not arg:
+        return d.refuse(turn, say.SHOW_USAGE, show=False)
+    case = case_named(d, turn, arg, "show", own_only=False)
+    if case is not None:
+        _reports.show(d, turn, case)
+
+
+def _amend(d: Dialogue, turn: Turn, arg: str) -> None:
+    if not arg:
+        return d.refuse(turn, say.AMEND_USAGE, show=False)
+    case = case_named(d, turn, arg, "amend", own_only=False)
+    if case is not None:
+        _corrections.ask_reason(d, turn, case)
+
+
+def _void(d: Dialogue, turn: Turn, arg: str) -> None:
+    ref, _, reason = arg.partition(" ")
+    if not ref:
+        return d.refuse(turn, say.VOID_USAGE, show=False)
+    case = case_named(d, turn, ref, "void", own_only=False)
+    if case is not None:
+        _corrections.void(d, turn, case, reason)
+
+
+Handler = Callable[["Dialogue", Turn, str], None]
+
+#: Command name -> handler.
+HANDLERS: dict[str, Handler] = {
+    "help": _help,
+    "start": _start,
+    "new": _new,
+    "cases": _cases_command,
+    "resume": _resume,
+    "back": _back,
+    "skip": _skip,
+    "summary": _summary,
+    "show": _show,
+    "cancel": _cases.cancel,
+    "amend": _amend,
+    "void": _void,
+}

@@ -1,0 +1,243 @@
+"""Answering the open question: typed text routed, answers stored and said back, nothing lost by accident.
+
+`skip` keeps an answer already given, `unknown` clears it (saying what it was), `?` explains, a near miss
+is offered back and stored only after yes, and every typed answer stored is said back in one line.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from ..criteria import QUESTIONS_BY_FIELD, Question, value_label
+from . import _cases, _commands, _corrections, _review
+from . import _messages as say
+from ._explain import explain
+from ._machine import CHOOSING, DONE, REVIEW
+from ._parse import (
+    HELP_WORDS,
+    KEEP_WORDS,
+    MAX_TEXT,
+    UNKNOWN_WORDS,
+    NearMiss,
+    Refusal,
+    normalise,
+    normalise_many,
+    parse_answer,
+    read_answer,
+)
+from ._prompts import Prompt, offer_prompt, question_prompt
+from ._turn import AWAITING_AMEND, AWAITING_REF, AWAITING_SUGGESTION, Turn
+
+if TYPE_CHECKING:
+    from ._engine import Dialogue
+
+#: Words that take (or refuse) an answer offered back as "Did you mean ...?".
+YES = frozenset({"yes", "y", "yeah", "yep", "ok", "correct", "right"})
+NO = frozenset({"no", "n", "nope", "wrong"})
+
+
+def text(d: Dialogue, turn: Turn, raw: str) -> None:
+    """A typed message: a command, an awaited reference or reason, or an answer to the open question."""
+    stripped = raw.strip()
+    if not stripped:
+        return d.refuse(turn, say.EMPTY)
+    if len(raw) > MAX_TEXT:
+        return d.refuse(turn, say.TOO_LONG.format(limit=MAX_TEXT))
+    if stripped.startswith("/"):
+        return _commands.command(d, turn, stripped)
+    if turn.awaiting(AWAITING_REF) is not None:
+        return _cases.new(d, turn, stripped)
+    amending = turn.awaiting(AWAITING_AMEND)
+    if amending is not None:
+        return _corrections.amend_reason(d, turn, stripped, int(amending))
+    word = normalise(stripped)
+    if turn.state == CHOOSING:
+        return turn.say("notice", say.NO_OPEN_CASE)
+    if word in ("back", "previous"):
+        return _review.back(d, turn)
+    if turn.state == REVIEW:
+        return _review.typed_at_review(d, turn, word)
+    if turn.state == DONE:
+        return turn.say("notice", say.FINISHED.format(ref=turn.ref))
+    return _at_question(d, turn, QUESTIONS_BY_FIELD[turn.state], stripped, word)
+
+
+def _at_question(d: Dialogue, turn: Turn, question: Question, typed: str, word: str) -> None:
+    offer = offered(turn)
+    if offer is not None and (word in YES or word in NO):
+        return answer_offer(d, turn, word in YES, offer)
+    if word in HELP_WORDS:
+        turn.say("help", explain(question), field=question.field)
+        return d.show_current(turn, quiet=True)
+    if word in KEEP_WORDS:
+        return skip(d, turn)
+    if word in UNKNOWN_WORDS:
+        return clear(d, turn, question)
+    if question.kind == "many" and word == "done":
+        return done(d, turn, question)
+    try:
+        reading = read_answer(question, typed)
+    except NearMiss as miss:
+        return _offer_back(d, turn, question, miss)
+    except Refusal as refusal:
+        return d.refuse(turn, str(refusal))
+    accept(d, turn, question, reading.value, note=reading.note)
+
+
+# Storing -----------------------------------------------------------------------------------------
+def accept(d: Dialogue, turn: Turn, question: Question, value: Any, note: str = "") -> None:
+    """Store an answer (None = skipped) and move on; committed with the prompts that follow."""
+    assert turn.case is not None
+    if question.kind == "many" and value is not None:
+        try:
+            value = normalise_many(question, value)
+        except Refusal as refusal:
+            return d.refuse(turn, str(refusal))
+    current = turn.answers.get(question.field)
+    if value != current or question.field not in turn.visited:
+        action = "skip" if value is None else ("change" if question.field in turn.visited else "answer")
+        _store(d, turn, question, value, action)
+    words = say.SKIPPED if value is None else value_label(question.field, value)
+    turn.pressed = words
+    if turn.typed and value is not None:
+        turn.say("saved", say.SAVED.format(answer=words) + (f" ({note})" if note else ""), field=question.field)
+    advance(d, turn)
+
+
+def _store(d: Dialogue, turn: Turn, question: Question, value: Any, action: str) -> None:
+    assert turn.case is not None
+    d.store.record_answer(turn.case.id, question.field, value, turn.user.id, action)
+    turn.visited.add(question.field)
+    if value is None:
+        turn.answers.pop(question.field, None)
+    else:
+        turn.answers[question.field] = value
+
+
+def advance(d: Dialogue, turn: Turn) -> None:
+    state = d.move(turn, "advance")
+    assert state is not None, "every question state has an advance transition"
+    d.save(turn, state)
+    d.show_current(turn, quiet=True)
+
+
+def skip(d: Dialogue, turn: Turn) -> None:
+    """Move on; an answer already given is kept (and said so), never cleared by accident."""
+    question = QUESTIONS_BY_FIELD[turn.state]
+    current = turn.answers.get(question.field)
+    if current is None:
+        return accept(d, turn, question, None)
+    turn.pressed = say.KEPT.format(answer=value_label(question.field, current))
+    if turn.typed:  # a press says it on the pressed message instead
+        turn.say("saved", turn.pressed, field=question.field)
+    advance(d, turn)
+
+
+def clear(d: Dialogue, turn: Turn, question: Question) -> None:
+    """`unknown`: leave the question unanswered, saying what the answer was if there was one."""
+    current = turn.answers.get(question.field)
+    if current is None:
+        return accept(d, turn, question, None)
+    _store(d, turn, question, None, "clear")
+    turn.pressed = say.CLEARED.format(answer=value_label(question.field, current))
+    if turn.typed:
+        turn.say("saved", turn.pressed, field=question.field)
+    advance(d, turn)
+
+
+# Buttons of a question -------------------------------------------------------------------------------
+def toggle(d: Dialogue, turn: Turn, question: Question, code: str) -> None:
+    """Tick or untick an option of a many-choice question; `none` excludes the others."""
+    assert turn.case is not None
+    chosen = list(turn.case.pending or ())
+    if code in chosen:
+        chosen.remove(code)
+    elif code == question.exclusive_code:
+        chosen = [code]
+    else:
+        chosen = [c for c in chosen if c != question.exclusive_code] + [code]
+    d.save(turn, turn.state, pending=tuple(c for c in question.codes if c in chosen))
+    turn.prompts.append(_same_question(turn, question, "keyboard"))
+
+
+def done(d: Dialogue, turn: Turn, question: Question) -> None:
+    assert turn.case is not None
+    chosen = turn.case.pending or ()
+    if not chosen:
+        return d.refuse(turn, say.CHOOSE_ONE)
+    accept(d, turn, question, tuple(chosen))
+
+
+def keypad(d: Dialogue, turn: Turn, question: Question, action: str, digit: int | None) -> None:
+    """A number answered by taps: digit keys, erase, then OK (done)."""
+    assert turn.case is not None
+    digits = list(turn.case.pending or ())
+    if action == "done":
+        return _keypad_ok(d, turn, question, digits)
+    if action == "key" and digit is not None and digit <= 9:
+        if len(digits) >= len(str(question.maximum)):
+            return d.refuse(turn, say.TOO_MANY_DIGITS.format(allowed=question.allowed()))
+        digits.append(str(digit))
+    elif action == "erase":
+        digits = digits[:-1]
+    else:
+        return d.refuse(turn, say.UNKNOWN_BUTTON)
+    d.save(turn, turn.state, pending=tuple(digits))
+    turn.prompts.append(_same_question(turn, question, "edit"))
+
+
+def _keypad_ok(d: Dialogue, turn: Turn, question: Question, digits: list[str]) -> None:
+    if not digits:
+        return d.refuse(turn, say.TYPE_DIGITS)
+    try:
+        value = parse_answer(question, "".join(digits))
+    except Refusal as refusal:
+        d.save(turn, turn.state, pending=())
+        return d.refuse(turn, str(refusal))
+    accept(d, turn, question, value)
+
+
+def _same_question(turn: Turn, question: Question, display: str) -> Prompt:
+    """The open question again, shown in place of the pressed one (its keyboard, or all of it)."""
+    assert turn.case is not None
+    return replace(question_prompt(turn.case, turn.answers, question), display=display)  # type: ignore[arg-type]
+
+
+# Near misses: "Did you mean ...?" ------------------------------------------------------------------
+def _offer_back(d: Dialogue, turn: Turn, question: Question, miss: NearMiss) -> None:
+    """Offer a near miss back; it is stored only after a yes."""
+    assert turn.case is not None
+    value = list(miss.value) if isinstance(miss.value, tuple) else miss.value
+    d.set_awaiting(turn, AWAITING_SUGGESTION + json.dumps([turn.case.id, question.field, value]))
+    turn.offered = True
+    turn.prompts.append(offer_prompt(turn.case, question, miss.words))
+
+
+def offered(turn: Turn) -> Any | None:
+    """The value offered back for the open question by the previous input, if any."""
+    offer = turn.awaiting(AWAITING_SUGGESTION)
+    if offer is None or turn.case is None:
+        return None
+    # Any other input ends an offer, so it always belongs to the open question; the case is checked in
+    # case another process moved the user on.
+    case_id, _field, value = json.loads(offer)
+    if case_id != turn.case.id:
+        return None
+    return tuple(value) if isinstance(value, list) else value
+
+
+def answer_offer(d: Dialogue, turn: Turn, yes: bool, value: Any | None = None) -> None:
+    """Yes stores the answer offered back; No asks the question again."""
+    value = offered(turn) if value is None else value
+    question = QUESTIONS_BY_FIELD[turn.state]
+    if value is None:  # a Yes/No button whose offer has gone (answered or replaced)
+        turn.say("refusal", say.STALE)
+        return d.show_current(turn, quiet=True)
+    d.set_awaiting(turn, None)
+    if not yes:
+        turn.pressed = say.NOT_THAT
+        turn.say("notice", say.NOT_SAVED)
+        return d.show_current(turn, quiet=True)
+    accept(d, turn, question, value)
