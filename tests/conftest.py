@@ -1,4 +1,5 @@
-"""Shared fixtures: the public vignettes of ../shared and helpers to find them."""
+"""Shared fixtures: the public vignettes of ../shared and helpers to find them; a database, a store and a
+dialogue on a real SQLite file in tmp_path (`db_path`, `store`, `dialogue`), for every test file."""
 
 from __future__ import annotations
 
@@ -45,3 +46,28 @@ VIGNETTE_IDS = [v["id"] for v in VIGNETTES]
 @pytest.fixture(params=VIGNETTES, ids=VIGNETTE_IDS)
 def vignette(request) -> dict:
     return request.param
+
+
+# A database on a real file (WAL, synchronous=FULL, as in use), one per test --------------------------
+# The imports stay inside the fixtures: a module that breaks fails the tests that use it, not collection.
+@pytest.fixture
+def db_path(tmp_path) -> Path:
+    """Where the test's database file goes (created by the first Store opened on it)."""
+    return tmp_path / "itb.db"
+
+
+@pytest.fixture
+def store(db_path):
+    """A Store on `db_path`, closed after the test."""
+    from itb_screen.storage import Store
+
+    with Store(db_path) as opened:
+        yield opened
+
+
+@pytest.fixture
+def dialogue(store):
+    """A Dialogue on `store`."""
+    from itb_screen.dialogue import Dialogue
+
+    return Dialogue(store)

@@ -25,22 +25,6 @@ ALICE = Identity("console", "alice", "Alice")
 BOB = Identity("console", "bob", "Bob")
 
 
-@pytest.fixture
-def db_path(tmp_path):
-    return tmp_path / "itb.db"
-
-
-@pytest.fixture
-def store(db_path):
-    with Store(db_path) as store:
-        yield store
-
-
-@pytest.fixture
-def dialogue(store):
-    return Dialogue(store)
-
-
 def case_of(store: Store, ref: str):
     return store.case_by_ref(ref)
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 import pytest
 
 from itb_screen.criteria import QUESTIONS_BY_FIELD, SEED_STATEMENTS, asked_fields
-from itb_screen.dialogue import REVIEW, Dialogue, Identity, decode_button
-from itb_screen.storage import Store
+from itb_screen.dialogue import REVIEW, Identity, decode_button
 
 from .conftest import VIGNETTES
 from .drive import screen
@@ -20,17 +19,6 @@ ALICE = Identity("console", "alice", "Alice")
 BOB = Identity("console", "bob", "Bob")
 REVIEWER = Identity("telegram", "99", "Dr Review", "reviewer")
 P01 = next(v for v in VIGNETTES if v["id"] == "P01")["answers"]
-
-
-@pytest.fixture
-def store(tmp_path):
-    with Store(tmp_path / "itb.db") as store:
-        yield store
-
-
-@pytest.fixture
-def dialogue(store):
-    return Dialogue(store)
 
 
 def texts(prompts) -> str:

@@ -956,12 +956,6 @@ TestDialogue = DialogueMachine.TestCase
 
 
 # Regressions: crashes this machine found (fixed in dc7e02a) -----------------------------------------
-@pytest.fixture
-def dialogue(tmp_path):
-    with Store(tmp_path / "itb.db") as store:
-        yield Dialogue(store)
-
-
 ALICE = USERS[0]
 
 
