@@ -170,7 +170,7 @@ def _store(db_path: str | None):
 
     try:
         return open_store(db_path)
-    except Exception as error:  # sqlite3 errors: unreadable file, not a database, locked too long
+    except Exception as error:  # the database's errors: unreadable file, not a database, locked
         raise click.ClickException(f"cannot open the database: {error}") from None
 
 
@@ -347,13 +347,13 @@ def search(query: str, db_path: str | None, raw: bool, limit: int) -> None:
 
     Example: itb-screen search allergy
     """
-    import sqlite3
+    from .storage import SearchQueryError
 
     with _existing_store(db_path) as store:
         try:
             hits = store.search(query, limit=limit, raw=raw)
-        except sqlite3.OperationalError as error:
-            raise InputError(f"search: {error} in {query!r}") from None
+        except SearchQueryError as error:
+            raise InputError(f"search: {error}") from None
     words = [w.strip('"*').casefold() for w in query.split() if w.strip('"*')]
     for hit in hits:
         lines = hit["text"].splitlines() or [""]
@@ -475,8 +475,10 @@ def review(db_path: str | None, port: int) -> None:
         if (error.name or "").partition(".")[0] not in ("datasette", "uvicorn"):
             raise
         raise click.ClickException("the review site needs Datasette: pip install -e '.[review]'") from None
+    from .storage import check_readable
+
     try:
-        review_site.check_database(path)
+        check_readable(path)
     except Exception as error:  # missing file, not a database, unreadable
         raise click.ClickException(f"cannot open the database: {error}") from None
     try:

@@ -27,7 +27,8 @@ if importlib.util.find_spec("datasette") is None and not os.environ.get("CI"):
 
 from markupsafe import escape
 
-from itb_screen.review.site import DATABASE, DESCRIPTION, TITLE, UNDESCRIBED, build_datasette, build_metadata
+from itb_screen.review.metadata import DATABASE, DESCRIPTION, TITLE, UNDESCRIBED, build_metadata
+from itb_screen.review.site import build_datasette
 from itb_screen.criteria import QUESTIONS_BY_FIELD
 from itb_screen.dialogue import Dialogue, Identity
 from itb_screen.storage import Store
@@ -216,6 +217,26 @@ async def test_answers_changed_after_review_leave_out_corrections_before_review(
             for r in found] == [("CHG-1", "age_years", "34", "35", "change", "Bob"),
                                 ("CHG-1", "seizures", '"no"', None, "clear", "Bob")]
     assert all(r["changed_at"] > r["first_review_at"] for r in found)
+
+
+@pytest.mark.asyncio
+async def test_the_first_review_is_read_from_the_case_not_from_the_transcript(site_db, tmp_path):
+    """Rewording the bot's messages (or losing the transcript) must not move "changed after review"."""
+    copy = tmp_path / "reworded.db"
+    source, target = sqlite3.connect(site_db), sqlite3.connect(copy)
+    source.backup(target)
+    target.execute("UPDATE messages SET text = 'reworded' WHERE direction = 'out'")
+    target.commit()
+    source.close()
+    target.close()
+    ds = build_datasette(copy)
+    try:
+        found = await rows(ds, "answers_changed_after_review")
+    finally:
+        ds.get_database(DATABASE).close()
+        ds.executor.shutdown(wait=False)
+    assert [(r["ref"], r["field"], r["action"]) for r in found] == [("CHG-1", "age_years", "change"),
+                                                                    ("CHG-1", "seizures", "clear")]
 
 
 @pytest.mark.asyncio

@@ -16,7 +16,18 @@ import pytest
 from sqlite_utils import Database
 
 from itb_screen.criteria import QUESTIONS, QUESTIONS_BY_FIELD
-from itb_screen.storage import RefInUse, Store, connect, ensure_schema, immediate, migrations
+from itb_screen.storage import (
+    RefInUse,
+    SearchQueryError,
+    Store,
+    check_readable,
+    connect,
+    connect_readonly,
+    ensure_schema,
+    immediate,
+    migrations,
+    schema_tables,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLES = {"users", "cases", "answers", "messages", "results", "audit"}
@@ -55,6 +66,52 @@ def test_every_connection_sets_wal_full_sync_busy_timeout_and_foreign_keys(opene
         finally:
             if db is not first.db:
                 db.close()
+
+
+def test_a_read_only_connection_reads_the_latest_writes_and_writes_nothing(tmp_path):
+    path = tmp_path / "itb.db"
+    with Store(path) as store:
+        reader = connect_readonly(path)
+        try:
+            store.user("console", "alice")  # written after the reader opened, still in the WAL
+            assert reader.execute("SELECT count(*) FROM users").fetchone()[0] == 1
+            for sql in ("INSERT INTO audit (at, event) VALUES ('now', 'x')", "DELETE FROM users",
+                        "CREATE TABLE x (a)"):
+                with pytest.raises(sqlite3.OperationalError, match="readonly|read-only|query_only"):
+                    reader.execute(sql)
+        finally:
+            reader.close()
+        assert store.db.execute("SELECT count(*) FROM users").fetchone()[0] == 1
+
+
+def test_check_readable_creates_nothing_and_refuses_what_is_not_a_database(tmp_path):
+    missing = tmp_path / "none.db"
+    with pytest.raises(FileNotFoundError, match="no database at"):
+        check_readable(missing)
+    assert not missing.exists()
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a database\n" * 100)
+    with pytest.raises(sqlite3.DatabaseError):
+        check_readable(notes)
+    with Store(tmp_path / "itb.db"):
+        pass
+    assert check_readable(tmp_path / "itb.db") == tmp_path / "itb.db"
+
+
+def test_schema_tables_are_what_a_new_file_has(tmp_path):
+    columns, index = schema_tables()
+    with Store(tmp_path / "itb.db") as store:
+        assert columns == {t: [c.name for c in store.db[t].columns] for t in store.db.table_names()}
+    assert TABLES | {"case_events", "seen_inputs"} <= set(columns)
+    assert "messages_fts" in index and not TABLES & set(index)
+    assert columns["cases"][-1] == "first_review_at"
+
+
+def test_a_raw_search_that_is_not_fts5_is_a_named_error(tmp_path):
+    with Store(tmp_path / "itb.db") as store:
+        with pytest.raises(SearchQueryError, match="unbalanced"):
+            store.search('"unbalanced AND', raw=True)
+        assert store.search('"unbalanced AND') == []  # words, not syntax, without raw
 
 
 def test_foreign_keys_are_enforced(tmp_path):

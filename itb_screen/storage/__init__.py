@@ -1,8 +1,36 @@
-"""SQLite storage through sqlite-utils: the only code that touches the database."""
+"""SQLite storage through sqlite-utils: the only code of ITB Screen that runs SQL or opens the database.
 
-from ._connection import DEFAULT_DB, connect, default_path, immediate
-from ._schema import ensure_schema, migrations
-from ._store import EVENT_KINDS, STATUSES, Case, RefInUse, Store, User, decode_value, encode_value, now, open_store
+What is where:
+
+* `_connection.py`: opening the file. `connect` (WAL, synchronous=FULL, busy timeout, foreign keys;
+  autocommit, so that `immediate` begins every write transaction with BEGIN IMMEDIATE), `default_path`
+  (--db, else ITB_SCREEN_DB, else ./itb-screen.db), and for readers that must never write (the review
+  site) `connect_readonly` (`?mode=ro` and `PRAGMA query_only`) and `check_readable`.
+* `_schema.py`: the schema, made only by the registered migrations (`migrations`, `ensure_schema`), and
+  `schema_tables`, the tables and columns they create (the review site describes every one).
+* `_store.py`: `Store`, every read and write of the application (users, cases, the append-only answer
+  history, the transcript and its full-text search, results, amendments and voiding, handled input
+  ids, the audit log), the `STATUSES` and `EVENT_KINDS` it accepts, and how answers are encoded.
+
+The one piece of SQL kept elsewhere is data: the review site's canned queries (`review/queries.py`),
+which Datasette runs on a `connect_readonly` connection.
+"""
+
+from ._connection import DEFAULT_DB, check_readable, connect, connect_readonly, default_path, immediate
+from ._schema import ensure_schema, migrations, schema_tables
+from ._store import (
+    EVENT_KINDS,
+    STATUSES,
+    Case,
+    RefInUse,
+    SearchQueryError,
+    Store,
+    User,
+    decode_value,
+    encode_value,
+    now,
+    open_store,
+)
 
 __all__ = [
     "DEFAULT_DB",
@@ -10,9 +38,12 @@ __all__ = [
     "STATUSES",
     "Case",
     "RefInUse",
+    "SearchQueryError",
     "Store",
     "User",
+    "check_readable",
     "connect",
+    "connect_readonly",
     "decode_value",
     "default_path",
     "encode_value",
@@ -21,4 +52,5 @@ __all__ = [
     "migrations",
     "now",
     "open_store",
+    "schema_tables",
 ]

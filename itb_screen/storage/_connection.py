@@ -1,4 +1,5 @@
-"""Opening the database: the pragmas every connection needs, and write transactions that lock first."""
+"""Opening the database: the pragmas every connection needs, write transactions that lock first, and
+read-only connections for readers that must never change the file (the review site)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,37 @@ def connect(path: str | os.PathLike) -> Database:
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")
     return Database(conn, execute_plugins=False)
+
+
+def connect_readonly(path: str | os.PathLike) -> sqlite3.Connection:
+    """A connection that cannot write: the file opened `?mode=ro`, and `PRAGMA query_only` set.
+
+    Not `immutable=1`: the bot writes while readers are open, and an immutable connection neither reads
+    the WAL (recent answers would be missing) nor expects the file to change. Usable from any thread
+    (Datasette runs its queries on a pool).
+    """
+    # A URI, so that `mode=ro` applies; as_uri() escapes the path (a bare f-string would not).
+    uri = f"{Path(path).resolve().as_uri()}?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+    conn.execute("PRAGMA query_only = 1")
+    return conn
+
+
+def check_readable(path: str | os.PathLike) -> Path:
+    """The database file at `path`, checked readable as SQLite without creating or changing anything.
+
+    Raises FileNotFoundError when there is no such file and sqlite3.DatabaseError when it is not a
+    database (or cannot be read).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no database at {path}")
+    conn = connect_readonly(path)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    finally:
+        conn.close()
+    return path
 
 
 def _set_wal(conn: sqlite3.Connection) -> None:

@@ -100,6 +100,22 @@ def _first_review(db: Database) -> None:
         "AND m.direction = 'out' AND instr(m.text, 'Review case ' || cases.ref || ':') = 1)")
 
 
+def schema_tables() -> tuple[dict[str, list[str]], list[str]]:
+    """Every table the migrations create with its columns, in order, and which of them make up the
+    full-text index (the FTS tables and their shadow tables), read from a fresh in-memory database."""
+    db = Database(memory=True)
+    try:
+        ensure_schema(db)
+        names = db.table_names()
+        index = set()
+        for fts in db.table_names(fts5=True) + db.table_names(fts4=True):
+            index.add(fts)
+            index.update(t for t in names if t.startswith(f"{fts}_"))
+        return {name: [c.name for c in db[name].columns] for name in names}, sorted(index)
+    finally:
+        db.close()
+
+
 def ensure_schema(db: Database) -> None:
     """Create or migrate the schema; safe when several processes open a new file at once."""
     if migrations.pending(db):

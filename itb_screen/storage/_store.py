@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,6 +33,10 @@ def now() -> str:
 
 class RefInUse(Exception):
     """The case reference already names another case."""
+
+
+class SearchQueryError(ValueError):
+    """A raw full-text query FTS5 cannot run (unbalanced quotes, a stray operator, an unknown column)."""
 
 
 @dataclass(frozen=True)
@@ -274,13 +279,20 @@ class Store:
 
     # Search ------------------------------------------------------------------------------------
     def search(self, query: str, limit: int = 100, raw: bool = False) -> list[dict]:
-        """Transcript lines matching the words of `query` (FTS5 syntax if raw), oldest first, with case."""
-        if not raw:
-            query = self.db.quote_fts(query)
-        rows = self.db.execute(
-            "SELECT m.id, m.at, m.direction, m.text, c.ref FROM messages_fts f "
-            "JOIN messages m ON m.rowid = f.rowid LEFT JOIN cases c ON c.id = m.case_id "
-            "WHERE messages_fts MATCH ? ORDER BY m.id LIMIT ?", (query, limit)).fetchall()
+        """Transcript lines matching the words of `query` (FTS5 syntax if raw), oldest first, with case.
+
+        Raises SearchQueryError when a raw query is not valid FTS5.
+        """
+        sql = ("SELECT m.id, m.at, m.direction, m.text, c.ref FROM messages_fts f "
+               "JOIN messages m ON m.rowid = f.rowid LEFT JOIN cases c ON c.id = m.case_id "
+               "WHERE messages_fts MATCH ? ORDER BY m.id LIMIT ?")
+        if not raw:  # quoted words: no input is an FTS5 syntax error
+            rows = self.db.execute(sql, (self.db.quote_fts(query), limit)).fetchall()
+        else:
+            try:
+                rows = self.db.execute(sql, (query, limit)).fetchall()
+            except sqlite3.OperationalError as error:
+                raise SearchQueryError(f"{error} in {query!r}") from None
         return [{"id": r[0], "at": r[1], "direction": r[2], "text": r[3], "ref": r[4]} for r in rows]
 
     # Inputs already handled ---------------------------------------------------------------------

@@ -1,0 +1,194 @@
+"""What the review site says about the database: its title, every table and column described, and the
+Datasette metadata that carries them with the canned queries (`review/queries.py`).
+
+The column lists come from the schema the migrations create (`storage.schema_tables`), so a new column
+shows up by itself, marked undescribed, and the tests fail until it is described here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..criteria import DISCLAIMER, RECOMMENDATIONS
+from ..storage import schema_tables
+from .queries import QUERIES
+
+#: The database's name in the site's URLs: http://127.0.0.1:8001/itb-screen/open_cases
+DATABASE = "itb-screen"
+
+TITLE = "ITB Screen review"
+DESCRIPTION = (
+    "ITB Screen pre-screens patients for referral to an intrathecal baclofen (ITB) screening test. "
+    f"{DISCLAIMER} This site is read-only; it shows the screening database as the chatbot wrote it."
+)
+
+#: Placeholder for a column the schema has and this module does not describe (tests forbid it).
+UNDESCRIBED = "(not described yet)"
+
+TABLES: dict[str, dict[str, Any]] = {
+    "users": {
+        "title": "Users",
+        "description": "Everyone who has used the chatbot, one row per channel account.",
+        "label_column": "name",
+        "columns": {
+            "id": "Row id.",
+            "channel": "Where the user talks to the bot: console or telegram.",
+            "external_id": "The user's id on that channel: the login name on the console, the numeric "
+                           "Telegram user id.",
+            "name": "Display name (console --user, or the name in the Telegram access file).",
+            "role": "Role from the Telegram access file (for example clinician or reviewer); empty on "
+                    "the console.",
+            "created_at": "First contact (UTC, ISO 8601).",
+            "active_case_id": "The case the user has open in the chat now, if any.",
+            "awaiting": "What the chat waits for from the user apart from an answer: 'ref' after /new "
+                        "without a reference; empty otherwise.",
+        },
+    },
+    "cases": {
+        "title": "Cases",
+        "description": "One row per screened patient, named by the reference the clinician chose "
+                       "(no names or record numbers are stored).",
+        "label_column": "ref",
+        "columns": {
+            "id": "Row id.",
+            "ref": "The case reference, unique across the team whatever its letter case.",
+            "user_id": "The clinician who started the case.",
+            "state": "Where the conversation is: a question's field code, review, done, or "
+                     "choosing_case.",
+            "status": "open (being screened, or reopened to amend it), done (recommendation confirmed), "
+                      "cancelled, or void (opened by mistake: kept for the record, left out of the "
+                      "other queries; see Void cases).",
+            "return_to_review": "1 while an answer is being changed from the review screen (the "
+                                "next answer or back returns there); 2 after stepping back from it "
+                                "(the next answer returns there, back goes further back).",
+            "first_review_at": "When the case first reached the review screen (UTC, ISO 8601).",
+            "pending": "Choices toggled but not yet submitted on a many-choice question (JSON list).",
+            "created_at": "When the case was started (UTC, ISO 8601).",
+            "updated_at": "When the case last changed (UTC, ISO 8601).",
+        },
+    },
+    "answers": {
+        "title": "Answer history",
+        "description": "Every answer and every change, append-only: the latest row of a field is the "
+                       "case's current answer; value empty means skipped or unknown.",
+        "sort_desc": "id",
+        "columns": {
+            "id": "Row id; later rows supersede earlier rows of the same case and field.",
+            "case_id": "The case answered.",
+            "field": "The question's field code (see itb-screen dictionary).",
+            "value": "The answer as JSON: a code, a number, or a list of codes for many-choice "
+                     "questions; empty (NULL) when the question was skipped.",
+            "action": "answer (first answer), change (a field answered before was answered again), "
+                      "skip (left unanswered) or clear (an earlier answer cleared with 'unknown'; older "
+                      "rows may record that as skip).",
+            "user_id": "Who gave the answer.",
+            "at": "When (UTC, ISO 8601).",
+        },
+    },
+    "messages": {
+        "title": "Transcript",
+        "description": "Every message in and out of the chat, with its case when one was open. "
+                       "Full-text search (porter stemming) covers the text.",
+        "sort_desc": "id",
+        "columns": {
+            "id": "Row id, in the order the messages were exchanged.",
+            "case_id": "The case the message belongs to; empty before any case was opened.",
+            "user_id": "The user the bot was talking to.",
+            "channel": "console or telegram.",
+            "direction": "in (typed or pressed by the user) or out (the bot's reply).",
+            "text": "The message as typed, or the bot's reply as plain text.",
+            "at": "When (UTC, ISO 8601).",
+        },
+    },
+    "results": {
+        "title": "Results",
+        "description": "Every recommendation stored for a case, never overwritten: at confirmation, "
+                       "again when an amended case is confirmed, and when a case is re-evaluated under "
+                       "new criteria. The latest row of a case is its current result.",
+        "sort_desc": "id",
+        "columns": {
+            "id": "Row id; the highest of a case is its current result.",
+            "case_id": "The case.",
+            "recommendation": "One of " + ", ".join(RECOMMENDATIONS) + ".",
+            "criteria_version": "The version of the selection criteria that produced the result.",
+            "result": "The full result as JSON: recommendation, reasons (because), discussion points, "
+                      "missing required and unanswered fields, sources.",
+            "kind": "confirm (the clinician confirmed the answers), amend (confirmed again after an "
+                    "amendment) or reevaluate (recomputed under another criteria version).",
+            "user_id": "Who confirmed; empty for a re-evaluation.",
+            "at": "When (UTC, ISO 8601).",
+            "reason": "Why the result was made again (the amendment's reason); empty for the first.",
+        },
+    },
+    "case_events": {
+        "title": "Amendments and voiding",
+        "description": "What happened to a case after it was finished, each with who, when and why: "
+                       "reopened to amend it (its new result is stored beside the old), or voided "
+                       "(opened by mistake).",
+        "sort_desc": "id",
+        "columns": {
+            "id": "Row id, in the order the events happened.",
+            "case_id": "The case.",
+            "kind": "amend (reopened at the review to correct it) or void (opened by mistake).",
+            "reason": "Why, as the user typed it.",
+            "user_id": "Who amended or voided the case.",
+            "at": "When (UTC, ISO 8601).",
+        },
+    },
+    "audit": {
+        "title": "Audit log",
+        "description": "Access events such as refused users and reviewers reading other users' cases.",
+        "sort_desc": "id",
+        "columns": {
+            "id": "Row id.",
+            "at": "When (UTC, ISO 8601).",
+            "channel": "The channel of the request.",
+            "external_id": "The requester's id on that channel.",
+            "event": "What happened, for example list_all_cases or show_case.",
+            "detail": "More about the event, for example the case reference read.",
+        },
+    },
+}
+
+#: Bookkeeping tables nobody reviews: the migrations log and the ids of Telegram updates already
+#: handled (FTS tables are found in the schema).
+_HIDDEN_TABLES = ("_sqlite_migrations", "seen_inputs")
+
+
+def schema_columns() -> tuple[dict[str, list[str]], list[str]]:
+    """The tables people read and their columns, and the tables to hide (full-text index, bookkeeping)."""
+    columns, index = schema_tables()
+    hidden = set(_HIDDEN_TABLES) | set(index)
+    return ({name: names for name, names in columns.items() if name not in hidden},
+            sorted(hidden & set(columns)))
+
+
+def _described(name: str, names: list[str]) -> dict[str, Any]:
+    """One table's metadata: its title, description and options, and every column described."""
+    known = TABLES.get(name, {})
+    described = known.get("columns", {})
+    return {
+        **{k: v for k, v in known.items() if k != "columns"},
+        "title": known.get("title", name),
+        "description": known.get("description", UNDESCRIBED),
+        "columns": {column: described.get(column, UNDESCRIBED) for column in names},
+    }
+
+
+def build_metadata() -> dict[str, Any]:
+    """Datasette metadata: title, disclaimer, every table and column described, canned queries."""
+    columns, hidden = schema_columns()
+    tables = {name: _described(name, names) for name, names in columns.items()}
+    tables.update({name: {"hidden": True} for name in hidden})
+    return {
+        "title": TITLE,
+        "description": DESCRIPTION,
+        "databases": {
+            DATABASE: {
+                "title": "Screening database",
+                "description": DESCRIPTION,
+                "tables": tables,
+                "queries": QUERIES,
+            }
+        },
+    }

@@ -1,0 +1,153 @@
+"""The review site's canned queries, as data: each its title, its description and its SQL.
+
+Datasette runs them on a read-only connection (`storage.connect_readonly`), so a query can read and never
+write. `fts_words(:q)` is a function the site registers on that connection (see `review/site.py`).
+Void cases (opened by mistake) are left out of every query but `void_cases`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# The latest result of every case that is neither cancelled nor void (opened by mistake).
+_LATEST_RESULTS = """latest AS (
+  SELECT r.* FROM results r
+  WHERE r.id IN (SELECT max(id) FROM results GROUP BY case_id)
+    AND r.case_id IN (SELECT id FROM cases WHERE status NOT IN ('cancelled', 'void'))
+)"""
+
+# The current answer of every field of every case (value NULL = skipped).
+_CURRENT_ANSWERS = """current AS (
+  SELECT a.case_id, a.field, a.value FROM answers a
+  WHERE a.id IN (SELECT max(id) FROM answers GROUP BY case_id, field)
+)"""
+
+#: The canned queries of the review site, by URL name: http://127.0.0.1:8001/itb-screen/open_cases
+QUERIES: dict[str, dict[str, Any]] = {
+    "open_cases": {
+        "title": "Open cases",
+        "description": "Cases still being screened (status open), most recently touched first, "
+                       "with how many questions have an answer and how many were skipped.",
+        "sql": f"""WITH {_CURRENT_ANSWERS}
+SELECT
+  c.ref,
+  coalesce(u.name, u.external_id) AS owner,
+  u.channel,
+  c.state AS "where",
+  (SELECT count(*) FROM current WHERE current.case_id = c.id AND current.value IS NOT NULL) AS answered,
+  (SELECT count(*) FROM current WHERE current.case_id = c.id AND current.value IS NULL) AS skipped,
+  c.created_at,
+  c.updated_at
+FROM cases c LEFT JOIN users u ON u.id = c.user_id
+WHERE c.status = 'open'
+ORDER BY c.updated_at DESC, c.id DESC""",
+    },
+    "results_by_recommendation": {
+        "title": "Results by recommendation",
+        "description": "How many cases have each recommendation, counting the latest result of "
+                       "each case that is neither cancelled nor void.",
+        "sql": f"""WITH {_LATEST_RESULTS}
+SELECT
+  recommendation,
+  count(*) AS cases,
+  group_concat(ref, ', ') AS refs
+FROM (SELECT l.recommendation, c.ref FROM latest l JOIN cases c ON c.id = l.case_id ORDER BY c.ref)
+GROUP BY recommendation
+ORDER BY cases DESC, recommendation""",
+    },
+    "cases_needing_review": {
+        "title": "Cases needing team review",
+        "description": "Cases whose latest result is refer_after_review (relative items to "
+                       "discuss) or incomplete (required answers missing); cancelled and void cases "
+                       "left out.",
+        "sql": f"""WITH {_LATEST_RESULTS}
+SELECT
+  c.ref,
+  l.recommendation,
+  CASE l.recommendation
+WHEN 'incomplete' THEN (SELECT group_concat(value, ', ') FROM json_each(l.result, '$.missing_required'))
+ELSE (SELECT group_concat(json_extract(value, '$.field') || ' = ' ||
+                          coalesce(json_extract(value, '$.value'), ''), '; ')
+      FROM json_each(l.result, '$.because'))
+  END AS why,
+  coalesce(u.name, u.external_id) AS owner,
+  l.kind,
+  l.criteria_version,
+  l.at AS result_at
+FROM latest l
+JOIN cases c ON c.id = l.case_id
+LEFT JOIN users u ON u.id = c.user_id
+WHERE l.recommendation IN ('refer_after_review', 'incomplete')
+ORDER BY l.at DESC""",
+    },
+    "answers_changed_after_review": {
+        "title": "Answers changed after review",
+        "description": "Answers revised after the case first reached the review screen (cases."
+                       "first_review_at): rows with action change or clear (skip in older rows) "
+                       "replacing an earlier answer. Corrections made with back before the first review "
+                       "are left out, and so are void cases; see the Answer history table for every "
+                       "change.",
+        "sql": """SELECT
+  c.ref,
+  a.field,
+  (SELECT p.value FROM answers p
+   WHERE p.case_id = a.case_id AND p.field = a.field AND p.id < a.id
+   ORDER BY p.id DESC LIMIT 1) AS previous_value,
+  a.value AS new_value,
+  a.action,
+  coalesce(u.name, u.external_id) AS changed_by,
+  a.at AS changed_at,
+  c.first_review_at,
+  c.status
+FROM answers a
+JOIN cases c ON c.id = a.case_id
+LEFT JOIN users u ON u.id = a.user_id
+WHERE a.at > c.first_review_at
+  AND c.status != 'void'
+  AND a.action IN ('change', 'clear', 'skip')
+  AND EXISTS (SELECT 1 FROM answers p WHERE p.case_id = a.case_id AND p.field = a.field AND p.id < a.id)
+ORDER BY a.id""",
+    },
+    "transcript_search": {
+        "title": "Search the transcript",
+        "description": "Messages containing every word of q (full-text search with stemming: "
+                       "'shunts' finds 'shunt'), oldest first, with the case reference; messages of "
+                       "void cases left out.",
+        "sql": """SELECT
+  c.ref,
+  m.at,
+  m.direction,
+  coalesce(u.name, u.external_id) AS "user",
+  m.text
+FROM messages_fts
+JOIN messages m ON m.rowid = messages_fts.rowid
+LEFT JOIN cases c ON c.id = m.case_id
+LEFT JOIN users u ON u.id = m.user_id
+WHERE fts_words(:q) IS NOT NULL AND messages_fts MATCH fts_words(:q)
+  AND (c.id IS NULL OR c.status != 'void')
+ORDER BY m.id""",
+        "params": ["q"],
+    },
+    "void_cases": {
+        "title": "Void cases",
+        "description": "Cases voided because they were opened by mistake: kept for the record and "
+                       "left out of every other query. When, by whom and why, with the last "
+                       "recommendation made before (if any).",
+        "sql": """SELECT
+  c.ref,
+  coalesce(u.name, u.external_id) AS owner,
+  e.at AS voided_at,
+  coalesce(v.name, v.external_id) AS voided_by,
+  e.reason,
+  (SELECT r.recommendation FROM results r WHERE r.case_id = c.id ORDER BY r.id DESC LIMIT 1)
+AS last_recommendation,
+  c.created_at
+FROM cases c
+LEFT JOIN users u ON u.id = c.user_id
+LEFT JOIN case_events e ON e.id = (
+  SELECT max(id) FROM case_events WHERE case_id = c.id AND kind = 'void')
+LEFT JOIN users v ON v.id = e.user_id
+WHERE c.status = 'void'
+ORDER BY e.at DESC, c.id DESC""",
+    },
+}
