@@ -20,7 +20,7 @@ from transitions import Machine
 
 from ..criteria import QUESTIONS_BY_FIELD, Result
 from ..storage import Store
-from . import _commands, _presses, _questions
+from . import _presses, _questions
 from . import _messages as say
 from ._machine import CHOOSING, DONE, NOT_RETURNING, QUESTION_STATES, REVIEW, Conversation, build_machine
 from ._prompts import Prompt, question_prompt, result_prompt, review_prompt, where
