@@ -191,19 +191,27 @@ def _near(question: Question, words: list[str]) -> str | None:
     return codes.pop() if len(codes) == 1 else None
 
 
+def _by_number(question: Question, stripped: str) -> _Item | None:
+    """An option by its number (`2`, `#2`, `option 2`, and `1.`, `(2)`, `3)` as lists number them)."""
+    bare = re.sub(r"^[(\[]+|[.)\]:]+$", "", stripped).strip()
+    number = _OPTION_NUMBER.match(bare)
+    if not (is_number(bare) or number):
+        return None
+    index = int(number.group(1) if number else bare)
+    if 1 <= index <= len(question.options):
+        return _Item("found", (question.codes[index - 1],))
+    return _Item("range", text=stripped)
+
+
 def _resolve(question: Question, text: str, near: bool = True) -> _Item:
     """One item of an answer: an option number or name, a distinctive word, or why not."""
     words = _words(text)
     stripped = text.strip()
     if not words:
         return _Item("unknown", text=stripped)
-    bare = re.sub(r"^[(\[]+|[.)\]:]+$", "", stripped).strip()  # "1.", "(2)", "3)" as lists are numbered
-    number = _OPTION_NUMBER.match(bare)
-    if is_number(bare) or number:
-        index = int(number.group(1) if number else bare)
-        if 1 <= index <= len(question.options):
-            return _Item("found", (question.codes[index - 1],))
-        return _Item("range", text=stripped)
+    numbered = _by_number(question, stripped)
+    if numbered is not None:
+        return numbered
     if _is_hedge(text, words):  # before names: "cp?" is not CP
         return _Item("hedge", text=stripped)
     index_ = _index(question)

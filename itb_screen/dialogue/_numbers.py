@@ -140,41 +140,19 @@ def _age_help(question: Question) -> str:
 
 
 def _read_number(question: Question, text: str) -> Reading:
-    lo, hi = question.minimum, question.maximum
-    assert lo is not None and hi is not None
+    """An age as typed: checked for hedges and ranges, stripped of `aged`/`about`, then read."""
     raw = " ".join(text.split())
-    shown = _shown(raw)
-    if any(ch.isdigit() and not ch.isascii() for ch in raw):
-        raise Refusal(f"Please use the digits 0-9: {_age_help(question)}.")
-    if "?" in raw or _is_hedge(raw, _words(raw)):
-        raise Refusal(f"'{shown}' sounds unsure: type the age if you know it, or 'unknown'.")
-    body = _AGE_PREFIX.sub("", raw.casefold().rstrip(".").strip())
-    approx = _APPROX.match(body)
-    if approx:
-        body = body[approx.end():]
-    if _ISH.search(body) and re.search(r"\d", body):
-        body, approx = _ISH.sub("", body), True
+    _refuse_unsure(question, raw)
+    body, approx = _plain_body(raw)
     if re.match(r"^(?:-|minus\b)", body):
-        raise Refusal(f"{shown} is out of range: {_age_help(question)}.")
-    both = _YEARS_MONTHS.match(body)
-    if both and int(both.group(2)) < 12:
-        years = int(both.group(1))
-        return _in_range(question, years, f"{years} years {both.group(2)} months = {years} years")
-    slash = _SLASH_MONTHS.match(body)
-    if slash:
-        return _months(question, int(slash.group(1)), f"{slash.group(1)}/12")
-    if len(re.findall(r"\d+", body, re.ASCII)) > 1 or re.search(r"\b(?:or|to)\b", body):
-        if _DECIMAL.search(body):
-            whole = re.search(r"\d+", body, re.ASCII).group()  # type: ignore[union-attr]
-            raise Refusal(f"Type the age in whole years: {whole}, not {shown}.")
-        raise Refusal(f"'{shown}' gives more than one age: type one whole number.")
+        raise Refusal(f"{_shown(raw)} is out of range: {_age_help(question)}.")
+    mixed = _years_and_months(question, body)
+    if mixed is not None:
+        return mixed
+    _refuse_several(raw, body)
     split = _split_number(body)
     if split is None:
-        tokens = re.split(r"[\s-]+", body)
-        for end in range(len(tokens), 0, -1):
-            value = _number_near(tokens[:end])
-            if value is not None and _unit(" ".join(tokens[end:])) in _YEAR_UNITS and lo <= value <= hi:
-                raise NearMiss(value, value_label(question.field, value))
+        _offer_number_words(question, body)
         raise Refusal(f"Please {_age_help(question)}.")
     value, unit_text = split
     unit = _unit(unit_text)
@@ -185,13 +163,72 @@ def _read_number(question: Question, text: str) -> Reading:
         return _months(question, value, f"{value} months")
     if unit in _SHORT_TIME_UNITS:
         raise Refusal("Type the age in whole years (0 under one year), e.g. 8, or 'unknown'.")
-    if question.unit == "years" and len(unit) >= 4:
-        for units, target in ((_YEAR_UNITS, "years"), (_MONTH_UNITS, "months")):
-            if any(_distance(unit, u, 1) <= 1 for u in units if len(u) >= 4):
-                years = value if target == "years" else value // 12
-                if lo <= years <= hi and (target == "years" or value < _MONTHS_BELOW):
-                    raise NearMiss(years, value_label(question.field, years))
+    _offer_unit(question, value, unit)
     raise Refusal(f"Please {_age_help(question)}.")
+
+
+def _refuse_unsure(question: Question, raw: str) -> None:
+    if any(ch.isdigit() and not ch.isascii() for ch in raw):
+        raise Refusal(f"Please use the digits 0-9: {_age_help(question)}.")
+    if "?" in raw or _is_hedge(raw, _words(raw)):
+        raise Refusal(f"'{_shown(raw)}' sounds unsure: type the age if you know it, or 'unknown'.")
+
+
+def _plain_body(raw: str) -> tuple[str, bool]:
+    """The age without `aged`, `about`, `-ish` or a full stop, and whether it was approximate."""
+    body = _AGE_PREFIX.sub("", raw.casefold().rstrip(".").strip())
+    approx = _APPROX.match(body)
+    if approx:
+        body = body[approx.end():]
+    if _ISH.search(body) and re.search(r"\d", body):
+        return _ISH.sub("", body), True
+    return body, bool(approx)
+
+
+def _years_and_months(question: Question, body: str) -> Reading | None:
+    """`3 years 4 months` (whole years kept, said back) and `18/12` (months, as UK notes write them)."""
+    both = _YEARS_MONTHS.match(body)
+    if both and int(both.group(2)) < 12:
+        years = int(both.group(1))
+        return _in_range(question, years, f"{years} years {both.group(2)} months = {years} years")
+    slash = _SLASH_MONTHS.match(body)
+    if slash:
+        return _months(question, int(slash.group(1)), f"{slash.group(1)}/12")
+    return None
+
+
+def _refuse_several(raw: str, body: str) -> None:
+    """`45 or 50`, `40-45`, `4.5`: more than one number is never read as one age."""
+    if len(re.findall(r"\d+", body, re.ASCII)) > 1 or re.search(r"\b(?:or|to)\b", body):
+        if _DECIMAL.search(body):
+            whole = re.search(r"\d+", body, re.ASCII).group()  # type: ignore[union-attr]
+            raise Refusal(f"Type the age in whole years: {whole}, not {_shown(raw)}.")
+        raise Refusal(f"'{_shown(raw)}' gives more than one age: type one whole number.")
+
+
+def _offer_number_words(question: Question, body: str) -> None:
+    """`fourty five years`: number words one slip from a number, offered back."""
+    tokens = re.split(r"[\s-]+", body)
+    for end in range(len(tokens), 0, -1):
+        value = _number_near(tokens[:end])
+        if value is not None and _unit(" ".join(tokens[end:])) in _YEAR_UNITS and _fits(question, value):
+            raise NearMiss(value, value_label(question.field, value))
+
+
+def _offer_unit(question: Question, value: int, unit: str) -> None:
+    """`45 yaers`, `18 monhts`: a unit one slip from years or months, offered back."""
+    if question.unit != "years" or len(unit) < 4:
+        return
+    for units, target in ((_YEAR_UNITS, "years"), (_MONTH_UNITS, "months")):
+        if any(_distance(unit, u, 1) <= 1 for u in units if len(u) >= 4):
+            years = value if target == "years" else value // 12
+            if _fits(question, years) and (target == "years" or value < _MONTHS_BELOW):
+                raise NearMiss(years, value_label(question.field, years))
+
+
+def _fits(question: Question, value: int) -> bool:
+    return question.minimum is not None and question.maximum is not None and \
+        question.minimum <= value <= question.maximum
 
 
 def _months(question: Question, months: int, typed: str) -> Reading:
