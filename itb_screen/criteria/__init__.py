@@ -16,6 +16,7 @@ from ._catalogue import (
     asked_fields,
     asked_questions,
     field_label,
+    match_key,
     progress,
     value_label,
 )
@@ -75,6 +76,7 @@ __all__ = [
     "field_label",
     "join_words",
     "labels_text",
+    "match_key",
     "missing_heading",
     "point_line",
     "progress",

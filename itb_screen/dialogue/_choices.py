@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..criteria import NONE_CODE, Question, value_label
-from ..criteria._catalogue import match_key
+from ..criteria import match_key
 from ._reading import (
     HELP_WORDS,
     NearMiss,

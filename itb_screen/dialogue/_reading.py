@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from ..criteria import Value
-from ..criteria._catalogue import match_key
+from ..criteria import match_key
 
 
 #: Typed words that ask what a question means (the dialogue shows `explain(question)`).

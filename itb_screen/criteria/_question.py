@@ -1,0 +1,172 @@
+"""What a question of the screening is: frozen declarations checked when they are made.
+
+`Question` and `Option` are declared in `_catalogue.py`; a bad declaration (a code that is no identifier,
+an alias shared by two options, a number without a range) fails at import, not in the middle of a chat.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from ._seed import SEED_STATEMENTS
+
+Kind = Literal["number", "one", "many"]
+
+_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+#: What an alias may contain: letters, digits, spaces, '-', '.' and apostrophes. List separators
+#: (, ; & + /) are refused because the parser splits lists on them before it looks names up.
+_ALIAS = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .'\-]*$")
+
+#: The code of the option that, in a many-choice question, excludes all the others.
+NONE_CODE = "none"
+
+#: Under this age a case is paediatric: the growth question is asked (S5) and the S5 point applies.
+PAEDIATRIC_BELOW = 18
+
+
+def match_key(text: str) -> str:
+    """The form in which typed text, labels, codes and aliases are compared.
+
+    Case, `_`, hyphens and dots between letters (`non-ambulant`, `C.P.`), apostrophes (`ADL's`),
+    commas and surrounding punctuation do not change what a clinician meant, so they are dropped here
+    once, and the catalogue check and the parser agree on when two names are the same.
+    """
+    key = text.casefold().replace("\u2019", "'").replace("_", " ")
+    key = re.sub(r"(?<=[a-z])[-.](?=[a-z])", lambda m: " " if m.group() == "-" else "", key)
+    key = key.replace("'", "").replace(",", " ")
+    key = re.sub(r"^[\s.!:]+|[\s.!:]+$", "", key)
+    return " ".join(key.split())
+
+
+@dataclass(frozen=True)
+class Option:
+    """One allowed answer of a choice question.
+
+    `aliases` are the short forms and synonyms clinicians type for it (`MS`, `botox`, `physio`): data
+    beside the label, so the parser, the help text and the data dictionary read them from one place.
+    """
+
+    code: str
+    label: str
+    aliases: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not _CODE.match(self.code):
+            raise ValueError(f"option code {self.code!r} is not a lower-case identifier")
+        if not self.label.strip():
+            raise ValueError(f"option {self.code!r} has no label")
+        if not isinstance(self.aliases, tuple):
+            raise ValueError(f"option {self.code!r}: aliases must be a tuple of strings")
+        own = {match_key(self.code), match_key(self.label)}
+        seen: set[str] = set()
+        for alias in self.aliases:
+            if not isinstance(alias, str) or not _ALIAS.match(alias):
+                raise ValueError(
+                    f"option {self.code!r}: alias {alias!r} must be letters, digits, spaces, '-' or '.'"
+                )
+            key = match_key(alias)
+            if key.isdigit():
+                raise ValueError(f"option {self.code!r}: alias {alias!r} is a number (numbers pick options)")
+            if key in own or key in seen:
+                raise ValueError(f"option {self.code!r}: alias {alias!r} repeats its code, label or alias")
+            seen.add(key)
+
+    def names(self) -> tuple[str, ...]:
+        """Every name this option answers to, as match keys: code, label, then aliases."""
+        keys = [match_key(self.code), match_key(self.label), *(match_key(a) for a in self.aliases)]
+        return tuple(dict.fromkeys(keys))
+
+
+@dataclass(frozen=True)
+class AskedWhen:
+    """A question is asked only while another answered number field is below a bound."""
+
+    field: str
+    below: int
+
+    def holds(self, answers: dict) -> bool:
+        value = answers.get(self.field)
+        return isinstance(value, int) and value < self.below
+
+    def describe(self) -> str:
+        return f"{self.field} < {self.below}"
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of the screening, with the wording a clinician reads."""
+
+    number: int
+    field: str
+    text: str
+    kind: Kind
+    serves: tuple[str, ...]
+    options: tuple[Option, ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None
+    unit: str = ""
+    hint: str = ""
+    asked_when: AskedWhen | None = None
+
+    def __post_init__(self) -> None:
+        if not _CODE.match(self.field):
+            raise ValueError(f"field {self.field!r} is not a lower-case identifier")
+        if not self.serves or any(s not in SEED_STATEMENTS for s in self.serves):
+            raise ValueError(f"{self.field}: serves {self.serves!r}, not seed statements")
+        if self.kind == "number":
+            if self.options or self.minimum is None or self.maximum is None:
+                raise ValueError(f"{self.field}: a number needs a range and no options")
+        elif self.kind in ("one", "many"):
+            codes = [o.code for o in self.options]
+            if len(codes) < 2 or len(set(codes)) != len(codes):
+                raise ValueError(f"{self.field}: needs two or more distinct options")
+            labels = [o.label.casefold() for o in self.options]
+            if len(set(labels)) != len(labels):
+                raise ValueError(f"{self.field}: option labels must differ")
+            self._check_aliases()
+        else:
+            raise ValueError(f"{self.field}: unknown kind {self.kind!r}")
+
+    def _check_aliases(self) -> None:
+        """One name, one option: an alias shared by two options, or equal to another option's code or
+        label, would make the parser guess, so the catalogue refuses it at import."""
+        owner: dict[str, str] = {}
+        for option in self.options:
+            for key in option.names():
+                other = owner.setdefault(key, option.code)
+                if other != option.code:
+                    raise ValueError(
+                        f"{self.field}: {key!r} names both {other!r} and {option.code!r}; "
+                        "an alias must name one option only"
+                    )
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(o.code for o in self.options)
+
+    def option(self, code: str) -> Option:
+        for o in self.options:
+            if o.code == code:
+                return o
+        raise KeyError(code)
+
+    @property
+    def exclusive_code(self) -> str | None:
+        """The option that excludes the others in a many-choice question (`none`), if it has one."""
+        return NONE_CODE if self.kind == "many" and NONE_CODE in self.codes else None
+
+    def allowed(self) -> str:
+        """What this question accepts, in words, for error messages."""
+        if self.kind == "number":
+            return f"a whole number from {self.minimum} to {self.maximum}"
+        codes = ", ".join(self.codes)
+        if self.kind == "one":
+            return f"one of {codes}"
+        tail = f" ({NONE_CODE} alone)" if self.exclusive_code else ""
+        return f"a list of one or more of {codes}{tail}"
+
+    def is_asked(self, answers: dict) -> bool:
+        return self.asked_when is None or self.asked_when.holds(answers)
