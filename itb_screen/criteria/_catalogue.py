@@ -7,6 +7,8 @@ bad edit fails at start-up, not in the middle of a chat.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ._question import NONE_CODE, PAEDIATRIC_BELOW, AskedWhen, Kind, Option, Question, match_key
 
 __all__ = [
@@ -261,17 +263,17 @@ def _check_catalogue() -> None:
 _check_catalogue()
 
 
-def asked_questions(answers: dict) -> tuple[Question, ...]:
+def asked_questions(answers: Mapping[str, object]) -> tuple[Question, ...]:
     """The questions asked for these answers, in order (skip logic applied)."""
     return tuple(q for q in QUESTIONS if q.is_asked(answers))
 
 
-def asked_fields(answers: dict) -> tuple[str, ...]:
+def asked_fields(answers: Mapping[str, object]) -> tuple[str, ...]:
     """The fields asked for these answers, in order (skip logic applied)."""
     return tuple(q.field for q in asked_questions(answers))
 
 
-def progress(answers: dict) -> tuple[int, int]:
+def progress(answers: Mapping[str, object]) -> tuple[int, int]:
     """(answered, asked): how far a case has got, counting only the questions skip logic asks."""
     asked = asked_fields(answers)
     return sum(1 for f in asked if f in answers), len(asked)
@@ -290,5 +292,6 @@ def value_label(field_code: str, value: object) -> str:
     if question.kind == "number":
         return f"{value} {question.unit}".strip()
     if question.kind == "many":
-        return ", ".join(question.option(c).label for c in value)  # type: ignore[union-attr]
+        assert isinstance(value, (tuple, list)), value
+        return ", ".join(question.option(str(c)).label for c in value)
     return question.option(str(value)).label

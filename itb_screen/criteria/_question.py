@@ -7,6 +7,7 @@ an alias shared by two options, a number without a range) fails at import, not i
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -87,7 +88,7 @@ class AskedWhen:
     field: str
     below: int
 
-    def holds(self, answers: dict) -> bool:
+    def holds(self, answers: Mapping[str, object]) -> bool:
         value = answers.get(self.field)
         return isinstance(value, int) and value < self.below
 
@@ -168,5 +169,5 @@ class Question:
         tail = f" ({NONE_CODE} alone)" if self.exclusive_code else ""
         return f"a list of one or more of {codes}{tail}"
 
-    def is_asked(self, answers: dict) -> bool:
+    def is_asked(self, answers: Mapping[str, object]) -> bool:
         return self.asked_when is None or self.asked_when.holds(answers)

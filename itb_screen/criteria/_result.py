@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ._answers import Value, to_json_value
 from ._catalogue import value_label
@@ -21,7 +23,7 @@ class Reason:
     field: str
     value: Value | None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"field": self.field, "value": None if self.value is None else to_json_value(self.value)}
 
     def describe(self) -> str:
@@ -45,7 +47,7 @@ class DiscussionPoint:
     source: str
     because: tuple[Reason, ...] = ()
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "code": self.code,
             "text": self.text,
@@ -64,7 +66,7 @@ class Result:
     unanswered: tuple[str, ...]
     criteria_version: str
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """The `evaluate` contract of screening-spec.md, plus the reasons (`because`, `sources`)."""
         return {
             "recommendation": self.recommendation,
@@ -77,10 +79,10 @@ class Result:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Result":
+    def from_dict(cls, data: Mapping[str, Any]) -> "Result":
         """Rebuild a stored result (the inverse of `to_dict`)."""
 
-        def reasons(items: list) -> tuple[Reason, ...]:
+        def reasons(items: list[dict[str, Any]]) -> tuple[Reason, ...]:
             return tuple(
                 Reason(r["field"], tuple(r["value"]) if isinstance(r["value"], list) else r["value"])
                 for r in items
