@@ -10,6 +10,7 @@ from itb_screen.criteria import (
     POINTS,
     RULES,
     SEED_STATEMENTS,
+    AnswerError,
     evaluate,
     validate_answers,
 )
@@ -330,3 +331,20 @@ def test_an_unanswered_reason_reads_as_such():
 
     assert reason_phrase(Reason("seizures", None)) == "seizures is not answered"
     assert reason_phrase(Reason("goals", ("improve_sleep",))) == "Goals: Improve sleep"  # no phrase: label
+
+
+# Boundaries, tried exactly (the spec: `age_years` < 18 is a child; ages are whole numbers 0..120) -------
+@pytest.mark.parametrize("age, child", [(0, True), (17, True), (18, False), (120, False)])
+def test_the_paediatric_boundary_is_below_18(age, child):
+    result = run(age_years=age)
+    assert ("paediatric_growth" in codes(result)) is child
+    assert ("growth_complications" in result.unanswered) is child  # asked, and not answered in BASE
+
+
+@pytest.mark.parametrize("age, valid", [(-1, False), (0, True), (120, True), (121, False)])
+def test_the_age_range_is_0_to_120_inclusive(age, valid):
+    if valid:
+        assert validate_answers({"age_years": age}) == {"age_years": age}
+    else:
+        with pytest.raises(AnswerError, match="out of range"):
+            validate_answers({"age_years": age})

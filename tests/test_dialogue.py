@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
-from itb_screen.criteria import FIELDS, QUESTIONS, QUESTIONS_BY_FIELD, asked_fields, evaluate, validate_answers
+from itb_screen.criteria import (
+    FIELDS,
+    QUESTIONS,
+    QUESTIONS_BY_FIELD,
+    asked_fields,
+    evaluate,
+    validate_answers,
+)
 from itb_screen.dialogue import (
     CHOOSING,
     DONE,
@@ -144,6 +153,7 @@ def to_review(dialogue, answers: dict, who=ALICE, ref="CASE-1", style="numbers")
     return prompts
 
 
+P01 = next(v for v in VIGNETTES if v["id"] == "P01")["answers"]
 P02 = next(v for v in VIGNETTES if v["id"] == "P02")["answers"]
 
 
@@ -282,7 +292,8 @@ def screen_rest(dialogue, who, answers):
     for _ in range(60):
         last = prompts[-1]
         if last.kind == "question":
-            prompts = dialogue.handle(who, typed(QUESTIONS_BY_FIELD[last.field], answers.get(last.field), "codes"))
+            question = QUESTIONS_BY_FIELD[last.field]
+            prompts = dialogue.handle(who, typed(question, answers.get(last.field), "codes"))
         elif last.kind == "review":
             prompts = dialogue.handle(who, "confirm")
         else:
@@ -327,7 +338,8 @@ def test_a_button_from_before_a_restart_still_works_on_the_open_question(db_path
 
 @pytest.mark.parametrize(
     "ref, why",
-    [("ab", "3 to 32"), ("a" * 33, "3 to 32"), ("John Smith", "3 to 32"), ("MRN1234567", "six or more digits"),
+    [("ab", "3 to 32"), ("a" * 33, "3 to 32"), ("John Smith", "3 to 32"),
+     ("MRN1234567", "six or more digits"),
      ("2001-04-12", "date"), ("12-04-2001", "date"), ("case/1", "3 to 32"), ("15-Mar-1990", "date"),
      ("Mar-15-1990", "date"), ("1990-Mar-15", "date"), ("15_March_1990", "date"), ("15mar90", "date")],
 )
@@ -386,8 +398,10 @@ def test_transcript_keeps_every_message_in_and_out(dialogue, store):
     lines = [(m["direction"], m["text"].splitlines()[0]) for m in transcript]
     assert lines[:4] == [
         ("in", "/new CASE-1"),
-        ("out", "Case CASE-1 started. Answers are saved as you go; /back goes back, /skip moves on, ? explains."),
-        ("out", f"Case CASE-1 - question 1 of {len(asked_fields({}))}"), ("in", "eighty-eight years and a half"),
+        ("out", "Case CASE-1 started. Answers are saved as you go; /back goes back, /skip moves on, "
+                "? explains."),
+        ("out", f"Case CASE-1 - question 1 of {len(asked_fields({}))}"),
+        ("in", "eighty-eight years and a half"),
     ]
     assert [d for d, _ in lines[4:]] == ["out", "out", "in", "out", "out"]  # refusal, question again, 8
     assert ("out", "Saved: 8 years") in [(m["direction"], m["text"]) for m in transcript]
@@ -429,7 +443,8 @@ def test_models_of_idle_cases_leave_the_shared_machine(store):
         assert dialogue.handle(ALICE, f"/resume {ref}")[-1].field == "primary_condition"
         assert dialogue.handle(ALICE, "1")[-1].field == "disease_course"
     assert len(dialogue.machine.models) == 2
-    assert all(answers_now(store, ref) == {"age_years": 40, "primary_condition": "cerebral_palsy"} for ref in refs)
+    both = {"age_years": 40, "primary_condition": "cerebral_palsy"}
+    assert all(answers_now(store, ref) == both for ref in refs)
 
 
 def test_a_model_kept_on_the_machine_follows_the_database(db_path):
@@ -464,3 +479,96 @@ def test_only_confirm_closes_a_case_at_review(word, dialogue, store):
     prompts = dialogue.handle(ALICE, word)
     assert prompts[0].kind == "refusal" and prompts[-1].kind == "review"
     assert case_of(store, "CASE-1").status == "open"
+
+
+# Boundaries, tried exactly -------------------------------------------------------------------------
+def asked_after_age(dialogue, age: str) -> list[str]:
+    """The fields the dialogue asks after the age `age`, skipping each question in turn, to the review."""
+    start(dialogue)
+    prompts = dialogue.handle(ALICE, age)
+    asked = []
+    while prompts[-1].kind == "question":
+        asked.append(prompts[-1].field)
+        prompts = dialogue.handle(ALICE, "skip")
+    assert prompts[-1].kind == "review"
+    return asked
+
+
+@pytest.mark.parametrize("age, child", [("0", True), ("17", True), ("18", False), ("120", False)])
+def test_under_18_is_asked_the_growth_question_and_gets_the_paediatric_point(dialogue, store, age, child):
+    """The spec: growth_complications is asked when age_years < 18, and paediatric_growth is its point."""
+    asked = asked_after_age(dialogue, age)
+    assert ("growth_complications" in asked) is child
+    assert answers_now(store, "CASE-1") == {"age_years": int(age)}  # 0 and 120 are accepted
+    dialogue.handle(ALICE, "confirm")
+    result = dialogue.handle(ALICE, "confirm")[-1].result  # confirm again: the skipped questions
+    assert ("paediatric_growth" in [p.code for p in result.discussion_points]) is child
+
+
+@pytest.mark.parametrize("age", ["-1", "121"])
+def test_ages_outside_0_to_120_are_refused_and_nothing_is_stored(dialogue, store, age):
+    start(dialogue)
+    prompts = dialogue.handle(ALICE, age)
+    assert prompts[0].kind == "refusal" and prompts[-1].field == "age_years"
+    assert store.history(case_of(store, "CASE-1").id) == []
+
+
+@pytest.mark.parametrize("ref, refused", [("AB12345", False), ("AB123456", True), ("123456", True),
+                                          ("12345-X", False), ("X-123456-Y", True)])
+def test_a_reference_with_six_digits_in_a_row_is_refused_five_are_accepted(dialogue, store, ref, refused):
+    prompts = dialogue.handle(ALICE, f"/new {ref}")
+    if refused:
+        assert prompts[0].kind == "refusal" and "six or more digits" in prompts[0].text
+        assert store.all_cases() == []
+    else:
+        assert prompts[-1].field == "age_years" and case_of(store, ref) is not None
+
+
+# One input is all or nothing -----------------------------------------------------------------------
+FAILING_WRITE = """
+CREATE TRIGGER fail_on_marker BEFORE INSERT ON messages
+WHEN NEW.direction = 'in' AND NEW.text = '{marker}'
+BEGIN SELECT RAISE(ABORT, 'the disk failed (a test trigger)'); END
+"""
+
+
+def state_of(store, ref: str) -> tuple:
+    """Everything one input may change: the case row, its answer history, results and transcript."""
+    case = case_of(store, ref)
+    user = store.user_by_id(case.user_id)
+    return (case, user, store.history(case.id), store.results(case.id), store.transcript(case.id))
+
+
+@pytest.mark.parametrize("step", ["typed answer", "pressed answer", "confirm"])
+def test_a_write_failing_after_the_answer_leaves_nothing_of_the_input(dialogue, store, step):
+    """The transcript line of the input is written after its answer (or result) and the case's new state:
+    when that write fails, the input's earlier writes are rolled back with it, every time."""
+    if step == "confirm":
+        screen(dialogue, ALICE, "CASE-1", P01, confirm=False)
+        marker, kwargs = "confirm", {"text": "confirm"}
+    else:
+        start(dialogue)
+        question = dialogue.handle(ALICE, "40")[-1]  # primary_condition
+        if step == "typed answer":
+            marker, kwargs = "MS", {"text": "MS"}
+        else:
+            button = question.options[1]
+            case_id = case_of(store, "CASE-1").id
+            marker = f"[pressed] answer {button.label} (case {case_id}, 2)"  # the press as recorded
+            kwargs = {"button": button.code}
+    before = state_of(store, "CASE-1")
+    store.db.execute(FAILING_WRITE.format(marker=marker))
+    with pytest.raises(sqlite3.DatabaseError, match="a test trigger"):
+        dialogue.handle(ALICE, **kwargs)
+    assert not store.db.conn.in_transaction
+    assert state_of(store, "CASE-1") == before
+    # The same input once the disk is back: applied once, as if the failure had never been.
+    store.db.execute("DROP TRIGGER fail_on_marker")
+    prompts = dialogue.handle(ALICE, **kwargs)
+    after = state_of(store, "CASE-1")
+    assert after != before
+    if step == "confirm":
+        assert prompts[-1].kind == "result" and len(after[3]) == 1
+    else:
+        assert answers_now(store, "CASE-1") == {"age_years": 40, "primary_condition": "multiple_sclerosis"}
+        assert prompts[-1].field == "disease_course"
