@@ -33,12 +33,12 @@ def _yes_no(
 
 QUESTIONS: tuple[Question, ...] = (
     Question(
-        1, "age_years", "How old is the patient, in whole years?", "number", ("S5",),
+        1, "age_years", "How old is the patient, in whole years?", "number", ("S5",), short="Age",
         minimum=0, maximum=120, unit="years", hint="A whole number, e.g. 8.",
     ),
     Question(
         2, "primary_condition", "What is the primary neurological condition causing the spasticity?",
-        "one", ("S2",),
+        "one", ("S2",), short="Condition",
         options=(
             Option("cerebral_palsy", "Cerebral palsy", ("CP",)),
             Option("multiple_sclerosis", "Multiple sclerosis", ("MS",)),
@@ -60,7 +60,7 @@ QUESTIONS: tuple[Question, ...] = (
         ),
     ),
     Question(
-        3, "disease_course", "Is the underlying condition stable or progressive?", "one", ("S2",),
+        3, "disease_course", "Is the underlying condition stable or progressive?", "one", ("S2",), short="Course",
         options=(
             Option(
                 "stable", "Stable",
@@ -72,7 +72,7 @@ QUESTIONS: tuple[Question, ...] = (
         ),
     ),
     Question(
-        4, "interference", "What does the spasticity interfere with?", "many", ("S1",),
+        4, "interference", "What does the spasticity interfere with?", "many", ("S1",), short="Interference",
         hint="Choose all that apply.",
         options=(
             Option("comfort", "Comfort", ("discomfort",)),
@@ -91,7 +91,7 @@ QUESTIONS: tuple[Question, ...] = (
         ),
     ),
     Question(
-        5, "ambulatory", "Is the patient ambulatory (walks, with or without aids)?", "one", ("S4",),
+        5, "ambulatory", "Is the patient ambulatory (walks, with or without aids)?", "one", ("S4",), short="Walks (ambulatory)",
         options=_yes_no(
             ("ambulant", "ambulatory", "walks", "walking"),
             ("non-ambulant", "nonambulant", "non-ambulatory", "not ambulant"),
@@ -101,7 +101,7 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         6, "growth_complications",
         "Does spasticity affect the growing child's musculoskeletal system in any of these ways?",
-        "many", ("S5",), hint="Choose all that apply.",
+        "many", ("S5",), short="Growth problems", hint="Choose all that apply.",
         asked_when=AskedWhen("age_years", PAEDIATRIC_BELOW),
         options=(
             Option("limb_deformity", "Limb deformity", ("deformity", "deformities", "limb deformities")),
@@ -115,7 +115,7 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         7, "prior_treatments", "Which treatments for spasticity has the patient had so far?", "many",
-        ("S3",), hint="Choose all that apply.",
+        ("S3",), short="Prior treatments", hint="Choose all that apply.",
         options=(
             Option(
                 "oral_antispasticity", "Oral antispasticity medication",
@@ -140,13 +140,13 @@ QUESTIONS: tuple[Question, ...] = (
         ),
     ),
     Question(
-        8, "cognitive_impairment", "Is the patient's cognition impaired?", "one", ("S7",),
+        8, "cognitive_impairment", "Is the patient's cognition impaired?", "one", ("S7",), short="Cognition impaired",
         options=_yes_no(
             ("impaired", "cognitively impaired"), ("intact", "cognitively intact", "not impaired", "normal"),
         ),
     ),
     Question(
-        9, "baclofen_reaction", "Has the patient had a reaction to baclofen?", "one", ("S9", "S10"),
+        9, "baclofen_reaction", "Has the patient had a reaction to baclofen?", "one", ("S9", "S10"), short="Baclofen reaction",
         hint=(
             "Side effects = drowsiness, weakness, dizziness or confusion on oral baclofen, not recorded "
             "as an allergy. Recorded allergy = listed as an allergy but not confirmed as true "
@@ -172,11 +172,11 @@ QUESTIONS: tuple[Question, ...] = (
         ),
     ),
     Question(
-        10, "active_infection", "Does the patient have an active infection?", "one", ("S9",),
+        10, "active_infection", "Does the patient have an active infection?", "one", ("S9",), short="Active infection",
         options=_yes_no(("infection", "infected"), ("no infection", "infection free")),
     ),
     Question(
-        11, "goals", "What are the goals of treatment?", "many", ("S6", "S8"),
+        11, "goals", "What are the goals of treatment?", "many", ("S6", "S8"), short="Goals",
         hint="Choose all that apply.",
         options=(
             Option(
@@ -206,10 +206,10 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         12, "goals_realistic",
         "In your judgement, are the patient's and family's expectations realistic?", "one",
-        ("S8", "S11"), options=_yes_no(("realistic",), ("unrealistic", "not realistic"), none_means_no=False),
+        ("S8", "S11"), short="Goals realistic", options=_yes_no(("realistic",), ("unrealistic", "not realistic"), none_means_no=False),
     ),
     Question(
-        13, "mental_health", "Does the patient have mental health issues?", "one", ("S11",),
+        13, "mental_health", "Does the patient have mental health issues?", "one", ("S11",), short="Mental health",
         options=(
             Option("none", "None", ("no", "n", "nope", "nil", "nothing", "no issues")),
             Option("managed", "Yes, managed", ("controlled", "well managed", "well controlled")),
@@ -222,25 +222,25 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         14, "psychosocial_compliance_concerns",
         "Are there psychosocial factors that may prevent reliable refills and follow-up visits?",
-        "one", ("S11",), hint="For example transport, caregiver support or adherence.",
+        "one", ("S11",), short="Psychosocial concerns", hint="For example transport, caregiver support or adherence.",
         options=_yes_no(no=("no concerns",)),
     ),
     Question(
         15, "financial_burden",
         "Is the cost of the implant, refills or travel a concern for the patient or family?", "one",
-        ("S11",), options=_yes_no(no=("no concerns", "not a concern")),
+        ("S11",), short="Financial burden", options=_yes_no(no=("no concerns", "not a concern")),
     ),
     Question(
-        16, "hydrocephalus_shunt", "Does the patient have a shunt for hydrocephalus?", "one", ("S12",),
+        16, "hydrocephalus_shunt", "Does the patient have a shunt for hydrocephalus?", "one", ("S12",), short="Hydrocephalus shunt",
         options=_yes_no(("shunt", "shunted", "VP shunt", "VPS"), ("no shunt",)),
     ),
     Question(
-        17, "seizures", "Does the patient have a history of seizures?", "one", ("S13",),
+        17, "seizures", "Does the patient have a history of seizures?", "one", ("S13",), short="Seizures",
         options=_yes_no(("epilepsy", "epileptic", "seizures"), ("no seizures",)),
     ),
     Question(
         18, "abdominal_pelvic_surgery", "Has the patient had abdominal or pelvic surgery?", "one",
-        ("S13",), options=_yes_no(("surgery",), ("no surgery",)),
+        ("S13",), short="Abdominal/pelvic surgery", options=_yes_no(("surgery",), ("no surgery",)),
     ),
 )
 

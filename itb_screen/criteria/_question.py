@@ -111,6 +111,8 @@ class Question:
     unit: str = ""
     hint: str = ""
     asked_when: AskedWhen | None = None
+    #: A few words that label the answer for people (`Age: 45 years`), where the question is too long.
+    short: str = ""
 
     def __post_init__(self) -> None:
         if not _CODE.match(self.field):
