@@ -1,4 +1,5 @@
-"""The fake Bot API server answers a real python-telegram-bot Application as Telegram would."""
+"""The fake Bot API answers a real python-telegram-bot Application as Telegram would, in process and over
+HTTP alike (one implementation behind both)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,15 @@ import urllib.request
 
 import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, InvalidToken
-from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
 from tests.fake_bot_api import FakeBotApi
 
@@ -68,7 +76,7 @@ async def test_real_application_echoes_and_handles_a_press() -> None:
                 assert msg["from"]["is_bot"] is True
                 assert msg["chat"] == {"id": USER, "first_name": "Ada", "type": "private"}
                 assert isinstance(msg["date"], int) and abs(msg["date"] - time.time()) < 60
-                assert api.buttons(USER, msg["message_id"]) == [[("Yes", "yes"), ("No", "no")]]
+                assert api.keyboard(msg) == [[("Yes", "yes"), ("No", "no")]]
 
                 api.press(USER, msg["message_id"], "no")
                 await api.wait_for_async(lambda a: a.calls_to("editMessageText"), timeout=5)
@@ -104,7 +112,8 @@ def test_get_updates_offset_and_long_polling() -> None:
         assert [u["update_id"] for u in body["result"]] == [first, second, third]
         start = body["result"][0]["message"]
         assert start["entities"] == [{"offset": 0, "length": 6, "type": "bot_command"}]
-        assert start["from"] == {"id": USER, "is_bot": False, "first_name": f"User{USER}", "language_code": "en"}
+        assert start["from"] == {"id": USER, "is_bot": False, "first_name": f"User{USER}",
+                                 "language_code": "en"}
 
         # An offset confirms (drops) every update below it.
         _, body = _call(api, "getUpdates", offset=second, limit=1)
@@ -197,3 +206,55 @@ def test_wait_for_times_out_with_a_dump() -> None:
     with FakeBotApi(TOKEN) as api:
         with pytest.raises(AssertionError, match="containing 'never'"):
             api.wait_for_message(USER, "never", timeout=0.1)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("way", ["in process", "over HTTP"])
+async def test_in_process_and_over_http_answer_alike(way: str) -> None:
+    """The in-process request and the HTTP server reach the same fake: the same answers and refusals."""
+    api = FakeBotApi(TOKEN)
+    builder = ApplicationBuilder().token(TOKEN)
+    if way == "over HTTP":
+        api.start()
+        builder = builder.base_url(api.base_url)
+    else:
+        builder = builder.request(api.request()).get_updates_request(api.request())
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("A & B", callback_data="a")]])
+    try:
+        async with builder.build().bot as bot:
+            api.message_update(USER, "hi")  # the user wrote first: the chat exists
+            sent = await bot.send_message(USER, "<b>Q</b> 1 &amp; 2", parse_mode="HTML",
+                                          reply_markup=keyboard)
+            assert (sent.message_id, sent.text) == (2, "Q 1 & 2")
+            assert sent.reply_markup == keyboard
+            assert api.last(USER)["html"] == "<b>Q</b> 1 &amp; 2"
+            assert api.buttons(api.last(USER)) == [("A & B", "a")]
+            with pytest.raises(BadRequest, match="(?i)can't find end tag"):
+                await bot.send_message(USER, "<b>open", parse_mode="HTML")
+            with pytest.raises(BadRequest, match="too long"):
+                await bot.send_message(USER, "x" * 4097)
+            with pytest.raises(BadRequest, match="(?i)button_data_invalid"):
+                await bot.send_message(USER, "x", reply_markup=InlineKeyboardMarkup(
+                    [[InlineKeyboardButton("long", callback_data="d" * 65)]]))
+            press = api.press_update(USER, sent.message_id, "a")
+            assert await bot.answer_callback_query(press["callback_query"]["id"])
+            with pytest.raises(BadRequest, match="[Qq]uery is too old"):
+                await bot.answer_callback_query(press["callback_query"]["id"])
+            edited = await bot.edit_message_reply_markup(USER, sent.message_id)
+            assert edited.reply_markup is None and api.keyboard(api.message(USER, sent.message_id)) == []
+            with pytest.raises(BadRequest, match="[Mm]essage is not modified"):
+                await bot.edit_message_reply_markup(USER, sent.message_id)
+            api.fail_next("sendMessage", NetworkError("connection reset"))
+            with pytest.raises(NetworkError) as failed:
+                await bot.send_message(USER, "lost")
+            assert not isinstance(failed.value, BadRequest)
+            api.block(USER)
+            with pytest.raises(Forbidden, match="(?i)blocked"):
+                await bot.send_message(USER, "blocked")
+        assert [m for m, _ in api.calls if m != "getMe"] == [
+            "sendMessage", "sendMessage", "sendMessage", "sendMessage", "answerCallbackQuery",
+            "answerCallbackQuery", "editMessageReplyMarkup", "editMessageReplyMarkup", "sendMessage",
+            "sendMessage"]
+        assert [m["text"] for m in api.sent(USER)] == ["Q 1 & 2"]
+    finally:
+        api.close()

@@ -1,7 +1,8 @@
-"""The Telegram channel in-process: a real Application, its network replaced by `OfflineRequest`.
+"""The Telegram channel in process: a real Application, its network replaced by the fake Bot API.
 
-Updates are built as Telegram sends them and fed through `app.process_update`; every Bot API call is
-recorded by `OfflineTelegram`, which answers (and refuses) as Telegram does.
+tests/telegram_offline.py's `Harness` builds the bot and feeds it updates built as Telegram sends them
+through `app.process_update`; every Bot API call is recorded by tests/fake_bot_api.py's `FakeBotApi`,
+which answers (and refuses) as Telegram does. The same fake serves the end-to-end tests over HTTP.
 """
 
 from __future__ import annotations
@@ -15,18 +16,18 @@ import sys
 
 import pytest
 import pytest_asyncio
+from telegram import Update
 from telegram.error import NetworkError, TimedOut
 
-from itb_screen.bot.telegram import AccessList, Member, build_application, parse_users
+from itb_screen.bot.telegram import AccessList, Member, parse_users
 from itb_screen.bot.telegram import render
 from itb_screen.bot.telegram.access import AccessFileError
 from itb_screen.bot.telegram.errors import SORRY
 from itb_screen.criteria import QUESTIONS, QUESTIONS_BY_FIELD, asked_fields, validate_answers
 from itb_screen.dialogue import Button, Prompt
-from itb_screen.storage import Store
 
 from .conftest import VIGNETTES, outcome
-from .telegram_offline import BOT_USER, TOKEN, OfflineTelegram, to_update
+from .telegram_offline import Harness, Screening, control, field_of, is_review, saved_lines
 
 LEE, SAM, REV, KIM, STRANGER = 111, 222, 333, 444, 999
 MEMBERS = {
@@ -37,101 +38,13 @@ MEMBERS = {
 }
 
 
-class Harness:
-    """One bot on one database, with the offline Telegram it talks to."""
-
-    def __init__(self, db_path, server: OfflineTelegram | None = None) -> None:
-        self.db_path = db_path
-        self.server = server or OfflineTelegram()
-        self.app = None
-        self.store = None
-
-    async def start(self) -> "Harness":
-        self.store = Store(self.db_path)
-        self.app = build_application(TOKEN, self.store, AccessList(members=MEMBERS), rate_limit=False,
-                                     request=self.server.request(), get_updates_request=self.server.request(),
-                                     retry_delay=0)
-        await self.app.initialize()
-        return self
-
-    async def stop(self) -> None:
-        await self.app.shutdown()
-        self.app.bot_data["itb"].close()
-        self.store.close()
-
-    async def restart(self) -> None:
-        await self.stop()
-        await self.start()
-
-    async def feed(self, data: dict) -> None:
-        await self.app.process_update(to_update(data, self.app.bot))
-
-    async def send(self, user: int, text: str, **kwargs) -> None:
-        await self.feed(self.server.message_update(user, text, **kwargs))
-
-    async def tap(self, user: int, message_id: int, data: str) -> None:
-        await self.feed(self.server.press_update(user, message_id, data))
-
-    async def tap_label(self, user: int, label: str, message: dict | None = None) -> dict:
-        """Press the button labelled `label` (check mark ignored) on `message` (default: the question)."""
-        message = message or self.question(user)
-        for text, data in self.server.buttons(message):
-            if text.removeprefix(render.CHECK + " ") == label:
-                await self.tap(user, message["message_id"], data)
-                return message
-        raise AssertionError(f"no button {label!r} on {message['text']!r}: {self.server.buttons(message)}")
-
-    def question(self, user: int) -> dict:
-        """The latest bot message that still has a keyboard (a question, the review, a notice with buttons, or a
-        result with its Amend button)."""
-        for message in reversed(self.server.sent(user)):
-            if message.get("reply_markup"):
-                return message
-        raise AssertionError("no message with buttons")
-
-    def texts(self, user: int) -> list[str]:
-        return [m["text"] for m in self.server.sent(user)]
-
-
 @pytest_asyncio.fixture
-async def bot(tmp_path):
-    harness = await Harness(tmp_path / "bot.db").start()
+async def bot(db_path):
+    harness = await Harness(db_path, MEMBERS).start()
     try:
         yield harness
     finally:
         await harness.stop()
-
-
-def saved_lines(message: dict) -> list[str]:
-    """The say-back lines ("✓ Saved: ...", "✓ Kept: ...", "✓ Cleared: ...") on top of a message, in italics."""
-    lines = message["text"].split("\n")
-    sources = (message.get("html") or "").split("\n")
-    said = []
-    for line, source in zip(lines, sources):
-        if not (line.startswith(render.CHECK + " ") and source.startswith("<i>") and source.endswith("</i>")):
-            break
-        said.append(line.removeprefix(render.CHECK + " "))
-    return said
-
-
-def body(message: dict) -> str:
-    """A message's text without the say-back lines on top."""
-    return "\n".join(message["text"].split("\n")[len(saved_lines(message)):])
-
-
-def field_of(message: dict) -> str | None:
-    """The field a question message asks (None for review, result and notices)."""
-    text = body(message)
-    matches = [q for q in QUESTIONS if q.text in text]
-    return max(matches, key=lambda q: len(q.text)).field if matches and "question" in text.split("\n")[0] else None
-
-
-def is_review(message: dict) -> bool:
-    return body(message).startswith("Review case")
-
-
-def control(message: dict, server: OfflineTelegram, verb: str) -> str:
-    return next(data for _, data in server.buttons(message) if data.startswith(verb + ":"))
 
 
 def expected_gaps(answers: dict) -> list[str]:
@@ -144,74 +57,58 @@ def expected_gaps(answers: dict) -> list[str]:
 
 def amend_only(h: Harness, message: dict, case_id: int) -> bool:
     """A result message's keyboard: exactly the Amend button of its case."""
-    return h.server.buttons(message) == [("Amend", f"m:{case_id}:d")]
+    return h.api.buttons(message) == [("Amend", f"m:{case_id}:d")]
 
 
 async def confirm_at_review(h: Harness, user: int, review: dict, answers: dict, typed: bool = False) -> None:
     """Confirm (pressed or typed); with unanswered questions, the notice listing them, then confirm again
     (Confirm anyway pressed, or 'confirm' typed once more)."""
-    case_id = int(control(review, h.server, "f").split(":")[1])
+    case_id = int(control(review, "f").split(":")[1])
     if typed:
         await h.send(user, "confirm")
     else:
-        await h.tap(user, review["message_id"], control(review, h.server, "f"))
+        await h.tap(user, review["message_id"], control(review, "f"))
     gaps = expected_gaps(answers)
-    last = h.server.last(user)
+    last = h.api.last(user)
     if not gaps:
         assert last["text"].startswith("Case ") and "unanswered" not in last["text"], last["text"]
         return
     assert f"{len(gaps)} asked question{'s' if len(gaps) > 1 else ''} still unanswered" in last["text"]
-    assert h.server.buttons(last) == [("Confirm anyway", f"f:{case_id}:r:1")]
+    assert h.api.buttons(last) == [("Confirm anyway", f"f:{case_id}:r:1")]
     assert h.store.latest_result(case_id) is None  # nothing decided before the second confirm
     # The review is not marked confirmed: it keeps its keyboard to change an answer.
-    assert h.server.messages[user][review["message_id"]].get("reply_markup")
+    assert h.api.messages[user][review["message_id"]].get("reply_markup")
     if typed:
         await h.send(user, "confirm")
     else:
         await h.tap_label(user, "Confirm anyway", last)
-        edited = h.server.messages[user][last["message_id"]]
+        edited = h.api.messages[user][last["message_id"]]
         assert edited["text"].endswith(render.CONFIRMED) and "reply_markup" not in edited
 
 
-async def screen_by_buttons(h: Harness, user: int, ref: str | None, answers: dict, checks: bool = True) -> None:
-    """Screen a case by presses alone; ref None taps the generated reference offered by /new."""
-    if ref is None:
-        await h.send(user, "/new")  # a tap on the commands menu
-        await h.tap_label(user, next(t for t, _ in h.server.buttons(h.question(user)) if t.startswith("Use ITB-")))
-    else:
-        await h.send(user, f"/new {ref}")
-    for _ in range(40):
-        message = h.question(user)
-        if is_review(message):
-            await confirm_at_review(h, user, message, answers)
-            return
-        field = field_of(message)
-        question = QUESTIONS_BY_FIELD[field]
-        value = answers.get(field)
-        calls_before = len(h.server.calls)
-        if value is None:
-            await h.tap_label(user, "Skip", message)
-        elif question.kind == "number":
-            for digit in str(value):  # the keypad: each key edits the question in place
-                await h.tap_label(user, digit, h.server.messages[user][message["message_id"]])
-                typed = h.server.messages[user][message["message_id"]]
-                assert typed.get("reply_markup") and "Typed so far:" in typed["text"]
-            calls_before = len(h.server.calls)
-            await h.tap_label(user, "OK", h.server.messages[user][message["message_id"]])
-        elif question.kind == "one":
-            await h.tap_label(user, question.option(value).label, message)
-        else:
-            for code in value:
-                await h.tap_label(user, question.option(code).label, h.server.messages[user][message["message_id"]])
-            await h.tap_label(user, "Done", h.server.messages[user][message["message_id"]])
-        if checks:
-            # Each press: the query answered first, then the pressed message edited in place, no keyboard.
-            methods = [name for name, _ in h.server.calls[calls_before:]]
-            assert methods[0] == "answerCallbackQuery"
-            edited = h.server.messages[user][message["message_id"]]
+async def screen_by_buttons(h: Harness, user: int, ref: str | None, answers: dict,
+                            checks: bool = True) -> None:
+    """Screen a case by presses alone (tests/telegram_offline.py's `Screening`, which the benchmark plays
+    too); ref None taps the generated reference offered by /new. Confirmed by `confirm_at_review`."""
+    screening = Screening(h.api, user, answers, ref, stop_at_review=True)
+    while (step := screening.next_step()) is not None:
+        kind, update = step
+        pressed = update.get("callback_query", {}).get("message", {}).get("message_id")
+        calls_before = len(h.api.calls)
+        await h.feed(update)
+        if not checks or kind in ("new", "reference", "toggle"):
+            continue
+        edited = h.api.message(user, pressed)
+        methods = [name for name, _ in h.api.calls[calls_before:]]
+        assert methods[0] == "answerCallbackQuery", methods  # the spinner stopped before anything else
+        if kind == "digit":  # the keypad: each key edits the question in place, keyboard kept
+            assert edited.get("reply_markup") and "Typed so far:" in edited["text"]
+        else:  # an answer: the pressed message edited in place to show it, its keyboard gone
             assert "reply_markup" not in edited, edited
             assert edited["text"].split("\n")[-1].startswith(render.CHECK) or "Skipped" in edited["text"]
-    raise AssertionError("the screening did not reach the review")
+    review = h.question(user)
+    assert is_review(review), review["text"]
+    await confirm_at_review(h, user, review, answers)
 
 
 async def screen_by_typing(h: Harness, user: int, ref: str, answers: dict) -> None:
@@ -225,7 +122,7 @@ async def screen_by_typing(h: Harness, user: int, ref: str, answers: dict) -> No
         field = field_of(message)
         question = QUESTIONS_BY_FIELD[field]
         value = answers.get(field)
-        sent_before = len(h.server.sent(user))
+        sent_before = len(h.api.sent(user))
         if value is None:
             await h.send(user, "skip")
         elif question.kind == "many":
@@ -234,7 +131,7 @@ async def screen_by_typing(h: Harness, user: int, ref: str, answers: dict) -> No
             await h.send(user, question.option(value).label.upper())
         else:
             await h.send(user, str(value))
-        [after] = h.server.sent(user)[sent_before:]  # one message: the say-back rides on the next prompt
+        [after] = h.api.sent(user)[sent_before:]  # one message: the say-back rides on the next prompt
         if value is None:
             assert saved_lines(after) == []
         elif question.kind == "number":
@@ -259,7 +156,7 @@ async def test_vignette_by_buttons(bot: Harness, vignette: dict) -> None:
     ref = f"{vignette['id']}-tap"
     await screen_by_buttons(bot, LEE, ref, answers)
     assert outcome(stored_result(bot, ref)) == vignette["expected"]
-    result = bot.server.last(LEE)
+    result = bot.api.last(LEE)
     assert result["text"].startswith(f"Case {ref}:")
     assert f"({vignette['expected']['recommendation']})" in result["text"]
     assert amend_only(bot, result, bot.store.case_by_ref(ref).id)
@@ -273,8 +170,9 @@ async def test_vignette_by_typing(bot: Harness, vignette: dict) -> None:
     ref = f"{vignette['id']}-typed"
     await screen_by_typing(bot, SAM, ref, answers)
     assert outcome(stored_result(bot, ref)) == vignette["expected"]
-    result = bot.server.last(SAM)
-    assert result["text"].startswith(f"Case {ref}:") and amend_only(bot, result, bot.store.case_by_ref(ref).id)
+    result = bot.api.last(SAM)
+    assert result["text"].startswith(f"Case {ref}:")
+    assert amend_only(bot, result, bot.store.case_by_ref(ref).id)
     assert bot.store.answers(bot.store.case_by_ref(ref).id) == answers
 
 
@@ -290,7 +188,7 @@ async def _to_field(h: Harness, user: int, ref: str, target: str) -> dict:
             await h.tap_label(user, question.options[0].label, message)
         else:
             await h.tap_label(user, question.options[0].label, message)
-            await h.tap_label(user, "Done", h.server.messages[user][message["message_id"]])
+            await h.tap_label(user, "Done", h.api.messages[user][message["message_id"]])
     return h.question(user)
 
 
@@ -301,17 +199,17 @@ async def test_toggles_show_check_marks_and_done_answers(bot: Harness) -> None:
     await bot.tap_label(LEE, "Done", message)  # nothing chosen yet: refused, nothing stored
     assert "Choose at least one option" in bot.texts(LEE)[-2]
     assert "interference" not in bot.store.answers(bot.store.case_by_ref("TOG-1").id)
-    sent_before = len(bot.server.sent(LEE))
-    await bot.tap_label(LEE, "Comfort", bot.server.messages[LEE][mid])
-    await bot.tap_label(LEE, "Mobility", bot.server.messages[LEE][mid])
-    assert len(bot.server.sent(LEE)) == sent_before  # toggles edit the keyboard, no new message
-    assert bot.server.calls_to("editMessageReplyMarkup")
-    labels = [t for t, _ in bot.server.buttons(bot.server.messages[LEE][mid])]
-    assert f"{render.CHECK} Comfort" in labels and any(l.endswith("Mobility") and l.startswith(render.CHECK) for l in labels)
-    await bot.tap_label(LEE, "Comfort", bot.server.messages[LEE][mid])  # untoggle
-    await bot.tap_label(LEE, "Done", bot.server.messages[LEE][mid])
+    sent_before = len(bot.api.sent(LEE))
+    await bot.tap_label(LEE, "Comfort", bot.api.messages[LEE][mid])
+    await bot.tap_label(LEE, "Mobility", bot.api.messages[LEE][mid])
+    assert len(bot.api.sent(LEE)) == sent_before  # toggles edit the keyboard, no new message
+    assert bot.api.calls_to("editMessageReplyMarkup")
+    labels = [t for t, _ in bot.api.buttons(bot.api.messages[LEE][mid])]
+    assert f"{render.CHECK} Comfort" in labels and f"{render.CHECK} Mobility" in labels
+    await bot.tap_label(LEE, "Comfort", bot.api.messages[LEE][mid])  # untoggle
+    await bot.tap_label(LEE, "Done", bot.api.messages[LEE][mid])
     assert bot.store.answers(bot.store.case_by_ref("TOG-1").id)["interference"] == ("mobility",)
-    done = bot.server.messages[LEE][mid]
+    done = bot.api.messages[LEE][mid]
     assert "reply_markup" not in done and done["text"].endswith("Mobility")
     assert field_of(bot.question(LEE)) == "ambulatory"
 
@@ -320,29 +218,30 @@ async def test_toggles_show_check_marks_and_done_answers(bot: Harness) -> None:
 async def test_back_skip_change_confirm(bot: Harness) -> None:
     message = await _to_field(bot, LEE, "BSC-1", "disease_course")
     await bot.tap_label(LEE, "Back", message)
-    assert bot.server.messages[LEE][message["message_id"]]["text"].endswith(render.BACK)
+    assert bot.api.messages[LEE][message["message_id"]]["text"].endswith(render.BACK)
     assert field_of(bot.question(LEE)) == "primary_condition"
     message = await bot.tap_label(LEE, "Skip")  # an answered question: Skip keeps the answer
-    assert bot.server.messages[LEE][message["message_id"]]["text"].endswith(f"{render.CHECK} Kept: Cerebral palsy")
-    assert saved_lines(bot.server.last(LEE)) == []  # said once, on the pressed message
+    kept = bot.api.message(LEE, message["message_id"])
+    assert kept["text"].endswith(f"{render.CHECK} Kept: Cerebral palsy")
+    assert saved_lines(bot.api.last(LEE)) == []  # said once, on the pressed message
     case = bot.store.case_by_ref("BSC-1")
     assert bot.store.answers(case.id)["primary_condition"] == "cerebral_palsy"
     assert field_of(bot.question(LEE)) == "disease_course"
     await bot.tap_label(LEE, "Back")
     await bot.send(LEE, "unknown")  # typed: clears the answer, said on top of the next question
-    assert saved_lines(bot.server.last(LEE)) == [
+    assert saved_lines(bot.api.last(LEE)) == [
         "Cleared: the answer was Cerebral palsy; the question is now unanswered."]
-    assert field_of(bot.server.last(LEE)) == "disease_course"
+    assert field_of(bot.api.last(LEE)) == "disease_course"
     assert bot.store.answers(case.id, include_skipped=True)["primary_condition"] is None
     # Skip everything else up to the review.
     while not is_review(bot.question(LEE)):
         message = await bot.tap_label(LEE, "Skip")
-        assert bot.server.messages[LEE][message["message_id"]]["text"].endswith("Skipped (not known)")
+        assert bot.api.messages[LEE][message["message_id"]]["text"].endswith("Skipped (not known)")
     review = bot.question(LEE)
     assert "1. How old is the patient" in review["text"]
     # Change question 3 (disease course), answer it, and come back to the review.
     await bot.tap_label(LEE, "3", review)
-    assert "Change answer 3" in bot.server.messages[LEE][review["message_id"]]["text"]
+    assert "Change answer 3" in bot.api.messages[LEE][review["message_id"]]["text"]
     assert field_of(bot.question(LEE)) == "disease_course"
     await bot.tap_label(LEE, "Progressive")
     review = bot.question(LEE)
@@ -364,13 +263,13 @@ async def test_stale_press_is_closed_and_changes_nothing(bot: Harness) -> None:
     await bot.send(LEE, "stable")  # typed: the old message keeps its keyboard
     case = bot.store.case_by_ref("STALE-1")
     before = bot.store.answers(case.id)
-    data = dict((t, d) for t, d in bot.server.buttons(message))["Progressive"]
+    data = dict((t, d) for t, d in bot.api.buttons(message))["Progressive"]
     await bot.tap(LEE, message["message_id"], data)
     texts = bot.texts(LEE)
     assert "This question is closed" in texts[-2]
-    assert field_of(bot.server.last(LEE)) == "interference"
+    assert field_of(bot.api.last(LEE)) == "interference"
     assert bot.store.answers(case.id) == before
-    assert bot.server.messages[LEE][message["message_id"]].get("reply_markup")  # not edited
+    assert bot.api.messages[LEE][message["message_id"]].get("reply_markup")  # not edited
     # A button of another case is stale too.
     await bot.send(LEE, "/new STALE-2")
     await bot.tap(LEE, message["message_id"], data)
@@ -400,7 +299,7 @@ async def test_one_users_updates_in_order_others_concurrently(bot: Harness) -> N
     burst = []
     for user in (LEE, SAM):
         for text in ("40", "stroke", "stable"):
-            burst.append(to_update(bot.server.message_update(user, text), bot.app.bot))
+            burst.append(Update.de_json(bot.api.message_update(user, text), bot.app.bot))
     await asyncio.gather(*(processor.process_update(u, bot.app.process_update(u)) for u in burst))
     for ref in ("ORD-1", "ORD-2"):
         answers = bot.store.answers(bot.store.case_by_ref(ref).id)
@@ -415,15 +314,16 @@ async def test_unknown_user_message_and_press_refused_nothing_stored(bot: Harnes
     assert str(STRANGER) in bot.texts(STRANGER)[0] and "administrator" in bot.texts(STRANGER)[0]
     # A press on a keyboard of a member's chat, e.g. forwarded to the stranger.
     message = await _to_field(bot, LEE, "ACC-1", "primary_condition")
-    data = bot.server.buttons(message)[0][1]
-    await bot.feed(bot.server.stranger_press_update(STRANGER, message["message_id"], LEE, data))
+    data = bot.api.buttons(message)[0][1]
+    await bot.feed(bot.api.stranger_press_update(STRANGER, message["message_id"], LEE, data))
     assert len(bot.texts(STRANGER)) == 2 and str(STRANGER) in bot.texts(STRANGER)[1]
-    assert all(bot.server.queries.values())  # the stranger's press was answered too
+    assert all(bot.api.queries.values())  # the stranger's press was answered too
     assert "primary_condition" not in bot.store.answers(bot.store.case_by_ref("ACC-1").id)
     db = bot.store.db
     assert db.execute("SELECT count(*) FROM users WHERE external_id = ?", (str(STRANGER),)).fetchone()[0] == 0
     assert db.execute("SELECT count(*) FROM messages WHERE text LIKE '%SECRET%'").fetchone()[0] == 0
-    audit = db.execute("SELECT external_id, event, detail FROM audit WHERE external_id = ?", (str(STRANGER),)).fetchall()
+    audit = db.execute("SELECT external_id, event, detail FROM audit WHERE external_id = ?",
+                       (str(STRANGER),)).fetchall()
     assert audit == [(str(STRANGER), "access_denied", "message"), (str(STRANGER), "access_denied", "button")]
 
 
@@ -431,9 +331,9 @@ async def test_unknown_user_message_and_press_refused_nothing_stored(bot: Harnes
 async def test_group_chat_said_once_and_left(bot: Harness) -> None:
     await bot.send(LEE, "/start", chat_id=-100500, chat_type="supergroup")
     await bot.send(LEE, "/new GRP-1", chat_id=-100500, chat_type="supergroup")
-    sent = bot.server.sent(-100500)
+    sent = bot.api.sent(-100500)
     assert len(sent) == 1 and "private chats only" in sent[0]["text"]
-    assert bot.server.calls_to("leaveChat") == [{"chat_id": -100500}]
+    assert bot.api.calls_to("leaveChat") == [{"chat_id": -100500}]
     assert bot.store.case_by_ref("GRP-1") is None
 
 
@@ -457,16 +357,17 @@ def test_users_file(tmp_path) -> None:
 @pytest.mark.asyncio
 async def test_hostile_text_is_escaped(bot: Harness) -> None:
     await bot.send(SAM, "/start")
-    greeting = bot.server.sent(SAM)[0]
-    assert "Sam &lt;coordinator&gt; &amp; co" in greeting["html"] and "Sam <coordinator> & co" in greeting["text"]
+    greeting = bot.api.sent(SAM)[0]
+    assert "Sam &lt;coordinator&gt; &amp; co" in greeting["html"]
+    assert "Sam <coordinator> & co" in greeting["text"]
     hostile = "<b>x</b>&amp<script>"
     await _to_field(bot, SAM, "HOSTILE-1", "interference")
     await bot.send(SAM, hostile)  # refused, and echoed in the refusal
-    refusal = bot.server.sent(SAM)[-2]
+    refusal = bot.api.sent(SAM)[-2]
     assert hostile in refusal["text"] and html.escape(hostile, quote=False) in refusal["html"]
     await bot.send(SAM, "/<i>nope")
-    assert "/<i>nope" in bot.server.sent(SAM)[-2]["text"]  # the refusal, then the open question again
-    assert not bot.server.calls_to("sendMessage")[-1]["text"].count("<i>")
+    assert "/<i>nope" in bot.api.sent(SAM)[-2]["text"]  # the refusal, then the open question again
+    assert not bot.api.calls_to("sendMessage")[-1]["text"].count("<i>")
 
 
 def test_split_at_line_breaks() -> None:
@@ -498,9 +399,9 @@ async def test_long_output_is_split(bot: Harness) -> None:
     await bot.send(LEE, "/new LONG-1")
     for i in range(30):
         await bot.send(LEE, f"answer {i} " + "z" * 200)  # refused (not a number), but in the transcript
-    sent_before = len(bot.server.sent(REV))
+    sent_before = len(bot.api.sent(REV))
     await bot.send(REV, "/show LONG-1")
-    parts = bot.server.sent(REV)[sent_before:]
+    parts = bot.api.sent(REV)[sent_before:]
     assert len(parts) >= 2 and all(len(p["text"]) <= 4096 for p in parts)
     assert "Transcript:" in "".join(p["text"] for p in parts)
 
@@ -523,24 +424,24 @@ async def test_error_handler_logs_without_content_and_reassures(bot: Harness, ca
     records = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert records and records[0].exc_info is not None
     logged = "\n".join(caplog.text.splitlines())
-    assert "secret answer" not in logged and TOKEN not in logged
+    assert "secret answer" not in logged and bot.api.token not in logged
     assert logging.getLogger("httpx").level == logging.WARNING
 
 
 @pytest.mark.asyncio
 async def test_network_errors_retried_and_answer_kept(bot: Harness) -> None:
     await bot.send(LEE, "/new NET-1")
-    bot.server.fail_next("sendMessage", NetworkError("connection reset"))
-    bot.server.fail_next("sendMessage", TimedOut())
+    bot.api.fail_next("sendMessage", NetworkError("connection reset"))
+    bot.api.fail_next("sendMessage", TimedOut())
     await bot.send(LEE, "44")
-    assert field_of(bot.server.last(LEE)) == "primary_condition"  # delivered after two retries
+    assert field_of(bot.api.last(LEE)) == "primary_condition"  # delivered after two retries
     for _ in range(3):
-        bot.server.fail_next("sendMessage", TimedOut())
+        bot.api.fail_next("sendMessage", TimedOut())
     await bot.send(LEE, "stroke")  # every attempt fails: the answer is committed, the user told
     assert bot.store.answers(bot.store.case_by_ref("NET-1").id)["primary_condition"] == "stroke"
     assert bot.texts(LEE)[-1] == SORRY
     await bot.send(LEE, "/resume")
-    assert field_of(bot.server.last(LEE)) == "disease_course"
+    assert field_of(bot.api.last(LEE)) == "disease_course"
 
 
 # Restart ---------------------------------------------------------------------------------------
@@ -549,8 +450,8 @@ async def test_restart_mid_case_keeps_the_open_question(bot: Harness) -> None:
     message = await _to_field(bot, LEE, "RST-1", "disease_course")
     await bot.restart()  # a new Application and a new Store on the same database file
     await bot.tap_label(LEE, "Progressive", message)  # a button shown before the restart
-    assert bot.server.messages[LEE][message["message_id"]]["text"].endswith("Progressive")
-    assert field_of(bot.server.last(LEE)) == "interference"
+    assert bot.api.messages[LEE][message["message_id"]]["text"].endswith("Progressive")
+    assert field_of(bot.api.last(LEE)) == "interference"
     await bot.restart()
     await bot.send(LEE, "comfort, adl")  # typed after another restart: the open question answered
     answers = bot.store.answers(bot.store.case_by_ref("RST-1").id)
@@ -561,10 +462,10 @@ async def test_restart_mid_case_keeps_the_open_question(bot: Harness) -> None:
 @pytest.mark.asyncio
 async def test_commands_menu_and_greeting(bot: Harness) -> None:
     await bot.app.post_init(bot.app)
-    default = bot.server.commands['{"type": "default"}']
+    default = bot.api.commands()
     assert [c["command"] for c in default] == ["new", "cases", "resume", "back", "skip", "summary", "amend",
                                               "void", "cancel", "help"]
-    reviewer = bot.server.commands[f'{{"chat_id": {REV}, "type": "chat"}}']
+    reviewer = bot.api.commands({"type": "chat", "chat_id": REV})
     assert reviewer[-1]["command"] == "show"
     await bot.send(LEE, "/start")
     greeting = bot.texts(LEE)[0]
@@ -588,7 +489,7 @@ async def test_summary_cases_all_and_show(bot: Harness) -> None:
     before = len(bot.texts(REV))
     await bot.send(REV, "/show SUM-1")
     shown = "\n".join(bot.texts(REV)[before:])
-    assert "Answers:" in shown and "Result of" in shown and "Transcript:" in shown and "[pressed] answer" in shown
+    assert all(part in shown for part in ("Answers:", "Result of", "Transcript:", "[pressed] answer"))
     await bot.send(REV, "/summary SUM-1")
     assert "SUM-1" in bot.texts(REV)[-1]
 
@@ -605,7 +506,8 @@ async def test_every_message_and_press_in_the_transcript(bot: Harness) -> None:
 
 
 def test_chat_free_commands_do_not_import_telegram() -> None:
-    code = "import sys, itb_screen.cli, itb_screen.bot; assert 'telegram' not in sys.modules, 'telegram imported'"
+    code = ("import sys, itb_screen.cli, itb_screen.bot; "
+            "assert 'telegram' not in sys.modules, 'telegram imported'")
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
@@ -615,18 +517,18 @@ async def test_forged_callback_data_changes_nothing(bot: Harness) -> None:
     message = await _to_field(bot, LEE, "FORGE-1", "primary_condition")
     case = bot.store.case_by_ref("FORGE-1")
     await bot.send(SAM, "/new FORGE-2")
-    forged = bot.server.press_update(LEE, message["message_id"], f"a:{case.id}:2:1")
-    forged["callback_query"]["from"] = bot.server._user(SAM)
-    forged["callback_query"]["message"]["chat"] = bot.server.chats[SAM]
+    forged = bot.api.press_update(LEE, message["message_id"], f"a:{case.id}:2:1")
+    forged["callback_query"]["from"] = bot.api.user(SAM)
+    forged["callback_query"]["message"]["chat"] = bot.api.chats[SAM]
     await bot.feed(forged)
     assert "This question is closed" in "\n".join(bot.texts(SAM))
     assert "primary_condition" not in bot.store.answers(case.id)
     for data in ("zz", "a:1:2", "x" * 64):
-        query = bot.server.press_update(LEE, message["message_id"], f"a:{case.id}:2:1")
+        query = bot.api.press_update(LEE, message["message_id"], f"a:{case.id}:2:1")
         query["callback_query"]["data"] = data
         await bot.feed(query)
     assert "primary_condition" not in bot.store.answers(case.id)
-    assert field_of(bot.server.last(LEE)) == "primary_condition"
+    assert field_of(bot.api.last(LEE)) == "primary_condition"
 
 
 @pytest.mark.asyncio
@@ -651,11 +553,11 @@ async def test_keypad_erase_range_and_empty_ok(bot: Harness) -> None:
     assert "Press the digits" in bot.texts(LEE)[-2]
     message = bot.question(LEE)
     for key in ("1", "2", "5"):
-        await bot.tap_label(LEE, key, bot.server.messages[LEE][message["message_id"]])
-    await bot.tap_label(LEE, "\u232b", bot.server.messages[LEE][message["message_id"]])
-    assert "Typed so far: 12" in bot.server.messages[LEE][message["message_id"]]["text"]
-    await bot.tap_label(LEE, "9", bot.server.messages[LEE][message["message_id"]])
-    await bot.tap_label(LEE, "9", bot.server.messages[LEE][message["message_id"]])
+        await bot.tap_label(LEE, key, bot.api.messages[LEE][message["message_id"]])
+    await bot.tap_label(LEE, "\u232b", bot.api.messages[LEE][message["message_id"]])
+    assert "Typed so far: 12" in bot.api.messages[LEE][message["message_id"]]["text"]
+    await bot.tap_label(LEE, "9", bot.api.messages[LEE][message["message_id"]])
+    await bot.tap_label(LEE, "9", bot.api.messages[LEE][message["message_id"]])
     assert "too many digits" in bot.texts(LEE)[-2]
     message = bot.question(LEE)
     await bot.tap_label(LEE, "OK", message)
@@ -663,8 +565,8 @@ async def test_keypad_erase_range_and_empty_ok(bot: Harness) -> None:
     assert bot.store.answers(bot.store.case_by_ref("PAD-1").id) == {}
     message = bot.question(LEE)
     await bot.tap_label(LEE, "7", message)
-    await bot.tap_label(LEE, "OK", bot.server.messages[LEE][message["message_id"]])
-    assert bot.server.messages[LEE][message["message_id"]]["text"].endswith("\u2713 7 years")
+    await bot.tap_label(LEE, "OK", bot.api.messages[LEE][message["message_id"]])
+    assert bot.api.messages[LEE][message["message_id"]]["text"].endswith("\u2713 7 years")
     assert bot.store.answers(bot.store.case_by_ref("PAD-1").id) == {"age_years": 7}
 
 
@@ -672,9 +574,9 @@ async def test_keypad_erase_range_and_empty_ok(bot: Harness) -> None:
 async def test_an_update_delivered_again_is_not_applied_twice(bot: Harness) -> None:
     """After a crash Telegram re-delivers unconfirmed updates: a typed "1" must not answer two questions."""
     await bot.send(LEE, "/new DUP-UPD")
-    age = bot.server.message_update(LEE, "40")
+    age = bot.api.message_update(LEE, "40")
     await bot.feed(age)
-    condition = bot.server.message_update(LEE, "1")
+    condition = bot.api.message_update(LEE, "1")
     await bot.feed(condition)
     await bot.feed(condition)  # the same update id again
     case = bot.store.case_by_ref("DUP-UPD")
@@ -682,7 +584,7 @@ async def test_an_update_delivered_again_is_not_applied_twice(bot: Harness) -> N
     assert case.state == "disease_course"
     assert "question 3 of" in bot.texts(LEE)[-1]  # the open question, shown again
     press_on = bot.question(LEE)
-    press = bot.server.press_update(LEE, press_on["message_id"], control(press_on, bot.server, "a"))
+    press = bot.api.press_update(LEE, press_on["message_id"], control(press_on, "a"))
     await bot.feed(press)
     await bot.feed(press)
     assert bot.store.case_by_ref("DUP-UPD").state == "interference"
@@ -702,43 +604,44 @@ def html_of(message: dict) -> str:
 
 async def forged_press(h: Harness, user: int, data: str) -> None:
     """A press by `user` with any callback data, on a message that is not in their chat (so not editable)."""
-    update = {"update_id": 10_000_000 + len(h.server.calls),
-              "callback_query": {"id": str(8_000_000 + len(h.server.calls)), "from": h.server._user(user),
-                                 "message": {"message_id": 999_999, "from": dict(BOT_USER),
-                                             "chat": h.server.chats[user], "date": 0, "text": "forwarded"},
+    update = {"update_id": 10_000_000 + len(h.api.calls),
+              "callback_query": {"id": str(8_000_000 + len(h.api.calls)), "from": h.api.user(user),
+                                 "message": {"message_id": 999_999, "from": h.api.bot_user,
+                                             "chat": h.api.chats[user], "date": 0, "text": "forwarded"},
                                  "chat_instance": "1", "data": data}}
-    h.server.queries[update["callback_query"]["id"]] = False
+    h.api.queries[update["callback_query"]["id"]] = False
     await h.feed(update)
 
 
 async def finished_case(h: Harness, user: int, ref: str, answers: dict = P01) -> int:
     await screen_by_buttons(h, user, ref, answers, checks=False)
     case = h.store.case_by_ref(ref)
-    assert case.status == "done" and amend_only(h, h.server.last(user), case.id)
+    assert case.status == "done" and amend_only(h, h.api.last(user), case.id)
     return case.id
 
 
 @pytest.mark.asyncio
 async def test_a_typed_answer_is_said_back_on_top_of_the_next_question_a_press_is_not(bot: Harness) -> None:
     await bot.send(LEE, "/new SAY-T")
-    sent_before = len(bot.server.sent(LEE))
+    sent_before = len(bot.api.sent(LEE))
     await bot.send(LEE, "45")
-    [message] = bot.server.sent(LEE)[sent_before:]  # one message: the say-back, then the next question
+    [message] = bot.api.sent(LEE)[sent_before:]  # one message: the say-back, then the next question
     assert html_of(message).startswith(f"<i>{render.CHECK} Saved: 45 years</i>\n"
                                        f"<b>Case SAY-T - question 2 of {len(ADULT_FIELDS)}</b>")
     assert saved_lines(message) == ["Saved: 45 years"] and field_of(message) == "primary_condition"
     assert message.get("reply_markup")
     await bot.send(LEE, "MS")  # a natural short form
-    assert saved_lines(bot.server.last(LEE)) == ["Saved: Multiple sclerosis"]
-    assert field_of(bot.server.last(LEE)) == "disease_course"
+    assert saved_lines(bot.api.last(LEE)) == ["Saved: Multiple sclerosis"]
+    assert field_of(bot.api.last(LEE)) == "disease_course"
     pressed = await bot.tap_label(LEE, "Stable")
-    assert bot.server.messages[LEE][pressed["message_id"]]["text"].endswith(f"{render.CHECK} Stable")
-    assert saved_lines(bot.server.last(LEE)) == [] and field_of(bot.server.last(LEE)) == "interference"
+    assert bot.api.messages[LEE][pressed["message_id"]]["text"].endswith(f"{render.CHECK} Stable")
+    assert saved_lines(bot.api.last(LEE)) == [] and field_of(bot.api.last(LEE)) == "interference"
     # skip at an answered question keeps it, and says so
     await bot.send(LEE, "back")
-    assert "Current answer: Stable" in bot.server.last(LEE)["text"]
+    assert "Current answer: Stable" in bot.api.last(LEE)["text"]
     await bot.send(LEE, "skip")
-    assert saved_lines(bot.server.last(LEE)) == ["Kept: Stable"] and field_of(bot.server.last(LEE)) == "interference"
+    assert saved_lines(bot.api.last(LEE)) == ["Kept: Stable"]
+    assert field_of(bot.api.last(LEE)) == "interference"
     answers = bot.store.answers(bot.store.case_by_ref("SAY-T").id)
     assert answers == {"age_years": 45, "primary_condition": "multiple_sclerosis", "disease_course": "stable"}
 
@@ -749,22 +652,23 @@ async def test_did_you_mean_yes_button_stores_the_offer(bot: Harness) -> None:
     await bot.send(LEE, "45")
     case = bot.store.case_by_ref("NEAR-T")
     await bot.send(LEE, "cerebal palsy")
-    offer = bot.server.last(LEE)
+    offer = bot.api.last(LEE)
     assert offer["text"].startswith("Did you mean Cerebral palsy?")
-    assert bot.server.buttons(offer) == [("Yes", f"y:{case.id}:2"), ("No", f"n:{case.id}:2")]
+    assert bot.api.buttons(offer) == [("Yes", f"y:{case.id}:2"), ("No", f"n:{case.id}:2")]
     assert "primary_condition" not in bot.store.answers(case.id)
     await bot.tap_label(LEE, "Yes", offer)
-    edited = bot.server.messages[LEE][offer["message_id"]]
+    edited = bot.api.messages[LEE][offer["message_id"]]
     assert edited["text"].endswith(f"{render.CHECK} Cerebral palsy") and "reply_markup" not in edited
     assert bot.store.answers(case.id)["primary_condition"] == "cerebral_palsy"
-    assert field_of(bot.server.last(LEE)) == "disease_course" and saved_lines(bot.server.last(LEE)) == []
+    assert field_of(bot.api.last(LEE)) == "disease_course" and saved_lines(bot.api.last(LEE)) == []
     # a typed yes stores the offer too, said back like a typed answer
     await bot.tap_label(LEE, "Stable")
     await bot.send(LEE, "mobilty")
-    assert bot.server.last(LEE)["text"].startswith("Did you mean Mobility?")
+    assert bot.api.last(LEE)["text"].startswith("Did you mean Mobility?")
     assert "interference" not in bot.store.answers(case.id)
     await bot.send(LEE, "yes")
-    assert saved_lines(bot.server.last(LEE)) == ["Saved: Mobility"] and field_of(bot.server.last(LEE)) == "ambulatory"
+    assert saved_lines(bot.api.last(LEE)) == ["Saved: Mobility"]
+    assert field_of(bot.api.last(LEE)) == "ambulatory"
     assert bot.store.answers(case.id)["interference"] == ("mobility",)
 
 
@@ -774,12 +678,12 @@ async def test_did_you_mean_no_button_stores_nothing_and_asks_again(bot: Harness
     await bot.send(LEE, "45")
     case = bot.store.case_by_ref("NEAR-N")
     await bot.send(LEE, "cerebal palsy")
-    offer = bot.server.last(LEE)
+    offer = bot.api.last(LEE)
     await bot.tap_label(LEE, "No", offer)
-    edited = bot.server.messages[LEE][offer["message_id"]]
+    edited = bot.api.messages[LEE][offer["message_id"]]
     assert edited["text"].endswith(render.NOT_THAT) and "reply_markup" not in edited
     assert bot.texts(LEE)[-2] == "Not saved: answer the question again."
-    assert field_of(bot.server.last(LEE)) == "primary_condition" and bot.server.last(LEE).get("reply_markup")
+    assert field_of(bot.api.last(LEE)) == "primary_condition" and bot.api.last(LEE).get("reply_markup")
     assert bot.store.answers(case.id) == {"age_years": 45}
     assert bot.store.case_by_ref("NEAR-N").state == "primary_condition"
     # the offer is gone: its Yes, pressed late (e.g. from a second device), stores nothing
@@ -793,11 +697,11 @@ async def test_confirm_with_a_gap_then_confirm_again(bot: Harness) -> None:
     answers = {f: v for f, v in P01.items() if f != "seizures"}
     await screen_by_buttons(bot, LEE, "GAP-T", answers)  # Confirm, the notice, then Confirm anyway
     case = bot.store.case_by_ref("GAP-T")
-    notice = bot.server.sent(LEE)[-2]
+    notice = bot.api.sent(LEE)[-2]
     assert notice["text"].startswith("1 asked question still unanswered: ") and "eizure" in notice["text"]
     assert outcome(stored_result(bot, "GAP-T")) == P01_EXPECTED  # seizures unanswered adds no point
     assert stored_result(bot, "GAP-T")["unanswered"] == ["seizures"]
-    assert amend_only(bot, bot.server.last(LEE), case.id)
+    assert amend_only(bot, bot.api.last(LEE), case.id)
     # The review's own Confirm pressed a second time confirms too.
     await bot.send(LEE, "/new GAP-T2")
     while not is_review(bot.question(LEE)):
@@ -808,27 +712,27 @@ async def test_confirm_with_a_gap_then_confirm_again(bot: Harness) -> None:
         else:
             await bot.tap_label(LEE, "Skip", message)
     review = bot.question(LEE)
-    await bot.tap(LEE, review["message_id"], control(review, bot.server, "f"))
-    assert f"{len(ADULT_FIELDS) - 1} asked questions still unanswered" in bot.server.last(LEE)["text"]
+    await bot.tap(LEE, review["message_id"], control(review, "f"))
+    assert f"{len(ADULT_FIELDS) - 1} asked questions still unanswered" in bot.api.last(LEE)["text"]
     assert bot.store.results(bot.store.case_by_ref("GAP-T2").id) == []
-    await bot.tap(LEE, review["message_id"], control(review, bot.server, "f"))
-    assert bot.server.messages[LEE][review["message_id"]]["text"].endswith(render.CONFIRMED)
-    assert bot.server.last(LEE)["text"].startswith("Case GAP-T2:")
+    await bot.tap(LEE, review["message_id"], control(review, "f"))
+    assert bot.api.messages[LEE][review["message_id"]]["text"].endswith(render.CONFIRMED)
+    assert bot.api.last(LEE)["text"].startswith("Case GAP-T2:")
     assert len(bot.store.results(bot.store.case_by_ref("GAP-T2").id)) == 1
 
 
 @pytest.mark.asyncio
 async def test_the_amend_button_reopens_the_case_at_the_review_and_keeps_both_results(bot: Harness) -> None:
     case_id = await finished_case(bot, LEE, "AM-T")
-    result = bot.server.last(LEE)
+    result = bot.api.last(LEE)
     await bot.tap_label(LEE, "Amend", result)
-    edited = bot.server.messages[LEE][result["message_id"]]
+    edited = bot.api.messages[LEE][result["message_id"]]
     assert edited["text"].endswith(render.AMENDING) and "reply_markup" not in edited
-    assert bot.server.last(LEE)["text"].startswith("Why is case AM-T being amended?")
+    assert bot.api.last(LEE)["text"].startswith("Why is case AM-T being amended?")
     assert bot.store.events(case_id) == [] and bot.store.case_by_ref("AM-T").status == "done"
     reason = "financial burden was misread"
     await bot.send(LEE, reason)
-    opened, review = bot.server.sent(LEE)[-2:]
+    opened, review = bot.api.sent(LEE)[-2:]
     assert opened["text"].startswith(f"Case AM-T is open for amendment ({reason}).")
     assert is_review(review) and review.get("reply_markup")
     assert bot.store.case_by_ref("AM-T").status == "open"
@@ -841,7 +745,7 @@ async def test_the_amend_button_reopens_the_case_at_the_review_and_keeps_both_re
     amended = {**P01, "financial_burden": "yes"}
     await confirm_at_review(bot, LEE, review, amended)
     assert bot.texts(LEE)[-2].startswith("Case AM-T amended")
-    assert amend_only(bot, bot.server.last(LEE), case_id)
+    assert amend_only(bot, bot.api.last(LEE), case_id)
     results = bot.store.results(case_id)
     assert [(r["kind"], r["reason"], r["by"]) for r in results] == [
         ("confirm", None, "Dr Lee"), ("amend", reason, "Dr Lee")]
@@ -856,24 +760,25 @@ async def test_the_amend_button_reopens_the_case_at_the_review_and_keeps_both_re
 @pytest.mark.asyncio
 async def test_the_amend_button_is_refused_to_another_clinician_but_not_to_a_reviewer(bot: Harness) -> None:
     case_id = await finished_case(bot, LEE, "AM-R")
-    result = bot.server.last(LEE)
-    amend = control(result, bot.server, "m")
+    result = bot.api.last(LEE)
+    amend = control(result, "m")
     await bot.send(KIM, "/start")
     await forged_press(bot, KIM, amend)  # Dr Kim, a clinician, not the owner
     assert bot.texts(KIM)[-1] == "Only the owner of case AM-R or a reviewer can amend it."
     await bot.send(KIM, "my reason")  # not read as a reason: nothing was asked
     assert bot.store.events(case_id) == [] and len(bot.store.results(case_id)) == 1
-    assert amend_only(bot, bot.server.messages[LEE][result["message_id"]], case_id)  # the owner's untouched
+    assert amend_only(bot, bot.api.messages[LEE][result["message_id"]], case_id)  # the owner's untouched
     await bot.send(REV, "/start")
     await forged_press(bot, REV, amend)
     assert bot.texts(REV)[-1].startswith("Why is case AM-R being amended?")
     await bot.send(REV, "second opinion on goals")
     assert is_review(bot.question(REV))
     await bot.tap_label(REV, "Confirm", bot.question(REV))
-    assert bot.server.last(REV)["text"].startswith("Case AM-R:")
-    assert amend_only(bot, bot.server.last(REV), case_id)
+    assert bot.api.last(REV)["text"].startswith("Case AM-R:")
+    assert amend_only(bot, bot.api.last(REV), case_id)
     [_, second] = bot.store.results(case_id)
-    assert (second["kind"], second["reason"], second["by"]) == ("amend", "second opinion on goals", "Rita Reviewer")
+    assert (second["kind"], second["reason"], second["by"]) == (
+        "amend", "second opinion on goals", "Rita Reviewer")
     assert [(e["kind"], e["by"]) for e in bot.store.events(case_id)] == [("amend", "Rita Reviewer")]
     # the typed command, with the same rights
     await bot.send(KIM, "/amend AM-R")
@@ -891,9 +796,9 @@ async def test_void_hides_the_case_from_cases(bot: Harness) -> None:
     case = bot.store.case_by_ref("VOID-T")
     assert case.status == "void" and bot.store.answers(case.id) == {"age_years": 45}
     await bot.send(LEE, "/cases")
-    listing = bot.server.last(LEE)
+    listing = bot.api.last(LEE)
     assert "KEEP-T" in listing["text"] and "VOID-T" not in listing["text"]
-    assert [label for label, _ in bot.server.buttons(listing)] == ["KEEP-T"]
+    assert [label for label, _ in bot.api.buttons(listing)] == ["KEEP-T"]
     await bot.send(LEE, "/resume VOID-T")
     assert "void" in bot.texts(LEE)[-1] and bot.store.case_by_ref("VOID-T").status == "void"
     await bot.send(KIM, "/void KEEP-T mine now")  # not his case
@@ -904,72 +809,75 @@ async def test_void_hides_the_case_from_cases(bot: Harness) -> None:
 async def test_new_while_a_case_is_open_says_it_stays_open(bot: Harness) -> None:
     await bot.send(LEE, "/new OPEN-T")
     await bot.send(LEE, "45")
-    sent_before = len(bot.server.sent(LEE))
+    sent_before = len(bot.api.sent(LEE))
     await bot.send(LEE, "/new OPEN-T2")
-    texts = [m["text"] for m in bot.server.sent(LEE)[sent_before:]]
-    assert texts[0] == f"Case OPEN-T stays open at question 2 of {len(ADULT_FIELDS)}: /resume OPEN-T continues it."
-    assert field_of(bot.server.last(LEE)) == "age_years" and "Case OPEN-T2" in texts[-1]
+    texts = [m["text"] for m in bot.api.sent(LEE)[sent_before:]]
+    assert texts[0] == (f"Case OPEN-T stays open at question 2 of {len(ADULT_FIELDS)}: "
+                        "/resume OPEN-T continues it.")
+    assert field_of(bot.api.last(LEE)) == "age_years" and "Case OPEN-T2" in texts[-1]
 
 
 @pytest.mark.asyncio
 async def test_question_mark_explains_the_question_and_asks_it_again(bot: Harness) -> None:
     await bot.send(LEE, "/new HELP-T")
     await bot.send(LEE, "45")
-    sent_before = len(bot.server.sent(LEE))
+    sent_before = len(bot.api.sent(LEE))
     await bot.send(LEE, "?")
-    explanation, question = bot.server.sent(LEE)[sent_before:]
+    explanation, question = bot.api.sent(LEE)[sent_before:]
     primary = QUESTIONS_BY_FIELD["primary_condition"]
     assert html_of(explanation).startswith(f"<b>Question 2: {html.escape(primary.text, quote=False)}</b>\n")
     assert 'S2: "' in explanation["text"]  # the spec: primary_condition serves S2, quoted
     assert all(option.label in explanation["text"] for option in primary.options)
     assert field_of(question) == "primary_condition" and question.get("reply_markup")
     case = bot.store.case_by_ref("HELP-T")
-    assert case.state == "primary_condition" and bot.store.answers(case.id, include_skipped=True) == {"age_years": 45}
+    assert case.state == "primary_condition"
+    assert bot.store.answers(case.id, include_skipped=True) == {"age_years": 45}
 
 
 @pytest.mark.asyncio
 async def test_user_text_shown_back_is_escaped(bot: Harness) -> None:
     await finished_case(bot, SAM, "ESC-T")
-    await bot.tap_label(SAM, "Amend", bot.server.last(SAM))
+    await bot.tap_label(SAM, "Amend", bot.api.last(SAM))
     reason = "<b>goals</b> & <i>care"
     await bot.send(SAM, reason)
-    opened = bot.server.sent(SAM)[-2]
+    opened = bot.api.sent(SAM)[-2]
     assert f"({reason})" in opened["text"]
     assert f"({html.escape(reason, quote=False)})" in html_of(opened)
     before = len(bot.texts(REV))
     await bot.send(REV, "/show ESC-T")
-    shown = bot.server.sent(REV)[before:]
+    shown = bot.api.sent(REV)[before:]
     assert any(reason in m["text"] for m in shown)
     assert any(html.escape(reason, quote=False) in html_of(m) for m in shown)
 
 
 @pytest.mark.asyncio
 async def test_strangers_cannot_press_the_new_buttons(bot: Harness) -> None:
-    """Yes/No, Confirm anyway and Amend pressed by someone not listed: refused by the gate, nothing changes."""
+    """Yes/No, Confirm anyway and Amend pressed by someone not listed: refused by the gate, nothing
+    changes."""
     await bot.send(LEE, "/new GATE-T")
     await bot.send(LEE, "45")
     case = bot.store.case_by_ref("GATE-T")
     await bot.send(LEE, "cerebal palsy")
-    offer = bot.server.last(LEE)
+    offer = bot.api.last(LEE)
     for data in (f"y:{case.id}:2", f"n:{case.id}:2"):
-        await bot.feed(bot.server.stranger_press_update(STRANGER, offer["message_id"], LEE, data))
+        await bot.feed(bot.api.stranger_press_update(STRANGER, offer["message_id"], LEE, data))
     assert bot.store.answers(case.id) == {"age_years": 45}
     await bot.tap_label(LEE, "Yes", offer)  # the offer still stands for Dr Lee
     assert bot.store.answers(case.id)["primary_condition"] == "cerebral_palsy"
     while not is_review(bot.question(LEE)):
         await bot.tap_label(LEE, "Skip")
     await bot.send(LEE, "confirm")
-    notice = bot.server.last(LEE)
+    notice = bot.api.last(LEE)
     anyway = f"f:{case.id}:r:1"
-    assert bot.server.buttons(notice) == [("Confirm anyway", anyway)]
-    await bot.feed(bot.server.stranger_press_update(STRANGER, notice["message_id"], LEE, anyway))
+    assert bot.api.buttons(notice) == [("Confirm anyway", anyway)]
+    await bot.feed(bot.api.stranger_press_update(STRANGER, notice["message_id"], LEE, anyway))
     assert bot.store.results(case.id) == []
     await bot.tap_label(LEE, "Confirm anyway", notice)
-    result = bot.server.last(LEE)
+    result = bot.api.last(LEE)
     assert amend_only(bot, result, case.id)
-    await bot.feed(bot.server.stranger_press_update(STRANGER, result["message_id"], LEE, f"m:{case.id}:d"))
+    await bot.feed(bot.api.stranger_press_update(STRANGER, result["message_id"], LEE, f"m:{case.id}:d"))
     assert bot.store.events(case.id) == [] and bot.store.case_by_ref("GATE-T").status == "done"
-    assert amend_only(bot, bot.server.messages[LEE][result["message_id"]], case.id)
+    assert amend_only(bot, bot.api.messages[LEE][result["message_id"]], case.id)
     stranger = bot.texts(STRANGER)
     assert len(stranger) == 4 and all(str(STRANGER) in t and "administrator" in t for t in stranger)
     db = bot.store.db
@@ -1002,11 +910,11 @@ async def test_amend_asked_while_a_did_you_mean_is_pending_reads_the_reason(bot:
     """The Amend button (or /amend) ends a pending "Did you mean ...?" and asks for a reason: the next
     message is that reason, not an answer to the other case's question."""
     case_id = await finished_case(bot, LEE, "AM-P")
-    result = bot.server.last(LEE)
+    result = bot.api.last(LEE)
     await bot.send(LEE, "/new OTHER-P")
     await bot.send(LEE, "45")
     await bot.send(LEE, "cerebal palsy")
-    assert bot.server.last(LEE)["text"].startswith("Did you mean Cerebral palsy?")
+    assert bot.api.last(LEE)["text"].startswith("Did you mean Cerebral palsy?")
     if how == "button":
         await bot.tap_label(LEE, "Amend", result)
     else:

@@ -17,14 +17,23 @@ import time
 
 import pytest
 
-from itb_screen.criteria import QUESTIONS, QUESTIONS_BY_FIELD, asked_fields, validate_answers
+from itb_screen.criteria import asked_fields, validate_answers
 from itb_screen.storage import Store
 
 from .conftest import ROOT, VIGNETTES, outcome
 from .fake_bot_api import FakeBotApi
+from .telegram_offline import (
+    CHECK,
+    Screening,
+    button,
+    control,
+    field_of,
+    is_review,
+    latest_with_keyboard,
+    saved_lines,
+)
 
 USER, STRANGER = 4242, 9090
-CHECK = "\u2713 "
 
 
 @pytest.fixture
@@ -74,22 +83,6 @@ class Bot:
         return self.proc.returncode
 
 
-def body(text: str) -> str:
-    """A message's text without the say-back lines on top ("✓ Saved: ...")."""
-    lines = text.split("\n")
-    while lines and lines[0].startswith(CHECK):
-        lines.pop(0)
-    return "\n".join(lines)
-
-
-def field_of(text: str) -> str | None:
-    text = body(text)
-    if "question" not in text.split("\n", 1)[0]:
-        return None
-    matches = [q for q in QUESTIONS if q.text in text]
-    return max(matches, key=lambda q: len(q.text)).field if matches else None
-
-
 def newest(api: FakeBotApi, after: int, predicate=lambda m: True, timeout: float = 10) -> dict:
     """The newest bot message after message id `after` satisfying `predicate`."""
     def find(server):
@@ -100,46 +93,35 @@ def newest(api: FakeBotApi, after: int, predicate=lambda m: True, timeout: float
     return api.wait_for(find, timeout, "the bot's next message")
 
 
-def button(api: FakeBotApi, message: dict, label: str) -> str:
-    for row in api.buttons(USER, message["message_id"]):
-        for text, data in row:
-            if text.removeprefix(CHECK) == label:
-                return data
-    raise AssertionError(f"no button {label!r} on message {message['message_id']}\n{api.dump()}")
+def press(api: FakeBotApi, message: dict, label: str) -> None:
+    api.press(USER, message["message_id"], button(api.message(USER, message["message_id"]), label))
 
 
-def answer_one(api: FakeBotApi, question_msg: dict, answers: dict) -> dict:
-    """Answer the question of `question_msg` by presses; the next prompt's message."""
-    field = field_of(question_msg["text"])
-    question = QUESTIONS_BY_FIELD[field]
-    value = answers.get(field)
-    mid = question_msg["message_id"]
-    has_keys = lambda m: bool(m.get("reply_markup"))  # noqa: E731
-    if value is None:
-        api.press(USER, mid, button(api, question_msg, "Skip"))
-    elif question.kind == "number":
-        for digit in str(value):  # the keypad edits the question in place after each key
-            api.press(USER, mid, button(api, _current(api, mid), digit))
-            api.wait_for(lambda s, d=digit: "Typed so far: " in _current(s, mid)["text"]
-                         and _current(s, mid)["text"].rstrip().endswith(d), 10, f"the digit {digit}")
-        api.press(USER, mid, button(api, _current(api, mid), "OK"))
-    elif question.kind == "one":
-        api.press(USER, mid, button(api, question_msg, question.option(value).label))
-    else:
-        for code in value:
-            label = question.option(code).label
-            api.press(USER, mid, button(api, _current(api, mid), label))
-            api.wait_for(lambda s: any(t == CHECK + label for row in s.buttons(USER, mid) for t, _ in row),
-                         10, f"the check mark on {label}")
-        api.press(USER, mid, button(api, _current(api, mid), "Done"))
-    return newest(api, mid, has_keys)
+def play(api: FakeBotApi, screening: Screening, stop=lambda message: False, timeout: float = 10) -> None:
+    """Play `screening` (tests/telegram_offline.py, the harness of the in-process tests) over HTTP: each
+    press once the bot has answered the one before, until the result is shown or `stop(message on screen)`."""
+    while not (screening.started and stop(latest_with_keyboard(api, USER))):
+        step = screening.next_step()
+        if step is None:
+            return
+        kind, update = step
+        seen = max([m["message_id"] for m in api.sent(USER) if m.get("reply_markup")], default=0)
+        query = update.get("callback_query")
+        before = api.message(USER, query["message"]["message_id"]) if query else None
+
+        def settled(server: FakeBotApi) -> bool:
+            if query and not server.queries[query["id"]]:
+                return False
+            if kind in ("digit", "toggle"):  # the pressed message edited in place (a new snapshot)
+                return server.message(USER, query["message"]["message_id"]) is not before
+            return any(m.get("reply_markup") and m["message_id"] > seen for m in server.sent(USER))
+
+        api.queue(update)
+        api.wait_for(settled, timeout, f"the bot's answer to the {kind} press")
 
 
-def _current(api: FakeBotApi, message_id: int) -> dict:
-    return next(m for m in api.sent(USER) if m["message_id"] == message_id)
-
-
-@pytest.mark.parametrize(("vignette", "kill_before"), [(VIGNETTES[0], None), (VIGNETTES[1], "active_infection")],
+@pytest.mark.parametrize(("vignette", "kill_before"),
+                         [(VIGNETTES[0], None), (VIGNETTES[1], "active_infection")],
                          ids=["presses", "presses-kill-9-restart"])
 def test_screening_by_presses(api: FakeBotApi, env: dict, tmp_path, vignette: dict, kill_before) -> None:
     answers = validate_answers(vignette["answers"])
@@ -151,22 +133,18 @@ def test_screening_by_presses(api: FakeBotApi, env: dict, tmp_path, vignette: di
         assert "administrator" in refusal["text"]
         api.send_text(USER, "/start")
         api.wait_for_message(USER, "decision support", timeout=10)
-        api.send_text(USER, "/new E2E-1")
-        message = api.wait_for_message(USER, "question 1 of")
-        while kill_before and field_of(message["text"]) != kill_before:
-            message = answer_one(api, message, answers)
-        assert api.commands()[0]["command"] == "new"
+        screening = Screening(api, USER, answers, "E2E-1")
         if kill_before:
+            play(api, screening, stop=lambda message: field_of(message) == kill_before)
             bot.kill9()  # halfway, with the question message and its keyboard on screen
             bot = Bot(env, log_path)
         # A press on the keyboard shown before the kill still answers the open question.
-        while not body(message["text"]).startswith("Review case"):
-            message = answer_one(api, message, answers)
-        api.press(USER, message["message_id"], button(api, message, "Confirm"))
-        result = newest(api, message["message_id"], lambda m: m["text"].startswith("Case E2E-1:"), timeout=10)
-        assert "Decision support only" in result["text"]
-        assert [[label for label, _ in row] for row in api.buttons(USER, result["message_id"])] == [["Amend"]]
-        assert all(api._queries[q]["answered"] for q in api._queries), "every press answered"
+        play(api, screening, timeout=20)
+        assert api.commands()[0]["command"] == "new"
+        result = api.last(USER)
+        assert result["text"].startswith("Case E2E-1:") and "Decision support only" in result["text"]
+        assert api.keyboard(result) == [[("Amend", control(result, "m"))]]
+        assert all(api.queries.values()), "every press answered"
     finally:
         status = bot.stop()
     assert status == 0
@@ -176,7 +154,8 @@ def test_screening_by_presses(api: FakeBotApi, env: dict, tmp_path, vignette: di
         assert outcome(store.latest_result(case.id)[0]) == vignette["expected"]
         strangers = store.db.execute("SELECT count(*) FROM users WHERE external_id = ?", (str(STRANGER),))
         assert strangers.fetchone()[0] == 0
-        assert store.db.execute("SELECT count(*) FROM messages WHERE text LIKE '%PATIENT-NAME%'").fetchone()[0] == 0
+        named = store.db.execute("SELECT count(*) FROM messages WHERE text LIKE '%PATIENT-NAME%'")
+        assert named.fetchone()[0] == 0
     log = log_path.read_text()
     assert api.token not in log and api.token.split(":")[1] not in log
 
@@ -193,36 +172,39 @@ def test_typed_answers_said_back_and_an_amendment_by_the_button(api: FakeBotApi,
         api.send_text(USER, "/new E2E-AM")
         message = api.wait_for_message(USER, "question 1 of", timeout=20)
         api.send_text(USER, "47 years")
-        message = newest(api, message["message_id"], lambda m: field_of(m["text"]) == "primary_condition")
+        message = newest(api, message["message_id"], lambda m: field_of(m) == "primary_condition")
         asked = len(asked_fields({"age_years": 47}))
-        assert message["text"].startswith(f"{CHECK}Saved: 47 years\nCase E2E-AM - question 2 of {asked}")
+        assert message["text"].startswith(f"{CHECK} Saved: 47 years\nCase E2E-AM - question 2 of {asked}")
         api.send_text(USER, "MS")
-        message = newest(api, message["message_id"], lambda m: field_of(m["text"]) == "disease_course")
-        assert message["text"].startswith(f"{CHECK}Saved: Multiple sclerosis\n")
-        assert api.calls_to("sendMessage")[-1]["text"].startswith(f"<i>{CHECK}Saved: Multiple sclerosis</i>\n")
-        while not body(message["text"]).startswith("Review case"):
-            message = answer_one(api, message, answers)
-        api.press(USER, message["message_id"], button(api, message, "Confirm"))
-        result = newest(api, message["message_id"], lambda m: m["text"].startswith("Case E2E-AM:"))
-        amend = button(api, result, "Amend")
-        assert api.buttons(USER, result["message_id"]) == [[("Amend", amend)]] and amend.startswith("m:")
-        api.press(USER, result["message_id"], amend)
-        asked = newest(api, result["message_id"], lambda m: m["text"].startswith("Why is case E2E-AM being amended?"))
-        api.wait_for(lambda s: _current(s, result["message_id"])["text"].endswith("\u270e Amending")
-                     and not s.buttons(USER, result["message_id"]), 10, "the result marked as amending")
+        message = newest(api, message["message_id"], lambda m: field_of(m) == "disease_course")
+        assert saved_lines(message) == ["Saved: Multiple sclerosis"]
+        sent_html = api.calls_to("sendMessage")[-1]["text"]
+        assert sent_html.startswith(f"<i>{CHECK} Saved: Multiple sclerosis</i>\n")
+        play(api, Screening(api, USER, answers, started=True, stop_at_review=True))
+        review = latest_with_keyboard(api, USER)
+        assert is_review(review)
+        press(api, review, "Confirm")
+        result = newest(api, review["message_id"], lambda m: m["text"].startswith("Case E2E-AM:"))
+        amend = control(result, "m")
+        assert api.keyboard(result) == [[("Amend", amend)]]
+        press(api, result, "Amend")
+        asked = newest(api, result["message_id"],
+                       lambda m: m["text"].startswith("Why is case E2E-AM being amended?"))
+        marked = api.wait_for(lambda s: (m := s.message(USER, result["message_id"]))["text"].endswith(
+            "\u270e Amending") and m, 10, "the result marked as amending")
+        assert not api.buttons(marked)
         api.send_text(USER, reason)
         review = newest(api, asked["message_id"], lambda m: m["text"].startswith("Review case E2E-AM"))
         assert any(f"open for amendment ({reason})" in m["text"] for m in api.sent(USER)
                    if m["message_id"] > asked["message_id"])
         # the answer's number at the review: its place among the questions asked
-        number = asked_fields(answers).index("ambulatory") + 1
-        api.press(USER, review["message_id"], button(api, review, str(number)))
-        question = newest(api, review["message_id"], lambda m: field_of(m["text"]) == "ambulatory")
-        api.press(USER, question["message_id"], button(api, question, "No"))
+        press(api, review, str(asked_fields(answers).index("ambulatory") + 1))
+        question = newest(api, review["message_id"], lambda m: field_of(m) == "ambulatory")
+        press(api, question, "No")
         review = newest(api, question["message_id"], lambda m: m["text"].startswith("Review case E2E-AM"))
-        api.press(USER, review["message_id"], button(api, review, "Confirm"))
+        press(api, review, "Confirm")
         second = newest(api, review["message_id"], lambda m: m["text"].startswith("Case E2E-AM:"))
-        assert api.buttons(USER, second["message_id"]) == [[("Amend", amend)]]
+        assert api.keyboard(second) == [[("Amend", amend)]]
         assert any(m["text"].startswith("Case E2E-AM amended") for m in api.sent(USER))
     finally:
         status = bot.stop()
@@ -238,7 +220,6 @@ def test_typed_answers_said_back_and_an_amendment_by_the_button(api: FakeBotApi,
         assert [outcome(r["result"]) for r in results] == [
             p03["expected"], {**p03["expected"], "discussion_points": no_rehab}]
         assert no_rehab != p03["expected"]["discussion_points"]
-        assert results[0]["result"] != results[1]["result"]
 
 
 def _free_port() -> int:
