@@ -1,0 +1,54 @@
+"""The database options of the commands that use one, and opening it (loads storage: never `evaluate`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..storage import DEFAULT_DB, Case, Store, open_store
+from ._errors import InputError
+
+#: The environment variables behind --db and --user (read by click, as their envvar).
+DB_ENV = "ITB_SCREEN_DB"
+USER_ENV = "ITB_SCREEN_USER"
+
+db_option = click.option(
+    "--db", "db_path", type=click.Path(dir_okay=False), envvar=DB_ENV, show_envvar=True,
+    default=DEFAULT_DB, show_default=True, help="The SQLite file of the cases.",
+)
+
+#: The case owner on the console: --user, else ITB_SCREEN_USER, else the login name.
+owner_option = click.option(
+    "--user", envvar=USER_ENV, show_envvar=True, default=None,
+    help="Your name as the case owner (default: your login name).",
+)
+
+
+def existing_path(db_path: str) -> Path:
+    """The database a read-only command reads: it must exist (exit 2 otherwise), and none is created."""
+    path = Path(db_path)
+    if not path.exists():
+        raise InputError(f"no database at {path}: --db or {DB_ENV} names the file")
+    return path
+
+
+def existing_store(db_path: str) -> Store:
+    """The database of a command that only reads, opened only if it exists."""
+    return open_or_create(existing_path(db_path))
+
+
+def open_or_create(db_path: str | Path) -> Store:
+    """The database, created when it does not exist yet (the console and the bot start new ones)."""
+    try:
+        return open_store(db_path)
+    except Exception as error:  # the database's errors: unreadable file, not a database, locked
+        raise click.ClickException(f"cannot open the database: {error}") from None
+
+
+def find_case(store: Store, ref: str) -> Case:
+    """The case named `ref` (any letter case), or exit 2 saying where to look."""
+    case = store.case_by_ref(ref)
+    if case is None:
+        raise InputError(f"no case {ref}: see itb-screen cases")
+    return case

@@ -1,0 +1,134 @@
+"""Talking to clinicians: `console`, `run` (the Telegram bot, or the console without a token) and the
+`diagram` of the dialogue they share. python-telegram-bot is imported by `run` only, once a token is set.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import NoReturn
+
+import click
+
+from ._db import db_option, open_or_create, owner_option
+from ._errors import InputError, MissingExtra
+
+#: The Telegram bot's token; without it, `run` starts the console channel.
+TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
+
+
+def _run_console(db_path: str, user: str | None) -> NoReturn:
+    from ..bot.console import default_user, run_console
+
+    with open_or_create(db_path) as store:
+        sys.exit(run_console(store, user or default_user()))
+
+
+@click.command()
+@db_option
+@owner_option
+def console(db_path: str, user: str | None) -> None:
+    """Screen cases in this terminal: the same dialogue as the Telegram bot, no token needed.
+
+    Reads one answer per line, so answers can be piped in; exits 0 at the end of input.
+
+    Example:
+
+    \b
+        itb-screen console --user dr-lee
+    """
+    _run_console(db_path, user)
+
+
+def _webhooks_available() -> bool:
+    """Whether python-telegram-bot can serve a webhook (its webhooks extra, tornado, is installed).
+
+    This is how python-telegram-bot itself decides: it imports its tornado webhook server when
+    `telegram.ext` loads and records the outcome in `WEBHOOKS_AVAILABLE`; `start_webhook` then raises a
+    plain RuntimeError, which says so only in its text. Private, hence pinned below 23 in pyproject.toml.
+    """
+    from telegram.ext import _updater
+
+    return bool(getattr(_updater, "WEBHOOKS_AVAILABLE", True))
+
+
+def _check_webhook(webhook_url: str) -> None:
+    if not webhook_url.startswith("https://"):
+        raise InputError("--webhook needs the public https:// URL that your proxy forwards to this bot")
+    if not _webhooks_available():
+        raise MissingExtra("--webhook needs python-telegram-bot's webhook extra",
+                           "pip install 'python-telegram-bot[webhooks]'")
+
+
+@contextmanager
+def _telegram_errors() -> Iterator[None]:
+    """The bot's failures as one line: a refused token, an unreachable Bot API, else logged first."""
+    from telegram.error import InvalidToken, NetworkError
+
+    try:
+        yield
+    except InvalidToken:
+        raise click.ClickException("Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather") from None
+    except NetworkError as error:
+        raise click.ClickException(
+            f"cannot reach the Telegram Bot API ({type(error).__name__}): check the network, "
+            "or TELEGRAM_API_BASE_URL if you use your own Bot API server") from None
+    except Exception:
+        # Through the bot's logging, which scrubs the token; Python's own traceback would not.
+        import logging
+
+        logging.getLogger("itb_screen.telegram").exception("the bot stopped on an unexpected error")
+        raise click.ClickException("the bot stopped on an unexpected error (logged above)") from None
+
+
+@click.command()
+@db_option
+@owner_option
+@click.option("--webhook", "webhook_url", default=None, metavar="URL",
+              help="Telegram only: receive updates at this public HTTPS URL (set by your proxy) instead of "
+                   "long polling; the bot listens on 127.0.0.1:--port with a generated secret token.")
+@click.option("--port", "listen_port", type=click.IntRange(1, 65535), default=8443, show_default=True,
+              help="With --webhook: the local port your proxy forwards to.")
+def run(db_path: str, user: str | None, webhook_url: str | None, listen_port: int) -> None:
+    """Start the bot: Telegram when TELEGRAM_BOT_TOKEN is set, otherwise the console channel (--user).
+
+    Telegram needs ITB_SCREEN_USERS, a TOML file of the allowed users (numeric Telegram id, name,
+    role). TELEGRAM_API_BASE_URL points the bot at another Bot API server (a self-hosted one).
+
+    Example:
+
+    \b
+        TELEGRAM_BOT_TOKEN=123:abc ITB_SCREEN_USERS=users.toml itb-screen run
+    """
+    token = os.environ.get(TOKEN_ENV, "").strip()
+    if not token:
+        click.echo(f"{TOKEN_ENV} is not set: starting the console channel.", err=True)
+        _run_console(db_path, user)
+    if webhook_url is not None:
+        _check_webhook(webhook_url)
+    # python-telegram-bot is imported from here on only: the other commands never load it.
+    from ..bot.telegram.access import AccessFileError, AccessList
+    from ..bot.telegram.app import run_telegram
+
+    try:
+        access = AccessList.from_env()
+    except AccessFileError as error:
+        raise click.ClickException(str(error)) from None
+    with open_or_create(db_path) as store, _telegram_errors():
+        run_telegram(token, store, access, webhook_url=webhook_url, listen_port=listen_port)
+
+
+@click.command()
+def diagram() -> None:
+    """Print the dialogue's state machine as a Mermaid diagram (made by transitions).
+
+    Example:
+
+    \b
+        itb-screen diagram > dialogue.mmd
+    """
+    from ..dialogue.diagram import mermaid
+
+    click.echo(mermaid())

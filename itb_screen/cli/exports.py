@@ -1,0 +1,74 @@
+"""For other systems: `export` (every case as CSV, JSON or FHIR) and `dictionary` (the questionnaire as
+a REDCap data dictionary, JSON or a FHIR Questionnaire)."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from ..review.caseview import case_view
+from ..review.exports import data_dictionary_csv, data_dictionary_rows, fhir_bundle, fhir_questionnaire
+from ..review.listing import case_records, cases_csv, display_names, full_export
+from ..storage import Store
+from ._db import db_option, existing_store
+from ._options import format_option
+
+
+def _export_text(store: Store, records: list[dict], fmt: str, names: dict[str, str]) -> str:
+    if fmt == "csv":
+        return cases_csv(records)
+    if fmt == "json":
+        return json.dumps(full_export(store, records), indent=2) + "\n"
+    views = [case_view(store, store.case_by_ref(r["ref"]), names) for r in records]
+    return json.dumps(fhir_bundle(views), indent=2) + "\n"
+
+
+@click.command()
+@db_option
+@format_option("csv", "json", "fhir", default="csv",
+               help="csv: one row per case; json: everything; fhir: a FHIR R4 Bundle.")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write to this file instead of standard output.")
+@click.option("--include-void", is_flag=True,
+              help="Also the void cases (opened by mistake; FHIR status entered-in-error).")
+def export(db_path: str, fmt: str, out_path: str | None, include_void: bool) -> None:
+    """Export every case: flat CSV (REDCap style), full JSON, or FHIR Questionnaire + QuestionnaireResponses.
+
+    Void cases are left out unless --include-void.
+
+    Example:
+
+    \b
+        itb-screen export --format fhir --out cases.fhir.json
+    """
+    with existing_store(db_path) as store:
+        names = display_names()
+        records = case_records(store, include_void=include_void, names=names)
+        text = _export_text(store, records, fmt, names)
+    if out_path:
+        with open(out_path, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        click.echo(f"{len(records)} cases written to {out_path}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@click.command()
+@format_option("csv", "json", "fhir", default="csv",
+               help="csv: the REDCap-style data dictionary; json: its rows as objects; fhir: the "
+                    "questionnaire as a FHIR R4 Questionnaire.")
+def dictionary(fmt: str) -> None:
+    """The questionnaire as a data dictionary: field, question, type, choices, branching, sources.
+
+    Example:
+
+    \b
+        itb-screen dictionary --format csv > itb_screen_dictionary.csv
+    """
+    if fmt == "fhir":
+        click.echo(json.dumps(fhir_questionnaire(), indent=2))
+    elif fmt == "json":
+        click.echo(json.dumps(data_dictionary_rows(), indent=2))
+    else:
+        click.echo(data_dictionary_csv(), nl=False)

@@ -1,0 +1,154 @@
+"""The stored cases: `cases`, `show`, `summary`, `search` and `reevaluate` (they read the database only,
+but for `reevaluate --apply`, and never create one)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import click
+
+from ..criteria import RECOMMENDATIONS
+from ..review.caseview import case_view, show_json, show_text
+from ..review.listing import case_records, cases_csv, cases_table, display_names
+from ..review.reevaluation import reevaluate_all
+from ..review.summary import FORMATS, render_summary
+from ..storage import STATUSES, SearchQueryError
+from ._db import db_option, existing_store, find_case
+from ._errors import InputError
+from ._options import format_option
+
+_SINCE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@click.command()
+@db_option
+@click.option("--user", default=None, help="Only this user's cases (console name or Telegram id).")
+@click.option("--status", type=click.Choice(STATUSES), help="Only cases with this status.")
+@click.option("--recommendation", type=click.Choice(list(RECOMMENDATIONS)),
+              help="Only cases with this result.")
+@click.option("--since", type=_SINCE, help="Only cases updated on or after this date (YYYY-MM-DD).")
+@click.option("--include-void", is_flag=True, help="Also the void cases (opened by mistake).")
+@format_option("table", "json", "csv", default="table",
+               help="table: aligned, to read; json: an array, one object per case; csv: one row per case, "
+                    "one column per field.")
+def cases(db_path: str, user: str | None, status: str | None, recommendation: str | None,
+          since: datetime | None, include_void: bool, fmt: str) -> None:
+    """List the screened cases: reference, owner, status, progress and recommendation.
+
+    Void cases (opened by mistake) are left out unless --include-void or --status void.
+
+    Example:
+
+    \b
+        itb-screen cases --status done --recommendation refer_after_review --format csv
+    """
+    with existing_store(db_path) as store:
+        records = case_records(store, user=user, status=status, recommendation=recommendation,
+                               since=since.date().isoformat() if since else None, include_void=include_void,
+                               names=display_names())
+    if fmt == "json":
+        click.echo(json.dumps(records, indent=2))
+    elif fmt == "csv":
+        click.echo(cases_csv(records), nl=False)
+    else:
+        click.echo(cases_table(records))
+
+
+@click.command()
+@click.argument("ref")
+@db_option
+@click.option("--transcript", is_flag=True, help="Also every message in and out, with its time.")
+@click.option("--history", is_flag=True, help="Every answer as given, not only the changes (table).")
+@format_option("table", "json", default="table",
+               help="table: to read; json: one object of codes: ref, status, answers, results (oldest "
+                    "first), events, history.")
+def show(ref: str, db_path: str, transcript: bool, history: bool, fmt: str) -> None:
+    """Show a case: answers, the result with its reasons, amendments, every result, changes of answers.
+
+    With --format json, the case as one JSON object of codes (the transcript only with --transcript).
+
+    Example:
+
+    \b
+        itb-screen show SPAS-014 --transcript
+    """
+    with existing_store(db_path) as store:
+        case = find_case(store, ref)
+        if fmt == "json":
+            text = json.dumps(show_json(store, case, transcript=transcript, names=display_names()), indent=2)
+        else:
+            text = show_text(store, case, transcript=transcript, history=history, names=display_names())
+    click.echo(text)
+
+
+@click.command()
+@click.argument("ref")
+@db_option
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="html is a complete printable page.")
+def summary(ref: str, db_path: str, fmt: str) -> None:
+    """The referral summary of a case, ready to paste into a referral (or print, as HTML).
+
+    Example:
+
+    \b
+        itb-screen summary SPAS-014 --format html > SPAS-014.html
+    """
+    with existing_store(db_path) as store:
+        click.echo(render_summary(case_view(store, find_case(store, ref), display_names()), fmt), nl=False)
+
+
+def _matching_line(text: str, words: list[str]) -> str:
+    """The first line of a message holding one of the searched words (the first line if none does)."""
+    lines = text.splitlines() or [""]
+    return next((line for line in lines if any(w in line.casefold() for w in words)), lines[0]).strip()
+
+
+@click.command()
+@click.argument("query")
+@db_option
+@click.option("--raw", is_flag=True, help="QUERY is FTS5 syntax (AND, OR, NOT, \"phrases\", prefix*).")
+@click.option("--limit", default=100, show_default=True, help="At most this many lines.")
+def search(query: str, db_path: str, raw: bool, limit: int) -> None:
+    """Full-text search of transcripts: every message in and out, answers included.
+
+    Prints case, time and the matching line.
+
+    Example:
+
+    \b
+        itb-screen search allergy
+    """
+    with existing_store(db_path) as store:
+        try:
+            hits = store.search(query, limit=limit, raw=raw)
+        except SearchQueryError as error:
+            raise InputError(f"search: {error}") from None
+    words = [w.strip('"*').casefold() for w in query.split() if w.strip('"*')]
+    for hit in hits:
+        arrow = "in " if hit["direction"] == "in" else "out"
+        when = hit["at"][:19].replace("T", " ")
+        click.echo(f"{hit['ref'] or '-'}\t{when}\t{arrow}\t{_matching_line(hit['text'], words)}")
+    if not hits:
+        click.echo(f"No message matches {query!r}.", err=True)
+
+
+@click.command()
+@db_option
+@click.option("--apply", "apply_", is_flag=True, help="Store the new results beside the old ones.")
+def reevaluate(db_path: str, apply_: bool) -> None:
+    """Recompute every stored result with the current criteria and list the cases that would change.
+
+    Nothing is written without --apply; with it, new results are stored beside the old, never over them.
+    Void cases are skipped.
+
+    Example:
+
+    \b
+        itb-screen reevaluate --apply
+    """
+    # With no database there is nothing to re-evaluate, with --apply or without: none is created.
+    with existing_store(db_path) as store:
+        report = reevaluate_all(store, apply=apply_)
+    click.echo(report.text())
