@@ -21,6 +21,7 @@ from ..storage import Case, Store
 from .listing import display_name
 from .summary import CaseEvent, CaseView, status_words
 
+
 def case_events(store: Store, case: Case) -> tuple[CaseEvent, ...]:
     """The case's amendments and voiding, oldest first."""
     return tuple(CaseEvent(e["kind"], e["reason"], e["at"], e["by"] or "") for e in store.events(case.id))
@@ -81,6 +82,47 @@ def _result_line(row: dict) -> str:
     return f"- {_when(row['at'])}  {title} ({row['result']['criteria_version']}), {how}{by}{why}"
 
 
+def _results_lines(case: Case, view: CaseView, results: list[dict]) -> list[str]:
+    """The result with its reasons (none for a void case), and every result when there are several."""
+    lines = [""]
+    if case.status == "void":
+        lines.append("This case is void (opened by mistake): it gives no recommendation; its results are "
+                     "kept for the record.")
+    if view.result is None:
+        lines.append("No recommendation yet: the case has not been confirmed.")
+    elif case.status != "void":
+        by = f" by {results[-1]['by']}" if results and results[-1]["by"] else ""
+        lines += [f"Result of {_when(view.result_at)}{by}:", result_text(view.result)]
+    if len(results) > 1 or (case.status == "void" and results):
+        lines += ["", "Results, oldest first:", *(_result_line(r) for r in results)]
+    return lines
+
+
+def _changes_lines(history_rows: list[dict], every_answer: bool) -> list[str]:
+    """The changes of answers (every answer given, with `every_answer`); nothing if there were none."""
+    rows = changes(history_rows)
+    edits = [r for r in rows if r["action"] == "change"]
+    if not every_answer and not edits:
+        return []
+    lines = ["", "Answer history:" if every_answer else "Changes of answers:"]
+    for row in rows if every_answer else edits:
+        old = value_label(row["field"], row["old"]) if row["old"] is not None else "-"
+        new = value_label(row["field"], row["new"])
+        number = QUESTIONS_BY_FIELD[row["field"]].number
+        lines.append(f"{_when(row['at'])}  {row['user']}  {row['action']:<6} "
+                     f"Q{number} {short_label(row['field'])}: {old} -> {new}")
+    return lines
+
+
+def _transcript_lines(messages_: list[dict]) -> list[str]:
+    lines = ["", "Transcript:"]
+    for message in messages_:
+        arrow = ">>" if message["direction"] == "in" else "<<"
+        body = message["text"].replace("\n", "\n" + " " * 26)  # continuation lines under the first
+        lines.append(f"{_when(message['at'])} {arrow} {body}")
+    return lines
+
+
 def show_text(store: Store, case: Case, transcript: bool = False, history: bool = False,
               names: Mapping[str, str] | None = None) -> str:
     """A case for a reader: answers by short label, the result with reasons, amendments, every result,
@@ -94,34 +136,10 @@ def show_text(store: Store, case: Case, transcript: bool = False, history: bool 
         answer = view.answers.get(question.field)
         shown = "not answered" if answer is None else value_label(question.field, answer)
         lines.append(f"{question.number}. {short_label(question.field)}: {shown}")
-    lines.append("")
-    results = store.results(case.id)
-    if case.status == "void":
-        lines.append("This case is void (opened by mistake): it gives no recommendation; its results are "
-                     "kept for the record.")
-    if view.result is None:
-        lines.append("No recommendation yet: the case has not been confirmed.")
-    elif case.status != "void":
-        by = f" by {results[-1]['by']}" if results and results[-1]["by"] else ""
-        lines += [f"Result of {_when(view.result_at)}{by}:", result_text(view.result)]
-    if len(results) > 1 or (case.status == "void" and results):
-        lines += ["", "Results, oldest first:", *(_result_line(r) for r in results)]
-    rows = changes(store.history(case.id))
-    edits = [r for r in rows if r["action"] == "change"]
-    if history or edits:
-        lines += ["", "Changes of answers:" if not history else "Answer history:"]
-        for row in rows if history else edits:
-            old = value_label(row["field"], row["old"]) if row["old"] is not None else "-"
-            new = value_label(row["field"], row["new"])
-            number = QUESTIONS_BY_FIELD[row["field"]].number
-            lines.append(f"{_when(row['at'])}  {row['user']}  {row['action']:<6} "
-                         f"Q{number} {short_label(row['field'])}: {old} -> {new}")
+    lines += _results_lines(case, view, store.results(case.id))
+    lines += _changes_lines(store.history(case.id), history)
     if transcript:
-        lines += ["", "Transcript:"]
-        for message in store.transcript(case.id):
-            arrow = ">>" if message["direction"] == "in" else "<<"
-            body = message["text"].replace("\n", "\n" + " " * 26)
-            lines.append(f"{_when(message['at'])} {arrow} {body}")
+        lines += _transcript_lines(store.transcript(case.id))
     return "\n".join(lines)
 
 
@@ -161,7 +179,8 @@ def show_json(store: Store, case: Case, transcript: bool = False,
     return out
 
 
-def summary_reply(store: Store, channel: str, external_id: str, ref: str | None, any_case: bool = False) -> str:
+def summary_reply(store: Store, channel: str, external_id: str, ref: str | None,
+                  any_case: bool = False) -> str:
     """The text referral summary a chat user asked for with /summary [REF], recorded in the transcript.
 
     Without REF: the user's open case. Only the user's own cases, unless `any_case` (reviewers).
@@ -171,7 +190,8 @@ def summary_reply(store: Store, channel: str, external_id: str, ref: str | None,
     incoming = f"/summary {ref or ''}".strip()
     with store.transaction():
         user = store.user(channel, external_id)
-        case = store.case_by_ref(ref) if ref else (store.case(user.active_case_id) if user.active_case_id else None)
+        active = store.case(user.active_case_id) if user.active_case_id else None
+        case = store.case_by_ref(ref) if ref else active
         refusal = ref_refusal(ref) if ref else None
         if refusal is not None:
             reply, case_id, incoming = refusal, None, messages.REDACTED.format(command="/summary ")

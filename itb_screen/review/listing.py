@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ..criteria import QUESTIONS, applicable, progress, to_json_value
-from ..storage import Store, User
+from ..storage import Case, Store, User
 
 #: The users file of the Telegram channel (bot/telegram/access.py reads it for the bot).
 USERS_FILE_ENV = "ITB_SCREEN_USERS"
@@ -46,6 +46,36 @@ def display_name(user: User, names: Mapping[str, str] | None = None) -> str:
     return user.name or user.external_id
 
 
+def _record(store: Store, case: Case, owner: User, stored: tuple[dict, str] | None,
+            names: Mapping[str, str] | None) -> dict:
+    """One case as a record: the answers the rules see (see `case_records`) and the latest result."""
+    answers = applicable(store.answers(case.id))
+    answered, asked = progress(answers)
+    return {
+        "ref": case.ref,
+        "user": display_name(owner, names),
+        "channel": owner.channel,
+        "status": case.status,
+        "state": case.state,
+        "answered": answered,
+        "asked": asked,
+        "created_at": case.created_at,
+        "updated_at": case.updated_at,
+        "answers": {f: to_json_value(answers[f]) for f in (q.field for q in QUESTIONS) if f in answers},
+        "result": stored[0] if stored else None,
+        "result_at": stored[1] if stored else None,
+    }
+
+
+def _listed(case: Case, status: str | None, since: str | None, include_void: bool) -> bool:
+    """Whether the filters on the case itself keep it: its status, void or not, and when it changed."""
+    if status is not None and case.status != status:
+        return False
+    if case.status == "void" and not include_void and status != "void":
+        return False
+    return since is None or case.updated_at[: len(since)] >= since
+
+
 def case_records(store: Store, user: str | None = None, status: str | None = None,
                  recommendation: str | None = None, since: str | None = None, include_void: bool = False,
                  names: Mapping[str, str] | None = None) -> list[dict]:
@@ -59,34 +89,14 @@ def case_records(store: Store, user: str | None = None, status: str | None = Non
     records = []
     for case in store.all_cases():
         owner = users.get(case.user_id) or users.setdefault(case.user_id, store.user_by_id(case.user_id))
-        if user is not None and user not in (owner.name, owner.external_id):
-            continue
-        if status is not None and case.status != status:
-            continue
-        if case.status == "void" and not include_void and status != "void":
-            continue
-        if since is not None and case.updated_at[: len(since)] < since:
+        if (user is not None and user not in (owner.name, owner.external_id)) \
+                or not _listed(case, status, since, include_void):
             continue
         stored = store.latest_result(case.id)
-        result = stored[0] if stored else None
-        if recommendation is not None and (result or {}).get("recommendation") != recommendation:
+        latest = stored[0]["recommendation"] if stored else None
+        if recommendation is not None and latest != recommendation:
             continue
-        answers = applicable(store.answers(case.id))
-        answered, asked = progress(answers)
-        records.append({
-            "ref": case.ref,
-            "user": display_name(owner, names),
-            "channel": owner.channel,
-            "status": case.status,
-            "state": case.state,
-            "answered": answered,
-            "asked": asked,
-            "created_at": case.created_at,
-            "updated_at": case.updated_at,
-            "answers": {f: to_json_value(answers[f]) for f in (q.field for q in QUESTIONS) if f in answers},
-            "result": result,
-            "result_at": stored[1] if stored else None,
-        })
+        records.append(_record(store, case, owner, stored, names))
     return records
 
 

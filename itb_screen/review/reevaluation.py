@@ -33,7 +33,8 @@ class Report:
             lines.append(f"{c.ref}: {c.old_recommendation} -> {c.new_recommendation}"
                          f" (stored with {c.old_version})")
             if c.old_points != c.new_points:
-                lines.append(f"  points: {', '.join(c.old_points) or '-'} -> {', '.join(c.new_points) or '-'}")
+                old, new = ", ".join(c.old_points) or "-", ", ".join(c.new_points) or "-"
+                lines.append(f"  points: {old} -> {new}")
         lines.append(
             f"{len(self.changes)} new results stored beside the old ones." if self.applied
             else f"{len(self.changes)} would change; nothing written (use --apply to store the new results)."

@@ -1,8 +1,10 @@
 """The referral summary a coordinator pastes into a referral: one case, as text, Markdown or a printable page.
 
-Pure formatting: it takes a `CaseView` of plain values (`bot/caseview.py` builds it from storage) and never touches the
-database, so the command line, the chat and the tests render the same document. The wording of the result
-is the criteria's own (`point_line`, `because_line`), so the summary never disagrees with the chat.
+Pure formatting: it takes a `CaseView` of plain values (`review/caseview.py` builds it from storage) and
+never touches the database, so the command line, the chat and the tests render the same document. The
+wording of the result is the criteria's own (`point_line`, `because_line`), so the summary never
+disagrees with the chat. What it shows is gathered once (`_summary_parts.py`); this module lays it out as
+text or Markdown, `_summary_html.py` as a page.
 
 A summary is read by people outside the team: no internal codes (recommendation codes, status words,
 field codes; those stay in JSON, CSV and FHIR), answers by their short labels, the source named once and
@@ -11,13 +13,11 @@ every statement it cites quoted at the end.
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Literal
 
-from ..dialogue import messages as _say
 from ..criteria import (
     CRITERIA_VERSION,
     DISCLAIMER,
@@ -35,22 +35,15 @@ from ..criteria import (
     short_label,
     value_label,
 )
+from ..dialogue import messages as _say
+from ._summary_html import html_page
+from ._summary_parts import CITATION, NOT_ANSWERED, TITLE, Parts, sources_intro
 
 __all__ = ["CITATION", "CaseEvent", "CaseView", "Format", "FORMATS", "TITLE",
            "cited_statements", "render_summary", "status_words"]
 
 Format = Literal["text", "markdown", "html"]
 FORMATS: tuple[str, ...] = ("text", "markdown", "html")
-
-#: The heading of every summary.
-TITLE = "ITB screening referral summary"
-
-#: The source, named once in every summary (in the words of screening-spec.md).
-CITATION = ('Saulino et al., "Best Practices for Intrathecal Baclofen Therapy: Patient Selection", '
-            "Neuromodulation 2016;19(6):607-15, doi:10.1111/ner.12447")
-
-#: What the answer list says for a question that is asked and has no answer.
-NOT_ANSWERED = "not answered"
 
 
 def status_words(status: str) -> str:
@@ -86,21 +79,6 @@ class CaseView:
     result_at: str | None
     user: str = ""
     events: tuple[CaseEvent, ...] = ()
-
-
-@dataclass(frozen=True)
-class _Parts:
-    """The summary's content once, before any format lays it out (so the three formats cannot drift)."""
-
-    facts: tuple[tuple[str, str], ...]  # (label, value); values are user-supplied and must be escaped
-    events: tuple[str, ...]  # "Amended DATE by WHO: reason", user-supplied text inside
-    result: Result | None  # None when there is no recommendation to give (unfinished or void)
-    state_note: str  # why there is no recommendation, or a warning that the result is stale
-    missing_head: str
-    missing: tuple[str, ...]
-    answers: tuple[tuple[str, str], ...]  # (short label, answer in words), every asked question in order
-    version: str
-    sources: tuple[str, ...]  # the S-ids cited, in number order
 
 
 def _when(stamp: str | None) -> str:
@@ -163,7 +141,7 @@ def cited_statements(result: Result | None) -> tuple[str, ...]:
     return tuple(sorted(cited, key=lambda s: int(s[1:])))
 
 
-def _parts(view: CaseView) -> _Parts:
+def _parts(view: CaseView) -> Parts:
     facts = [("Case", view.ref), ("Status", status_words(view.status)), ("Started", _when(view.created_at)),
              ("Last updated", _when(view.updated_at))]
     # A void case gives no recommendation, not even the one it had before it was voided.
@@ -183,7 +161,7 @@ def _parts(view: CaseView) -> _Parts:
          value_label(q.field, view.answers[q.field]) if q.field in view.answers else NOT_ANSWERED)
         for q in asked_questions(view.answers)
     )
-    return _Parts(
+    return Parts(
         facts=tuple(facts),
         events=tuple(_event_line(e) for e in view.events if e.kind == "amend"),
         result=result,
@@ -196,16 +174,10 @@ def _parts(view: CaseView) -> _Parts:
     )
 
 
-def _sources_intro(p: _Parts) -> str:
-    if p.sources:
-        return f"Statements cited above, from {CITATION}:"
-    return f"Criteria from {CITATION}. No statement is cited: there is no recommendation."
-
-
 # --- plain text -------------------------------------------------------------------------------------
 
 
-def _text(p: _Parts) -> str:
+def _text(p: Parts) -> str:
     lines = [TITLE, ""]
     lines += [f"{label}: {value}" for label, value in p.facts]
     if p.events:
@@ -232,7 +204,7 @@ def _text(p: _Parts) -> str:
     lines += ["", "Answers:"]
     lines += [f"- {label}: {a}" for label, a in p.answers] or ["- none yet"]
     lines += ["", f"Criteria version: {p.version}", DISCLAIMER]
-    lines += ["", "Sources:", _sources_intro(p)]
+    lines += ["", "Sources:", sources_intro(p)]
     lines += [f'{s}: "{SEED_STATEMENTS[s]}"' for s in p.sources]
     return "\n".join(lines) + "\n"
 
@@ -250,7 +222,7 @@ def _md(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", " ".join(text.splitlines()))
 
 
-def _markdown(p: _Parts) -> str:
+def _markdown(p: Parts) -> str:
     lines = [f"# {TITLE}", ""]
     lines += [f"- **{label}:** {_md(value)}" for label, value in p.facts]
     for event in p.events:
@@ -275,109 +247,13 @@ def _markdown(p: _Parts) -> str:
     lines += ["", "## Answers", ""]
     lines += [f"- **{_md(label)}:** {_md(a)}" for label, a in p.answers] or ["None yet."]
     lines += ["", "---", "", f"Criteria version: {_md(p.version)}", "", f"*{_md(DISCLAIMER)}*"]
-    lines += ["", "## Sources", "", _md(_sources_intro(p))]
+    lines += ["", "## Sources", "", _md(sources_intro(p))]
     if p.sources:
         lines += ["", *(f'- **{s}:** "{_md(SEED_STATEMENTS[s])}"' for s in p.sources)]
     return "\n".join(lines) + "\n"
 
 
-# --- HTML -------------------------------------------------------------------------------------------
-
-_CSS = """\
-body { font: 11pt/1.45 system-ui, -apple-system, "Segoe UI", Arial, sans-serif; color: #111;
-       max-width: 48rem; margin: 2rem auto; padding: 0 1rem; }
-h1 { font-size: 1.5rem; margin-bottom: .5rem; }
-h2 { font-size: 1.1rem; border-bottom: 1px solid #bbb; margin-top: 1.5rem; }
-dl.facts { display: grid; grid-template-columns: max-content auto; gap: .1rem 1rem; }
-dl.facts dt { font-weight: 600; }
-dl.facts dd { margin: 0; }
-.recommendation { font-size: 1.15rem; }
-.warning { border-left: 4px solid #b00; padding-left: .6rem; }
-table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; vertical-align: top; padding: .25rem .5rem; border-bottom: 1px solid #ddd; }
-th { font-weight: 600; width: 35%; }
-.sources dt { font-weight: 600; }
-.sources dd { margin: 0 0 .4rem 1.5rem; }
-.disclaimer { font-weight: 600; }
-footer { margin-top: 2rem; font-size: .9rem; }
-@media print {
-  body { margin: 0; max-width: none; font-size: 10pt; }
-  h2 { break-after: avoid; }
-  section, tr, li { break-inside: avoid; }
-  .warning { border-left-color: #000; }
-}
-"""
-
-
-def _e(text: str) -> str:
-    return html.escape(text, quote=True)
-
-
-def _html(p: _Parts) -> str:
-    ref = next(value for label, value in p.facts if label == "Case")
-    out = [
-        "<!doctype html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(TITLE)}: {_e(ref)}</title>",
-        f"<style>\n{_CSS}</style>",
-        "</head>",
-        "<body>",
-        "<header>",
-        f"<h1>{_e(TITLE)}</h1>",
-        '<dl class="facts">',
-    ]
-    out += [f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>" for label, value in p.facts]
-    out += ["</dl>"]
-    out += [f'<p class="event"><strong>{_e(e)}</strong></p>' for e in p.events]
-    out += ["</header>", "<section>", "<h2>Recommendation</h2>"]
-    if p.result is None:
-        out.append(f'<p class="recommendation warning"><strong>None.</strong> {_e(p.state_note)}</p>')
-    else:
-        rec = RECOMMENDATIONS[p.result.recommendation]
-        sources = ", ".join(p.result.recommendation_sources)
-        out += [f'<p class="recommendation"><strong>{_e(rec.title)}</strong> [{_e(sources)}]</p>',
-                f"<p>{_e(rec.meaning)}</p>"]
-        if because := because_line(p.result):
-            out.append(f"<p>{_e(because)}</p>")
-        if p.state_note:
-            out.append(f'<p class="warning"><strong>Warning:</strong> {_e(p.state_note)}</p>')
-    if p.missing:
-        out.append(f"<p><strong>{_e(p.missing_head)}:</strong> {_e(', '.join(p.missing))}</p>")
-    out.append("</section>")
-    if p.result is not None:
-        out += ["<section>", "<h2>Discussion points for the team</h2>"]
-        if p.result.discussion_points:
-            out += ["<ol>", *(f"<li>{_e(point_line(pt))}</li>" for pt in p.result.discussion_points), "</ol>"]
-        else:
-            out.append("<p>None.</p>")
-        out.append("</section>")
-    out += ["<section>", "<h2>Answers</h2>"]
-    if p.answers:
-        out += ["<table>", "<tbody>"]
-        out += [f'<tr><th scope="row">{_e(label)}</th><td>{_e(a)}</td></tr>' for label, a in p.answers]
-        out += ["</tbody>", "</table>"]
-    else:
-        out.append("<p>None yet.</p>")
-    out += [
-        "</section>",
-        "<footer>",
-        f"<p>Criteria version: <code>{_e(p.version)}</code></p>",
-        f'<p class="disclaimer">{_e(DISCLAIMER)}</p>',
-        '<section class="sources">',
-        "<h2>Sources</h2>",
-        f"<p>{_e(_sources_intro(p))}</p>",
-    ]
-    if p.sources:
-        quoted = (f"<dt>{s}</dt><dd><q>{_e(SEED_STATEMENTS[s])}</q></dd>" for s in p.sources)
-        out += ["<dl>", *quoted, "</dl>"]
-    out += ["</section>", "</footer>", "</body>", "</html>"]
-    return "\n".join(out) + "\n"
-
-
-_RENDERERS = {"text": _text, "markdown": _markdown, "html": _html}
+_RENDERERS = {"text": _text, "markdown": _markdown, "html": html_page}
 
 
 def render_summary(view: CaseView, fmt: Format) -> str:

@@ -16,6 +16,12 @@ migrations = Migrations("itb_screen")
 
 @migrations(name="0001_initial")
 def _initial(db: Database) -> None:
+    _create_users_and_cases(db)
+    _create_records(db)
+
+
+def _create_users_and_cases(db: Database) -> None:
+    """Who uses the bot, and the cases they screen (named by a reference unique across the team)."""
     db["users"].create(
         {"id": int, "channel": str, "external_id": str, "name": str, "role": str,
          "created_at": str, "active_case_id": int, "awaiting": str},
@@ -33,6 +39,10 @@ def _initial(db: Database) -> None:
     db.execute("CREATE UNIQUE INDEX idx_cases_ref_nocase ON cases (ref COLLATE NOCASE)")
     db["cases"].create_index(["user_id", "updated_at"])
     db["users"].add_foreign_key("active_case_id", "cases", "id")
+
+
+def _create_records(db: Database) -> None:
+    """What is kept of each case: answers, transcript and results, and the audit log."""
     # Append-only: every answer and every change. The current answer is the latest row of its field;
     # value NULL means the question was skipped or cleared ("unknown").
     db["answers"].create(

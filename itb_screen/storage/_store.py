@@ -241,8 +241,8 @@ class Store:
         `reason`: why it was made again (an amendment's reason); None for the first result.
         """
         self.db.execute(
-            "INSERT INTO results (case_id, recommendation, criteria_version, result, kind, user_id, at, reason) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO results (case_id, recommendation, criteria_version, result, kind, user_id, at, "
+            "reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (case_id, result["recommendation"], result["criteria_version"], json.dumps(result), kind,
              user_id, now(), reason))
 
