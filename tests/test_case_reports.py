@@ -2,7 +2,7 @@
 `reevaluate`, and read-only commands on a path with no database.
 
 The database is built through the Store API as the dialogue stores an amendment and a voiding (the
-dialogue itself is tested elsewhere): a real SQLite file in a temporary directory.
+dialogue itself is tested elsewhere), on the shared `store` fixture: a real SQLite file per test.
 """
 
 from __future__ import annotations
@@ -10,13 +10,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 
 import pytest
 from click.testing import CliRunner
 
 from itb_screen.cli import cli
-from itb_screen.criteria import evaluate, validate_answers
+from itb_screen.criteria import asked_fields, evaluate, validate_answers
 from itb_screen.storage import Store
 
 from .conftest import VIGNETTES
@@ -56,41 +55,34 @@ def _void(store: Store, case_id: int, user_id: int, reason: str) -> None:
         store.record_event(case_id, "void", reason, user_id)
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory) -> str:
+@pytest.fixture
+def db(store: Store, db_path) -> str:
     """A-1: P01 by Alice, amended by Bob (seizures yes). V-1: P09 by Alice, voided by Carol.
     G-1: P02 (a child with growth problems) by Alice, then the age corrected to 30 before confirming.
     O-1: open, age only. T-1: P01 by Telegram user 42, whose name the database does not know.
     """
-    path = tmp_path_factory.mktemp("reports") / "itb.db"
-    with Store(path) as store:
-        alice = store.user("console", "alice", "Alice").id
-        bob = store.user("console", "bob", "Bob").id
-        carol = store.user("console", "carol", "Carol").id
-        _amend(store, _screen(store, alice, "A-1", VIGNETTE["P01"]), bob, AMEND_REASON, seizures="yes")
-        _void(store, _screen(store, alice, "V-1", VIGNETTE["P09"]), carol, VOID_REASON)
-        growth = _screen(store, alice, "G-1", VIGNETTE["P02"], confirm=False)
-        with store.transaction():
-            store.record_answer(growth, "age_years", 30, alice, "change")
-            store.save_case(growth, state="done", status="done", return_to_review=False, pending=None)
-            store.record_result(growth, evaluate(store.answers(growth)).to_dict(), alice)
-        _screen(store, alice, "O-1", {"age_years": 50}, confirm=False)
-        _screen(store, store.user("telegram", "42").id, "T-1", VIGNETTE["P01"])
-    return str(path)
+    alice = store.user("console", "alice", "Alice").id
+    bob = store.user("console", "bob", "Bob").id
+    carol = store.user("console", "carol", "Carol").id
+    _amend(store, _screen(store, alice, "A-1", VIGNETTE["P01"]), bob, AMEND_REASON, seizures="yes")
+    _void(store, _screen(store, alice, "V-1", VIGNETTE["P09"]), carol, VOID_REASON)
+    growth = _screen(store, alice, "G-1", VIGNETTE["P02"], confirm=False)
+    with store.transaction():
+        store.record_answer(growth, "age_years", 30, alice, "change")
+        store.save_case(growth, state="done", status="done", return_to_review=False, pending=None)
+        store.record_result(growth, evaluate(store.answers(growth)).to_dict(), alice)
+    _screen(store, alice, "O-1", {"age_years": 50}, confirm=False)
+    _screen(store, store.user("telegram", "42").id, "T-1", VIGNETTE["P01"])
+    return str(db_path)
 
 
 def run(*args: str, env: dict | None = None):
     return CliRunner().invoke(cli, list(args), env=env)
 
 
-def _event_at(db: str, ref: str, kind: str, seconds: bool = False) -> str:
+def _event_at(store: Store, ref: str, kind: str, seconds: bool = False) -> str:
     """When an event was stored, as people read it: `2026-01-02 03:04 UTC` (`show`: with seconds)."""
-    conn = sqlite3.connect(db)
-    try:
-        at = conn.execute("SELECT e.at FROM case_events e JOIN cases c ON c.id = e.case_id "
-                          "WHERE c.ref = ? AND e.kind = ?", (ref, kind)).fetchone()[0]
-    finally:
-        conn.close()
+    at = next(e["at"] for e in store.events(store.case_by_ref(ref).id) if e["kind"] == kind)
     return at[:19 if seconds else 16].replace("T", " ") + " UTC"
 
 
@@ -139,36 +131,31 @@ def test_json_export_keeps_every_result_and_event(db):
     assert [(e["kind"], e["reason"], e["by"]) for e in void] == [("void", VOID_REASON, "Carol")]
 
 
-def test_reevaluate_skips_void_cases(db, tmp_path):
-    copy = tmp_path / "copy.db"
-    source, target = sqlite3.connect(db), sqlite3.connect(copy)
-    source.backup(target)
-    source.close()
-    # Plant an older result in the void case and in a live one: only the live one is re-evaluated.
-    for ref in ("V-1", "T-1"):
-        row = target.execute("SELECT r.id, r.result FROM results r JOIN cases c ON c.id = r.case_id "
-                             "WHERE c.ref = ? ORDER BY r.id DESC", (ref,)).fetchone()
-        old = {**json.loads(row[1]), "recommendation": "incomplete",
-               "criteria_version": "itb-selection-2015.0"}
-        target.execute("UPDATE results SET result = ?, recommendation = 'incomplete' WHERE id = ?",
-                       (json.dumps(old), row[0]))
-    target.commit()
-    target.close()
-    out = run("reevaluate", "--db", str(copy), "--apply").stdout
+def test_reevaluate_skips_void_cases(db, store):
+    # Plant a newer result, as an older criteria version might have made it, in the void case and in a
+    # live one: only the live one is re-evaluated.
+    with store.transaction():
+        for ref in ("V-1", "T-1"):
+            case_id = store.case_by_ref(ref).id
+            old = {**store.latest_result(case_id)[0], "recommendation": "incomplete",
+                   "criteria_version": "itb-selection-2015.0"}
+            store.record_result(case_id, old, None, kind="reevaluate")
+    out = run("reevaluate", "--db", db, "--apply").stdout
     assert "T-1: incomplete -> refer_for_screening" in out and "V-1" not in out
     assert "Re-evaluated 3 stored results" in out  # A-1, G-1 and T-1; O-1 has none, V-1 is void
-    conn = sqlite3.connect(copy)
-    kinds = [k for (k,) in conn.execute("SELECT r.kind FROM results r JOIN cases c ON c.id = r.case_id "
-                                        "WHERE c.ref = 'V-1'")]
-    conn.close()
-    assert kinds == ["confirm"]
+    assert [r["kind"] for r in store.results(store.case_by_ref("V-1").id)] == ["confirm", "reevaluate"]
+    assert [r["kind"] for r in store.results(store.case_by_ref("T-1").id)] == [
+        "confirm", "reevaluate", "reevaluate"]
 
 
 # --- answers no longer asked ---------------------------------------------------------------------------
 def test_listings_leave_out_answers_no_longer_asked_and_the_history_keeps_them(db):
     growth = next(r for r in json.loads(run("cases", "--db", db, "--json").stdout) if r["ref"] == "G-1")
     assert growth["answers"]["age_years"] == 30 and "growth_complications" not in growth["answers"]
-    assert (growth["answered"], growth["asked"]) == (17, 17)
+    adult = validate_answers({**VIGNETTE["P02"], "age_years": 30})
+    asked = asked_fields(adult)  # every question an adult is asked; P02 answers them all
+    assert (growth["answered"], growth["asked"]) == (len(asked), len(asked))
+    assert "growth_complications" not in asked
     for args in (("cases", "--csv"), ("export", "--format", "csv")):
         row = next(r for r in csv.DictReader(io.StringIO(run(*args, "--db", db).stdout)) if r["ref"] == "G-1")
         assert row["growth_complications"] == "" and row["age_years"] == "30"
@@ -180,9 +167,9 @@ def test_listings_leave_out_answers_no_longer_asked_and_the_history_keeps_them(d
 
 
 # --- show ------------------------------------------------------------------------------------------------
-def test_show_says_amended_and_keeps_both_results(db):
+def test_show_says_amended_and_keeps_both_results(db, store):
     out = run("show", "A-1", "--db", db).stdout
-    when = _event_at(db, "A-1", "amend", seconds=True)
+    when = _event_at(store, "A-1", "amend", seconds=True)
     assert f"\nAmended {when} by Bob: {AMEND_REASON}\n" in out
     assert out.startswith("Case A-1: Finished, owner Alice\n")
     latest = out.split("Results, oldest first:")[0]
@@ -193,10 +180,10 @@ def test_show_says_amended_and_keeps_both_results(db):
     assert history[1].endswith(f"amended by Bob: {AMEND_REASON}")
 
 
-def test_show_a_void_case(db):
+def test_show_a_void_case(db, store):
     out = run("show", "V-1", "--db", db).stdout
     assert out.startswith("Case V-1: Void (opened by mistake), owner Alice\n")
-    assert f"Voided {_event_at(db, 'V-1', 'void', seconds=True)} by Carol: {VOID_REASON}" in out
+    assert f"Voided {_event_at(store, 'V-1', 'void', seconds=True)} by Carol: {VOID_REASON}" in out
     assert "it gives no recommendation" in out and "Recommendation:" not in out
     assert "Results, oldest first:" in out
 
@@ -236,9 +223,9 @@ def test_show_json_status(db, ref, status):
 
 # --- summaries -----------------------------------------------------------------------------------------
 @pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
-def test_summary_of_an_amended_case(db, fmt):
+def test_summary_of_an_amended_case(db, store, fmt):
     out = run("summary", "A-1", "--db", db, "--format", fmt).stdout
-    when = _event_at(db, "A-1", "amend")
+    when = _event_at(store, "A-1", "amend")
     reason = {"text": AMEND_REASON, "markdown": r"seizure history was missed \<b\>",
               "html": "seizure history was missed &lt;b&gt;"}[fmt]
     assert f"Amended {when} by Bob: {reason}" in out
@@ -246,26 +233,20 @@ def test_summary_of_an_amended_case(db, fmt):
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
-def test_summary_of_a_void_case(db, fmt):
+def test_summary_of_a_void_case(db, store, fmt):
     out = run("summary", "V-1", "--db", db, "--format", fmt).stdout
-    assert f"Voided {_event_at(db, 'V-1', 'void')} by Carol: {VOID_REASON}" in out
+    assert f"Voided {_event_at(store, 'V-1', 'void')} by Carol: {VOID_REASON}" in out
     assert "Refer after team review" not in out and "Refer for" not in out
     assert "must not be used for a referral" in out
 
 
-def test_chat_summary_of_a_void_case_says_it_was_voided(db, tmp_path):
+def test_chat_summary_of_a_void_case_says_it_was_voided(db, store):
     from itb_screen.review.caseview import summary_reply
 
-    copy = tmp_path / "chat.db"
-    source, target = sqlite3.connect(db), sqlite3.connect(copy)
-    source.backup(target)
-    source.close()
-    target.close()
-    with Store(copy) as store:
-        reply = summary_reply(store, "console", "alice", "V-1")
-        assert "Void (opened by mistake)" in reply and VOID_REASON in reply
-        assert "Refer after team review" not in reply
-        assert "not finished" in summary_reply(store, "console", "alice", "O-1")
+    reply = summary_reply(store, "console", "alice", "V-1")
+    assert "Void (opened by mistake)" in reply and VOID_REASON in reply
+    assert "Refer after team review" not in reply
+    assert "not finished" in summary_reply(store, "console", "alice", "O-1")
 
 
 def test_screened_by_uses_the_name_in_the_users_file(db, tmp_path):

@@ -98,7 +98,8 @@ BAD_INPUTS = [
 ]
 
 
-@pytest.mark.parametrize("answers, words", [(a, w) for _, a, w in BAD_INPUTS], ids=[n for n, _, _ in BAD_INPUTS])
+@pytest.mark.parametrize("answers, words", [(a, w) for _, a, w in BAD_INPUTS],
+                         ids=[n for n, _, _ in BAD_INPUTS])
 def test_bad_input_exit_2_one_line(answers, words, tmp_path):
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(answers))
@@ -206,7 +207,8 @@ def test_a_bad_vignette_object_is_named_by_its_id(cases, words):
 
 def test_vignettes_file_through_jsonl_end_to_end():
     # The public file itself is JSON Lines of {id, answers, expected}: its answers column is what we feed.
-    stdin = "\n".join(json.dumps(json.loads(l)["answers"]) for l in VIGNETTES_FILE.read_text().splitlines())
+    lines = VIGNETTES_FILE.read_text().splitlines()
+    stdin = "\n".join(json.dumps(json.loads(line)["answers"]) for line in lines)
     out = evaluate("--jsonl", "-", input=stdin)
     assert [json.loads(r)["recommendation"] for r in out.stdout.splitlines()] == [
         v["expected"]["recommendation"] for v in VIGNETTES

@@ -26,7 +26,8 @@ def name_of(path: Path) -> str:
 
 
 def imported(path: Path) -> set[str]:
-    """Every module `path` imports, absolute (`from ..bot import x` in itb_screen.review -> itb_screen.bot)."""
+    """Every module `path` imports, made absolute: `from ..bot import x` in itb_screen.review gives
+    itb_screen.bot and itb_screen.bot.x."""
     package = name_of(path).split(".")
     if path.name != "__init__.py":
         package = package[:-1]
@@ -87,7 +88,8 @@ def branches(function: ast.AST) -> int:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
             continue
         if isinstance(node, ast.If):
-            count += 1 + bool(node.orelse and not (len(node.orelse) == 1 and isinstance(node.orelse[0], ast.If)))
+            elif_ = len(node.orelse) == 1 and isinstance(node.orelse[0], ast.If)  # counted as its own if
+            count += 1 + bool(node.orelse and not elif_)
         elif isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
             count += 1 + bool(node.orelse)
         elif isinstance(node, ast.Try):

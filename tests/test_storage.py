@@ -68,20 +68,18 @@ def test_every_connection_sets_wal_full_sync_busy_timeout_and_foreign_keys(opene
                 db.close()
 
 
-def test_a_read_only_connection_reads_the_latest_writes_and_writes_nothing(tmp_path):
-    path = tmp_path / "itb.db"
-    with Store(path) as store:
-        reader = connect_readonly(path)
-        try:
-            store.user("console", "alice")  # written after the reader opened, still in the WAL
-            assert reader.execute("SELECT count(*) FROM users").fetchone()[0] == 1
-            for sql in ("INSERT INTO audit (at, event) VALUES ('now', 'x')", "DELETE FROM users",
-                        "CREATE TABLE x (a)"):
-                with pytest.raises(sqlite3.OperationalError, match="readonly|read-only|query_only"):
-                    reader.execute(sql)
-        finally:
-            reader.close()
-        assert store.db.execute("SELECT count(*) FROM users").fetchone()[0] == 1
+def test_a_read_only_connection_reads_the_latest_writes_and_writes_nothing(store, db_path):
+    reader = connect_readonly(db_path)
+    try:
+        store.user("console", "alice")  # written after the reader opened, still in the WAL
+        assert reader.execute("SELECT count(*) FROM users").fetchone()[0] == 1
+        for sql in ("INSERT INTO audit (at, event) VALUES ('now', 'x')", "DELETE FROM users",
+                    "CREATE TABLE x (a)"):
+            with pytest.raises(sqlite3.OperationalError, match="readonly|read-only|query_only"):
+                reader.execute(sql)
+    finally:
+        reader.close()
+    assert store.db.execute("SELECT count(*) FROM users").fetchone()[0] == 1
 
 
 def test_check_readable_creates_nothing_and_refuses_what_is_not_a_database(tmp_path):
@@ -93,33 +91,31 @@ def test_check_readable_creates_nothing_and_refuses_what_is_not_a_database(tmp_p
     notes.write_text("not a database\n" * 100)
     with pytest.raises(sqlite3.DatabaseError):
         check_readable(notes)
-    with Store(tmp_path / "itb.db"):
-        pass
-    assert check_readable(tmp_path / "itb.db") == tmp_path / "itb.db"
 
 
-def test_schema_tables_are_what_a_new_file_has(tmp_path):
+def test_check_readable_accepts_a_database(store, db_path):
+    assert check_readable(db_path) == db_path
+
+
+def test_schema_tables_are_what_a_new_file_has(store):
     columns, index = schema_tables()
-    with Store(tmp_path / "itb.db") as store:
-        assert columns == {t: [c.name for c in store.db[t].columns] for t in store.db.table_names()}
+    assert columns == {t: [c.name for c in store.db[t].columns] for t in store.db.table_names()}
     assert TABLES | {"case_events", "seen_inputs"} <= set(columns)
     assert "messages_fts" in index and not TABLES & set(index)
     assert columns["cases"][-1] == "first_review_at"
 
 
-def test_a_raw_search_that_is_not_fts5_is_a_named_error(tmp_path):
-    with Store(tmp_path / "itb.db") as store:
-        with pytest.raises(SearchQueryError, match="unbalanced"):
-            store.search('"unbalanced AND', raw=True)
-        assert store.search('"unbalanced AND') == []  # words, not syntax, without raw
+def test_a_raw_search_that_is_not_fts5_is_a_named_error(store):
+    with pytest.raises(SearchQueryError, match="unbalanced"):
+        store.search('"unbalanced AND', raw=True)
+    assert store.search('"unbalanced AND') == []  # words, not syntax, without raw
 
 
-def test_foreign_keys_are_enforced(tmp_path):
-    with Store(tmp_path / "itb.db") as store:
-        with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
-            with store.transaction():
-                store.record_answer(999, "age_years", 8, None, "answer")
-        assert store.db.execute("SELECT count(*) FROM answers").fetchone()[0] == 0
+def test_foreign_keys_are_enforced(store):
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        with store.transaction():
+            store.record_answer(999, "age_years", 8, None, "answer")
+    assert store.db.execute("SELECT count(*) FROM answers").fetchone()[0] == 0
 
 
 def test_connections_are_in_autocommit_so_every_write_transaction_is_explicit(tmp_path):
@@ -173,45 +169,45 @@ def test_reopening_does_not_run_the_migrations_again(tmp_path, monkeypatch):
     for _ in range(2):
         with Store(path) as store:
             assert store.db.execute("SELECT * FROM _sqlite_migrations ORDER BY id").fetchall() == applied
-            assert store.db.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall() == schema
+            found = store.db.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
+            assert found == schema
             assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(registered_migrations())
             assert store.answers(store.case_by_ref("KEEP-1").id) == {"age_years": 8}
 
 
 # The answer history ---------------------------------------------------------------------------
-def test_answers_are_an_append_only_history(tmp_path):
-    with Store(tmp_path / "itb.db") as store:
+def test_answers_are_an_append_only_history(store):
+    with store.transaction():
+        user = store.user("console", "alice")
+        case = store.create_case(user.id, "HIST-1", "age_years")
+    steps = [
+        ("age_years", 8, "answer"),
+        ("interference", ("comfort", "adl"), "answer"),
+        ("disease_course", None, "skip"),
+        ("age_years", 40, "change"),  # a change adds a row, it does not overwrite
+        ("interference", None, "skip"),  # an answer skipped later: unanswered now
+        ("disease_course", "progressive", "change"),
+    ]
+    for field, value, action in steps:
         with store.transaction():
-            user = store.user("console", "alice")
-            case = store.create_case(user.id, "HIST-1", "age_years")
-        steps = [
-            ("age_years", 8, "answer"),
-            ("interference", ("comfort", "adl"), "answer"),
-            ("disease_course", None, "skip"),
-            ("age_years", 40, "change"),  # a change adds a row, it does not overwrite
-            ("interference", None, "skip"),  # an answer skipped later: unanswered now
-            ("disease_course", "progressive", "change"),
-        ]
-        for field, value, action in steps:
-            with store.transaction():
-                store.record_answer(case.id, field, value, user.id, action)
+            store.record_answer(case.id, field, value, user.id, action)
 
-        history = store.history(case.id)
-        assert [(h["field"], h["value"], h["action"]) for h in history] == steps
-        assert [h["id"] for h in history] == sorted(h["id"] for h in history)
-        assert all(h["user"] == "alice" and h["channel"] == "console" for h in history)
-        # current = the latest row of each field; skipped = NULL, left out unless asked for
-        assert store.answers(case.id) == {"age_years": 40, "disease_course": "progressive"}
-        assert store.answers(case.id, include_skipped=True) == {
-            "age_years": 40, "interference": None, "disease_course": "progressive"}
-        raw = store.db.execute("SELECT field, value FROM answers WHERE case_id = ? ORDER BY id",
-                               (case.id,)).fetchall()
-        assert raw == [("age_years", "8"), ("interference", '["comfort", "adl"]'), ("disease_course", None),
-                       ("age_years", "40"), ("interference", None), ("disease_course", '"progressive"')]
+    history = store.history(case.id)
+    assert [(h["field"], h["value"], h["action"]) for h in history] == steps
+    assert [h["id"] for h in history] == sorted(h["id"] for h in history)
+    assert all(h["user"] == "alice" and h["channel"] == "console" for h in history)
+    # current = the latest row of each field; skipped = NULL, left out unless asked for
+    assert store.answers(case.id) == {"age_years": 40, "disease_course": "progressive"}
+    assert store.answers(case.id, include_skipped=True) == {
+        "age_years": 40, "interference": None, "disease_course": "progressive"}
+    raw = store.db.execute("SELECT field, value FROM answers WHERE case_id = ? ORDER BY id",
+                           (case.id,)).fetchall()
+    assert raw == [("age_years", "8"), ("interference", '["comfort", "adl"]'), ("disease_course", None),
+                   ("age_years", "40"), ("interference", None), ("disease_course", '"progressive"')]
 
 
-def test_history_of_one_case_is_not_mixed_with_another(tmp_path):
-    with Store(tmp_path / "itb.db") as store, store.transaction():
+def test_history_of_one_case_is_not_mixed_with_another(store):
+    with store.transaction():
         user = store.user("console", "alice")
         first = store.create_case(user.id, "MIX-1", "age_years")
         second = store.create_case(user.id, "MIX-2", "age_years")
@@ -225,8 +221,8 @@ def test_history_of_one_case_is_not_mixed_with_another(tmp_path):
 
 # Case references ------------------------------------------------------------------------------
 @pytest.mark.parametrize("again", ["ABC-1", "abc-1", "Abc-1", "aBC-1"])
-def test_case_references_are_unique_whatever_their_case(again, tmp_path):
-    with Store(tmp_path / "itb.db") as store, store.transaction():
+def test_case_references_are_unique_whatever_their_case(again, store):
+    with store.transaction():
         alice = store.user("console", "alice")
         bob = store.user("telegram", "bob")
         case = store.create_case(alice.id, "ABC-1", "age_years")
@@ -307,13 +303,16 @@ def plan(worker: int, number: int) -> tuple[dict[str, str], dict]:
 def test_processes_writing_one_file_at_once_all_succeed(tmp_path):
     path = tmp_path / "shared.db"
     # Not created first: the workers open the brand-new file together.
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    pythonpath = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PYTHONPATH": pythonpath}
     procs = []
     for worker in range(WORKERS):
-        (tmp_path / f"plans-{worker}.json").write_text(json.dumps([plan(worker, n)[0] for n in range(CASES_EACH)]))
+        plans = [plan(worker, n)[0] for n in range(CASES_EACH)]
+        (tmp_path / f"plans-{worker}.json").write_text(json.dumps(plans))
         procs.append(subprocess.Popen(
             [sys.executable, "-c", WORKER, str(path), str(worker), str(tmp_path)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env))
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+            env=env))
     try:
         deadline = time.monotonic() + 60
         while not all((tmp_path / f"ready-{w}").exists() for w in range(WORKERS)):
@@ -464,42 +463,39 @@ def test_opening_a_new_file_while_another_process_writes_it_waits_instead_of_fai
         other.close()
 
 
-def test_a_failed_commit_leaves_no_transaction_open(tmp_path):
+def test_a_failed_commit_leaves_no_transaction_open(store, db_path):
     """COMMIT itself can fail (here a deferred foreign key; on disk, a full disk): nothing stays open."""
-    from itb_screen.storage import immediate
-
-    with Store(tmp_path / "c.db") as store:
-        with pytest.raises(sqlite3.IntegrityError):
-            with immediate(store.db):
-                store.db.execute("PRAGMA defer_foreign_keys = ON")
-                store.db.execute("INSERT INTO answers (case_id, field, action, at) VALUES (999, 'x', 'answer', 'now')")
-        assert not store.db.conn.in_transaction
-        user = store.user("console", "after")
-        with store.transaction():
-            store.record_message(user.id, None, "console", "in", "kept")
-        other = sqlite3.connect(tmp_path / "c.db")
-        assert other.execute("SELECT text FROM messages").fetchall() == [("kept",)]
-        other.close()
+    with pytest.raises(sqlite3.IntegrityError):
+        with immediate(store.db):
+            store.db.execute("PRAGMA defer_foreign_keys = ON")
+            store.db.execute("INSERT INTO answers (case_id, field, action, at) "
+                             "VALUES (999, 'x', 'answer', 'now')")
+    assert not store.db.conn.in_transaction
+    user = store.user("console", "after")
+    with store.transaction():
+        store.record_message(user.id, None, "console", "in", "kept")
+    other = sqlite3.connect(db_path)
+    assert other.execute("SELECT text FROM messages").fetchall() == [("kept",)]
+    other.close()
 
 
-def test_remembered_inputs_are_forgotten_after_a_while(tmp_path):
+def test_remembered_inputs_are_forgotten_after_a_while(store):
     from datetime import datetime, timedelta, timezone
 
-    with Store(tmp_path / "s.db") as store:
-        with store.transaction():
-            assert store.first_time("telegram", "7:1") is True
-            assert store.first_time("telegram", "7:1") is False
-            assert store.first_time("console", "7:1") is True
-        assert store.forget_inputs("telegram", datetime.now(timezone.utc) - timedelta(days=2)) == 0
-        assert store.forget_inputs("telegram", datetime.now(timezone.utc) + timedelta(seconds=1)) == 1
-        with store.transaction():
-            assert store.first_time("telegram", "7:1") is True
-            assert store.first_time("console", "7:1") is False
+    with store.transaction():
+        assert store.first_time("telegram", "7:1") is True
+        assert store.first_time("telegram", "7:1") is False
+        assert store.first_time("console", "7:1") is True
+    assert store.forget_inputs("telegram", datetime.now(timezone.utc) - timedelta(days=2)) == 0
+    assert store.forget_inputs("telegram", datetime.now(timezone.utc) + timedelta(seconds=1)) == 1
+    with store.transaction():
+        assert store.first_time("telegram", "7:1") is True
+        assert store.first_time("console", "7:1") is False
 
 
 # Amendments and voiding ---------------------------------------------------------------------------
-def test_case_events_keep_kind_reason_who_and_when_in_order(tmp_path):
-    with Store(tmp_path / "itb.db") as store, store.transaction():
+def test_case_events_keep_kind_reason_who_and_when_in_order(store):
+    with store.transaction():
         user = store.user("console", "lee", "Dr Lee")
         case = store.create_case(user.id, "AM-1", "review")
         store.record_event(case.id, "amend", "age was mistyped", user.id)
@@ -512,8 +508,8 @@ def test_case_events_keep_kind_reason_who_and_when_in_order(tmp_path):
             store.record_event(case.id, "delete", "no such kind", user.id)
 
 
-def test_results_are_kept_side_by_side_with_who_and_the_amendment_reason(tmp_path):
-    with Store(tmp_path / "itb.db") as store, store.transaction():
+def test_results_are_kept_side_by_side_with_who_and_the_amendment_reason(store):
+    with store.transaction():
         user = store.user("console", "lee", "Dr Lee")
         case = store.create_case(user.id, "AM-2", "done")
         first = {"recommendation": "incomplete", "criteria_version": "v", "discussion_points": []}
@@ -527,8 +523,8 @@ def test_results_are_kept_side_by_side_with_who_and_the_amendment_reason(tmp_pat
         assert store.latest_result(case.id)[0]["recommendation"] == "refer_for_screening"
 
 
-def test_void_is_a_status_a_case_can_be_saved_with(tmp_path):
-    with Store(tmp_path / "itb.db") as store, store.transaction():
+def test_void_is_a_status_a_case_can_be_saved_with(store):
+    with store.transaction():
         user = store.user("console", "lee")
         case = store.create_case(user.id, "AM-3", "q")
         store.save_case(case.id, state="done", status="void", return_to_review=False, pending=None)
@@ -537,8 +533,8 @@ def test_void_is_a_status_a_case_can_be_saved_with(tmp_path):
             store.save_case(case.id, state="done", status="deleted", return_to_review=False, pending=None)
 
 
-def test_the_first_time_a_case_reaches_the_review_is_kept(tmp_path):
-    with Store(tmp_path / "itb.db") as store, store.transaction():
+def test_the_first_time_a_case_reaches_the_review_is_kept(store):
+    with store.transaction():
         user = store.user("console", "lee")
         case = store.create_case(user.id, "FR-1", "age_years")
         store.save_case(case.id, state="age_years", status="open", return_to_review=0, pending=None)
