@@ -181,6 +181,9 @@ class FakeBotApi:
         self.queries: dict[str, bool] = {}
         #: chats the bot left.
         self.left: set[int] = set()
+        #: In process: None answers at once, without yielding to the event loop; a number of seconds (0
+        #: included) makes each call wait that long, as on a network, so other updates go on meanwhile.
+        self.latency: float | None = None
         self._cond = threading.Condition(threading.RLock())
         self._bot_message_ids: dict[int, dict[int, None]] = {}  # chat -> the bot's message ids, in order
         self._next_message_id: dict[int, int] = {}
@@ -724,6 +727,8 @@ class FakeRequest(BaseRequest):
                          read_timeout=None, write_timeout=None, connect_timeout=None,
                          pool_timeout=None) -> tuple[int, bytes]:
         head, token, name = url.rsplit("/", 2)
+        if self.api.latency is not None:
+            await asyncio.sleep(self.api.latency)
         if token.removeprefix("bot") != self.api.token:
             return 401, b'{"ok": false, "error_code": 401, "description": "Unauthorized"}'
         params = request_data.parameters if request_data is not None else {}

@@ -13,6 +13,7 @@ import logging
 import re
 import subprocess
 import sys
+import threading
 
 import pytest
 import pytest_asyncio
@@ -293,6 +294,7 @@ async def test_two_users_interleaved(bot: Harness) -> None:
 @pytest.mark.asyncio
 async def test_one_users_updates_in_order_others_concurrently(bot: Harness) -> None:
     """Through the update processor (as polling does): a burst from one user is handled in order."""
+    bot.api.latency = 0  # each Bot API call yields to the event loop, as on a network
     await bot.send(LEE, "/new ORD-1")
     await bot.send(SAM, "/new ORD-2")
     processor = bot.app.update_processor
@@ -304,6 +306,54 @@ async def test_one_users_updates_in_order_others_concurrently(bot: Harness) -> N
     for ref in ("ORD-1", "ORD-2"):
         answers = bot.store.answers(bot.store.case_by_ref(ref).id)
         assert answers == {"age_years": 40, "primary_condition": "stroke", "disease_course": "stable"}
+
+
+@pytest.mark.asyncio
+async def test_database_calls_run_on_the_loop_alone_and_on_the_thread_beside_other_updates(
+        bot: Harness) -> None:
+    """An update handled alone runs its dialogue call on the event loop (no hop to the thread); beside
+    other updates in flight, on the database thread, so their Bot API calls go on. Never two at once."""
+    bot.api.latency = 0  # each Bot API call yields to the event loop, as on a network
+    services = bot.app.bot_data["itb"]
+    handle, on_loop, running = services.dialogue.handle, [], []
+
+    def traced(*args, **kwargs):
+        assert not running, "two database calls at once"
+        running.append(threading.current_thread().name)
+        try:
+            on_loop.append(threading.current_thread() is threading.main_thread())
+            return handle(*args, **kwargs)
+        finally:
+            running.pop()
+
+    services.dialogue.handle = traced
+    await bot.send(LEE, "/new LOOP-1")
+    assert on_loop == [True]
+    burst = [Update.de_json(bot.api.message_update(user, f"/new LOOP-{user}"), bot.app.bot)
+             for user in (LEE, SAM, KIM, REV)]
+    processor = bot.app.update_processor
+    await asyncio.gather(*(processor.process_update(u, bot.app.process_update(u)) for u in burst))
+    assert on_loop[1] is True and on_loop[2:] == [False, False, False]  # the first alone, then beside it
+    assert all(bot.store.case_by_ref(f"LOOP-{user}") for user in (LEE, SAM, KIM, REV))
+    await bot.send(LEE, "40")  # alone again: the thread is idle, back on the loop
+    assert on_loop[-1] is True
+
+
+@pytest.mark.asyncio
+async def test_a_call_runs_on_the_loop_only_once_the_thread_is_idle(bot: Harness) -> None:
+    services = bot.app.bot_data["itb"]
+    in_flight = [2]
+    services.updates_in_flight = lambda: in_flight[0]
+    release = threading.Event()
+    first = asyncio.ensure_future(services.call(release.wait, 5))  # another update in flight: the thread
+    await asyncio.sleep(0.01)
+    in_flight[0] = 1  # that update is gone (e.g. cancelled), its call still running on the thread
+    second = asyncio.ensure_future(services.call(threading.current_thread))
+    await asyncio.sleep(0.05)
+    assert not second.done()  # queued behind the thread's call, not run beside it on the loop
+    release.set()
+    assert await first is True and (await second) is not threading.main_thread()
+    assert await services.call(threading.current_thread) is threading.main_thread()  # idle now
 
 
 # Access ----------------------------------------------------------------------------------------

@@ -3,9 +3,10 @@
 Concurrency. Updates of different users are processed concurrently (`concurrent_updates` with
 `PerUserOrder`, a `BaseUpdateProcessor` that holds one `asyncio.Lock` per Telegram user, FIFO, so one
 user's updates are handled in the order Telegram sent them). Every dialogue call is synchronous and
-commits before the bot replies; the calls run one at a time on one worker thread (`Services.call`), which
-owns the SQLite connection, so the event loop keeps serving other users' network calls while a commit
-waits for the disk. One writer is also what SQLite allows.
+commits before the bot replies; the calls run one at a time (`Services.call`): on one worker thread while
+other updates are in flight, so the event loop keeps serving other users' network calls while a commit
+waits for the disk, and on the loop itself when an update is the only one, which saves the hop to the
+thread. One writer is also what SQLite allows.
 
 Restarts lose nothing: the dialogue's state lives in our SQLite storage (no PTB persistence, no pickle).
 """
@@ -17,7 +18,7 @@ import logging
 import os
 import secrets
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, TypeVar
@@ -108,14 +109,26 @@ class Services:
     dialogue: Dialogue
     retry_delay: float = 0.5
     told_groups: set[int] = field(default_factory=set)
+    #: How many updates are being handled now (the Application's update processor counts them).
+    updates_in_flight: Callable[[], int] = lambda: 0
     _executor: ThreadPoolExecutor | None = None
+    _last: Future | None = None  # the latest call handed to the database thread
 
     async def call(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run a synchronous storage or dialogue call on the database thread; it commits before it returns."""
+        """Run a synchronous storage or dialogue call; it commits before it returns.
+
+        On the database thread while other updates are being handled, so that their Bot API calls go on
+        while a commit waits for the disk; on the event loop itself when this update is the only one and
+        the thread is idle: nobody waits on the loop then, and the hop to the thread and back (0.1 to
+        0.3 ms, a fifth of a whole update) is saved. Either way one call at a time uses the connection:
+        the thread runs its calls in order, and the loop runs one only after the thread's last is done.
+        """
+        if (self._last is None or self._last.done()) and self.updates_in_flight() <= 1:
+            return function(*args, **kwargs)
         if self._executor is None:
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="itb-db")
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, lambda: function(*args, **kwargs))
+        self._last = self._executor.submit(function, *args, **kwargs)
+        return await asyncio.wrap_future(self._last)
 
     def close(self) -> None:
         if self._executor is not None:
@@ -191,7 +204,9 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(get_updates_request or request)
     app = builder.build()
-    app.bot_data["itb"] = Services(store, access, Dialogue(store, reports=ChatReports()), retry_delay=retry_delay)
+    dialogue = Dialogue(store, reports=ChatReports())
+    app.bot_data["itb"] = Services(store, access, dialogue, retry_delay=retry_delay,
+                                   updates_in_flight=lambda: app.update_processor.current_concurrent_updates)
     handlers.install(app)
     app.add_error_handler(on_error)
     return app
