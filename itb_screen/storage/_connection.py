@@ -19,12 +19,12 @@ DEFAULT_DB = "itb-screen.db"
 BUSY_TIMEOUT_MS = 10_000
 
 
-def default_path(explicit: str | os.PathLike | None = None) -> Path:
+def default_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     """--db, else ITB_SCREEN_DB, else ./itb-screen.db."""
     return Path(explicit or os.environ.get("ITB_SCREEN_DB") or DEFAULT_DB)
 
 
-def connect(path: str | os.PathLike) -> Database:
+def connect(path: str | os.PathLike[str]) -> Database:
     """A sqlite-utils Database on `path` with WAL, synchronous=FULL, a busy timeout and foreign keys.
 
     The connection is in autocommit mode (isolation_level=None) so that every write transaction is begun
@@ -40,7 +40,7 @@ def connect(path: str | os.PathLike) -> Database:
     return Database(conn, execute_plugins=False)
 
 
-def connect_readonly(path: str | os.PathLike) -> sqlite3.Connection:
+def connect_readonly(path: str | os.PathLike[str]) -> sqlite3.Connection:
     """A connection that cannot write: the file opened `?mode=ro`, and `PRAGMA query_only` set.
 
     Not `immutable=1`: the bot writes while readers are open, and an immutable connection neither reads
@@ -54,7 +54,7 @@ def connect_readonly(path: str | os.PathLike) -> sqlite3.Connection:
     return conn
 
 
-def check_readable(path: str | os.PathLike) -> Path:
+def check_readable(path: str | os.PathLike[str]) -> Path:
     """The database file at `path`, checked readable as SQLite without creating or changing anything.
 
     Raises FileNotFoundError when there is no such file and sqlite3.DatabaseError when it is not a

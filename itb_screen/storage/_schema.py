@@ -22,13 +22,13 @@ def _initial(db: Database) -> None:
 
 def _create_users_and_cases(db: Database) -> None:
     """Who uses the bot, and the cases they screen (named by a reference unique across the team)."""
-    db["users"].create(
+    db.table("users").create(
         {"id": int, "channel": str, "external_id": str, "name": str, "role": str,
          "created_at": str, "active_case_id": int, "awaiting": str},
         pk="id", not_null={"channel", "external_id", "created_at"},
     )
-    db["users"].create_index(["channel", "external_id"], unique=True)
-    db["cases"].create(
+    db.table("users").create_index(["channel", "external_id"], unique=True)
+    db.table("cases").create(
         {"id": int, "ref": str, "user_id": int, "state": str, "status": str, "return_to_review": int,
          "pending": str, "created_at": str, "updated_at": str},
         pk="id", foreign_keys=[("user_id", "users", "id")],
@@ -37,35 +37,35 @@ def _create_users_and_cases(db: Database) -> None:
     )
     # Case references are unique across the team, whatever their case: "ABC-1" and "abc-1" are one case.
     db.execute("CREATE UNIQUE INDEX idx_cases_ref_nocase ON cases (ref COLLATE NOCASE)")
-    db["cases"].create_index(["user_id", "updated_at"])
-    db["users"].add_foreign_key("active_case_id", "cases", "id")
+    db.table("cases").create_index(["user_id", "updated_at"])
+    db.table("users").add_foreign_key("active_case_id", "cases", "id")
 
 
 def _create_records(db: Database) -> None:
     """What is kept of each case: answers, transcript and results, and the audit log."""
     # Append-only: every answer and every change. The current answer is the latest row of its field;
     # value NULL means the question was skipped or cleared ("unknown").
-    db["answers"].create(
+    db.table("answers").create(
         {"id": int, "case_id": int, "field": str, "value": str, "action": str, "user_id": int, "at": str},
         pk="id", foreign_keys=[("case_id", "cases", "id"), ("user_id", "users", "id")],
         not_null={"case_id", "field", "action", "at"},
     )
-    db["answers"].create_index(["case_id", "field", "id"])
-    db["messages"].create(
+    db.table("answers").create_index(["case_id", "field", "id"])
+    db.table("messages").create(
         {"id": int, "case_id": int, "user_id": int, "channel": str, "direction": str, "text": str,
          "at": str},
         pk="id", foreign_keys=[("case_id", "cases", "id"), ("user_id", "users", "id")],
         not_null={"channel", "direction", "text", "at"},
     )
-    db["messages"].create_index(["case_id", "id"])
-    db["results"].create(
+    db.table("messages").create_index(["case_id", "id"])
+    db.table("results").create(
         {"id": int, "case_id": int, "recommendation": str, "criteria_version": str, "result": str,
          "kind": str, "user_id": int, "at": str},
         pk="id", foreign_keys=[("case_id", "cases", "id"), ("user_id", "users", "id")],
         not_null={"case_id", "recommendation", "criteria_version", "result", "kind", "at"},
     )
-    db["results"].create_index(["case_id", "id"])
-    db["audit"].create(
+    db.table("results").create_index(["case_id", "id"])
+    db.table("audit").create(
         {"id": int, "at": str, "channel": str, "external_id": str, "event": str, "detail": str},
         pk="id", not_null={"at", "event"},
     )
@@ -75,14 +75,14 @@ def _create_records(db: Database) -> None:
 def _search(db: Database) -> None:
     # Full-text search over the transcript (every message in and out, so typed and pressed answers
     # too), kept current by triggers.
-    db["messages"].enable_fts(["text"], create_triggers=True, tokenize="porter")
+    db.table("messages").enable_fts(["text"], create_triggers=True, tokenize="porter")
 
 
 @migrations(name="0003_seen_inputs")
 def _seen_inputs(db: Database) -> None:
     # Telegram delivers an update again when the bot died before confirming it: remembering the ids of
     # inputs already handled (in the same transaction as their effects) makes a replay harmless.
-    db["seen_inputs"].create({"channel": str, "key": str, "at": str}, pk=("channel", "key"),
+    db.table("seen_inputs").create({"channel": str, "key": str, "at": str}, pk=("channel", "key"),
                              not_null={"at"})
 
 
@@ -91,20 +91,20 @@ def _case_events(db: Database) -> None:
     # A finished case is corrected by an amendment (reopened at the review with a reason; its new
     # result stored beside the old) or voided (opened by mistake). Each is an event with who, when and
     # why; a result made after an amendment carries that amendment's reason.
-    db["case_events"].create(
+    db.table("case_events").create(
         {"id": int, "case_id": int, "kind": str, "reason": str, "user_id": int, "at": str},
         pk="id", foreign_keys=[("case_id", "cases", "id"), ("user_id", "users", "id")],
         not_null={"case_id", "kind", "reason", "at"},
     )
-    db["case_events"].create_index(["case_id", "id"])
-    db["results"].add_column("reason", str)
+    db.table("case_events").create_index(["case_id", "id"])
+    db.table("results").add_column("reason", str)
 
 
 @migrations(name="0005_first_review")
 def _first_review(db: Database) -> None:
     # When a case first reached the review screen: "changed after review" is measured from it. Older
     # cases are filled in once from the transcript's review prompt, which was the only trace of it.
-    db["cases"].add_column("first_review_at", str)
+    db.table("cases").add_column("first_review_at", str)
     db.execute(
         "UPDATE cases SET first_review_at = (SELECT min(m.at) FROM messages m WHERE m.case_id = cases.id "
         "AND m.direction = 'out' AND instr(m.text, 'Review case ' || cases.ref || ':') = 1)")

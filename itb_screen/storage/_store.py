@@ -65,11 +65,12 @@ class Case:
     first_review_at: str | None = None
 
 
-def _user(row: tuple) -> User:
+def _user(row: tuple[Any, ...] | None) -> User:
+    assert row is not None, "the user exists"
     return User(*row)
 
 
-def _case(row: tuple) -> Case:
+def _case(row: tuple[Any, ...]) -> Case:
     id_, ref, user_id, state, status, back, pending, created, updated, reviewed = row
     return Case(id_, ref, user_id, state, status, int(back or 0),
                 None if pending is None else tuple(json.loads(pending)), created, updated, reviewed)
@@ -97,7 +98,7 @@ def decode_value(text: str | None) -> Any:
 class Store:
     """ITB Screen's database: users, cases, the answer history, the transcript, results and audit."""
 
-    def __init__(self, path: str | os.PathLike | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = default_path(path)
         self.db: Database = connect(self.path)
         ensure_schema(self.db)
@@ -117,8 +118,9 @@ class Store:
         with immediate(self.db):
             yield self
 
-    def _one(self, sql: str, params: tuple = ()) -> tuple | None:
-        return self.db.execute(sql, params).fetchone()
+    def _one(self, sql: str, params: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
+        row: tuple[Any, ...] | None = self.db.execute(sql, params).fetchone()
+        return row
 
     # Users -------------------------------------------------------------------------------------
     def user(self, channel: str, external_id: str, name: str | None = None,
@@ -155,7 +157,9 @@ class Store:
         cursor = self.db.execute(
             "INSERT INTO cases (ref, user_id, state, status, return_to_review, created_at, updated_at) "
             "VALUES (?, ?, ?, 'open', 0, ?, ?)", (ref, user_id, state, stamp, stamp))
-        return self.case(cursor.lastrowid)
+        case = self.case(cursor.lastrowid or 0)
+        assert case is not None, "the case was just inserted"
+        return case
 
     def case(self, case_id: int) -> Case | None:
         row = self._one(f"SELECT {_CASE_COLS} FROM cases WHERE id = ?", (case_id,))
@@ -207,7 +211,7 @@ class Store:
         return {field: decode_value(value) for field, value in rows
                 if include_skipped or value is not None}
 
-    def history(self, case_id: int) -> list[dict]:
+    def history(self, case_id: int) -> list[dict[str, Any]]:
         """Every answer and change of a case, oldest first, with who and when."""
         rows = self.db.execute(
             "SELECT a.id, a.field, a.value, a.action, a.at, u.name, u.channel, u.external_id "
@@ -226,7 +230,7 @@ class Store:
             "INSERT INTO messages (case_id, user_id, channel, direction, text, at) VALUES (?, ?, ?, ?, ?, ?)",
             (case_id, user_id, channel, direction, text, now()))
 
-    def transcript(self, case_id: int) -> list[dict]:
+    def transcript(self, case_id: int) -> list[dict[str, Any]]:
         rows = self.db.execute(
             "SELECT m.id, m.direction, m.text, m.at, m.channel, u.name, u.external_id FROM messages m "
             "LEFT JOIN users u ON u.id = m.user_id WHERE m.case_id = ? ORDER BY m.id", (case_id,)).fetchall()
@@ -234,7 +238,7 @@ class Store:
                  "user": r[5] or r[6]} for r in rows]
 
     # Results -----------------------------------------------------------------------------------
-    def record_result(self, case_id: int, result: dict, user_id: int | None, kind: str = "confirm",
+    def record_result(self, case_id: int, result: dict[str, Any], user_id: int | None, kind: str = "confirm",
                       reason: str | None = None) -> None:
         """Store a result (the evaluate object) beside earlier ones, never over them.
 
@@ -246,7 +250,7 @@ class Store:
             (case_id, result["recommendation"], result["criteria_version"], json.dumps(result), kind,
              user_id, now(), reason))
 
-    def results(self, case_id: int) -> list[dict]:
+    def results(self, case_id: int) -> list[dict[str, Any]]:
         """Every stored result of a case, oldest first (confirmations, amendments, re-evaluations)."""
         rows = self.db.execute(
             "SELECT r.id, r.result, r.kind, r.at, r.reason, u.name, u.external_id FROM results r "
@@ -254,7 +258,7 @@ class Store:
         return [{"id": r[0], "result": json.loads(r[1]), "kind": r[2], "at": r[3], "reason": r[4],
                  "by": r[5] or r[6]} for r in rows]
 
-    def latest_result(self, case_id: int) -> tuple[dict, str] | None:
+    def latest_result(self, case_id: int) -> tuple[dict[str, Any], str] | None:
         """The newest stored result of a case and when it was stored."""
         row = self._one("SELECT result, at FROM results WHERE case_id = ? ORDER BY id DESC LIMIT 1",
                         (case_id,))
@@ -270,7 +274,7 @@ class Store:
                         (case_id, kind, reason, user_id, stamp))
         return stamp
 
-    def events(self, case_id: int) -> list[dict]:
+    def events(self, case_id: int) -> list[dict[str, Any]]:
         """A case's amendments and voiding, oldest first, with who and when."""
         rows = self.db.execute(
             "SELECT e.id, e.kind, e.reason, e.at, u.name, u.external_id FROM case_events e "
@@ -278,7 +282,7 @@ class Store:
         return [{"id": r[0], "kind": r[1], "reason": r[2], "at": r[3], "by": r[4] or r[5]} for r in rows]
 
     # Search ------------------------------------------------------------------------------------
-    def search(self, query: str, limit: int = 100, raw: bool = False) -> list[dict]:
+    def search(self, query: str, limit: int = 100, raw: bool = False) -> list[dict[str, Any]]:
         """Transcript lines matching the words of `query` (FTS5 syntax if raw), oldest first, with case.
 
         Raises SearchQueryError when a raw query is not valid FTS5.
@@ -317,7 +321,7 @@ class Store:
                 (now(), channel, external_id, event, detail))
 
 
-def open_store(path: str | os.PathLike | None = None) -> Store:
+def open_store(path: str | os.PathLike[str] | None = None) -> Store:
     """Open (and create or migrate) the database at --db, ITB_SCREEN_DB or ./itb-screen.db."""
     return Store(path)
 
