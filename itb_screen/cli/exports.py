@@ -20,7 +20,8 @@ def _export_text(store: Store, records: list[dict], fmt: str, names: dict[str, s
         return cases_csv(records)
     if fmt == "json":
         return json.dumps(full_export(store, records), indent=2) + "\n"
-    views = [case_view(store, store.case_by_ref(r["ref"]), names) for r in records]
+    cases = [store.case_by_ref(r["ref"]) for r in records]
+    views = [case_view(store, case, names) for case in cases if case is not None]
     return json.dumps(fhir_bundle(views), indent=2) + "\n"
 
 

@@ -12,7 +12,7 @@ from ..criteria import RECOMMENDATIONS
 from ..review.caseview import case_view, show_json, show_text
 from ..review.listing import case_records, cases_csv, cases_table, display_names
 from ..review.reevaluation import reevaluate_all
-from ..review.summary import FORMATS, render_summary
+from ..review.summary import FORMATS, Format, render_summary
 from ..storage import STATUSES, SearchQueryError
 from ._db import db_option, existing_store, find_case
 from ._errors import InputError
@@ -87,7 +87,7 @@ def show(ref: str, db_path: str, transcript: bool, history: bool, fmt: str) -> N
 @db_option
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="html is a complete printable page.")
-def summary(ref: str, db_path: str, fmt: str) -> None:
+def summary(ref: str, db_path: str, fmt: Format) -> None:
     """The referral summary of a case, ready to paste into a referral (or print, as HTML).
 
     Example:

@@ -10,7 +10,7 @@ transitions keeps about 10 KB per model and an idle case belongs in the database
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from transitions import Machine
 
@@ -38,6 +38,13 @@ class Conversation:
     answers: the current answers; visited: fields with any stored row (answered or skipped);
     returning: NOT_RETURNING, CHANGING or STEPPED_BACK; target: the state `change`/`resume` aims at.
     """
+
+    if TYPE_CHECKING:  # bound by the Machine when the model is added (never defined here at run time)
+        state: str
+
+        def trigger(self, name: str) -> bool: ...
+
+        def may_trigger(self, name: str) -> bool: ...
 
     def __init__(self, answers: dict[str, Any], visited: set[str], returning: int = NOT_RETURNING,
                  target: str | None = None) -> None:
@@ -84,9 +91,9 @@ _returning = _named("returning_to_review", lambda m: m.returning != NOT_RETURNIN
 _changing = _named("changing_from_review", lambda m: m.returning == CHANGING)
 
 
-def _walk(questions: tuple[Question, ...], source: str, trigger: str, end: str | None) -> list[dict]:
+def _walk(questions: tuple[Question, ...], source: str, trigger: str, end: str | None) -> list[dict[str, Any]]:
     """`trigger` from `source` to the first of `questions` that is asked, else to `end` (if any)."""
-    table = []
+    table: list[dict[str, Any]] = []
     for question in questions:
         if question.asked_when is None:
             table.append({"trigger": trigger, "source": source, "dest": question.field})

@@ -18,4 +18,5 @@ def mermaid() -> str:
     machine = build_machine(GraphMachine, graph_engine="mermaid", show_conditions=True, title=TITLE)
     model = _Model()
     machine.add_model(model)
-    return model.get_graph().draw(None).rstrip()
+    graph = model.get_graph()  # type: ignore[attr-defined]  # added by GraphMachine
+    return str(graph.draw(None)).rstrip()

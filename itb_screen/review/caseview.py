@@ -92,7 +92,7 @@ def _results_lines(case: Case, view: CaseView, results: list[dict]) -> list[str]
         lines.append("No recommendation yet: the case has not been confirmed.")
     elif case.status != "void":
         by = f" by {results[-1]['by']}" if results and results[-1]["by"] else ""
-        lines += [f"Result of {_when(view.result_at)}{by}:", result_text(view.result)]
+        lines += [f"Result of {_when(view.result_at or '')}{by}:", result_text(view.result)]
     if len(results) > 1 or (case.status == "void" and results):
         lines += ["", "Results, oldest first:", *(_result_line(r) for r in results)]
     return lines

@@ -214,8 +214,8 @@ def _fhir_datetime(stamp: str) -> str:
 def _answer(question: Question, value: object) -> list[dict]:
     if question.kind == "number":
         return [{"valueInteger": value}]
-    codes = value if question.kind == "many" else (value,)
-    return [{"valueCoding": _coding(question, str(code))} for code in codes]  # type: ignore[union-attr]
+    codes = value if isinstance(value, (tuple, list)) else (value,)
+    return [{"valueCoding": _coding(question, str(code))} for code in codes]
 
 
 def _response_id(ref: str) -> str:

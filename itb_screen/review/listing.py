@@ -156,6 +156,7 @@ def full_export(store: Store, records: list[dict]) -> list[dict]:
     out = []
     for record in records:
         case = store.case_by_ref(record["ref"])
+        assert case is not None, "records are read from the cases"
         out.append({**record, "results": store.results(case.id), "events": store.events(case.id),
                     "history": store.history(case.id), "transcript": store.transcript(case.id)})
     return out

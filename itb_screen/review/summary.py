@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Literal
+from typing import Literal, get_args
 
 from ..criteria import (
     CRITERIA_VERSION,
@@ -43,7 +43,7 @@ __all__ = ["CITATION", "CaseEvent", "CaseView", "Format", "FORMATS", "TITLE",
            "cited_statements", "render_summary", "status_words"]
 
 Format = Literal["text", "markdown", "html"]
-FORMATS: tuple[str, ...] = ("text", "markdown", "html")
+FORMATS: tuple[str, ...] = get_args(Format)
 
 
 def status_words(status: str) -> str:

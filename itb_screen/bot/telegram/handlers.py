@@ -8,6 +8,7 @@ button codes. The gate (group -1) runs before all of them, for messages and butt
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from telegram import Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
@@ -47,9 +48,16 @@ def _services(context: ContextTypes.DEFAULT_TYPE):
 
 
 def _member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Member:
-    member = _services(context).access.get(update.effective_user.id)
+    user = update.effective_user
+    member = _services(context).access.get(user.id) if user is not None else None
     assert member is not None, "the gate lets members only"
     return member
+
+
+def _chat_id(update: Update) -> int:
+    chat = update.effective_chat
+    assert chat is not None, "the gate lets private chats only"
+    return chat.id
 
 
 def _identity(member: Member) -> Identity:
@@ -70,7 +78,7 @@ async def send_outgoing(context: ContextTypes.DEFAULT_TYPE, chat_id: int,
                         messages: list[render.Outgoing]) -> None:
     delay = _services(context).retry_delay
     for out in messages:
-        await with_retries(lambda out=out: context.bot.send_message(chat_id, out.text, reply_markup=out.markup),
+        await with_retries(partial(context.bot.send_message, chat_id, out.text, reply_markup=out.markup),
                            delay=delay)
 
 
@@ -147,19 +155,21 @@ async def _leave_group(update: Update, context: ContextTypes.DEFAULT_TYPE, chat_
 async def dialogue_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Typed text and every command: the dialogue answers, the reply is rendered."""
     s, member = _services(context), _member(update, context)
+    assert update.message is not None, "the handler's filter lets messages only"
     prompts = await s.call(s.dialogue.handle, _identity(member), text=update.message.text,
                            key=_input_key(update, context))
-    await send_prompts(context, update.effective_chat.id, prompts)
+    await send_prompts(context, _chat_id(update), prompts)
 
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Photos, stickers, voice: not read, not stored."""
-    await send_text(context, update.effective_chat.id, NOT_TEXT)
+    await send_text(context, _chat_id(update), NOT_TEXT)
 
 
 async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A button: answer the query at once, let the dialogue decide, show the result as it says."""
     query = update.callback_query
+    assert query is not None, "the handler is a CallbackQueryHandler"
     s, member = _services(context), _member(update, context)
     try:
         await query.answer()  # stop the client's spinner before anything else
@@ -179,7 +189,7 @@ async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if first.accepted:  # the pressed message says what the press did, and loses its buttons
             await _edit(lambda: pressed.edit_text(render.answered(pressed.text_html, first.accepted),
                                                   reply_markup=None))
-    await send_prompts(context, update.effective_chat.id, prompts)
+    await send_prompts(context, _chat_id(update), prompts)
 
 
 def install(app: Application) -> None:
