@@ -43,9 +43,9 @@ def cases_json(db) -> list[dict]:
 
 
 @pytest.mark.parametrize("index", range(len(VIGNETTES)), ids=VIGNETTE_IDS)
-def test_piped_vignette_ends_with_the_recommendation(index, tmp_path):
+def test_piped_vignette_ends_with_the_recommendation(index, db_path):
     case = VIGNETTES[index]
-    db = tmp_path / "itb.db"
+    db = db_path
     ref = f"PIPE-{case['id']}"
     stdin = "\n".join(lines_for(case, ref, STYLES[index % 3])) + "\n"
     run = subprocess.run(command("console", "--db", str(db), "--user", "dr-lee"), input=stdin,
@@ -62,8 +62,8 @@ def test_piped_vignette_ends_with_the_recommendation(index, tmp_path):
     assert [p["code"] for p in record["result"]["discussion_points"]] == case["expected"]["discussion_points"]
 
 
-def test_end_of_input_mid_case_keeps_the_answers(tmp_path):
-    db = tmp_path / "itb.db"
+def test_end_of_input_mid_case_keeps_the_answers(db_path):
+    db = db_path
     lines = lines_for(VIGNETTES[0], "HALF-1", "numbers")[:6]
     run = subprocess.run(command("console", "--db", str(db), "--user", "u"), input="\n".join(lines) + "\n",
                          capture_output=True, text=True, env=env_without_token(), timeout=60)
@@ -107,9 +107,9 @@ class Console:
             stream.close()
 
 
-def test_killed_halfway_then_restarted_finishes_with_nothing_lost(tmp_path):
+def test_killed_halfway_then_restarted_finishes_with_nothing_lost(db_path):
     case = next(v for v in VIGNETTES if v["id"] == "P09")  # a child: skip logic across the restart
-    db = tmp_path / "itb.db"
+    db = db_path
     lines = lines_for(case, "KILL-1", "labels")
     half = len(lines) // 2
     first = Console(db, "dr-kill")
@@ -135,8 +135,8 @@ def test_killed_halfway_then_restarted_finishes_with_nothing_lost(tmp_path):
     assert [p["code"] for p in record["result"]["discussion_points"]] == case["expected"]["discussion_points"]
 
 
-def test_run_without_a_token_starts_the_console(tmp_path):
-    run = subprocess.run(command("run", "--db", str(tmp_path / "itb.db"), "--user", "x"), input="/help\n",
+def test_run_without_a_token_starts_the_console(db_path):
+    run = subprocess.run(command("run", "--db", str(db_path), "--user", "x"), input="/help\n",
                          capture_output=True, text=True, env=env_without_token(), timeout=60)
     assert run.returncode == 0
     assert run.stderr.strip().splitlines() == ["TELEGRAM_BOT_TOKEN is not set: starting the console channel."]
@@ -152,28 +152,30 @@ def test_database_from_the_environment(tmp_path):
     assert [c["ref"] for c in json.loads(out.stdout)] == ["ENV-1"]
 
 
-def test_cases_table_is_aligned(tmp_path):
-    db = tmp_path / "itb.db"
+def test_cases_table_is_aligned(db_path):
+    db = db_path
     subprocess.run(command("console", "--db", str(db), "--user", "a"), input="/new TABLE-1\n40\n/new T-2\n",
                    text=True, env=env_without_token(), capture_output=True, check=True, timeout=60)
     out = subprocess.run(command("cases", "--db", str(db)), capture_output=True, text=True, check=True)
     header, *rows = out.stdout.splitlines()
     assert header.split() == ["REF", "USER", "STATUS", "PROGRESS", "RECOMMENDATION", "UPDATED"]
     assert {r.split()[0] for r in rows} == {"TABLE-1", "T-2"}
-    assert len({line.index("STATUS") if "STATUS" in line else line.index("open") for line in out.stdout.splitlines()}) == 1
+    lines = out.stdout.splitlines()
+    assert len({line.index("STATUS") if "STATUS" in line else line.index("open") for line in lines}) == 1
 
 
 def test_readme_diagram_is_current():
     out = subprocess.run(command("diagram"), capture_output=True, text=True, check=True)
     assert out.stdout.startswith("---\nITB Screen dialogue\n---\nstateDiagram-v2")
     readme = (ROOT / "README.md").read_text()
-    assert f"```mermaid\n{out.stdout}```" in readme, "README.md's diagram is stale: paste `itb-screen diagram`"
+    stale = "README.md's diagram is stale: paste `itb-screen diagram`"
+    assert f"```mermaid\n{out.stdout}```" in readme, stale
 
 
-def test_summary_in_the_console_after_a_screening(tmp_path):
+def test_summary_in_the_console_after_a_screening(db_path):
     case = next(v for v in VIGNETTES if v["id"] == "P07")
     stdin = "\n".join(["/summary", *lines_for(case, "SUM-P07", "codes"), "/summary"]) + "\n"
-    run = subprocess.run(command("console", "--db", str(tmp_path / "itb.db"), "--user", "coord"), input=stdin,
+    run = subprocess.run(command("console", "--db", str(db_path), "--user", "coord"), input=stdin,
                          capture_output=True, text=True, env=env_without_token(), timeout=60)
     assert run.returncode == 0
     assert "No case is open: /summary REF names one" in run.stdout
@@ -184,24 +186,22 @@ def test_summary_in_the_console_after_a_screening(tmp_path):
     assert "(S11; because the cost is a concern for the patient or family)" in summary
 
 
-def test_a_summary_of_another_users_case_is_audited(tmp_path):
+def test_a_summary_of_another_users_case_is_audited(store, dialogue):
+    from itb_screen.dialogue import Identity
     from itb_screen.review.caseview import summary_reply
-    from itb_screen.dialogue import Dialogue, Identity
-    from itb_screen.storage import Store
 
     from .drive import screen
 
-    with Store(tmp_path / "a.db") as store:
-        screen(Dialogue(store), Identity("telegram", "1", "Owner"), "AUD-1", VIGNETTES[0]["answers"])
-        assert "None of your cases" in summary_reply(store, "telegram", "2", "AUD-1")
-        assert store.db.execute("SELECT count(*) FROM audit").fetchone()[0] == 0
-        assert "AUD-1" in summary_reply(store, "telegram", "2", "AUD-1", any_case=True)
-        assert store.db.execute("SELECT external_id, event, detail FROM audit").fetchall() == [
-            ("2", "read_case", "summary AUD-1")]
+    screen(dialogue, Identity("telegram", "1", "Owner"), "AUD-1", VIGNETTES[0]["answers"])
+    assert "None of your cases" in summary_reply(store, "telegram", "2", "AUD-1")
+    assert store.db.execute("SELECT count(*) FROM audit").fetchone()[0] == 0
+    assert "AUD-1" in summary_reply(store, "telegram", "2", "AUD-1", any_case=True)
+    assert store.db.execute("SELECT external_id, event, detail FROM audit").fetchall() == [
+        ("2", "read_case", "summary AUD-1")]
 
 
-def test_ctrl_c_leaves_with_the_answers_saved(tmp_path):
-    db = tmp_path / "itb.db"
+def test_ctrl_c_leaves_with_the_answers_saved(db_path):
+    db = db_path
     console = Console(db, "dr-int")
     console.wait_for("Type /new REF")
     console.send("/new INT-1")
@@ -217,8 +217,8 @@ def test_ctrl_c_leaves_with_the_answers_saved(tmp_path):
     assert record["answers"] == {"age_years": 40}
 
 
-def test_a_console_started_again_says_which_case_it_continues(tmp_path):
-    db = str(tmp_path / "itb.db")
+def test_a_console_started_again_says_which_case_it_continues(db_path):
+    db = str(db_path)
     first = subprocess.run(command("console", "--db", db, "--user", "lee"), input="/new CONT-9\n45\n",
                            capture_output=True, text=True, env=env_without_token(), timeout=60)
     assert first.returncode == 0
@@ -231,11 +231,11 @@ def test_a_console_started_again_says_which_case_it_continues(tmp_path):
     assert "Continuing" not in other.stdout  # another user has no open case
 
 
-def test_natural_answers_piped_to_the_console_screen_a_case(tmp_path):
+def test_natural_answers_piped_to_the_console_screen_a_case(db_path):
     """The README's transcript: a clinician's own words, each said back, to the recommendation."""
     lines = ["/new NAT-1", "aged 45", "MS", "worsening", "mobility and care", "y", "oral, botox and physio",
              "n", "no", "nil", "walking, transfers", "yes", "no", "nope", "n", "n", "no", "n", "confirm"]
-    run = subprocess.run(command("console", "--db", str(tmp_path / "itb.db"), "--user", "lee"),
+    run = subprocess.run(command("console", "--db", str(db_path), "--user", "lee"),
                          input="\n".join(lines) + "\n", capture_output=True, text=True,
                          env=env_without_token(), timeout=60)
     assert run.returncode == 0 and "Traceback" not in run.stderr
@@ -245,14 +245,14 @@ def test_natural_answers_piped_to_the_console_screen_a_case(tmp_path):
                  "Saved: No reaction", "Saved: Improve transfers, Improve walking"):
         assert said in run.stdout, said
     assert "Case NAT-1: Refer for the ITB screening test" in run.stdout
-    [record] = cases_json(tmp_path / "itb.db")
+    [record] = cases_json(db_path)
     assert record["answers"]["primary_condition"] == "multiple_sclerosis"
     assert record["answers"]["interference"] == ["mobility", "caregiver_assistance"]
     assert record["answers"]["mental_health"] == "none" and record["answers"]["baclofen_reaction"] == "none"
     assert record["result"]["recommendation"] == "refer_for_screening"
 
 
-def test_readme_transcript_is_what_the_console_says(tmp_path):
+def test_readme_transcript_is_what_the_console_says(db_path):
     """README.md's typed transcript: feed its `> ` lines; every line it shows the bot saying is said."""
     readme = (ROOT / "README.md").read_text()
     block = readme.split("```text\n> /new SPAS-014", 1)[1].split("```", 1)[0]
@@ -260,7 +260,7 @@ def test_readme_transcript_is_what_the_console_says(tmp_path):
     typed_lines = [line[2:] for line in lines if line.startswith("> ")]
     said = [line for line in lines if not line.startswith("> ") and line != "..."]
     assert len(typed_lines) >= 8 and any(line.startswith("Did you mean") for line in said)
-    run = subprocess.run(command("console", "--db", str(tmp_path / "itb.db"), "--user", "lee"),
+    run = subprocess.run(command("console", "--db", str(db_path), "--user", "lee"),
                          input="\n".join(typed_lines) + "\n", capture_output=True, text=True,
                          env=env_without_token(), timeout=60)
     out = run.stdout.splitlines()

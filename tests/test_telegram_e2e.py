@@ -43,7 +43,7 @@ def api():
 
 
 @pytest.fixture
-def env(api, tmp_path):
+def env(api, tmp_path, db_path):
     users = tmp_path / "users.toml"
     users.write_text(f'[[users]]\nid = {USER}\nname = "Dr E2E"\nrole = "clinician"\n')
     return {
@@ -51,7 +51,7 @@ def env(api, tmp_path):
         "TELEGRAM_BOT_TOKEN": api.token,
         "TELEGRAM_API_BASE_URL": api.base_url,
         "ITB_SCREEN_USERS": str(users),
-        "ITB_SCREEN_DB": str(tmp_path / "e2e.db"),
+        "ITB_SCREEN_DB": str(db_path),
         "ITB_SCREEN_RATE_LIMIT": "0",
         "ITB_SCREEN_POLL_TIMEOUT": "1",
         "PYTHONUNBUFFERED": "1",
