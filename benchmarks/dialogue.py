@@ -251,7 +251,8 @@ def open_conversations(dialogue: Dialogue, vignettes: list[dict], first: int, co
         question = prompts[-1]
         if question.kind != "question":
             raise RuntimeError(f"u{index}: /new gave {question.kind}")
-        prompts = dialogue.handle(who, text=typed_answer(question.field, vignettes[index % len(vignettes)]["answers"]))
+        answers = vignettes[index % len(vignettes)]["answers"]
+        prompts = dialogue.handle(who, text=typed_answer(question.field, answers))
         if any(p.kind == "refusal" for p in prompts):
             raise RuntimeError(f"u{index}: first answer refused: {prompts[0].text!r}")
     seconds = time.perf_counter() - began
@@ -305,7 +306,8 @@ class CommitFloor:
             self.count += 1
             start = clock()
             self.conn.execute("BEGIN IMMEDIATE")
-            self.conn.execute("INSERT INTO t (v, at) VALUES (?, ?)", (f"value {self.count}", "2025-01-01T00:00:00"))
+            self.conn.execute("INSERT INTO t (v, at) VALUES (?, ?)",
+                              (f"value {self.count}", "2025-01-01T00:00:00"))
             self.conn.execute("COMMIT")
             if i >= 50:
                 samples.append(clock() - start)
@@ -502,7 +504,8 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[tuple[str, str, str, str, str, str]] = []  # figure, measured, floor, ratio, goal, result
     rows.append(("Per answer, median (handle + commit)", fmt_time(answer_median), fmt_time(floor),
                  f"{answer_ratio:.2f}x", f"<= {ANSWER_GOAL_X:.0f}x floor", verdict(answer_ok)))
-    rows.append(("Per answer, p99", fmt_time(answer_p99), fmt_time(floor), f"{answer_p99 / floor:.1f}x", "", ""))
+    rows.append(("Per answer, p99", fmt_time(answer_p99), fmt_time(floor), f"{answer_p99 / floor:.1f}x",
+                 "", ""))
     rows.append(("Answers per second (1 process)", f"{answers_per_s:,.0f}/s", "", "", "", ""))
     rows.append(("/new, median", fmt_time(median(times.opens)), fmt_time(floor),
                  f"{median(times.opens) / floor:.1f}x", "", ""))
@@ -527,17 +530,19 @@ def main(argv: list[str] | None = None) -> int:
         cold_ok &= ok
         rows.append((f"Cold start: {name}", fmt_time(t), fmt_time(bare), f"{ratio:.1f}x",
                      f"<= {COLD_GOAL_X:.0f}x", verdict(ok)))
-    rows.append(("evaluate imports telegram", "yes" if telegram else "no", "", "", "no", verdict(not telegram)))
+    rows.append(("evaluate imports telegram", "yes" if telegram else "no", "", "", "no",
+                 verdict(not telegram)))
 
     print()
     print("Setup")
     print(f"  conversations N          {n:,}")
     print(f"  full conversations timed {timed:,} ({len(times.answers):,} answers, {times.wall:.1f} s wall)")
     if subset_note:
-        print(f"  NOTE                     {subset_note}; the memory phase opens {memory.conversations:,} more "
-              f"conversations (/new + first answer), untimed")
+        print(f"  NOTE                     {subset_note}; the memory phase opens "
+              f"{memory.conversations:,} more conversations (/new + first answer), untimed")
     print(f"  commit floor             {fmt_time(floor_before)} before the conversations, "
-          f"{fmt_time(floor_after)} after (median of {len(commit_floor.samples):,} pooled: {fmt_time(floor_commit)})")
+          f"{fmt_time(floor_after)} after (median of {len(commit_floor.samples):,} pooled: "
+          f"{fmt_time(floor_commit)})")
     print(f"  open conversations       {memory.conversations:,} (/new + first answer, left open, "
           f"tracemalloc on, {memory.seconds:.1f} s)")
     print(f"  database rows            {conversations_in_db:,} cases, about {stored_rows:,} answers")
@@ -565,7 +570,8 @@ def main(argv: list[str] | None = None) -> int:
         print("  ".join(cells).rstrip())
 
     goals = [("per-answer median <= 3x floor", answer_ok), ("< 4 KB per open conversation", memory_ok),
-             ("cold start <= 6x python -c pass", cold_ok), ("evaluate does not import telegram", not telegram)]
+             ("cold start <= 6x python -c pass", cold_ok),
+             ("evaluate does not import telegram", not telegram)]
     print()
     print("Goals: " + "; ".join(f"{name}: {verdict(ok)}" for name, ok in goals))
 

@@ -381,7 +381,8 @@ def test_void_keeps_the_case_but_leaves_it_out_of_cases(dialogue, store):
     case = case_of(store, "VOID-1")
     assert case.status == "void"
     assert store.answers(case.id) == {"age_years": 45}
-    assert [(e["kind"], e["reason"]) for e in store.events(case.id)] == [("void", "opened for the wrong clinic")]
+    events = [(e["kind"], e["reason"]) for e in store.events(case.id)]
+    assert events == [("void", "opened for the wrong clinic")]
     assert store.db.execute("SELECT count(*) FROM audit WHERE event = 'void_case'").fetchone()[0] == 1
     assert "VOID-1" not in texts(dialogue.handle(ALICE, "/cases"))
     assert "void" in dialogue.handle(ALICE, "/resume VOID-1")[0].text

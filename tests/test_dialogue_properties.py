@@ -62,7 +62,8 @@ BACK_FORMS = ("back", "/back", "Back", " previous ", "/BACK")
 CONFIRM_FORMS = ("confirm", "Confirm", " CONFIRM ")
 BAD_REFS = ("ab", "x" * 33, "has space", "bad!ref", "semi;colon", "1234567", "12-03-2019")
 JUNK_WORDS = ("banana", "maybe", "gout", "zzz", "itching", "not sure at all", "1.5", "45 or 50",
-              "\u00b2", "\u2460", "\u0663", "\u0663\u0660")  # ², ①, ٣, ٣٠: digits to str.isdigit(), not answers
+              # ², ①, ٣, ٣٠: digits to str.isdigit(), not answers
+              "\u00b2", "\u2460", "\u0663", "\u0663\u0660")
 
 
 def is_asked(question: Question, current: dict) -> bool:
@@ -906,7 +907,8 @@ class DialogueMachine(RuleBasedStateMachine):
         """Buttons shown earlier (to anyone) for a case or a question that is not this user's open one."""
         case = self.model.users[who].active
         return [code for code in self.seen if code[0] in "atdbscfke" and (
-            case is None or code.split(":")[1] != str(case.id) or code.split(":")[2] != state_code(case.state))]
+            case is None or code.split(":")[1] != str(case.id)
+            or code.split(":")[2] != state_code(case.state))]
 
     @precondition(lambda self: any(self.stale(w) for w in USERS))
     @rule(data=st.data())
@@ -916,7 +918,8 @@ class DialogueMachine(RuleBasedStateMachine):
         assert prompts[0].kind == "refusal" and prompts[0].text.startswith("This question is closed")
 
     @rule(who=st.sampled_from(USERS),
-          code=st.sampled_from(["", "garbage", "x:1:2", "a:1", "a:1:2:x", "a:1:2:3:4", "o:99999:c", "a:99999:2:1"]))
+          code=st.sampled_from(["", "garbage", "x:1:2", "a:1", "a:1:2:x", "a:1:2:3:4", "o:99999:c",
+                                "a:99999:2:1"]))
     def press_unknown_button(self, who, code):
         prompts = self.step(who, button=code)
         assert prompts[0].kind == "refusal"
@@ -930,7 +933,8 @@ class DialogueMachine(RuleBasedStateMachine):
             assert self.store.answers(case.id) == case.current()
             assert self.store.answers(case.id, include_skipped=True) == case.answers
             # append-only history: exactly the rows this test caused, in order
-            assert [(h["field"], h["value"], h["action"]) for h in self.store.history(case.id)] == case.history
+            history = self.store.history(case.id)
+            assert [(h["field"], h["value"], h["action"]) for h in history] == case.history
             stored = self.store.case(case.id)
             assert (stored.ref, stored.state, stored.status, stored.return_to_review, stored.pending) == \
                 (case.ref, case.state, case.status, case.returning, case.pending), case.ref
@@ -938,8 +942,8 @@ class DialogueMachine(RuleBasedStateMachine):
                                  (case.id,)).fetchall()
             assert [r[0] for r in results] == case.results
         for who, user in self.model.users.items():
-            row = db.execute("SELECT active_case_id, awaiting FROM users WHERE channel = ? AND external_id = ?",
-                             (who.channel, who.external_id)).fetchone()
+            sql = "SELECT active_case_id, awaiting FROM users WHERE channel = ? AND external_id = ?"
+            row = db.execute(sql, (who.channel, who.external_id)).fetchone()
             if row is None:
                 assert user == UserM()
                 continue
@@ -1002,4 +1006,5 @@ def test_forged_button_is_refused_not_a_crash(forged, dialogue):
     before = (dialogue.store.history(case_id), dialogue.store.case(case_id), dialogue.store.all_cases())
     prompts = dialogue.handle(ALICE, button=forged.format(id=case_id))
     assert prompts[0].kind == "refusal"
-    assert (dialogue.store.history(case_id), dialogue.store.case(case_id), dialogue.store.all_cases()) == before
+    store = dialogue.store
+    assert (store.history(case_id), store.case(case_id), store.all_cases()) == before
