@@ -60,13 +60,19 @@ from itb_screen.storage import Store  # noqa: E402
 
 # The team's copy beside the checkout when there is one, else the tests' own copy.
 _ROOT = Path(__file__).resolve().parent.parent
-VIGNETTES = next(p for p in (_ROOT.parent / "shared" / "vignettes" / "public.jsonl",
-                             _ROOT / "tests" / "data" / "public.jsonl") if p.exists())
+VIGNETTES = next(
+    p
+    for p in (
+        _ROOT.parent / "shared" / "vignettes" / "public.jsonl",
+        _ROOT / "tests" / "data" / "public.jsonl",
+    )
+    if p.exists()
+)
 FULL_N = 10_000
 QUICK_N = 500
-MIN_TIMED = 1_000          # when N full conversations do not fit the budget, time at least this many
-BUDGET_S = 90.0            # wall time allowed for the timed full conversations
-PROBE = 100                # conversations run before deciding whether N fit the budget
+MIN_TIMED = 1_000  # when N full conversations do not fit the budget, time at least this many
+BUDGET_S = 90.0  # wall time allowed for the timed full conversations
+PROBE = 100  # conversations run before deciding whether N fit the budget
 COMMIT_FLOOR_N = 2_000
 TRIGGER_FLOOR_N = 20_000
 COLD_RUNS = 15
@@ -163,7 +169,7 @@ def typed_answer(fieldname: str, answers: dict) -> str:
 @dataclass
 class ConversationTimes:
     answers: list[float] = field(default_factory=list)  # one handle() that stores an answer or skip
-    opens: list[float] = field(default_factory=list)    # /new REF
+    opens: list[float] = field(default_factory=list)  # /new REF
     confirms: list[float] = field(default_factory=list)  # confirm at review
     conversations: int = 0
     wall: float = 0.0
@@ -202,8 +208,9 @@ def run_conversation(dialogue: Dialogue, index: int, vignette: dict, times: Conv
     times.conversations += 1
 
 
-def run_conversations(dialogue: Dialogue, vignettes: list[dict], n: int, timed: int | None,
-                      budget: float) -> tuple[ConversationTimes, str]:
+def run_conversations(
+    dialogue: Dialogue, vignettes: list[dict], n: int, timed: int | None, budget: float
+) -> tuple[ConversationTimes, str]:
     """Full conversations: all N if they fit `budget` (or `timed` if given), else at least MIN_TIMED."""
     times = ConversationTimes()
     began = time.perf_counter()
@@ -219,8 +226,10 @@ def run_conversations(dialogue: Dialogue, vignettes: list[dict], n: int, timed: 
             if projected > budget:
                 fits = int(budget / per_conversation) // 1_000 * 1_000  # a round number
                 target = min(n, max(MIN_TIMED, fits))
-                note = (f"{n:,} full conversations projected at {projected:.0f} s (> {budget:.0f} s budget): "
-                        f"timed {target:,} full conversations")
+                note = (
+                    f"{n:,} full conversations projected at {projected:.0f} s (> {budget:.0f} s budget): "
+                    f"timed {target:,} full conversations"
+                )
     times.wall = time.perf_counter() - began
     if timed and timed < n:
         note = f"--timed {timed:,}: timed {target:,} of {n:,} full conversations"
@@ -306,8 +315,9 @@ class CommitFloor:
             self.count += 1
             start = clock()
             self.conn.execute("BEGIN IMMEDIATE")
-            self.conn.execute("INSERT INTO t (v, at) VALUES (?, ?)",
-                              (f"value {self.count}", "2025-01-01T00:00:00"))
+            self.conn.execute(
+                "INSERT INTO t (v, at) VALUES (?, ?)", (f"value {self.count}", "2025-01-01T00:00:00")
+            )
             self.conn.execute("COMMIT")
             if i >= 50:
                 samples.append(clock() - start)
@@ -370,8 +380,10 @@ def time_command(argv: list[str], cwd: str) -> float:
 
 def cold_start(case_file: str, runs: int = COLD_RUNS) -> dict[str, float]:
     """Median wall time of each command, runs interleaved so drift hits them all alike."""
-    commands = {"python -c pass": [sys.executable, "-c", "pass"],
-                "python -m itb_screen evaluate": [sys.executable, "-m", "itb_screen", "evaluate", case_file]}
+    commands = {
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "python -m itb_screen evaluate": [sys.executable, "-m", "itb_screen", "evaluate", case_file],
+    }
     script = shutil.which("itb-screen", path=os.path.dirname(sys.executable))
     if script:
         commands["itb-screen evaluate"] = [script, "evaluate", case_file]
@@ -387,23 +399,39 @@ def cold_start(case_file: str, runs: int = COLD_RUNS) -> dict[str, float]:
 
 def import_check(case_file: str) -> tuple[bool, list[str], list[tuple[int, str]]]:
     """Whether `evaluate` imports telegram; which heavy packages it imports; its slowest imports."""
-    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "itb_screen", "evaluate", case_file],
-                          cwd=str(REPO), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "itb_screen", "evaluate", case_file],
+        cwd=str(REPO),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"importtime run exited {done.returncode}: {done.stderr[-500:]}")
     modules: list[tuple[int, str]] = []
     for line in done.stderr.splitlines():
         if not line.startswith("import time:") or "|" not in line:
             continue
-        parts = line[len("import time:"):].split("|")
+        parts = line[len("import time:") :].split("|")
         if len(parts) != 3 or not parts[1].strip().isdigit():
             continue  # the header line
         modules.append((int(parts[1]), parts[2].strip()))
     names = {name for _, name in modules}
     telegram = any(n == "telegram" or n.startswith("telegram.") for n in names)
-    heavy = [pkg for pkg in ("telegram", "httpx", "sqlite_utils", "sqlite3", "transitions",
-                             "itb_screen.storage", "itb_screen.dialogue", "click")
-             if any(n == pkg or n.startswith(pkg + ".") for n in names)]
+    heavy = [
+        pkg
+        for pkg in (
+            "telegram",
+            "httpx",
+            "sqlite_utils",
+            "sqlite3",
+            "transitions",
+            "itb_screen.storage",
+            "itb_screen.dialogue",
+            "click",
+        )
+        if any(n == pkg or n.startswith(pkg + ".") for n in names)
+    ]
     top = sorted((m for m in modules if "." not in m[1]), reverse=True)[:6]
     return telegram, heavy, top
 
@@ -428,19 +456,32 @@ def profile_answers(directory: str, vignettes: list[dict], conversations: int = 
 
 # The report --------------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--conversations", "-n", type=int, default=None,
-                        help=f"conversations N (default {FULL_N:,})")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--conversations", "-n", type=int, default=None, help=f"conversations N (default {FULL_N:,})"
+    )
     parser.add_argument("--quick", action="store_true", help=f"N = {QUICK_N} (a smoke run)")
-    parser.add_argument("--timed", type=int, default=None,
-                        help="time exactly this many full conversations (default: all N if they fit "
-                             f"{BUDGET_S:.0f} s, else at least {MIN_TIMED:,})")
-    parser.add_argument("--budget", type=float, default=BUDGET_S,
-                        help="seconds allowed for the timed full conversations (default %(default)s)")
+    parser.add_argument(
+        "--timed",
+        type=int,
+        default=None,
+        help="time exactly this many full conversations (default: all N if they fit "
+        f"{BUDGET_S:.0f} s, else at least {MIN_TIMED:,})",
+    )
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=BUDGET_S,
+        help="seconds allowed for the timed full conversations (default %(default)s)",
+    )
     parser.add_argument("--cold-runs", type=int, default=COLD_RUNS, help="runs per cold-start command")
-    parser.add_argument("--profile", action="store_true",
-                        help="also cProfile 300 full conversations and print the top functions")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="also cProfile 300 full conversations and print the top functions",
+    )
     args = parser.parse_args(argv)
     n = args.conversations or (QUICK_N if args.quick else FULL_N)
     if n < 1:
@@ -451,9 +492,11 @@ def main(argv: list[str] | None = None) -> int:
     began = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="itb-bench-") as directory:
         fs = filesystem_of(os.path.realpath(directory))
-        print(f"ITB Screen dialogue benchmark: N = {n:,}, temp dir {directory} ({fs}), "
-              f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, {os.cpu_count()} CPUs",
-              flush=True)
+        print(
+            f"ITB Screen dialogue benchmark: N = {n:,}, temp dir {directory} ({fs}), "
+            f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, {os.cpu_count()} CPUs",
+            flush=True,
+        )
 
         print("floors ...", flush=True)
         commit_floor = CommitFloor(directory)
@@ -502,76 +545,144 @@ def main(argv: list[str] | None = None) -> int:
     conversations_in_db = timed + memory.conversations
 
     rows: list[tuple[str, str, str, str, str, str]] = []  # figure, measured, floor, ratio, goal, result
-    rows.append(("Per answer, median (handle + commit)", fmt_time(answer_median), fmt_time(floor),
-                 f"{answer_ratio:.2f}x", f"<= {ANSWER_GOAL_X:.0f}x floor", verdict(answer_ok)))
-    rows.append(("Per answer, p99", fmt_time(answer_p99), fmt_time(floor), f"{answer_p99 / floor:.1f}x",
-                 "", ""))
+    rows.append(
+        (
+            "Per answer, median (handle + commit)",
+            fmt_time(answer_median),
+            fmt_time(floor),
+            f"{answer_ratio:.2f}x",
+            f"<= {ANSWER_GOAL_X:.0f}x floor",
+            verdict(answer_ok),
+        )
+    )
+    rows.append(
+        ("Per answer, p99", fmt_time(answer_p99), fmt_time(floor), f"{answer_p99 / floor:.1f}x", "", "")
+    )
     rows.append(("Answers per second (1 process)", f"{answers_per_s:,.0f}/s", "", "", "", ""))
-    rows.append(("/new, median", fmt_time(median(times.opens)), fmt_time(floor),
-                 f"{median(times.opens) / floor:.1f}x", "", ""))
-    rows.append(("confirm, median", fmt_time(median(times.confirms)), fmt_time(floor),
-                 f"{median(times.confirms) / floor:.1f}x", "", ""))
+    rows.append(
+        (
+            "/new, median",
+            fmt_time(median(times.opens)),
+            fmt_time(floor),
+            f"{median(times.opens) / floor:.1f}x",
+            "",
+            "",
+        )
+    )
+    rows.append(
+        (
+            "confirm, median",
+            fmt_time(median(times.confirms)),
+            fmt_time(floor),
+            f"{median(times.confirms) / floor:.1f}x",
+            "",
+            "",
+        )
+    )
     rows.append(("Floor: sqlite3 insert + commit", fmt_time(floor_commit), "", "", "", ""))
     rows.append(("Floor: one transitions trigger", fmt_time(floor_trigger), "", "", "", ""))
-    rows.append(("Reference: add_model+trigger+remove_model", fmt_time(transient_move),
-                 fmt_time(floor_trigger), f"{transient_move / floor_trigger:.1f}x", "", ""))
-    rows.append(("Python memory per open conversation", fmt_bytes(memory.traced_per), "", "",
-                 f"< {MEMORY_GOAL_B} B", verdict(memory_ok)))
+    rows.append(
+        (
+            "Reference: add_model+trigger+remove_model",
+            fmt_time(transient_move),
+            fmt_time(floor_trigger),
+            f"{transient_move / floor_trigger:.1f}x",
+            "",
+            "",
+        )
+    )
+    rows.append(
+        (
+            "Python memory per open conversation",
+            fmt_bytes(memory.traced_per),
+            "",
+            "",
+            f"< {MEMORY_GOAL_B} B",
+            verdict(memory_ok),
+        )
+    )
     if memory.rss_per is not None:
         rows.append(("RSS growth per open conversation", fmt_bytes(memory.rss_per), "", "", "", ""))
     rows.append(("Model kept on the machine (reference)", fmt_bytes(per_model), "", "", "", ""))
     rows.append(("Database file (+ WAL)", f"{fmt_bytes(db_size)} (+ {fmt_bytes(wal_size)})", "", "", "", ""))
-    rows.append(("Database per conversation", fmt_bytes((db_size + wal_size) / conversations_in_db),
-                 "", "", "", ""))
+    rows.append(
+        ("Database per conversation", fmt_bytes((db_size + wal_size) / conversations_in_db), "", "", "", "")
+    )
     rows.append(("Cold start: python -c pass", fmt_time(bare), "", "", "", ""))
     cold_ok = True
     for name, t, ratio in cold_rows:
         ok = ratio <= COLD_GOAL_X
         cold_ok &= ok
-        rows.append((f"Cold start: {name}", fmt_time(t), fmt_time(bare), f"{ratio:.1f}x",
-                     f"<= {COLD_GOAL_X:.0f}x", verdict(ok)))
-    rows.append(("evaluate imports telegram", "yes" if telegram else "no", "", "", "no",
-                 verdict(not telegram)))
+        rows.append(
+            (
+                f"Cold start: {name}",
+                fmt_time(t),
+                fmt_time(bare),
+                f"{ratio:.1f}x",
+                f"<= {COLD_GOAL_X:.0f}x",
+                verdict(ok),
+            )
+        )
+    rows.append(
+        ("evaluate imports telegram", "yes" if telegram else "no", "", "", "no", verdict(not telegram))
+    )
 
     print()
     print("Setup")
     print(f"  conversations N          {n:,}")
     print(f"  full conversations timed {timed:,} ({len(times.answers):,} answers, {times.wall:.1f} s wall)")
     if subset_note:
-        print(f"  NOTE                     {subset_note}; the memory phase opens "
-              f"{memory.conversations:,} more conversations (/new + first answer), untimed")
-    print(f"  commit floor             {fmt_time(floor_before)} before the conversations, "
-          f"{fmt_time(floor_after)} after (median of {len(commit_floor.samples):,} pooled: "
-          f"{fmt_time(floor_commit)})")
-    print(f"  open conversations       {memory.conversations:,} (/new + first answer, left open, "
-          f"tracemalloc on, {memory.seconds:.1f} s)")
+        print(
+            f"  NOTE                     {subset_note}; the memory phase opens "
+            f"{memory.conversations:,} more conversations (/new + first answer), untimed"
+        )
+    print(
+        f"  commit floor             {fmt_time(floor_before)} before the conversations, "
+        f"{fmt_time(floor_after)} after (median of {len(commit_floor.samples):,} pooled: "
+        f"{fmt_time(floor_commit)})"
+    )
+    print(
+        f"  open conversations       {memory.conversations:,} (/new + first answer, left open, "
+        f"tracemalloc on, {memory.seconds:.1f} s)"
+    )
     print(f"  database rows            {conversations_in_db:,} cases, about {stored_rows:,} answers")
-    print(f"  vignettes                {len(vignettes)} public, cycled; "
-          f"{len(times.mismatches)} recommendation mismatches")
+    print(
+        f"  vignettes                {len(vignettes)} public, cycled; "
+        f"{len(times.mismatches)} recommendation mismatches"
+    )
     for line in times.mismatches[:5]:
         print(f"    mismatch {line}")
     print(f"  evaluate imports         {', '.join(heavy) or '(none of the heavy packages)'}")
-    print("  slowest top-level imports of evaluate (cumulative): "
-          + ", ".join(f"{name} {us / 1000:.1f} ms" for us, name in top_imports))
+    print(
+        "  slowest top-level imports of evaluate (cumulative): "
+        + ", ".join(f"{name} {us / 1000:.1f} ms" for us, name in top_imports)
+    )
     print(f"  total benchmark time     {total:.1f} s")
-    print(f"  load average (1/5/15 m)  {load_before} before, {load_after} after "
-          f"(other work on these {os.cpu_count()} CPUs skews the figures)")
+    print(
+        f"  load average (1/5/15 m)  {load_before} before, {load_after} after "
+        f"(other work on these {os.cpu_count()} CPUs skews the figures)"
+    )
 
     print()
     print("Report")
     headers = ("Figure", "Measured", "Floor", "Ratio", "Goal", "Result")
     widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
-    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths))
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=False))
     print(line.rstrip())
     print("  ".join("-" * w for w in widths))
     for row in rows:
-        cells = [row[0].ljust(widths[0])] + [c.rjust(w) if i < 4 else c.ljust(w)
-                                             for i, (c, w) in enumerate(zip(row[1:], widths[1:]), 1)]
+        cells = [row[0].ljust(widths[0])] + [
+            c.rjust(w) if i < 4 else c.ljust(w)
+            for i, (c, w) in enumerate(zip(row[1:], widths[1:], strict=False), 1)
+        ]
         print("  ".join(cells).rstrip())
 
-    goals = [("per-answer median <= 3x floor", answer_ok), ("< 4 KB per open conversation", memory_ok),
-             ("cold start <= 6x python -c pass", cold_ok),
-             ("evaluate does not import telegram", not telegram)]
+    goals = [
+        ("per-answer median <= 3x floor", answer_ok),
+        ("< 4 KB per open conversation", memory_ok),
+        ("cold start <= 6x python -c pass", cold_ok),
+        ("evaluate does not import telegram", not telegram),
+    ]
     print()
     print("Goals: " + "; ".join(f"{name}: {verdict(ok)}" for name, ok in goals))
 
@@ -579,9 +690,11 @@ def main(argv: list[str] | None = None) -> int:
     print("Markdown")
     print()
     note = f", {timed:,} timed in full" if timed < n else ""
-    print(f"Dialogue benchmark (`benchmarks/dialogue.py`, N = {n:,}{note}; {fs} file, WAL, "
-          f"synchronous=FULL; Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
-          f"{os.cpu_count()} CPUs):")
+    print(
+        f"Dialogue benchmark (`benchmarks/dialogue.py`, N = {n:,}{note}; {fs} file, WAL, "
+        f"synchronous=FULL; Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
+        f"{os.cpu_count()} CPUs):"
+    )
     print()
     print("| " + " | ".join(headers) + " |")
     print("|" + "|".join(["---", "---:", "---:", "---:", "---", "---"]) + "|")

@@ -77,11 +77,16 @@ class Floor:
 
     def __init__(self, db: Path) -> None:
         self.api = FakeBotApi()
-        self.app = (ApplicationBuilder().token(self.api.token).request(self.api.request())
-                    .get_updates_request(self.api.request())
-                    .defaults(Defaults(parse_mode=ParseMode.HTML,
-                                       link_preview_options=LinkPreviewOptions(is_disabled=True)))
-                    .build())
+        self.app = (
+            ApplicationBuilder()
+            .token(self.api.token)
+            .request(self.api.request())
+            .get_updates_request(self.api.request())
+            .defaults(
+                Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
+            )
+            .build()
+        )
         self.app.add_handler(TypeHandler(Update, self._handle))
         self.store = Store(db)
         self.dialogue = Dialogue(self.store)
@@ -97,8 +102,9 @@ class Floor:
         for method, params in self.calls:
             await context.bot.do_api_request(method, api_kwargs=params, return_type=_RETURNS.get(method))
 
-    async def update(self, data: dict, inputs: list[tuple[tuple, dict]], calls: list[tuple[str, dict]]
-                     ) -> tuple[float, float]:
+    async def update(
+        self, data: dict, inputs: list[tuple[tuple, dict]], calls: list[tuple[str, dict]]
+    ) -> tuple[float, float]:
         """The floor of one update: its whole time and the dialogue's part of it."""
         self.api.adopt(data)  # the user's message and press, as the bot's fake had them
         self.inputs, self.calls = inputs, calls
@@ -180,7 +186,7 @@ def profile_bot(path: str, users: int, db_dir: Path) -> None:
 
     profiles = cProfile.Profile(), cProfile.Profile()
     asyncio.run(run(db_dir, users, profiles))
-    for profile, suffix in zip(profiles, ("loop", "db")):
+    for profile, suffix in zip(profiles, ("loop", "db"), strict=False):
         profile.dump_stats(f"{path}.{suffix}")
         print(f"--- {suffix}: top 25 by own time ({path}.{suffix})")
         pstats.Stats(profile).sort_stats("tottime").print_stats(25)
@@ -198,21 +204,28 @@ def main() -> None:
             return
         result = asyncio.run(run(Path(tmp), args.users))
     bot, floor, dialogue = result.bot, result.floor, result.dialogue
-    calls = [f - d for f, d in zip(floor, dialogue)]
+    calls = [f - d for f, d in zip(floor, dialogue, strict=False)]
     n, med = len(bot), statistics.median
-    print(f"ITB Screen Telegram benchmark: {args.users} users, {n} updates ({n / args.users:.1f} per "
-          f"screening, {result.api_calls / n:.1f} Bot API calls each), database on "
-          f"{args.dir or tempfile.gettempdir()}")
+    print(
+        f"ITB Screen Telegram benchmark: {args.users} users, {n} updates ({n / args.users:.1f} per "
+        f"screening, {result.api_calls / n:.1f} Bot API calls each), database on "
+        f"{args.dir or tempfile.gettempdir()}"
+    )
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
     print(f"bot   per update: median {ms(med(bot))}, p99 {ms(pct(bot, 99))}; {n / sum(bot):.0f} updates/s")
-    print(f"floor per update: median {ms(med(floor))}, p99 {ms(pct(floor, 99))}; "
-          f"{n / sum(floor):.0f} updates/s")
-    print(f"  of which the dialogue: median {ms(med(dialogue))}; the same Bot API calls and the rest: "
-          f"median {ms(med(calls))}")
+    print(
+        f"floor per update: median {ms(med(floor))}, p99 {ms(pct(floor, 99))}; {n / sum(floor):.0f} updates/s"
+    )
+    print(
+        f"  of which the dialogue: median {ms(med(dialogue))}; the same Bot API calls and the rest: "
+        f"median {ms(med(calls))}"
+    )
     ratio = med(bot) / med(floor)
     verdict = "met" if ratio <= GOAL else "NOT met"
-    print(f"goal: median per update <= {GOAL} x floor = {ms(GOAL * med(floor))}: {verdict} "
-          f"(bot median is {ratio:.2f} x the floor; in total time {sum(bot) / sum(floor):.2f} x)")
+    print(
+        f"goal: median per update <= {GOAL} x floor = {ms(GOAL * med(floor))}: {verdict} "
+        f"(bot median is {ratio:.2f} x the floor; in total time {sum(bot) / sum(floor):.2f} x)"
+    )
 
 
 if __name__ == "__main__":

@@ -75,6 +75,8 @@ def dialogue(store):
 
 def outcome(result: dict) -> dict:
     """A stored result (`Result.to_dict()`) in the shape of a vignette's `expected`: what the spec decides."""
-    return {"recommendation": result["recommendation"],
-            "discussion_points": [p["code"] for p in result["discussion_points"]],
-            "missing_required": list(result["missing_required"])}
+    return {
+        "recommendation": result["recommendation"],
+        "discussion_points": [p["code"] for p in result["discussion_points"]],
+        "missing_required": list(result["missing_required"]),
+    }

@@ -25,8 +25,9 @@ def typed(question: Question, value, style: str) -> str:
     return " ".join(values) if question.kind == "many" else values[0]
 
 
-def screen(dialogue: Dialogue, who: Identity, ref: str, answers: dict, style: str = "numbers",
-           confirm: bool = True) -> list[Prompt]:
+def screen(
+    dialogue: Dialogue, who: Identity, ref: str, answers: dict, style: str = "numbers", confirm: bool = True
+) -> list[Prompt]:
     """Screen one case start to end by typing; returns the last prompts (the result)."""
     prompts = dialogue.handle(who, f"/new {ref}")
     for _ in range(60):

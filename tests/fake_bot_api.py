@@ -57,13 +57,26 @@ TOKEN = "123456:TEST-token_fake"
 MAX_TEXT = 4096
 _TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 _PATH_RE = re.compile(r"^/bot(?P<token>[^/]*)/(?P<method>[^/]*)$")
-_KNOWN_METHODS = ("getMe", "getUpdates", "sendMessage", "editMessageText", "editMessageReplyMarkup",
-                  "answerCallbackQuery", "setMyCommands", "getMyCommands", "deleteWebhook", "setWebhook",
-                  "getWebhookInfo", "leaveChat")
+_KNOWN_METHODS = (
+    "getMe",
+    "getUpdates",
+    "sendMessage",
+    "editMessageText",
+    "editMessageReplyMarkup",
+    "answerCallbackQuery",
+    "setMyCommands",
+    "getMyCommands",
+    "deleteWebhook",
+    "setWebhook",
+    "getWebhookInfo",
+    "leaveChat",
+)
 _METHOD_BY_LOWER = {name.lower(): name for name in _KNOWN_METHODS}  # method names are case-insensitive
 _KNOWN = frozenset(_KNOWN_METHODS)
-_NOT_MODIFIED = ("Bad Request: message is not modified: specified new message content and reply markup are "
-                 "exactly the same as a current content and reply markup of the message")
+_NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup are "
+    "exactly the same as a current content and reply markup of the message"
+)
 
 
 class ApiError(Exception):
@@ -85,8 +98,24 @@ def _bad_request(description: str) -> ApiError:
 
 
 # HTML parse mode, as strict as Telegram -----------------------------------------------------------
-_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a", "code",
-         "pre", "blockquote", "tg-emoji"}
+_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "span",
+    "tg-spoiler",
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "tg-emoji",
+}
 _HTML_TOKEN_RE = re.compile(r"<(/?)([a-zA-Z-]+)([^<>]*)>|&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);|[<>&]")
 
 
@@ -94,15 +123,16 @@ def parse_html(text: str) -> str:
     """The text Telegram shows for `text` in HTML parse mode; ApiError where Telegram refuses it."""
     shown, stack, pos = [], [], 0
     for match in _HTML_TOKEN_RE.finditer(text):
-        shown.append(text[pos:match.start()])
+        shown.append(text[pos : match.start()])
         pos = match.end()
         closing, tag, entity = match.group(1), match.group(2), match.group(4)
-        offset = len(text[:match.start()].encode())
+        offset = len(text[: match.start()].encode())
         if tag is not None:
             tag = tag.lower()
             if tag not in _TAGS:
-                raise _bad_request(f"can't parse entities: Unsupported start tag \"{tag}\" at byte offset "
-                                   f"{offset}")
+                raise _bad_request(
+                    f'can\'t parse entities: Unsupported start tag "{tag}" at byte offset {offset}'
+                )
             if closing:
                 if not stack or stack[-1] != tag:
                     raise _bad_request(f"can't parse entities: Unexpected end tag at byte offset {offset}")
@@ -112,12 +142,14 @@ def parse_html(text: str) -> str:
         elif entity is not None:
             shown.append(html.unescape(match.group(0)))
         else:
-            raise _bad_request(f"can't parse entities: Can't find end of the entity starting at byte offset "
-                               f"{offset}")
+            raise _bad_request(
+                f"can't parse entities: Can't find end of the entity starting at byte offset {offset}"
+            )
     shown.append(text[pos:])
     if stack:
-        raise _bad_request(f"can't parse entities: Can't find end tag corresponding to start tag "
-                           f"\"{stack[-1]}\"")
+        raise _bad_request(
+            f"can't parse entities: Can't find end tag corresponding to start tag \"{stack[-1]}\""
+        )
     return "".join(shown)
 
 
@@ -149,8 +181,9 @@ def _inline_keyboard(markup: Any) -> dict | None:
     for row in rows:
         for button in row:
             if not isinstance(button, dict) or not button.get("text"):
-                raise _bad_request("can't parse inline keyboard button: Text buttons are unallowed in the "
-                                   "inline keyboard")
+                raise _bad_request(
+                    "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
+                )
             data = button.get("callback_data")
             if data is not None and not 1 <= len(str(data).encode()) <= 64:
                 raise _bad_request("BUTTON_DATA_INVALID")
@@ -165,13 +198,22 @@ def _public(message: dict) -> dict:
 class FakeBotApi:
     """The Bot API for one bot token; ``with FakeBotApi() as api:`` also serves it over HTTP."""
 
-    def __init__(self, token: str = TOKEN, *, bot_first_name: str = "ITB Screen Test Bot",
-                 bot_username: str = "itb_screen_test_bot") -> None:
+    def __init__(
+        self,
+        token: str = TOKEN,
+        *,
+        bot_first_name: str = "ITB Screen Test Bot",
+        bot_username: str = "itb_screen_test_bot",
+    ) -> None:
         if not _TOKEN_RE.match(token):
             raise ValueError(f"not a Bot API token: {token!r}")
         self.token = token
-        self.bot_user: dict[str, Any] = {"id": int(token.split(":", 1)[0]), "is_bot": True,
-                                         "first_name": bot_first_name, "username": bot_username}
+        self.bot_user: dict[str, Any] = {
+            "id": int(token.split(":", 1)[0]),
+            "is_bot": True,
+            "first_name": bot_first_name,
+            "username": bot_username,
+        }
         #: Every call, in order: (method, params), JSON fields decoded. Appended to, never rewritten.
         self.calls: list[tuple[str, dict[str, Any]]] = []
         #: chat id -> message id -> the message as it is now (replaced, never changed, on an edit).
@@ -212,8 +254,12 @@ class FakeBotApi:
             raise RuntimeError("FakeBotApi already started")
         self._closing = False
         self._server = _Server(self)
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="FakeBotApi-server", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="FakeBotApi-server",
+            daemon=True,
+        )
         self._thread.start()
         return self
 
@@ -260,14 +306,26 @@ class FakeBotApi:
         return f"http://127.0.0.1:{self.port}/bot"
 
     # Updates as Telegram sends them -----------------------------------------------------------
-    def user(self, user_id: int, first_name: str | None = None, *, last_name: str | None = None,
-             username: str | None = None, language_code: str | None = None) -> dict[str, Any]:
+    def user(
+        self,
+        user_id: int,
+        first_name: str | None = None,
+        *,
+        last_name: str | None = None,
+        username: str | None = None,
+        language_code: str | None = None,
+    ) -> dict[str, Any]:
         """A Telegram user (remembered; the names given update it)."""
         with self._cond:
-            user = dict(self._users.get(user_id) or {"id": user_id, "is_bot": False,
-                                                      "first_name": f"User{user_id}"})
-            for key, value in (("first_name", first_name), ("last_name", last_name), ("username", username),
-                               ("language_code", language_code)):
+            user = dict(
+                self._users.get(user_id) or {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
+            )
+            for key, value in (
+                ("first_name", first_name),
+                ("last_name", last_name),
+                ("username", username),
+                ("language_code", language_code),
+            ):
                 if value is not None:
                     user[key] = value
             self._users[user_id] = user
@@ -278,10 +336,19 @@ class FakeBotApi:
         self._next_message_id[chat_id] = message_id + 1
         return message_id
 
-    def message_update(self, user_id: int, text: str, *, chat_id: int | None = None,
-                       chat_type: str = "private", first_name: str | None = None,
-                       last_name: str | None = None, username: str | None = None,
-                       language_code: str | None = "en", chat_title: str = "Ward team") -> dict[str, Any]:
+    def message_update(
+        self,
+        user_id: int,
+        text: str,
+        *,
+        chat_id: int | None = None,
+        chat_type: str = "private",
+        first_name: str | None = None,
+        last_name: str | None = None,
+        username: str | None = None,
+        language_code: str | None = "en",
+        chat_title: str = "Ward team",
+    ) -> dict[str, Any]:
         """A ``message`` update: `user_id` wrote `text` (in their private chat, or a group `chat_id` < 0)."""
         if chat_type == "private":
             if chat_id is not None and chat_id != user_id:
@@ -290,16 +357,22 @@ class FakeBotApi:
         elif chat_id is None or chat_id >= 0:
             raise ValueError(f"a {chat_type} chat needs an explicit negative chat_id")
         with self._cond:
-            user = self.user(user_id, first_name, last_name=last_name, username=username,
-                             language_code=language_code)
+            user = self.user(
+                user_id, first_name, last_name=last_name, username=username, language_code=language_code
+            )
             if chat_type == "private":
                 chat = {"id": chat_id, "first_name": user["first_name"], "type": "private"}
                 chat.update((key, user[key]) for key in ("last_name", "username") if key in user)
             else:
                 chat = {"id": chat_id, "title": chat_title, "type": chat_type}
             self.chats[chat_id] = chat
-            message: dict[str, Any] = {"message_id": self._take_message_id(chat_id), "from": user,
-                                       "chat": chat, "date": _now(), "text": text}
+            message: dict[str, Any] = {
+                "message_id": self._take_message_id(chat_id),
+                "from": user,
+                "chat": chat,
+                "date": _now(),
+                "text": text,
+            }
             if text.startswith("/"):
                 command = text.split(maxsplit=1)[0] if text.strip() else text
                 message["entities"] = [{"offset": 0, "length": _utf16(command), "type": "bot_command"}]
@@ -316,8 +389,9 @@ class FakeBotApi:
                 raise ValueError(f"no bot message {message_id} in chat {chat_id}")
             available = [data for _, data in self.buttons(message)]
             if data not in available:
-                raise ValueError(f"message {message_id} in chat {chat_id} has no button {data!r}: "
-                                 f"{available}")
+                raise ValueError(
+                    f"message {message_id} in chat {chat_id} has no button {data!r}: {available}"
+                )
             return self._query_update(user_id, _public(message), data, str(7919 * abs(chat_id)))
 
     def stranger_press_update(self, user_id: int, message_id: int, chat_id: int, data: str) -> dict:
@@ -331,9 +405,16 @@ class FakeBotApi:
     def _query_update(self, user_id: int, message: dict, data: str, chat_instance: str) -> dict:
         query_id = str(next(self._query_ids))
         self.queries[query_id] = False
-        return {"update_id": next(self._update_ids),
-                "callback_query": {"id": query_id, "from": self.user(user_id), "message": message,
-                                   "chat_instance": chat_instance, "data": data}}
+        return {
+            "update_id": next(self._update_ids),
+            "callback_query": {
+                "id": query_id,
+                "from": self.user(user_id),
+                "message": message,
+                "chat_instance": chat_instance,
+                "data": data,
+            },
+        }
 
     def adopt(self, update: dict) -> None:
         """Know an update built by another fake (a benchmark replaying recorded updates): its chat and user,
@@ -345,8 +426,9 @@ class FakeBotApi:
                 self.chats[chat_id] = message["chat"]
                 self._users[message["from"]["id"]] = message["from"]
                 self.messages.setdefault(chat_id, {})[message["message_id"]] = message
-                self._next_message_id[chat_id] = max(self._next_message_id.get(chat_id, 1),
-                                                     message["message_id"] + 1)
+                self._next_message_id[chat_id] = max(
+                    self._next_message_id.get(chat_id, 1), message["message_id"] + 1
+                )
             elif "callback_query" in update:
                 query = update["callback_query"]
                 self.chats.setdefault(query["message"]["chat"]["id"], query["message"]["chat"])
@@ -359,11 +441,21 @@ class FakeBotApi:
             self._notify()
             return update["update_id"]
 
-    def send_text(self, user_id: int, text: str, chat_id: int | None = None, chat_type: str = "private",
-                  first_name: str | None = None, **kwargs: Any) -> int:
+    def send_text(
+        self,
+        user_id: int,
+        text: str,
+        chat_id: int | None = None,
+        chat_type: str = "private",
+        first_name: str | None = None,
+        **kwargs: Any,
+    ) -> int:
         """Queue a `message_update` for getUpdates; its update id."""
-        return self.queue(self.message_update(user_id, text, chat_id=chat_id, chat_type=chat_type,
-                                               first_name=first_name, **kwargs))
+        return self.queue(
+            self.message_update(
+                user_id, text, chat_id=chat_id, chat_type=chat_type, first_name=first_name, **kwargs
+            )
+        )
 
     def press(self, user_id: int, message_id: int, data: str, chat_id: int | None = None) -> int:
         """Queue a `press_update` for getUpdates; its update id."""
@@ -387,15 +479,24 @@ class FakeBotApi:
         with self._cond:
             self._blocked.add(user_id)
 
-    def fail_next(self, method: str, error: BaseException | int = 429, description: str | None = None,
-                  retry_after: int | None = None) -> None:
+    def fail_next(
+        self,
+        method: str,
+        error: BaseException | int = 429,
+        description: str | None = None,
+        retry_after: int | None = None,
+    ) -> None:
         """Make the next call of `method` fail: with an error answer (a status code, e.g. 429 flood control
         with `retry_after`, or an `ApiError`), or with another exception, which in process is raised by the
         request (a python-telegram-bot `NetworkError`, `TimedOut`) and over HTTP drops the connection."""
         if isinstance(error, int):
             if description is None:
-                description = {429: f"Too Many Requests: retry after {retry_after or 1}", 400: "Bad Request",
-                               403: "Forbidden", 500: "Internal Server Error"}.get(error, "Error")
+                description = {
+                    429: f"Too Many Requests: retry after {retry_after or 1}",
+                    400: "Bad Request",
+                    403: "Forbidden",
+                    500: "Internal Server Error",
+                }.get(error, "Error")
             error = ApiError(error, description, {"retry_after": retry_after or 1} if error == 429 else None)
         elif not isinstance(error, ApiError):
             error.fake_bot_api_failure = True  # over HTTP: drop the connection (not a bug of the fake)
@@ -458,8 +559,10 @@ class FakeBotApi:
                 lines.append(f"bot messages in chat {chat_id}:")
                 for mid in ids:
                     message = self.messages[chat_id][mid]
-                    lines.append(f"  #{mid} {message.get('text', '')[:200]!r} "
-                                 f"buttons={[data for _, data in self.buttons(message)]}")
+                    lines.append(
+                        f"  #{mid} {message.get('text', '')[:200]!r} "
+                        f"buttons={[data for _, data in self.buttons(message)]}"
+                    )
             lines.append(f"pending updates: {[u['update_id'] for u in self._updates]}")
             return "\n".join(lines)
 
@@ -481,12 +584,14 @@ class FakeBotApi:
                     return value
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise AssertionError(f"timed out after {timeout}s waiting for {message or predicate}\n"
-                                         f"{self.dump()}")
+                    raise AssertionError(
+                        f"timed out after {timeout}s waiting for {message or predicate}\n{self.dump()}"
+                    )
                 self._cond.wait(min(remaining, 0.5))
 
-    async def wait_for_async(self, predicate: Callable[[FakeBotApi], Any], timeout: float = 10,
-                             message: str = "") -> Any:
+    async def wait_for_async(
+        self, predicate: Callable[[FakeBotApi], Any], timeout: float = 10, message: str = ""
+    ) -> Any:
         """`wait_for` for the event loop the bot runs in: awaits instead of blocking it."""
         loop = asyncio.get_running_loop()
         event = asyncio.Event()
@@ -503,8 +608,9 @@ class FakeBotApi:
                     return value
                 remaining = deadline - loop.time()
                 if remaining <= 0:
-                    raise AssertionError(f"timed out after {timeout}s waiting for {message or predicate}\n"
-                                         f"{self.dump()}")
+                    raise AssertionError(
+                        f"timed out after {timeout}s waiting for {message or predicate}\n{self.dump()}"
+                    )
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(event.wait(), min(remaining, 0.5))
         finally:
@@ -520,13 +626,20 @@ class FakeBotApi:
     def wait_for_message(self, chat_id: int, contains: str, timeout: float = 10, *, after: int = 0) -> dict:
         """The latest bot message in `chat_id` whose current text contains `contains`, with a message id
         above `after`; waits up to `timeout` seconds for it."""
-        return self.wait_for(lambda api: api._find_message(chat_id, contains, after), timeout,
-                             f"a bot message containing {contains!r} in chat {chat_id}")
+        return self.wait_for(
+            lambda api: api._find_message(chat_id, contains, after),
+            timeout,
+            f"a bot message containing {contains!r} in chat {chat_id}",
+        )
 
-    async def wait_for_message_async(self, chat_id: int, contains: str, timeout: float = 10, *,
-                                     after: int = 0) -> dict:
-        return await self.wait_for_async(lambda api: api._find_message(chat_id, contains, after), timeout,
-                                         f"a bot message containing {contains!r} in chat {chat_id}")
+    async def wait_for_message_async(
+        self, chat_id: int, contains: str, timeout: float = 10, *, after: int = 0
+    ) -> dict:
+        return await self.wait_for_async(
+            lambda api: api._find_message(chat_id, contains, after),
+            timeout,
+            f"a bot message containing {contains!r} in chat {chat_id}",
+        )
 
     # The Bot API ------------------------------------------------------------------------------
     def handle(self, method: str, params: dict[str, Any], *, wait: bool = True) -> Any:
@@ -550,8 +663,14 @@ class FakeBotApi:
                 self._notify()
 
     def _api_getMe(self, params: dict) -> dict:
-        return {**self.bot_user, "can_join_groups": True, "can_read_all_group_messages": False,
-                "supports_inline_queries": False, "can_connect_to_business": False, "has_main_web_app": False}
+        return {
+            **self.bot_user,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
+        }
 
     def _get_updates(self, params: dict, wait: bool) -> list[dict]:
         offset, limit, timeout = params.get("offset"), params.get("limit", 100), params.get("timeout", 0)
@@ -560,8 +679,11 @@ class FakeBotApi:
         limit = max(1, min(100, limit))
         deadline = time.monotonic() + (max(0, timeout) if wait else 0)
         if self._webhook:
-            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; use "
-                                "deleteWebhook to delete the webhook first")
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; use "
+                "deleteWebhook to delete the webhook first",
+            )
         self._poll_generation += 1
         generation = self._poll_generation
         self._notify()  # an older long poll still waiting gets its 409
@@ -573,8 +695,11 @@ class FakeBotApi:
             if self._updates:
                 return self._updates[:limit]
             if generation != self._poll_generation:
-                raise ApiError(409, "Conflict: terminated by other getUpdates request; make sure that only "
-                                    "one bot instance is running")
+                raise ApiError(
+                    409,
+                    "Conflict: terminated by other getUpdates request; make sure that only "
+                    "one bot instance is running",
+                )
             remaining = deadline - time.monotonic()
             if self._closing or remaining <= 0:
                 return []
@@ -609,8 +734,13 @@ class FakeBotApi:
     def _api_sendMessage(self, params: dict) -> dict:
         chat_id = self._chat(params)
         text, markup = self._text(params), _inline_keyboard(params.get("reply_markup"))
-        message = {"message_id": self._take_message_id(chat_id), "from": self.bot_user,
-                   "chat": self.chats[chat_id], "date": _now(), "text": text}
+        message = {
+            "message_id": self._take_message_id(chat_id),
+            "from": self.bot_user,
+            "chat": self.chats[chat_id],
+            "date": _now(),
+            "text": text,
+        }
         if markup:
             message["reply_markup"] = markup
         self._bot_message_ids.setdefault(chat_id, {})[message["message_id"]] = None
@@ -673,8 +803,11 @@ class FakeBotApi:
             if not re.fullmatch(r"[a-z0-9_]{1,32}", name):
                 raise _bad_request("BOT_COMMAND_INVALID")
             if not 1 <= len(command.get("description", "")) <= 256:
-                raise _bad_request("BOT_COMMAND_DESCRIPTION_INVALID" if command.get("description") else
-                                   "command description is empty")
+                raise _bad_request(
+                    "BOT_COMMAND_DESCRIPTION_INVALID"
+                    if command.get("description")
+                    else "command description is empty"
+                )
         self._commands[self._commands_key(params.get("scope"), params.get("language_code"))] = commands
         return True
 
@@ -697,8 +830,11 @@ class FakeBotApi:
         return True
 
     def _api_getWebhookInfo(self, params: dict) -> dict:
-        return {"url": self._webhook, "has_custom_certificate": False,
-                "pending_update_count": len(self._updates)}
+        return {
+            "url": self._webhook,
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
 
     def _api_leaveChat(self, params: dict) -> bool:
         self.left.add(self._chat(params))
@@ -723,9 +859,16 @@ class FakeRequest(BaseRequest):
     async def shutdown(self) -> None:
         pass
 
-    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
-                         read_timeout=None, write_timeout=None, connect_timeout=None,
-                         pool_timeout=None) -> tuple[int, bytes]:
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout=None,
+        write_timeout=None,
+        connect_timeout=None,
+        pool_timeout=None,
+    ) -> tuple[int, bytes]:
         head, token, name = url.rsplit("/", 2)
         if self.api.latency is not None:
             await asyncio.sleep(self.api.latency)
@@ -741,12 +884,44 @@ class FakeRequest(BaseRequest):
 
 # Over HTTP: a threading server in front of the same fake -------------------------------------------
 # Parameters that arrive JSON-encoded inside a form field, and those that are numbers or booleans.
-_JSON_FIELDS = frozenset({"reply_markup", "entities", "caption_entities", "commands", "scope",
-                          "allowed_updates", "link_preview_options", "reply_parameters", "media"})
-_INT_FIELDS = frozenset({"chat_id", "message_id", "offset", "limit", "user_id", "from_chat_id",
-                         "message_thread_id", "reply_to_message_id", "cache_time", "max_connections"})
-_BOOL_FIELDS = frozenset({"disable_notification", "protect_content", "show_alert", "drop_pending_updates",
-                          "allow_sending_without_reply", "disable_web_page_preview", "allow_paid_broadcast"})
+_JSON_FIELDS = frozenset(
+    {
+        "reply_markup",
+        "entities",
+        "caption_entities",
+        "commands",
+        "scope",
+        "allowed_updates",
+        "link_preview_options",
+        "reply_parameters",
+        "media",
+    }
+)
+_INT_FIELDS = frozenset(
+    {
+        "chat_id",
+        "message_id",
+        "offset",
+        "limit",
+        "user_id",
+        "from_chat_id",
+        "message_thread_id",
+        "reply_to_message_id",
+        "cache_time",
+        "max_connections",
+    }
+)
+_BOOL_FIELDS = frozenset(
+    {
+        "disable_notification",
+        "protect_content",
+        "show_alert",
+        "drop_pending_updates",
+        "allow_sending_without_reply",
+        "disable_web_page_preview",
+        "allow_paid_broadcast",
+    }
+)
 
 
 def _coerce(name: str, value: Any) -> Any:
@@ -785,8 +960,12 @@ class _Server(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
 
     def process_request(self, request, client_address):
-        thread = threading.Thread(target=self.process_request_thread, args=(request, client_address),
-                                  name=f"FakeBotApi-conn-{client_address[1]}", daemon=True)
+        thread = threading.Thread(
+            target=self.process_request_thread,
+            args=(request, client_address),
+            name=f"FakeBotApi-conn-{client_address[1]}",
+            daemon=True,
+        )
         with self.track_lock:
             self.open_connections.add(request)
             self.handler_threads = [t for t in self.handler_threads if t.is_alive()]

@@ -38,9 +38,15 @@ class Harness:
 
     async def start(self) -> Harness:
         self.store = Store(self.db_path)
-        self.app = build_application(self.api.token, self.store, AccessList(members=self.members),
-                                     rate_limit=False, request=self.api.request(),
-                                     get_updates_request=self.api.request(), retry_delay=0)
+        self.app = build_application(
+            self.api.token,
+            self.store,
+            AccessList(members=self.members),
+            rate_limit=False,
+            request=self.api.request(),
+            get_updates_request=self.api.request(),
+            retry_delay=0,
+        )
         await self.app.initialize()
         return self
 
@@ -99,7 +105,9 @@ def saved_lines(message: dict) -> list[str]:
     """The say-back lines ("✓ Saved: ...", "✓ Kept: ...", "✓ Cleared: ...") on top of a message, in
     italics."""
     said = []
-    for line, source in zip(message["text"].split("\n"), (message.get("html") or "").split("\n")):
+    for line, source in zip(
+        message["text"].split("\n"), (message.get("html") or "").split("\n"), strict=True
+    ):
         if not (line.startswith(CHECK + " ") and source.startswith("<i>") and source.endswith("</i>")):
             break
         said.append(line.removeprefix(CHECK + " "))
@@ -108,7 +116,7 @@ def saved_lines(message: dict) -> list[str]:
 
 def body(message: dict) -> str:
     """A message's text without the say-back lines on top."""
-    return "\n".join(message["text"].split("\n")[len(saved_lines(message)):])
+    return "\n".join(message["text"].split("\n")[len(saved_lines(message)) :])
 
 
 def field_of(message: dict) -> str | None:
@@ -135,8 +143,16 @@ class Screening:
     shown (or, with `stop_at_review`, the review). Kinds: new, reference, digit, ok, answer, toggle, done,
     skip, confirm, anyway."""
 
-    def __init__(self, api: FakeBotApi, user: int, answers: dict, ref: str | None = None, *,
-                 stop_at_review: bool = False, started: bool = False) -> None:
+    def __init__(
+        self,
+        api: FakeBotApi,
+        user: int,
+        answers: dict,
+        ref: str | None = None,
+        *,
+        stop_at_review: bool = False,
+        started: bool = False,
+    ) -> None:
         """`ref` None: /new alone, then a tap on the generated reference it offers; `started`: the case is
         open already (begun by typing), carry on from the message on screen."""
         self.api, self.user, self.answers, self.ref = api, user, answers, ref

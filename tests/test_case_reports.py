@@ -83,7 +83,7 @@ def run(*args: str, env: dict | None = None):
 def _event_at(store: Store, ref: str, kind: str, seconds: bool = False) -> str:
     """When an event was stored, as people read it: `2026-01-02 03:04 UTC` (`show`: with seconds)."""
     at = next(e["at"] for e in store.events(store.case_by_ref(ref).id) if e["kind"] == kind)
-    return at[:19 if seconds else 16].replace("T", " ") + " UTC"
+    return at[: 19 if seconds else 16].replace("T", " ") + " UTC"
 
 
 # --- void cases are left out unless asked for ------------------------------------------------------
@@ -113,10 +113,18 @@ def test_a_void_case_in_fhir_is_entered_in_error(db):
 
     bundle = json.loads(run("export", "--db", db, "--format", "fhir", "--include-void").stdout)
     Bundle.model_validate(bundle)
-    statuses = {e["resource"]["identifier"]["value"]: e["resource"]["status"]
-                for e in bundle["entry"] if e["resource"]["resourceType"] == "QuestionnaireResponse"}
-    assert statuses == {"A-1": "completed", "V-1": "entered-in-error", "G-1": "completed",
-                        "O-1": "in-progress", "T-1": "completed"}
+    statuses = {
+        e["resource"]["identifier"]["value"]: e["resource"]["status"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "QuestionnaireResponse"
+    }
+    assert statuses == {
+        "A-1": "completed",
+        "V-1": "entered-in-error",
+        "G-1": "completed",
+        "O-1": "in-progress",
+        "T-1": "completed",
+    }
 
 
 def test_json_export_keeps_every_result_and_event(db):
@@ -124,7 +132,9 @@ def test_json_export_keeps_every_result_and_event(db):
     cases = {c["ref"]: c for c in json.loads(exported)}
     amended = cases["A-1"]
     assert [(r["kind"], r["reason"], r["by"]) for r in amended["results"]] == [
-        ("confirm", None, "Alice"), ("amend", AMEND_REASON, "Bob")]
+        ("confirm", None, "Alice"),
+        ("amend", AMEND_REASON, "Bob"),
+    ]
     assert amended["result"] == amended["results"][-1]["result"]
     assert [(e["kind"], e["reason"], e["by"]) for e in amended["events"]] == [("amend", AMEND_REASON, "Bob")]
     void = cases["V-1"]["events"]
@@ -137,15 +147,21 @@ def test_reevaluate_skips_void_cases(db, store):
     with store.transaction():
         for ref in ("V-1", "T-1"):
             case_id = store.case_by_ref(ref).id
-            old = {**store.latest_result(case_id)[0], "recommendation": "incomplete",
-                   "criteria_version": "itb-selection-2015.0"}
+            old = {
+                **store.latest_result(case_id)[0],
+                "recommendation": "incomplete",
+                "criteria_version": "itb-selection-2015.0",
+            }
             store.record_result(case_id, old, None, kind="reevaluate")
     out = run("reevaluate", "--db", db, "--apply").stdout
     assert "T-1: incomplete -> refer_for_screening" in out and "V-1" not in out
     assert "Re-evaluated 3 stored results" in out  # A-1, G-1 and T-1; O-1 has none, V-1 is void
     assert [r["kind"] for r in store.results(store.case_by_ref("V-1").id)] == ["confirm", "reevaluate"]
     assert [r["kind"] for r in store.results(store.case_by_ref("T-1").id)] == [
-        "confirm", "reevaluate", "reevaluate"]
+        "confirm",
+        "reevaluate",
+        "reevaluate",
+    ]
 
 
 # --- answers no longer asked ---------------------------------------------------------------------------
@@ -163,7 +179,8 @@ def test_listings_leave_out_answers_no_longer_asked_and_the_history_keeps_them(d
     exported = next(c for c in everything if c["ref"] == "G-1")
     assert "growth_complications" not in exported["answers"]
     assert [h["value"] for h in exported["history"] if h["field"] == "growth_complications"] == [
-        ["limb_deformity", "joint_dislocation"]]
+        ["limb_deformity", "joint_dislocation"]
+    ]
 
 
 # --- show ------------------------------------------------------------------------------------------------
@@ -192,8 +209,11 @@ def test_show_json(db):
     data = json.loads(run("show", "A-1", "--db", db, "--json").stdout)
     assert data["ref"] == "A-1" and data["status"] == "done" and data["user"] == "Alice"
     # Many-choice answers in the catalogue's order of options, as stored.
-    assert data["answers"] == {**VIGNETTE["P01"], "goals": ["improve_transfers", "improve_sleep"],
-                               "seizures": "yes"}
+    assert data["answers"] == {
+        **VIGNETTE["P01"],
+        "goals": ["improve_transfers", "improve_sleep"],
+        "seizures": "yes",
+    }
     assert [r["recommendation"] for r in data["results"]] == ["refer_for_screening", "refer_for_screening"]
     first, second = data["results"]
     assert (first["reason"], first["by"], first["kind"]) == (None, "Alice", "confirm")
@@ -202,11 +222,14 @@ def test_show_json(db):
     assert [p["code"] for p in first["discussion_points"]] == ["goal_setting"]
     assert [p["code"] for p in second["discussion_points"]] == ["seizure_history", "goal_setting"]
     for result in data["results"]:
-        assert {"recommendation", "discussion_points", "criteria_version", "at", "by",
-                "reason"} <= set(result)
+        assert {"recommendation", "discussion_points", "criteria_version", "at", "by", "reason"} <= set(
+            result
+        )
     assert [(e["kind"], e["reason"], e["by"]) for e in data["events"]] == [("amend", AMEND_REASON, "Bob")]
     assert [(h["field"], h["value"], h["action"]) for h in data["history"] if h["field"] == "seizures"] == [
-        ("seizures", "no", "answer"), ("seizures", "yes", "change")]
+        ("seizures", "no", "answer"),
+        ("seizures", "yes", "change"),
+    ]
     assert "transcript" not in data
     with_transcript = json.loads(run("show", "A-1", "--db", db, "--json", "--transcript").stdout)
     assert with_transcript["transcript"] == []  # built through the Store API: nothing was said
@@ -226,8 +249,11 @@ def test_show_json_status(db, ref, status):
 def test_summary_of_an_amended_case(db, store, fmt):
     out = run("summary", "A-1", "--db", db, "--format", fmt).stdout
     when = _event_at(store, "A-1", "amend")
-    reason = {"text": AMEND_REASON, "markdown": r"seizure history was missed \<b\>",
-              "html": "seizure history was missed &lt;b&gt;"}[fmt]
+    reason = {
+        "text": AMEND_REASON,
+        "markdown": r"seizure history was missed \<b\>",
+        "html": "seizure history was missed &lt;b&gt;",
+    }[fmt]
     assert f"Amended {when} by Bob: {reason}" in out
     assert "Discuss the seizure history before the screening test." in out  # the latest result
 
@@ -265,9 +291,17 @@ def test_screened_by_uses_the_name_in_the_users_file(db, tmp_path):
 
 # --- read-only commands on a path with no database --------------------------------------------------
 READ_ONLY = [
-    ("cases",), ("cases", "--json"), ("show", "A-1"), ("show", "A-1", "--json"), ("summary", "A-1"),
-    ("export",), ("export", "--format", "fhir"), ("search", "allergy"), ("reevaluate",),
-    ("reevaluate", "--apply"), ("review",),
+    ("cases",),
+    ("cases", "--json"),
+    ("show", "A-1"),
+    ("show", "A-1", "--json"),
+    ("summary", "A-1"),
+    ("export",),
+    ("export", "--format", "fhir"),
+    ("search", "allergy"),
+    ("reevaluate",),
+    ("reevaluate", "--apply"),
+    ("review",),
 ]
 
 

@@ -16,8 +16,14 @@ SPEC = SPEC_FILE.read_text()
 def spec_questions() -> list[dict]:
     rows = re.findall(r"^\| (\d+) \| `(\w+)` \| (.+?) \| (.+?) \|\s*(.*?)\s*\| (.+?) \|$", SPEC, re.M)
     return [
-        {"number": int(n), "field": f, "when": w, "kind": k, "codes": re.findall(r"`(\w+)`", c),
-         "serves": tuple(s.strip() for s in serves.split(","))}
+        {
+            "number": int(n),
+            "field": f,
+            "when": w,
+            "kind": k,
+            "codes": re.findall(r"`(\w+)`", c),
+            "serves": tuple(s.strip() for s in serves.split(",")),
+        }
         for n, f, w, k, c, serves in rows
     ]
 
@@ -26,7 +32,7 @@ def test_questions_match_the_spec_table():
     spec = spec_questions()
     assert spec and [s["number"] for s in spec] == list(range(1, len(spec) + 1))  # the whole table read
     assert [(q.number, q.field) for q in QUESTIONS] == [(s["number"], s["field"]) for s in spec]
-    for q, s in zip(QUESTIONS, spec):
+    for q, s in zip(QUESTIONS, spec, strict=True):
         assert q.serves == s["serves"], q.field
         assert list(q.codes) == s["codes"], q.field
         assert q.kind == {"whole number 0..120": "number", "one": "one", "many": "many"}[s["kind"]]

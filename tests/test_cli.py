@@ -67,10 +67,17 @@ def parsed(fmt: str, text: str):
     return json.loads(text)
 
 
-@pytest.mark.parametrize("command, fmt", [
-    (("cases",), "json"), (("cases",), "csv"), (("show", "F-P01"), "json"),
-    (("export",), "csv"), (("export",), "json"), (("export",), "fhir"),
-])
+@pytest.mark.parametrize(
+    "command, fmt",
+    [
+        (("cases",), "json"),
+        (("cases",), "csv"),
+        (("show", "F-P01"), "json"),
+        (("export",), "csv"),
+        (("export",), "json"),
+        (("export",), "fhir"),
+    ],
+)
 def test_each_old_flag_gives_its_format(screened, command, fmt):
     by_flag = run(*command, "--db", screened, f"--{fmt}")
     by_format = run(*command, "--db", screened, "--format", fmt)
@@ -115,13 +122,19 @@ def test_the_dictionary_as_json_has_the_rows_of_the_csv():
     assert json.loads(run("dictionary", "--format", "json").stdout) == rows
 
 
-@pytest.mark.parametrize("args", [
-    ("cases", "--json", "--csv"), ("cases", "--format", "csv", "--json"),
-    ("cases", "--format", "json", "--csv"),
-    ("show", "F-P01", "--format", "table", "--json"), ("export", "--fhir", "--json"),
-    ("export", "--format", "csv", "--fhir"), ("dictionary", "--csv", "--fhir"),
-    ("dictionary", "--format", "json", "--csv"),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("cases", "--json", "--csv"),
+        ("cases", "--format", "csv", "--json"),
+        ("cases", "--format", "json", "--csv"),
+        ("show", "F-P01", "--format", "table", "--json"),
+        ("export", "--fhir", "--json"),
+        ("export", "--format", "csv", "--fhir"),
+        ("dictionary", "--csv", "--fhir"),
+        ("dictionary", "--format", "json", "--csv"),
+    ],
+)
 def test_formats_that_disagree_exit_2_in_one_line(screened, args):
     db = () if args[0] == "dictionary" else ("--db", screened)
     result = run(*args, *db)
@@ -149,8 +162,16 @@ def test_itb_screen_db_names_the_database_and_db_overrides_it(screened, tmp_path
 
 def _console(db: str, env: dict, *args: str) -> None:
     clean = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "ITB_SCREEN_USER")}
-    subprocess.run([sys.executable, "-m", "itb_screen", "console", "--db", db, *args], input="/new ENV-1\n",
-                   text=True, env={**clean, **env}, capture_output=True, check=True, cwd=ROOT, timeout=60)
+    subprocess.run(
+        [sys.executable, "-m", "itb_screen", "console", "--db", db, *args],
+        input="/new ENV-1\n",
+        text=True,
+        env={**clean, **env},
+        capture_output=True,
+        check=True,
+        cwd=ROOT,
+        timeout=60,
+    )
 
 
 def test_itb_screen_user_names_the_console_owner_and_user_overrides_it(tmp_path):
@@ -174,8 +195,10 @@ def test_without_the_webhooks_extra_run_says_what_to_install(tmp_path, monkeypat
     env = {"TELEGRAM_BOT_TOKEN": "123:abc", "ITB_SCREEN_USERS": str(tmp_path / "none.toml")}
     result = run(*args, env=env)
     assert result.exit_code == 1
-    assert result.output == ("Error: --webhook needs python-telegram-bot's webhook extra: "
-                             "pip install 'python-telegram-bot[webhooks]'\n")
+    assert result.output == (
+        "Error: --webhook needs python-telegram-bot's webhook extra: "
+        "pip install 'python-telegram-bot[webhooks]'\n"
+    )
     assert isinstance(run(*args, env=env, standalone_mode=False).exception, MissingExtra)
     assert not db.exists()
 
@@ -198,8 +221,16 @@ def test_without_datasette_review_raises_missing_extra(screened, monkeypatch):
 
 # Loading -----------------------------------------------------------------------------------------------
 #: What `evaluate` must not load: it starts fast and needs neither the database nor a channel.
-HEAVY = ("telegram", "sqlite_utils", "transitions", "datasette", "itb_screen.storage", "itb_screen.dialogue",
-         "itb_screen.review", "itb_screen.bot")
+HEAVY = (
+    "telegram",
+    "sqlite_utils",
+    "transitions",
+    "datasette",
+    "itb_screen.storage",
+    "itb_screen.dialogue",
+    "itb_screen.review",
+    "itb_screen.bot",
+)
 
 
 def test_evaluate_loads_no_storage_dialogue_or_channel(tmp_path):
@@ -218,9 +249,22 @@ def test_evaluate_loads_no_storage_dialogue_or_channel(tmp_path):
 
 
 def test_python_m_itb_screen_lists_every_command():
-    done = subprocess.run([sys.executable, "-m", "itb_screen", "--help"], capture_output=True, text=True,
-                          cwd=ROOT, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "itb_screen", "--help"], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     listed = {line.split()[0] for line in done.stdout.split("Commands:")[1].splitlines() if line.strip()}
-    assert listed == {"cases", "console", "diagram", "dictionary", "evaluate", "export", "reevaluate",
-                      "review", "run", "search", "show", "summary"}
+    assert listed == {
+        "cases",
+        "console",
+        "diagram",
+        "dictionary",
+        "evaluate",
+        "export",
+        "reevaluate",
+        "review",
+        "run",
+        "search",
+        "show",
+        "summary",
+    }

@@ -15,7 +15,7 @@ import pytest
 
 from itb_screen.criteria import QUESTIONS_BY_FIELD, RECOMMENDATIONS, asked_fields
 
-from .conftest import ROOT, VIGNETTES, VIGNETTE_IDS
+from .conftest import ROOT, VIGNETTE_IDS, VIGNETTES
 from .drive import STYLES, typed, unanswered_asked
 
 
@@ -31,14 +31,21 @@ def env_without_token() -> dict:
 def lines_for(case: dict, ref: str, style: str) -> list[str]:
     answers = {k: v for k, v in case["answers"].items() if v != "unknown"}
     confirms = ["confirm", "confirm"] if unanswered_asked(answers) else ["confirm"]
-    return [f"/new {ref}"] + [
-        typed(QUESTIONS_BY_FIELD[f], answers.get(f), style) for f in asked_fields(answers)
-    ] + confirms
+    return (
+        [f"/new {ref}"]
+        + [typed(QUESTIONS_BY_FIELD[f], answers.get(f), style) for f in asked_fields(answers)]
+        + confirms
+    )
 
 
 def cases_json(db) -> list[dict]:
-    out = subprocess.run(command("cases", "--db", str(db), "--json"), capture_output=True, text=True,
-                         env=env_without_token(), check=True)
+    out = subprocess.run(
+        command("cases", "--db", str(db), "--json"),
+        capture_output=True,
+        text=True,
+        env=env_without_token(),
+        check=True,
+    )
     return json.loads(out.stdout)
 
 
@@ -48,8 +55,14 @@ def test_piped_vignette_ends_with_the_recommendation(index, db_path):
     db = db_path
     ref = f"PIPE-{case['id']}"
     stdin = "\n".join(lines_for(case, ref, STYLES[index % 3])) + "\n"
-    run = subprocess.run(command("console", "--db", str(db), "--user", "dr-lee"), input=stdin,
-                         capture_output=True, text=True, env=env_without_token(), timeout=60)
+    run = subprocess.run(
+        command("console", "--db", str(db), "--user", "dr-lee"),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env_without_token(),
+        timeout=60,
+    )
     assert run.returncode == 0, run.stderr
     expected = case["expected"]["recommendation"]
     assert f"({expected})" in run.stdout
@@ -65,8 +78,14 @@ def test_piped_vignette_ends_with_the_recommendation(index, db_path):
 def test_end_of_input_mid_case_keeps_the_answers(db_path):
     db = db_path
     lines = lines_for(VIGNETTES[0], "HALF-1", "numbers")[:6]
-    run = subprocess.run(command("console", "--db", str(db), "--user", "u"), input="\n".join(lines) + "\n",
-                         capture_output=True, text=True, env=env_without_token(), timeout=60)
+    run = subprocess.run(
+        command("console", "--db", str(db), "--user", "u"),
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        env=env_without_token(),
+        timeout=60,
+    )
     assert run.returncode == 0
     [record] = cases_json(db)
     assert record["status"] == "open" and record["result"] is None
@@ -78,8 +97,14 @@ class Console:
 
     def __init__(self, db, user: str) -> None:
         self.process = subprocess.Popen(
-            command("console", "--db", str(db), "--user", user), stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env_without_token(), bufsize=1)
+            command("console", "--db", str(db), "--user", user),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env_without_token(),
+            bufsize=1,
+        )
         self.output: queue.Queue[str] = queue.Queue()
         self.seen = ""
         threading.Thread(target=self._read, daemon=True).start()
@@ -124,8 +149,14 @@ def test_killed_halfway_then_restarted_finishes_with_nothing_lost(db_path):
     assert len(record["answers"]) == half - 1 and record["status"] == "open"
 
     rest = "\n".join(["/resume KILL-1", *lines[half:]]) + "\n"
-    run = subprocess.run(command("console", "--db", str(db), "--user", "dr-kill"), input=rest,
-                         capture_output=True, text=True, env=env_without_token(), timeout=60)
+    run = subprocess.run(
+        command("console", "--db", str(db), "--user", "dr-kill"),
+        input=rest,
+        capture_output=True,
+        text=True,
+        env=env_without_token(),
+        timeout=60,
+    )
     assert run.returncode == 0, run.stderr
     assert f"question {half} of" in run.stdout  # resumed at the open question
     expected = case["expected"]["recommendation"]
@@ -136,8 +167,14 @@ def test_killed_halfway_then_restarted_finishes_with_nothing_lost(db_path):
 
 
 def test_run_without_a_token_starts_the_console(db_path):
-    run = subprocess.run(command("run", "--db", str(db_path), "--user", "x"), input="/help\n",
-                         capture_output=True, text=True, env=env_without_token(), timeout=60)
+    run = subprocess.run(
+        command("run", "--db", str(db_path), "--user", "x"),
+        input="/help\n",
+        capture_output=True,
+        text=True,
+        env=env_without_token(),
+        timeout=60,
+    )
     assert run.returncode == 0
     assert run.stderr.strip().splitlines() == ["TELEGRAM_BOT_TOKEN is not set: starting the console channel."]
     assert "/new [REF]" in run.stdout
@@ -145,8 +182,15 @@ def test_run_without_a_token_starts_the_console(db_path):
 
 def test_database_from_the_environment(tmp_path):
     env = {**env_without_token(), "ITB_SCREEN_DB": str(tmp_path / "env.db")}
-    subprocess.run(command("console", "--user", "e"), input="/new ENV-1\n", text=True, env=env,
-                   capture_output=True, check=True, timeout=60)
+    subprocess.run(
+        command("console", "--user", "e"),
+        input="/new ENV-1\n",
+        text=True,
+        env=env,
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
     assert (tmp_path / "env.db").exists()
     out = subprocess.run(command("cases", "--json"), env=env, capture_output=True, text=True, check=True)
     assert [c["ref"] for c in json.loads(out.stdout)] == ["ENV-1"]
@@ -154,8 +198,15 @@ def test_database_from_the_environment(tmp_path):
 
 def test_cases_table_is_aligned(db_path):
     db = db_path
-    subprocess.run(command("console", "--db", str(db), "--user", "a"), input="/new TABLE-1\n40\n/new T-2\n",
-                   text=True, env=env_without_token(), capture_output=True, check=True, timeout=60)
+    subprocess.run(
+        command("console", "--db", str(db), "--user", "a"),
+        input="/new TABLE-1\n40\n/new T-2\n",
+        text=True,
+        env=env_without_token(),
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
     out = subprocess.run(command("cases", "--db", str(db)), capture_output=True, text=True, check=True)
     header, *rows = out.stdout.splitlines()
     assert header.split() == ["REF", "USER", "STATUS", "PROGRESS", "RECOMMENDATION", "UPDATED"]
@@ -175,8 +226,14 @@ def test_readme_diagram_is_current():
 def test_summary_in_the_console_after_a_screening(db_path):
     case = next(v for v in VIGNETTES if v["id"] == "P07")
     stdin = "\n".join(["/summary", *lines_for(case, "SUM-P07", "codes"), "/summary"]) + "\n"
-    run = subprocess.run(command("console", "--db", str(db_path), "--user", "coord"), input=stdin,
-                         capture_output=True, text=True, env=env_without_token(), timeout=60)
+    run = subprocess.run(
+        command("console", "--db", str(db_path), "--user", "coord"),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env_without_token(),
+        timeout=60,
+    )
     assert run.returncode == 0
     assert "No case is open: /summary REF names one" in run.stdout
     summary = run.stdout.split("> /summary")[-1]
@@ -197,7 +254,8 @@ def test_a_summary_of_another_users_case_is_audited(store, dialogue):
     assert store.db.execute("SELECT count(*) FROM audit").fetchone()[0] == 0
     assert "AUD-1" in summary_reply(store, "telegram", "2", "AUD-1", any_case=True)
     assert store.db.execute("SELECT external_id, event, detail FROM audit").fetchall() == [
-        ("2", "read_case", "summary AUD-1")]
+        ("2", "read_case", "summary AUD-1")
+    ]
 
 
 def test_ctrl_c_leaves_with_the_answers_saved(db_path):
@@ -219,30 +277,77 @@ def test_ctrl_c_leaves_with_the_answers_saved(db_path):
 
 def test_a_console_started_again_says_which_case_it_continues(db_path):
     db = str(db_path)
-    first = subprocess.run(command("console", "--db", db, "--user", "lee"), input="/new CONT-9\n45\n",
-                           capture_output=True, text=True, env=env_without_token(), timeout=60)
+    first = subprocess.run(
+        command("console", "--db", db, "--user", "lee"),
+        input="/new CONT-9\n45\n",
+        capture_output=True,
+        text=True,
+        env=env_without_token(),
+        timeout=60,
+    )
     assert first.returncode == 0
-    again = subprocess.run(command("console", "--db", db, "--user", "lee"), input="MS\n",
-                           capture_output=True, text=True, env=env_without_token(), timeout=60)
+    again = subprocess.run(
+        command("console", "--db", db, "--user", "lee"),
+        input="MS\n",
+        capture_output=True,
+        text=True,
+        env=env_without_token(),
+        timeout=60,
+    )
     assert f"Continuing case CONT-9, question 2 of {len(asked_fields({'age_years': 45}))}." in again.stdout
     assert "Saved: Multiple sclerosis" in again.stdout
-    other = subprocess.run(command("console", "--db", db, "--user", "sam"), input="",
-                           capture_output=True, text=True, env=env_without_token(), timeout=60)
+    other = subprocess.run(
+        command("console", "--db", db, "--user", "sam"),
+        input="",
+        capture_output=True,
+        text=True,
+        env=env_without_token(),
+        timeout=60,
+    )
     assert "Continuing" not in other.stdout  # another user has no open case
 
 
 def test_natural_answers_piped_to_the_console_screen_a_case(db_path):
     """The README's transcript: a clinician's own words, each said back, to the recommendation."""
-    lines = ["/new NAT-1", "aged 45", "MS", "worsening", "mobility and care", "y", "oral, botox and physio",
-             "n", "no", "nil", "walking, transfers", "yes", "no", "nope", "n", "n", "no", "n", "confirm"]
-    run = subprocess.run(command("console", "--db", str(db_path), "--user", "lee"),
-                         input="\n".join(lines) + "\n", capture_output=True, text=True,
-                         env=env_without_token(), timeout=60)
+    lines = [
+        "/new NAT-1",
+        "aged 45",
+        "MS",
+        "worsening",
+        "mobility and care",
+        "y",
+        "oral, botox and physio",
+        "n",
+        "no",
+        "nil",
+        "walking, transfers",
+        "yes",
+        "no",
+        "nope",
+        "n",
+        "n",
+        "no",
+        "n",
+        "confirm",
+    ]
+    run = subprocess.run(
+        command("console", "--db", str(db_path), "--user", "lee"),
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        env=env_without_token(),
+        timeout=60,
+    )
     assert run.returncode == 0 and "Traceback" not in run.stderr
-    for said in ("Saved: 45 years", "Saved: Multiple sclerosis", "Saved: Progressive",
-                 "Saved: Mobility, Caregiver assistance",
-                 "Saved: Oral antispasticity medication, Botulinum toxin, Rehabilitation",
-                 "Saved: No reaction", "Saved: Improve transfers, Improve walking"):
+    for said in (
+        "Saved: 45 years",
+        "Saved: Multiple sclerosis",
+        "Saved: Progressive",
+        "Saved: Mobility, Caregiver assistance",
+        "Saved: Oral antispasticity medication, Botulinum toxin, Rehabilitation",
+        "Saved: No reaction",
+        "Saved: Improve transfers, Improve walking",
+    ):
         assert said in run.stdout, said
     assert "Case NAT-1: Refer for the ITB screening test" in run.stdout
     [record] = cases_json(db_path)
@@ -260,9 +365,14 @@ def test_readme_transcript_is_what_the_console_says(db_path):
     typed_lines = [line[2:] for line in lines if line.startswith("> ")]
     said = [line for line in lines if not line.startswith("> ") and line != "..."]
     assert len(typed_lines) >= 8 and any(line.startswith("Did you mean") for line in said)
-    run = subprocess.run(command("console", "--db", str(db_path), "--user", "lee"),
-                         input="\n".join(typed_lines) + "\n", capture_output=True, text=True,
-                         env=env_without_token(), timeout=60)
+    run = subprocess.run(
+        command("console", "--db", str(db_path), "--user", "lee"),
+        input="\n".join(typed_lines) + "\n",
+        capture_output=True,
+        text=True,
+        env=env_without_token(),
+        timeout=60,
+    )
     out = run.stdout.splitlines()
     position = 0
     for line in said:  # in order

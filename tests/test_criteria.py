@@ -15,7 +15,7 @@ from itb_screen.criteria import (
     validate_answers,
 )
 
-from .conftest import VIGNETTES, VIGNETTE_IDS, spec_point_order
+from .conftest import VIGNETTE_IDS, VIGNETTES, spec_point_order
 
 # A complete case that triggers nothing but goal_setting: each test changes one thing.
 BASE = {
@@ -104,12 +104,18 @@ def test_every_rule_has_a_case_and_cites_seed_statements():
 
 # Precedence: when two rules hold, the earlier decides.
 PRECEDENCE = [
-    ({"baclofen_reaction": "confirmed_hypersensitivity", "interference": ["none"]},
-     "not_candidate_hypersensitivity"),
-    ({"baclofen_reaction": "confirmed_hypersensitivity", "active_infection": "yes"},
-     "not_candidate_hypersensitivity"),
-    ({"baclofen_reaction": "confirmed_hypersensitivity", "interference": None},
-     "not_candidate_hypersensitivity"),
+    (
+        {"baclofen_reaction": "confirmed_hypersensitivity", "interference": ["none"]},
+        "not_candidate_hypersensitivity",
+    ),
+    (
+        {"baclofen_reaction": "confirmed_hypersensitivity", "active_infection": "yes"},
+        "not_candidate_hypersensitivity",
+    ),
+    (
+        {"baclofen_reaction": "confirmed_hypersensitivity", "interference": None},
+        "not_candidate_hypersensitivity",
+    ),
     ({"interference": ["none"], "active_infection": "yes"}, "not_indicated"),
     ({"interference": ["none"], "baclofen_reaction": None}, "not_indicated"),
     ({"interference": ["none"], "financial_burden": "yes"}, "not_indicated"),
@@ -135,7 +141,9 @@ def test_missing_required_in_catalogue_order():
 def test_relative_items_all_listed_as_reasons():
     result = run(goals_realistic="no", financial_burden="yes", baclofen_reaction="recorded_allergy")
     assert [(r.field, r.value) for r in result.because] == [
-        ("goals_realistic", "no"), ("financial_burden", "yes"), ("baclofen_reaction", "recorded_allergy")
+        ("goals_realistic", "no"),
+        ("financial_burden", "yes"),
+        ("baclofen_reaction", "recorded_allergy"),
     ]
 
 
@@ -178,7 +186,8 @@ def test_each_point_trigger_on_its_own(code):
 
 @pytest.mark.parametrize("code", [p.code for p in POINTS if p.kind == "candidate"])
 @pytest.mark.parametrize(
-    "decisive", [{"baclofen_reaction": "confirmed_hypersensitivity"}, {"interference": ["none"]}],
+    "decisive",
+    [{"baclofen_reaction": "confirmed_hypersensitivity"}, {"interference": ["none"]}],
     ids=["hypersensitivity", "not_indicated"],
 )
 def test_candidate_points_are_dropped_when_not_a_candidate(code, decisive):
@@ -229,8 +238,14 @@ def test_unanswered_applies_skip_logic():
 
 @pytest.mark.parametrize(
     "field, never_lowers",
-    [("disease_course", "progressive"), ("prior_treatments", ["none"]), ("cognitive_impairment", "yes"),
-     ("ambulatory", "yes"), ("age_years", 6), ("hydrocephalus_shunt", "yes")],
+    [
+        ("disease_course", "progressive"),
+        ("prior_treatments", ["none"]),
+        ("cognitive_impairment", "yes"),
+        ("ambulatory", "yes"),
+        ("age_years", 6),
+        ("hydrocephalus_shunt", "yes"),
+    ],
 )
 def test_protective_answers_never_lower_the_recommendation(field, never_lowers):
     assert run(**{field: never_lowers}).recommendation == "refer_for_screening"
@@ -240,19 +255,31 @@ def test_protective_answers_never_lower_the_recommendation(field, never_lowers):
 BECAUSE = [
     ({}, "Because spasticity interferes with comfort."),
     ({"interference": ["mobility", "comfort"]}, "Because spasticity interferes with comfort and mobility."),
-    ({"interference": ["adl", "positioning", "caregiver_assistance"]},
-     "Because spasticity interferes with activities of daily living, positioning and caregiver assistance."),
-    ({"interference": ["none"]},
-     "Because spasticity interferes with none of comfort, function, activities of daily living, mobility, "
-     "positioning or caregiver assistance."),
+    (
+        {"interference": ["adl", "positioning", "caregiver_assistance"]},
+        "Because spasticity interferes with activities of daily living, positioning and caregiver "
+        "assistance.",
+    ),
+    (
+        {"interference": ["none"]},
+        "Because spasticity interferes with none of comfort, function, activities of daily living, mobility, "
+        "positioning or caregiver assistance.",
+    ),
     ({"baclofen_reaction": "confirmed_hypersensitivity"}, "Because baclofen hypersensitivity is confirmed."),
     ({"active_infection": "yes"}, "Because the patient has an active infection."),
     ({"goals_realistic": "no"}, "Because the expectations look unrealistic."),
-    ({"goals_realistic": "no", "mental_health": "unmanageable", "psychosocial_compliance_concerns": "yes",
-      "financial_burden": "yes", "baclofen_reaction": "recorded_allergy"},
-     "Because the expectations look unrealistic, mental health issues are unmanageable, psychosocial "
-     "factors may prevent reliable follow-up, the cost is a concern for the patient or family and a "
-     "baclofen allergy is recorded but not confirmed."),
+    (
+        {
+            "goals_realistic": "no",
+            "mental_health": "unmanageable",
+            "psychosocial_compliance_concerns": "yes",
+            "financial_burden": "yes",
+            "baclofen_reaction": "recorded_allergy",
+        },
+        "Because the expectations look unrealistic, mental health issues are unmanageable, psychosocial "
+        "factors may prevent reliable follow-up, the cost is a concern for the patient or family and a "
+        "baclofen allergy is recorded but not confirmed.",
+    ),
     ({"interference": None}, ""),  # incomplete: the missing answers are listed on their own line
 ]
 
@@ -273,8 +300,10 @@ def test_result_text_reads_without_codes():
         "A candidate once the listed relative items are addressed with the team.",
         "Because the cost is a concern for the patient or family.",
     ]
-    assert ("1. Discuss the financial burden of implant, refills and travel. "
-            "(S11; because the cost is a concern for the patient or family)") in text
+    assert (
+        "1. Discuss the financial burden of implant, refills and travel. "
+        "(S11; because the cost is a concern for the patient or family)"
+    ) in text
     assert "\nUnanswered: Seizures\n" in text
     assert "financial_burden" not in text and " = " not in text
     incomplete = result_text(run(interference=None, active_infection=None))
@@ -290,7 +319,7 @@ def test_every_point_says_why_in_words(code):
     emitted = next(p for p in run(**POINT_CASES[code]).discussion_points if p.code == code)
     line = point_line(emitted)
     assert line.startswith(f"{emitted.text} ({emitted.source}; because ")
-    why = line[len(f"{emitted.text} ({emitted.source}; because "):-1]
+    why = line[len(f"{emitted.text} ({emitted.source}; because ") : -1]
     assert ":" not in why and "_" not in why and why == why.lower(), why
 
 
@@ -313,8 +342,10 @@ def test_short_labels_cover_every_question_once():
 
 @pytest.mark.parametrize(
     "labels, message",
-    [({**{f: f for f in FIELDS}, "seizures": " "}, "without a short label"),
-     ({**{f: "Same" for f in FIELDS}}, "same short label")],
+    [
+        ({**{f: f for f in FIELDS}, "seizures": " "}, "without a short label"),
+        ({**{f: "Same" for f in FIELDS}}, "same short label"),
+    ],
     ids=["blank", "duplicate"],
 )
 def test_short_labels_are_checked_at_import(labels, message):

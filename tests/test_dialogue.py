@@ -21,13 +21,13 @@ from itb_screen.dialogue import (
     STATES,
     Dialogue,
     Identity,
+    Refusal,
     build_machine,
     check_ref,
-    Refusal,
 )
 from itb_screen.storage import Store
 
-from .conftest import VIGNETTES, VIGNETTE_IDS
+from .conftest import VIGNETTE_IDS, VIGNETTES
 from .drive import STYLES, screen, typed
 
 ALICE = Identity("console", "alice", "Alice")
@@ -338,10 +338,20 @@ def test_a_button_from_before_a_restart_still_works_on_the_open_question(db_path
 
 @pytest.mark.parametrize(
     "ref, why",
-    [("ab", "3 to 32"), ("a" * 33, "3 to 32"), ("John Smith", "3 to 32"),
-     ("MRN1234567", "six or more digits"),
-     ("2001-04-12", "date"), ("12-04-2001", "date"), ("case/1", "3 to 32"), ("15-Mar-1990", "date"),
-     ("Mar-15-1990", "date"), ("1990-Mar-15", "date"), ("15_March_1990", "date"), ("15mar90", "date")],
+    [
+        ("ab", "3 to 32"),
+        ("a" * 33, "3 to 32"),
+        ("John Smith", "3 to 32"),
+        ("MRN1234567", "six or more digits"),
+        ("2001-04-12", "date"),
+        ("12-04-2001", "date"),
+        ("case/1", "3 to 32"),
+        ("15-Mar-1990", "date"),
+        ("Mar-15-1990", "date"),
+        ("1990-Mar-15", "date"),
+        ("15_March_1990", "date"),
+        ("15mar90", "date"),
+    ],
 )
 def test_case_references_that_could_identify_a_patient_are_refused(ref, why, dialogue, store):
     with pytest.raises(Refusal, match=why):
@@ -398,8 +408,10 @@ def test_transcript_keeps_every_message_in_and_out(dialogue, store):
     lines = [(m["direction"], m["text"].splitlines()[0]) for m in transcript]
     assert lines[:4] == [
         ("in", "/new CASE-1"),
-        ("out", "Case CASE-1 started. Answers are saved as you go; /back goes back, /skip moves on, "
-                "? explains."),
+        (
+            "out",
+            "Case CASE-1 started. Answers are saved as you go; /back goes back, /skip moves on, ? explains.",
+        ),
         ("out", f"Case CASE-1 - question 1 of {len(asked_fields({}))}"),
         ("in", "eighty-eight years and a half"),
     ]
@@ -513,8 +525,10 @@ def test_ages_outside_0_to_120_are_refused_and_nothing_is_stored(dialogue, store
     assert store.history(case_of(store, "CASE-1").id) == []
 
 
-@pytest.mark.parametrize("ref, refused", [("AB12345", False), ("AB123456", True), ("123456", True),
-                                          ("12345-X", False), ("X-123456-Y", True)])
+@pytest.mark.parametrize(
+    "ref, refused",
+    [("AB12345", False), ("AB123456", True), ("123456", True), ("12345-X", False), ("X-123456-Y", True)],
+)
 def test_a_reference_with_six_digits_in_a_row_is_refused_five_are_accepted(dialogue, store, ref, refused):
     prompts = dialogue.handle(ALICE, f"/new {ref}")
     if refused:

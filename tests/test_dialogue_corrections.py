@@ -186,7 +186,9 @@ def test_confirm_with_unanswered_questions_lists_them_and_asks_again(dialogue, s
     prompts = dialogue.handle(ALICE, "confirm")
     assert prompts[-1].kind == "result"
     assert store.results(case_of(store, "GAP-1").id)[0]["result"]["unanswered"] == [
-        "financial_burden", "seizures"]
+        "financial_burden",
+        "seizures",
+    ]
 
 
 def test_confirm_anyway_button_confirms_at_once(dialogue, store):
@@ -302,22 +304,28 @@ def test_amend_reopens_at_the_review_and_keeps_both_results(dialogue, store):
     assert "amended" in prompts[0].text and prompts[-1].kind == "result"
     results = store.results(case.id)
     assert [(r["kind"], r["reason"]) for r in results] == [
-        ("confirm", None), ("amend", "financial burden was misread")]
+        ("confirm", None),
+        ("amend", "financial burden was misread"),
+    ]
     assert [r["result"]["recommendation"] for r in results] == ["refer_for_screening", "refer_after_review"]
     assert case_of(store, "AM-1").status == "done"
     assert [(e["kind"], e["reason"], e["by"]) for e in store.events(case.id)] == [
-        ("amend", "financial burden was misread", "Alice")]
+        ("amend", "financial burden was misread", "Alice")
+    ]
     [audit] = store.db.execute("SELECT event, detail FROM audit WHERE event = 'amend_case'").fetchall()
     assert audit[1].startswith("AM-1")
 
 
-@pytest.mark.parametrize("reason, why", [
-    ("born 15/03/1990", "a date"),
-    ("NHS 485 777 3456 was wrong", "a national number"),
-    ("wrong patient MRN12345", "a record number"),
-    ("Mr Smith is not the patient", "a name with a title"),
-    ("x" * 201, "longer than 200"),
-])
+@pytest.mark.parametrize(
+    "reason, why",
+    [
+        ("born 15/03/1990", "a date"),
+        ("NHS 485 777 3456 was wrong", "a national number"),
+        ("wrong patient MRN12345", "a record number"),
+        ("Mr Smith is not the patient", "a name with a title"),
+        ("x" * 201, "longer than 200"),
+    ],
+)
 def test_a_reason_that_could_identify_a_patient_is_refused_and_never_stored(reason, why, dialogue, store):
     finished(dialogue, "AM-2")
     prompts = amend(dialogue, "AM-2", reason)

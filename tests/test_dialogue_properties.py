@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, event, settings, strategies as st
+from hypothesis import HealthCheck, event, settings
+from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from itb_screen.criteria import QUESTIONS, QUESTIONS_BY_FIELD, Question, asked_fields, evaluate
@@ -61,9 +62,21 @@ NOT_RETURNING, CHANGING, STEPPED_BACK = 0, 1, 2
 BACK_FORMS = ("back", "/back", "Back", " previous ", "/BACK")
 CONFIRM_FORMS = ("confirm", "Confirm", " CONFIRM ")
 BAD_REFS = ("ab", "x" * 33, "has space", "bad!ref", "semi;colon", "1234567", "12-03-2019")
-JUNK_WORDS = ("banana", "maybe", "gout", "zzz", "itching", "not sure at all", "1.5", "45 or 50",
-              # ², ①, ٣, ٣٠: digits to str.isdigit(), not answers
-              "\u00b2", "\u2460", "\u0663", "\u0663\u0660")
+JUNK_WORDS = (
+    "banana",
+    "maybe",
+    "gout",
+    "zzz",
+    "itching",
+    "not sure at all",
+    "1.5",
+    "45 or 50",
+    # ², ①, ٣, ٣٠: digits to str.isdigit(), not answers
+    "\u00b2",
+    "\u2460",
+    "\u0663",
+    "\u0663\u0660",
+)
 
 
 def is_asked(question: Question, current: dict) -> bool:
@@ -82,8 +95,11 @@ def state_code(state: str) -> str:
 
 
 def valid_ref(ref: str) -> bool:
-    return (bool(re.fullmatch(r"[A-Za-z0-9_-]{3,32}", ref)) and not re.search(r"\d{6,}", ref)
-            and not re.search(r"\d{1,4}[-_]\d{1,2}[-_]\d{1,4}", ref))
+    return (
+        bool(re.fullmatch(r"[A-Za-z0-9_-]{3,32}", ref))
+        and not re.search(r"\d{6,}", ref)
+        and not re.search(r"\d{1,4}[-_]\d{1,2}[-_]\d{1,4}", ref)
+    )
 
 
 def generated_ref(number: int) -> str:
@@ -152,8 +168,15 @@ class Model:
         return case if case is not None and case.status != "cancelled" else None
 
     # Moving a case ---------------------------------------------------------------------------------
-    def save(self, case: CaseM, state: str, *, status: str | None = None, returning: int | None = None,
-             pending=_UNSET) -> None:
+    def save(
+        self,
+        case: CaseM,
+        state: str,
+        *,
+        status: str | None = None,
+        returning: int | None = None,
+        pending=_UNSET,
+    ) -> None:
         case.state = state
         if status is not None:
             case.status = status
@@ -170,12 +193,15 @@ class Model:
 
     def advance(self, case: CaseM, question: Question) -> str:
         current = case.current()
-        later = QUESTIONS[question.number:]
+        later = QUESTIONS[question.number :]
         if case.returning:
             # back to review, unless the change made skip logic ask a question never asked before
             for q in later:
-                if CONDITIONAL.get(q.field, (None,))[0] == question.field and is_asked(q, current) \
-                        and q.field not in case.answers:
+                if (
+                    CONDITIONAL.get(q.field, (None,))[0] == question.field
+                    and is_asked(q, current)
+                    and q.field not in case.answers
+                ):
                     event("a change from review asks a question not asked before")
                     return q.field
             return REVIEW
@@ -220,13 +246,17 @@ class Model:
     def confirm(self, case: CaseM, anyway: bool = False) -> str:
         if case.state != REVIEW:
             return REFUSED
-        if any(q.field not in case.current() for q in case.asked()) and not anyway \
-                and case.pending != ("confirm",):
+        if (
+            any(q.field not in case.current() for q in case.asked())
+            and not anyway
+            and case.pending != ("confirm",)
+        ):
             event("confirm with questions unanswered: asked again")
             self.save(case, REVIEW, pending=("confirm",))
             return ACCEPTED
         if "growth_complications" in case.current() and not is_asked(
-                QUESTIONS_BY_FIELD["growth_complications"], case.current()):
+            QUESTIONS_BY_FIELD["growth_complications"], case.current()
+        ):
             event("confirmed with a growth answer no longer asked")
         if case.results:
             event("an amended case confirmed again")
@@ -427,12 +457,20 @@ class Model:
     def press(self, who: Identity, code: str) -> str:
         self.users[who].stop_waiting()  # any press ends the wait for a reference or a reason
         parts = code.split(":")
-        if len(parts) not in (3, 4) or len(parts[0]) != 1 or parts[0] not in "atdbscfokegynm" \
-                or not re.fullmatch(r"[0-9]{1,12}", parts[1]) \
-                or (len(parts) == 4 and not re.fullmatch(r"[0-9]{1,12}", parts[3])):
+        if (
+            len(parts) not in (3, 4)
+            or len(parts[0]) != 1
+            or parts[0] not in "atdbscfokegynm"
+            or not re.fullmatch(r"[0-9]{1,12}", parts[1])
+            or (len(parts) == 4 and not re.fullmatch(r"[0-9]{1,12}", parts[3]))
+        ):
             return REFUSED
-        verb, case_id, state, index = parts[0], int(parts[1]), parts[2], \
-            (int(parts[3]) if len(parts) == 4 else None)
+        verb, case_id, state, index = (
+            parts[0],
+            int(parts[1]),
+            parts[2],
+            (int(parts[3]) if len(parts) == 4 else None),
+        )
         if verb == "g":
             if index is None or index >= len(REF_ALPHABET) ** 5:
                 return REFUSED
@@ -500,8 +538,20 @@ def spaced(text: str, draw) -> str:
 def typed_value(question: Question, value, draw) -> str:
     """How a clinician may type `value`: option numbers, codes or labels."""
     if question.kind == "number":
-        return draw(st.sampled_from([f"{value}", f"{value} years", f"{value}y", f" {value} Years ",
-                                     f"{value} yo", f"{value} years old", f"aged {value}", f"{value} y/o"]))
+        return draw(
+            st.sampled_from(
+                [
+                    f"{value}",
+                    f"{value} years",
+                    f"{value}y",
+                    f" {value} Years ",
+                    f"{value} yo",
+                    f"{value} years old",
+                    f"aged {value}",
+                    f"{value} y/o",
+                ]
+            )
+        )
     values = [value] if question.kind == "one" else list(value)
     values = draw(st.permutations(values))  # any order: stored in the catalogue's order
     form = draw(st.sampled_from(["number", "code", "label"]))
@@ -528,8 +578,11 @@ def invalid_text(question: Question, draw) -> str:
         if "none" in question.codes:
             others = [c for c in question.codes if c != "none"]
             none_number = question.codes.index("none") + 1
-            choices += [f"{none_number}, 1", f"none, {others[-1]}",
-                        f"{question.option('none').label}, {question.option(others[0]).label}"]
+            choices += [
+                f"{none_number}, 1",
+                f"none, {others[-1]}",
+                f"{question.option('none').label}, {question.option(others[0]).label}",
+            ]
     choices.append(draw(st.from_regex(r"zq[a-z]{1,10}", fullmatch=True)))
     return draw(st.sampled_from(choices))
 
@@ -562,7 +615,8 @@ class DialogueMachine(RuleBasedStateMachine):
     def snapshot(self) -> tuple:
         db = self.store.db
         return tuple(
-            db.execute(sql).fetchall() for sql in (
+            db.execute(sql).fetchall()
+            for sql in (
                 "SELECT id, active_case_id, awaiting FROM users ORDER BY id",
                 "SELECT id, ref, user_id, state, status, return_to_review, created_at, pending, updated_at "
                 "FROM cases ORDER BY id",
@@ -581,7 +635,8 @@ class DialogueMachine(RuleBasedStateMachine):
         refused = prompts[0].kind == "refusal"
         assert refused == (expected in (REFUSED, REFUSED_CLEARING_KEYS)), (
             f"{who.external_id}@{who.channel} {text if button is None else '[' + button + ']'!r}: expected "
-            f"{expected}, got {prompts[0].kind}: {prompts[0].text}")
+            f"{expected}, got {prompts[0].kind}: {prompts[0].text}"
+        )
         if refused:
             after = self.snapshot()
             # the only write a refusal may cause is meeting a user for the first time
@@ -593,10 +648,13 @@ class DialogueMachine(RuleBasedStateMachine):
             after = ([u[:2] for u in after[0]], *after[1:])
             met = [u[:2] for u in met]
             if expected == REFUSED_CLEARING_KEYS:  # only the digits typed on the keypad may go
-                before, after = ([before[0], [c[:-2] for c in before[1]], *before[2:]],
-                                 [after[0], [c[:-2] for c in after[1]], *after[2:]])
-            assert (before[0], *before[1:]) == ([u for u in after[0] if u not in met], *after[1:]), \
+                before, after = (
+                    [before[0], [c[:-2] for c in before[1]], *before[2:]],
+                    [after[0], [c[:-2] for c in after[1]], *after[2:]],
+                )
+            assert (before[0], *before[1:]) == ([u for u in after[0] if u not in met], *after[1:]), (
                 "a refused input changed what is stored"
+            )
         for case in self.model.cases:
             if case.id is None:
                 case.id = self.store.case_by_ref(case.ref).id
@@ -616,7 +674,7 @@ class DialogueMachine(RuleBasedStateMachine):
             assert case is not None and last.field == case.state
             question = QUESTIONS_BY_FIELD[case.state]
             if question.kind == "many":
-                shown = {o.code for o, b in zip(question.options, last.options) if b.selected}
+                shown = {o.code for o, b in zip(question.options, last.options, strict=True) if b.selected}
                 assert shown == set(case.pending or ())
         elif last.kind == "review":
             assert case is not None and case.state == REVIEW
@@ -661,8 +719,11 @@ class DialogueMachine(RuleBasedStateMachine):
         if count:
             self.answer_several(data, count)
 
-    @rule(who=st.sampled_from(USERS), data=st.data(),
-          form=st.sampled_from(["/new {}", "/new@ItbScreenBot {}", "/NEW   {} "]))
+    @rule(
+        who=st.sampled_from(USERS),
+        data=st.data(),
+        form=st.sampled_from(["/new {}", "/new@ItbScreenBot {}", "/NEW   {} "]),
+    )
     def start_case(self, who, data, form):
         prompts = self.step(who, text=form.format(self.fresh_ref(data)))
         assert prompts[-1].kind == "question" and prompts[-1].field == "age_years"
@@ -680,8 +741,9 @@ class DialogueMachine(RuleBasedStateMachine):
 
     @rule(who=st.sampled_from(USERS), data=st.data())
     def new_with_bad_or_taken_ref(self, who, data):
-        refs = list(BAD_REFS) + [swap_case(c.ref, data.draw(st.lists(st.booleans(), min_size=1)))
-                                 for c in self.model.cases]
+        refs = list(BAD_REFS) + [
+            swap_case(c.ref, data.draw(st.lists(st.booleans(), min_size=1))) for c in self.model.cases
+        ]
         ref = data.draw(st.sampled_from(refs), label="ref")
         prompts = self.step(who, text=f"/new {ref}")
         assert prompts[0].kind == "refusal"
@@ -700,8 +762,9 @@ class DialogueMachine(RuleBasedStateMachine):
 
     @rule(who=st.sampled_from(USERS), data=st.data())
     def resume(self, who, data):
-        refs = ["NOPE-1", ""] + [swap_case(c.ref, data.draw(st.lists(st.booleans(), min_size=1)))
-                                 for c in self.model.cases]
+        refs = ["NOPE-1", ""] + [
+            swap_case(c.ref, data.draw(st.lists(st.booleans(), min_size=1))) for c in self.model.cases
+        ]
         self.step(who, text=f"/resume {data.draw(st.sampled_from(refs), label='ref')}")
 
     @rule(who=st.sampled_from(USERS), text=st.sampled_from(["/cases", "/help", "/start", "/frobnicate"]))
@@ -732,8 +795,12 @@ class DialogueMachine(RuleBasedStateMachine):
             if how == "skip":
                 prompts = self.step(who, text="skip")
             elif how == "button" and question.kind == "one":
-                prompts = self.step(who, button=data.draw(
-                    st.sampled_from([b.code for b in self.shown_now(who).options]), label="button"))
+                prompts = self.step(
+                    who,
+                    button=data.draw(
+                        st.sampled_from([b.code for b in self.shown_now(who).options]), label="button"
+                    ),
+                )
             elif how == "button" and question.kind == "number":
                 value = data.draw(valid_value(question), label="value")
                 self.keypad_answer(data, [int(d) for d in str(value)], "ok", who)
@@ -769,8 +836,11 @@ class DialogueMachine(RuleBasedStateMachine):
         return self.at_question(who) and QUESTIONS_BY_FIELD[self.model.open_case(who).state].kind == "number"
 
     @precondition(lambda self: any(self.at_number(w) for w in USERS))
-    @rule(data=st.data(), digits=st.lists(st.integers(0, 9), max_size=4),
-          finish=st.sampled_from(["ok", "ok", "erase", "typed"]))
+    @rule(
+        data=st.data(),
+        digits=st.lists(st.integers(0, 9), max_size=4),
+        finish=st.sampled_from(["ok", "ok", "erase", "typed"]),
+    )
     def keypad_answer(self, data, digits, finish, who=None):
         """Tap digits of the age (a fourth one is refused), then OK, erase, or type an answer instead."""
         who = who or self.pick(data, self.at_number)
@@ -817,12 +887,15 @@ class DialogueMachine(RuleBasedStateMachine):
 
     @rule(who=st.sampled_from(USERS), data=st.data())
     def type_empty_or_too_long(self, who, data):
-        text = data.draw(st.one_of(
-            st.sampled_from(["", " ", "   ", "\t\n ", "\u00a0"]),
-            st.integers(501, 700).map(lambda n: "1" + " " * (n - 2) + "x"),
-            st.integers(501, 600).map(lambda n: "2".ljust(n)),  # a valid answer, but too long
-            st.integers(501, 600).map(lambda n: "/new " + "A" * (n - 5)),
-        ), label="text")
+        text = data.draw(
+            st.one_of(
+                st.sampled_from(["", " ", "   ", "\t\n ", "\u00a0"]),
+                st.integers(501, 700).map(lambda n: "1" + " " * (n - 2) + "x"),
+                st.integers(501, 600).map(lambda n: "2".ljust(n)),  # a valid answer, but too long
+                st.integers(501, 600).map(lambda n: "/new " + "A" * (n - 5)),
+            ),
+            label="text",
+        )
         prompts = self.step(who, text=text)
         assert prompts[0].kind == "refusal"
 
@@ -850,8 +923,11 @@ class DialogueMachine(RuleBasedStateMachine):
     def type_done(self, data):
         who = self.pick(data, self.at_question)
         question = QUESTIONS_BY_FIELD[self.model.open_case(who).state]
-        self.step(who, text=data.draw(st.sampled_from(["done", "Done"])),
-                  meaning=_UNSET if question.kind == "many" else REFUSED)
+        self.step(
+            who,
+            text=data.draw(st.sampled_from(["done", "Done"])),
+            meaning=_UNSET if question.kind == "many" else REFUSED,
+        )
 
     @precondition(lambda self: any(self.at_review(w) for w in USERS))
     @rule(data=st.data())
@@ -888,8 +964,9 @@ class DialogueMachine(RuleBasedStateMachine):
         assert prompts[-1].result == evaluate(applicable)
 
     # Rules: buttons ----------------------------------------------------------------------------
-    @precondition(lambda self: any(
-        any(p.options or p.controls for p in prompts) for prompts in self.latest.values()))
+    @precondition(
+        lambda self: any(any(p.options or p.controls for p in prompts) for prompts in self.latest.values())
+    )
     @rule(data=st.data())
     def press_latest_button(self, data):
         who = self.pick(data, lambda w: any(p.options or p.controls for p in self.latest.get(w, ())))
@@ -906,9 +983,16 @@ class DialogueMachine(RuleBasedStateMachine):
     def stale(self, who: Identity) -> list[str]:
         """Buttons shown earlier (to anyone) for a case or a question that is not this user's open one."""
         case = self.model.users[who].active
-        return [code for code in self.seen if code[0] in "atdbscfke" and (
-            case is None or code.split(":")[1] != str(case.id)
-            or code.split(":")[2] != state_code(case.state))]
+        return [
+            code
+            for code in self.seen
+            if code[0] in "atdbscfke"
+            and (
+                case is None
+                or code.split(":")[1] != str(case.id)
+                or code.split(":")[2] != state_code(case.state)
+            )
+        ]
 
     @precondition(lambda self: any(self.stale(w) for w in USERS))
     @rule(data=st.data())
@@ -917,9 +1001,12 @@ class DialogueMachine(RuleBasedStateMachine):
         prompts = self.step(who, button=data.draw(st.sampled_from(self.stale(who)), label="stale button"))
         assert prompts[0].kind == "refusal" and prompts[0].text.startswith("This question is closed")
 
-    @rule(who=st.sampled_from(USERS),
-          code=st.sampled_from(["", "garbage", "x:1:2", "a:1", "a:1:2:x", "a:1:2:3:4", "o:99999:c",
-                                "a:99999:2:1"]))
+    @rule(
+        who=st.sampled_from(USERS),
+        code=st.sampled_from(
+            ["", "garbage", "x:1:2", "a:1", "a:1:2:x", "a:1:2:3:4", "o:99999:c", "a:99999:2:1"]
+        ),
+    )
     def press_unknown_button(self, who, code):
         prompts = self.step(who, button=code)
         assert prompts[0].kind == "refusal"
@@ -936,10 +1023,16 @@ class DialogueMachine(RuleBasedStateMachine):
             history = self.store.history(case.id)
             assert [(h["field"], h["value"], h["action"]) for h in history] == case.history
             stored = self.store.case(case.id)
-            assert (stored.ref, stored.state, stored.status, stored.return_to_review, stored.pending) == \
-                (case.ref, case.state, case.status, case.returning, case.pending), case.ref
-            results = db.execute("SELECT recommendation FROM results WHERE case_id = ? ORDER BY id",
-                                 (case.id,)).fetchall()
+            assert (stored.ref, stored.state, stored.status, stored.return_to_review, stored.pending) == (
+                case.ref,
+                case.state,
+                case.status,
+                case.returning,
+                case.pending,
+            ), case.ref
+            results = db.execute(
+                "SELECT recommendation FROM results WHERE case_id = ? ORDER BY id", (case.id,)
+            ).fetchall()
             assert [r[0] for r in results] == case.results
         for who, user in self.model.users.items():
             sql = "SELECT active_case_id, awaiting FROM users WHERE channel = ? AND external_id = ?"
@@ -948,12 +1041,15 @@ class DialogueMachine(RuleBasedStateMachine):
                 assert user == UserM()
                 continue
             assert row == (user.active.id if user.active else None, user.awaited())
-        assert db.execute("SELECT count(*) FROM answers").fetchone()[0] == \
-            sum(len(c.history) for c in self.model.cases)
+        assert db.execute("SELECT count(*) FROM answers").fetchone()[0] == sum(
+            len(c.history) for c in self.model.cases
+        )
 
 
 DialogueMachine.TestCase.settings = settings(
-    max_examples=80, stateful_step_count=40, deadline=None,
+    max_examples=80,
+    stateful_step_count=40,
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 TestDialogue = DialogueMachine.TestCase
@@ -989,9 +1085,24 @@ def test_non_ascii_digit_is_refused_not_a_crash(where, text, dialogue):
     assert (dialogue.store.history(case_id), dialogue.store.case(case_id)) == before
 
 
-@pytest.mark.parametrize("forged", ["c:{id}:2:3", "s:{id}:r", "c:{id}:d:1", "s:{id}:d", "a:\u00b2:2:1",
-                                    "k:{id}:2:1", "e:{id}:r", "a:{id}:1:1", "t:{id}:1:1", "k:{id}:1:10",
-                                    "g:0:n", "g:0:n:99999999999", "g:0:n:\u00b2"])
+@pytest.mark.parametrize(
+    "forged",
+    [
+        "c:{id}:2:3",
+        "s:{id}:r",
+        "c:{id}:d:1",
+        "s:{id}:d",
+        "a:\u00b2:2:1",
+        "k:{id}:2:1",
+        "e:{id}:r",
+        "a:{id}:1:1",
+        "t:{id}:1:1",
+        "k:{id}:1:10",
+        "g:0:n",
+        "g:0:n:99999999999",
+        "g:0:n:\u00b2",
+    ],
+)
 def test_forged_button_is_refused_not_a_crash(forged, dialogue):
     """Callback data can be forged by a client: a verb that does not belong to the state it names
     once tripped an assert in _change or a KeyError in _skip; now it is refused like any unknown button."""

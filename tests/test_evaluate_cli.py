@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from itb_screen.cli import cli
 
-from .conftest import VIGNETTES, VIGNETTE_IDS, VIGNETTES_FILE
+from .conftest import VIGNETTE_IDS, VIGNETTES, VIGNETTES_FILE
 
 CONTRACT_KEYS = {"recommendation", "discussion_points", "missing_required", "unanswered", "criteria_version"}
 
@@ -54,7 +54,7 @@ def test_json_list_gives_one_result_per_case_in_order(tmp_path):
     assert out.exit_code == 0, out.output
     results = json.loads(out.stdout)
     assert len(results) == len(VIGNETTES)
-    for result, case in zip(results, VIGNETTES):
+    for result, case in zip(results, VIGNETTES, strict=True):
         check(result, case["expected"])
 
 
@@ -64,7 +64,7 @@ def test_jsonl_gives_one_line_per_case():
     assert out.exit_code == 0, out.output
     rows = out.stdout.strip().splitlines()
     assert len(rows) == len(VIGNETTES)
-    for row, case in zip(rows, VIGNETTES):
+    for row, case in zip(rows, VIGNETTES, strict=True):
         check(json.loads(row), case["expected"])
 
 
@@ -98,8 +98,9 @@ BAD_INPUTS = [
 ]
 
 
-@pytest.mark.parametrize("answers, words", [(a, w) for _, a, w in BAD_INPUTS],
-                         ids=[n for n, _, _ in BAD_INPUTS])
+@pytest.mark.parametrize(
+    "answers, words", [(a, w) for _, a, w in BAD_INPUTS], ids=[n for n, _, _ in BAD_INPUTS]
+)
 def test_bad_input_exit_2_one_line(answers, words, tmp_path):
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(answers))
@@ -155,7 +156,7 @@ def test_vignette_objects_in_a_list_echo_their_ids():
     results = json.loads(out.stdout)
     assert [r["id"] for r in results] == [v["id"] for v in VIGNETTES]
     assert list(results[0])[0] == "id"
-    for result, case in zip(results, VIGNETTES):
+    for result, case in zip(results, VIGNETTES, strict=True):
         check(result, case["expected"])
 
 
@@ -164,7 +165,7 @@ def test_the_vignettes_file_itself_through_jsonl():
     assert out.exit_code == 0, out.output
     rows = [json.loads(line) for line in out.stdout.splitlines()]
     assert [r["id"] for r in rows] == [v["id"] for v in VIGNETTES]
-    for row, case in zip(rows, VIGNETTES):
+    for row, case in zip(rows, VIGNETTES, strict=True):
         check(row, case["expected"])
 
 
@@ -190,11 +191,13 @@ def test_bare_answers_have_no_id():
 
 @pytest.mark.parametrize(
     "cases, words",
-    [([{"id": "X1", "answers": {"seizures": "often"}}], ['case "X1": seizures:', '"often"']),
-     ({"id": "X2", "answers": {"age_years": 200}}, ['case "X2": age_years:', "0 to 120"]),
-     ([{"id": "X3", "answers": {}, "answer": {}}], ['case "X3"', 'unknown key "answer"', "id, answers"]),
-     ([{"id": ["a"], "answers": {}}], ["case 1", '"id" must be a string or a number']),
-     ([{"id": "X5", "answers": ["comfort"]}], ['case "X5"', "JSON object"])],
+    [
+        ([{"id": "X1", "answers": {"seizures": "often"}}], ['case "X1": seizures:', '"often"']),
+        ({"id": "X2", "answers": {"age_years": 200}}, ['case "X2": age_years:', "0 to 120"]),
+        ([{"id": "X3", "answers": {}, "answer": {}}], ['case "X3"', 'unknown key "answer"', "id, answers"]),
+        ([{"id": ["a"], "answers": {}}], ["case 1", '"id" must be a string or a number']),
+        ([{"id": "X5", "answers": ["comfort"]}], ['case "X5"', "JSON object"]),
+    ],
     ids=["bad-answer", "single-bad-answer", "unknown-key", "bad-id", "answers-not-an-object"],
 )
 def test_a_bad_vignette_object_is_named_by_its_id(cases, words):

@@ -18,6 +18,7 @@ from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.questionnaire import Questionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
+from itb_screen.criteria import CRITERIA_VERSION, FIELDS, QUESTIONS, REQUIRED_FIELDS, applicable
 from itb_screen.review.exports import (
     CASE_REF_SYSTEM,
     DATA_DICTIONARY_COLUMNS,
@@ -29,7 +30,6 @@ from itb_screen.review.exports import (
     fhir_questionnaire,
     fhir_questionnaire_response,
 )
-from itb_screen.criteria import CRITERIA_VERSION, FIELDS, QUESTIONS, REQUIRED_FIELDS, applicable
 
 from .conftest import VIGNETTE_IDS, VIGNETTES
 from .test_summary import UPDATED, VIGNETTE, case_view
@@ -159,9 +159,10 @@ def test_response_validates_and_carries_every_answer(vignette):
         assert all(a["valueCoding"] in options for a in item["answer"])
 
 
-@pytest.mark.parametrize(("status", "expected"),
-                         [("done", "completed"), ("open", "in-progress"), ("cancelled", "stopped"),
-                          ("void", "entered-in-error")])
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [("done", "completed"), ("open", "in-progress"), ("cancelled", "stopped"), ("void", "entered-in-error")],
+)
 def test_response_status_follows_the_case(status, expected):
     view = case_view(VIGNETTE["P01"], status=status, finished=status == "done")
     resource = fhir_questionnaire_response(view)
@@ -183,12 +184,15 @@ def test_case_without_answers_has_no_items():
     assert "item" not in resource
 
 
-@pytest.mark.parametrize(("stamp", "authored"), [
-    ("2025-03-04 09:31:12", "2025-03-04T09:31:12+00:00"),
-    ("2025-03-04T09:31:12Z", "2025-03-04T09:31:12+00:00"),
-    ("2025-03-04T10:31:12+01:00", "2025-03-04T10:31:12+01:00"),
-    ("2025-03-04", "2025-03-04"),
-])
+@pytest.mark.parametrize(
+    ("stamp", "authored"),
+    [
+        ("2025-03-04 09:31:12", "2025-03-04T09:31:12+00:00"),
+        ("2025-03-04T09:31:12Z", "2025-03-04T09:31:12+00:00"),
+        ("2025-03-04T10:31:12+01:00", "2025-03-04T10:31:12+01:00"),
+        ("2025-03-04", "2025-03-04"),
+    ],
+)
 def test_authored_is_a_fhir_datetime(stamp, authored):
     view = replace(case_view(VIGNETTE["P01"]), updated_at=stamp)
     resource = fhir_questionnaire_response(view)

@@ -112,8 +112,12 @@ def test_get_updates_offset_and_long_polling() -> None:
         assert [u["update_id"] for u in body["result"]] == [first, second, third]
         start = body["result"][0]["message"]
         assert start["entities"] == [{"offset": 0, "length": 6, "type": "bot_command"}]
-        assert start["from"] == {"id": USER, "is_bot": False, "first_name": f"User{USER}",
-                                 "language_code": "en"}
+        assert start["from"] == {
+            "id": USER,
+            "is_bot": False,
+            "first_name": f"User{USER}",
+            "language_code": "en",
+        }
 
         # An offset confirms (drops) every update below it.
         _, body = _call(api, "getUpdates", offset=second, limit=1)
@@ -145,21 +149,32 @@ def test_get_updates_offset_and_long_polling() -> None:
 def test_errors_are_telegram_errors() -> None:
     with FakeBotApi(TOKEN) as api:
         assert _call(api, "getMe", token="999:WRONG") == (
-            401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+            401,
+            {"ok": False, "error_code": 401, "description": "Unauthorized"},
+        )
         assert _call(api, "sendSticker", chat_id=USER) == (
-            404, {"ok": False, "error_code": 404, "description": "Not Found: method not found"})
+            404,
+            {"ok": False, "error_code": 404, "description": "Not Found: method not found"},
+        )
         assert ("sendSticker", {"chat_id": USER}) in api.calls
 
         status, body = _call(api, "sendMessage", chat_id=USER, text="hi")
         assert (status, body["description"]) == (400, "Bad Request: chat not found")
 
         api.send_text(USER, "hi")
-        status, body = _call(api, "sendMessage", chat_id=USER, text="<b>Question</b> 1", parse_mode="HTML",
-                             reply_markup={"inline_keyboard": [[{"text": "A", "callback_data": "a"}]]})
+        status, body = _call(
+            api,
+            "sendMessage",
+            chat_id=USER,
+            text="<b>Question</b> 1",
+            parse_mode="HTML",
+            reply_markup={"inline_keyboard": [[{"text": "A", "callback_data": "a"}]]},
+        )
         assert status == 200 and body["result"]["text"] == "Question 1"
         assert body["result"]["message_id"] == 2  # the user's message was 1
         assert api.calls_to("sendMessage")[-1]["reply_markup"] == {
-            "inline_keyboard": [[{"text": "A", "callback_data": "a"}]]}
+            "inline_keyboard": [[{"text": "A", "callback_data": "a"}]]
+        }
 
         status, body = _call(api, "editMessageText", chat_id=USER, message_id=99, text="x")
         assert (status, body["description"]) == (400, "Bad Request: message to edit not found")
@@ -223,8 +238,9 @@ async def test_in_process_and_over_http_answer_alike(way: str) -> None:
     try:
         async with builder.build().bot as bot:
             api.message_update(USER, "hi")  # the user wrote first: the chat exists
-            sent = await bot.send_message(USER, "<b>Q</b> 1 &amp; 2", parse_mode="HTML",
-                                          reply_markup=keyboard)
+            sent = await bot.send_message(
+                USER, "<b>Q</b> 1 &amp; 2", parse_mode="HTML", reply_markup=keyboard
+            )
             assert (sent.message_id, sent.text) == (2, "Q 1 & 2")
             assert sent.reply_markup == keyboard
             assert api.last(USER)["html"] == "<b>Q</b> 1 &amp; 2"
@@ -234,8 +250,13 @@ async def test_in_process_and_over_http_answer_alike(way: str) -> None:
             with pytest.raises(BadRequest, match="too long"):
                 await bot.send_message(USER, "x" * 4097)
             with pytest.raises(BadRequest, match="(?i)button_data_invalid"):
-                await bot.send_message(USER, "x", reply_markup=InlineKeyboardMarkup(
-                    [[InlineKeyboardButton("long", callback_data="d" * 65)]]))
+                await bot.send_message(
+                    USER,
+                    "x",
+                    reply_markup=InlineKeyboardMarkup(
+                        [[InlineKeyboardButton("long", callback_data="d" * 65)]]
+                    ),
+                )
             press = api.press_update(USER, sent.message_id, "a")
             assert await bot.answer_callback_query(press["callback_query"]["id"])
             with pytest.raises(BadRequest, match="[Qq]uery is too old"):
@@ -252,9 +273,17 @@ async def test_in_process_and_over_http_answer_alike(way: str) -> None:
             with pytest.raises(Forbidden, match="(?i)blocked"):
                 await bot.send_message(USER, "blocked")
         assert [m for m, _ in api.calls if m != "getMe"] == [
-            "sendMessage", "sendMessage", "sendMessage", "sendMessage", "answerCallbackQuery",
-            "answerCallbackQuery", "editMessageReplyMarkup", "editMessageReplyMarkup", "sendMessage",
-            "sendMessage"]
+            "sendMessage",
+            "sendMessage",
+            "sendMessage",
+            "sendMessage",
+            "answerCallbackQuery",
+            "answerCallbackQuery",
+            "editMessageReplyMarkup",
+            "editMessageReplyMarkup",
+            "sendMessage",
+            "sendMessage",
+        ]
         assert [m["text"] for m in api.sent(USER)] == ["Q 1 & 2"]
     finally:
         api.close()

@@ -46,8 +46,12 @@ def imported(path: Path) -> set[str]:
 def runtime_imports(path: Path) -> set[str]:
     """As `imported`, leaving out the imports under `if TYPE_CHECKING:` (annotations only)."""
     tree = ast.parse(path.read_text())
-    skipped = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If)
-               and getattr(node.test, "id", None) == "TYPE_CHECKING" for n in ast.walk(node)}
+    skipped = {
+        id(n)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING"
+        for n in ast.walk(node)
+    }
     names = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import) and id(node) not in skipped:
@@ -75,9 +79,13 @@ def test_only_storage_runs_sql():
         if name_of(path).startswith("itb_screen.storage"):
             continue
         assert not runtime_imports(path) & {"sqlite3", "sqlite_utils"}, name_of(path)
-        calls = [n for n in ast.walk(ast.parse(path.read_text())) if isinstance(n, ast.Call)
-                 and isinstance(n.func, ast.Attribute)
-                 and n.func.attr in ("execute", "executemany", "executescript")]
+        calls = [
+            n
+            for n in ast.walk(ast.parse(path.read_text()))
+            if isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute)
+            and n.func.attr in ("execute", "executemany", "executescript")
+        ]
         assert not calls, f"{name_of(path)} line {calls[0].lineno if calls else ''}"
 
 
@@ -111,6 +119,8 @@ def test_modules_and_functions_stay_small(path):
 
 
 def test_the_branch_count_counts_like_ruff():
-    source = ("def f(x):\n    if x:\n        pass\n    elif x > 1:\n        pass\n    else:\n        pass\n"
-              "    for _ in x:\n        pass\n    try:\n        pass\n    except ValueError:\n        pass\n")
+    source = (
+        "def f(x):\n    if x:\n        pass\n    elif x > 1:\n        pass\n    else:\n        pass\n"
+        "    for _ in x:\n        pass\n    try:\n        pass\n    except ValueError:\n        pass\n"
+    )
     assert branches(ast.parse(source).body[0]) == 5

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from itb_screen.criteria import (
     CRITERIA_VERSION,
@@ -11,7 +12,6 @@ from itb_screen.criteria import (
     evaluate,
     validate_answers,
 )
-
 
 from .conftest import spec_point_order
 

@@ -89,7 +89,7 @@ def test_csv_round_trip_gives_the_stored_results(db, args):
     text = run(*args, "--db", db).stdout
     rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == len(VIGNETTES) + 2
-    assert list(rows[0])[6:6 + len(QUESTIONS)] == [q.field for q in QUESTIONS]
+    assert list(rows[0])[6 : 6 + len(QUESTIONS)] == [q.field for q in QUESTIONS]
     for row in rows:
         if row["status"] != "done":
             assert row["recommendation"] == ""
@@ -215,8 +215,11 @@ def test_reevaluate_finds_a_planted_difference_and_applies_beside(tmp_path, db):
     # Plant a newer result as an older criteria version might have made it.
     with Store(path) as store, store.transaction():
         case = store.case_by_ref("R-P01")
-        old = {**store.latest_result(case.id)[0], "recommendation": "refer_after_review",
-               "criteria_version": "itb-selection-2015.0"}
+        old = {
+            **store.latest_result(case.id)[0],
+            "recommendation": "refer_after_review",
+            "criteria_version": "itb-selection-2015.0",
+        }
         store.record_result(case.id, old, None, kind="reevaluate")
     before = stored_kinds(path)
     assert before["R-P01"] == ["confirm", "reevaluate"]

@@ -27,10 +27,10 @@ if importlib.util.find_spec("datasette") is None and not os.environ.get("CI"):
 
 from markupsafe import escape
 
-from itb_screen.review.metadata import DATABASE, DESCRIPTION, TITLE, UNDESCRIBED, build_metadata
-from itb_screen.review.site import build_datasette
 from itb_screen.criteria import QUESTIONS_BY_FIELD, asked_fields, validate_answers
 from itb_screen.dialogue import Dialogue, Identity
+from itb_screen.review.metadata import DATABASE, DESCRIPTION, TITLE, UNDESCRIBED, build_metadata
+from itb_screen.review.site import build_datasette
 from itb_screen.storage import Store
 
 from .conftest import ROOT, VIGNETTES
@@ -144,15 +144,26 @@ def fingerprint(path: Path) -> tuple[str, dict]:
 def test_every_column_of_every_table_is_described(site_db):
     conn = sqlite3.connect(site_db)
     try:
-        tables = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
         columns = {t: [r[1] for r in conn.execute(f'PRAGMA table_info("{t}")')] for t in tables}
     finally:
         conn.close()
     described = build_metadata()["databases"][DATABASE]["tables"]
     hidden = {t for t, meta in described.items() if meta.get("hidden")}
-    assert hidden == {"_sqlite_migrations", "seen_inputs", "messages_fts", "messages_fts_config",
-                      "messages_fts_data", "messages_fts_docsize", "messages_fts_idx"}
+    assert hidden == {
+        "_sqlite_migrations",
+        "seen_inputs",
+        "messages_fts",
+        "messages_fts_config",
+        "messages_fts_data",
+        "messages_fts_docsize",
+        "messages_fts_idx",
+    }
     assert set(described) == set(tables)
     for table in set(tables) - hidden:
         meta = described[table]
@@ -188,8 +199,10 @@ async def test_open_cases(ds):
     found = await rows(ds, "open_cases")
     p01 = validate_answers(P01)
     answered = len([f for f in asked_fields(p01) if f in p01])  # OPEN-1 holds P01's answers
-    assert [(r["ref"], r["owner"], r["answered"]) for r in found] == [("OPEN-2", "Carol", 2),
-                                                                      ("OPEN-1", "Bob", answered)]
+    assert [(r["ref"], r["owner"], r["answered"]) for r in found] == [
+        ("OPEN-2", "Carol", 2),
+        ("OPEN-1", "Bob", answered),
+    ]
     assert found[1]["where"] == "review"
 
 
@@ -204,8 +217,11 @@ async def test_results_by_recommendation_counts_the_latest_result_of_each_case(d
 
 @pytest.mark.asyncio
 async def test_cases_needing_review_are_the_vignettes_expecting_it(ds):
-    expected = {v["id"]: v["expected"]["recommendation"] for v in VIGNETTES
-                if v["expected"]["recommendation"] in NEEDS_REVIEW}
+    expected = {
+        v["id"]: v["expected"]["recommendation"]
+        for v in VIGNETTES
+        if v["expected"]["recommendation"] in NEEDS_REVIEW
+    }
     assert expected  # the public vignettes have some of each
     found = await rows(ds, "cases_needing_review")
     assert {r["ref"]: r["recommendation"] for r in found} == expected
@@ -216,9 +232,13 @@ async def test_cases_needing_review_are_the_vignettes_expecting_it(ds):
 @pytest.mark.asyncio
 async def test_answers_changed_after_review_leave_out_corrections_before_review(ds):
     found = await rows(ds, "answers_changed_after_review")
-    assert [(r["ref"], r["field"], r["previous_value"], r["new_value"], r["action"], r["changed_by"])
-            for r in found] == [("CHG-1", "age_years", "34", "35", "change", "Bob"),
-                                ("CHG-1", "seizures", '"no"', None, "clear", "Bob")]
+    assert [
+        (r["ref"], r["field"], r["previous_value"], r["new_value"], r["action"], r["changed_by"])
+        for r in found
+    ] == [
+        ("CHG-1", "age_years", "34", "35", "change", "Bob"),
+        ("CHG-1", "seizures", '"no"', None, "clear", "Bob"),
+    ]
     assert all(r["changed_at"] > r["first_review_at"] for r in found)
 
 
@@ -238,8 +258,10 @@ async def test_the_first_review_is_read_from_the_case_not_from_the_transcript(si
     finally:
         ds.get_database(DATABASE).close()
         ds.executor.shutdown(wait=False)
-    assert [(r["ref"], r["field"], r["action"]) for r in found] == [("CHG-1", "age_years", "change"),
-                                                                    ("CHG-1", "seizures", "clear")]
+    assert [(r["ref"], r["field"], r["action"]) for r in found] == [
+        ("CHG-1", "age_years", "change"),
+        ("CHG-1", "seizures", "clear"),
+    ]
 
 
 @pytest.mark.asyncio
@@ -261,12 +283,17 @@ async def test_transcript_search(ds):
 @pytest.mark.asyncio
 async def test_void_cases_are_left_out_of_the_queries_and_listed_in_their_own(ds):
     # VOID-1's result (refer_after_review) is counted nowhere; the vignette counts above stay exact.
-    for query in ("open_cases", "results_by_recommendation", "cases_needing_review",
-                  "answers_changed_after_review"):
+    for query in (
+        "open_cases",
+        "results_by_recommendation",
+        "cases_needing_review",
+        "answers_changed_after_review",
+    ):
         assert "VOID-1" not in str(await rows(ds, query)), query
     found = await rows(ds, "void_cases")
     assert [(r["ref"], r["owner"], r["voided_by"], r["reason"], r["last_recommendation"]) for r in found] == [
-        ("VOID-1", "Dave", "Carol", VOID_REASON, "refer_after_review")]
+        ("VOID-1", "Dave", "Carol", VOID_REASON, "refer_after_review")
+    ]
     assert found[0]["voided_at"] > found[0]["created_at"]
     page = (await ds.client.get(f"/{DATABASE}/void_cases")).text
     assert str(escape(VOID_REASON)) in page and VOID_REASON not in page
@@ -317,8 +344,10 @@ def test_only_the_plugins_bundled_with_datasette_run(site_db):
 
 
 def test_without_the_extra_the_command_prints_how_to_install_it(site_db):
-    blocked = ("import sys; sys.modules['datasette'] = None; from itb_screen.cli import main; "
-               f"sys.argv = ['itb-screen', 'review', '--db', {str(site_db)!r}]; main()")
+    blocked = (
+        "import sys; sys.modules['datasette'] = None; from itb_screen.cli import main; "
+        f"sys.argv = ['itb-screen', 'review', '--db', {str(site_db)!r}]; main()"
+    )
     done = subprocess.run([sys.executable, "-c", blocked], capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
     assert done.stdout == "" and "Traceback" not in done.stderr
@@ -376,24 +405,44 @@ def _wait_for(url: str, process: subprocess.Popen, seconds: float = 20) -> None:
     raise AssertionError(f"{url} did not answer within {seconds} s")
 
 
-@pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"),
-                    reason="headless Chromium is not installed (apt-get install chromium); CI runs this test")
+@pytest.mark.skipif(
+    not CHROMIUM.exists() and not os.environ.get("CI"),
+    reason="headless Chromium is not installed (apt-get install chromium); CI runs this test",
+)
 def test_a_browser_shows_the_open_cases(site_db, tmp_path):
     assert CHROMIUM.exists(), "CI must have /usr/bin/chromium: .ci/run installs it"
     before = fingerprint(site_db)
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "itb_screen", "review", "--db", str(site_db), "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
     try:
         url = f"http://127.0.0.1:{port}/{DATABASE}/open_cases"
         _wait_for(url + ".json", server)
         with tempfile.TemporaryDirectory() as profile:
             browser = subprocess.run(
-                [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", f"--user-data-dir={profile}", "--dump-dom", url],
-                capture_output=True, text=True, timeout=60)
+                [
+                    str(CHROMIUM),
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    f"--user-data-dir={profile}",
+                    "--dump-dom",
+                    url,
+                ],
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
         assert browser.returncode == 0, browser.stderr[-2000:]
         dom = browser.stdout
         assert "<title>Open cases - ITB Screen review</title>" in dom

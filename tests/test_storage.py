@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -34,8 +35,10 @@ TABLES = {"users", "cases", "answers", "messages", "results", "audit"}
 
 
 def pragmas(db: Database) -> dict:
-    return {name: db.execute(f"PRAGMA {name}").fetchone()[0]
-            for name in ("journal_mode", "synchronous", "busy_timeout", "foreign_keys")}
+    return {
+        name: db.execute(f"PRAGMA {name}").fetchone()[0]
+        for name in ("journal_mode", "synchronous", "busy_timeout", "foreign_keys")
+    }
 
 
 def registered_migrations() -> list[str]:
@@ -73,8 +76,11 @@ def test_a_read_only_connection_reads_the_latest_writes_and_writes_nothing(store
     try:
         store.user("console", "alice")  # written after the reader opened, still in the WAL
         assert reader.execute("SELECT count(*) FROM users").fetchone()[0] == 1
-        for sql in ("INSERT INTO audit (at, event) VALUES ('now', 'x')", "DELETE FROM users",
-                    "CREATE TABLE x (a)"):
+        for sql in (
+            "INSERT INTO audit (at, event) VALUES ('now', 'x')",
+            "DELETE FROM users",
+            "CREATE TABLE x (a)",
+        ):
             with pytest.raises(sqlite3.OperationalError, match="readonly|read-only|query_only"):
                 reader.execute(sql)
     finally:
@@ -199,11 +205,21 @@ def test_answers_are_an_append_only_history(store):
     # current = the latest row of each field; skipped = NULL, left out unless asked for
     assert store.answers(case.id) == {"age_years": 40, "disease_course": "progressive"}
     assert store.answers(case.id, include_skipped=True) == {
-        "age_years": 40, "interference": None, "disease_course": "progressive"}
-    raw = store.db.execute("SELECT field, value FROM answers WHERE case_id = ? ORDER BY id",
-                           (case.id,)).fetchall()
-    assert raw == [("age_years", "8"), ("interference", '["comfort", "adl"]'), ("disease_course", None),
-                   ("age_years", "40"), ("interference", None), ("disease_course", '"progressive"')]
+        "age_years": 40,
+        "interference": None,
+        "disease_course": "progressive",
+    }
+    raw = store.db.execute(
+        "SELECT field, value FROM answers WHERE case_id = ? ORDER BY id", (case.id,)
+    ).fetchall()
+    assert raw == [
+        ("age_years", "8"),
+        ("interference", '["comfort", "adl"]'),
+        ("disease_course", None),
+        ("age_years", "40"),
+        ("interference", None),
+        ("disease_course", '"progressive"'),
+    ]
 
 
 def test_history_of_one_case_is_not_mixed_with_another(store):
@@ -234,7 +250,9 @@ def test_case_references_are_unique_whatever_their_case(again, store):
         with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
             store.db.execute(
                 "INSERT INTO cases (ref, user_id, state, status, return_to_review, created_at, updated_at) "
-                "VALUES (?, ?, 'age_years', 'open', 0, 'now', 'now')", (again, bob.id))
+                "VALUES (?, ?, 'age_years', 'open', 0, 'now', 'now')",
+                (again, bob.id),
+            )
         assert [c.ref for c in store.all_cases()] == ["ABC-1"]
 
 
@@ -309,10 +327,17 @@ def test_processes_writing_one_file_at_once_all_succeed(tmp_path):
     for worker in range(WORKERS):
         plans = [plan(worker, n)[0] for n in range(CASES_EACH)]
         (tmp_path / f"plans-{worker}.json").write_text(json.dumps(plans))
-        procs.append(subprocess.Popen(
-            [sys.executable, "-c", WORKER, str(path), str(worker), str(tmp_path)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
-            env=env))
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-c", WORKER, str(path), str(worker), str(tmp_path)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                cwd=ROOT,
+                env=env,
+            )
+        )
     try:
         deadline = time.monotonic() + 60
         while not all((tmp_path / f"ready-{w}").exists() for w in range(WORKERS)):
@@ -327,7 +352,7 @@ def test_processes_writing_one_file_at_once_all_succeed(tmp_path):
                 proc.kill()
                 proc.communicate()
     outcomes = []
-    for proc, (out, err) in zip(procs, results):
+    for proc, (out, err) in zip(procs, results, strict=True):
         assert "database is locked" not in err
         assert proc.returncode == 0, err
         outcomes.append(json.loads(out))
@@ -468,8 +493,9 @@ def test_a_failed_commit_leaves_no_transaction_open(store, db_path):
     with pytest.raises(sqlite3.IntegrityError):
         with immediate(store.db):
             store.db.execute("PRAGMA defer_foreign_keys = ON")
-            store.db.execute("INSERT INTO answers (case_id, field, action, at) "
-                             "VALUES (999, 'x', 'answer', 'now')")
+            store.db.execute(
+                "INSERT INTO answers (case_id, field, action, at) VALUES (999, 'x', 'answer', 'now')"
+            )
     assert not store.db.conn.in_transaction
     user = store.user("console", "after")
     with store.transaction():
@@ -480,14 +506,14 @@ def test_a_failed_commit_leaves_no_transaction_open(store, db_path):
 
 
 def test_remembered_inputs_are_forgotten_after_a_while(store):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     with store.transaction():
         assert store.first_time("telegram", "7:1") is True
         assert store.first_time("telegram", "7:1") is False
         assert store.first_time("console", "7:1") is True
-    assert store.forget_inputs("telegram", datetime.now(timezone.utc) - timedelta(days=2)) == 0
-    assert store.forget_inputs("telegram", datetime.now(timezone.utc) + timedelta(seconds=1)) == 1
+    assert store.forget_inputs("telegram", datetime.now(UTC) - timedelta(days=2)) == 0
+    assert store.forget_inputs("telegram", datetime.now(UTC) + timedelta(seconds=1)) == 1
     with store.transaction():
         assert store.first_time("telegram", "7:1") is True
         assert store.first_time("console", "7:1") is False
@@ -502,7 +528,9 @@ def test_case_events_keep_kind_reason_who_and_when_in_order(store):
         store.record_event(case.id, "void", "opened by mistake", user.id)
         events = store.events(case.id)
         assert [(e["kind"], e["reason"], e["by"]) for e in events] == [
-            ("amend", "age was mistyped", "Dr Lee"), ("void", "opened by mistake", "Dr Lee")]
+            ("amend", "age was mistyped", "Dr Lee"),
+            ("void", "opened by mistake", "Dr Lee"),
+        ]
         assert all(e["at"] for e in events)
         with pytest.raises(ValueError, match="unknown case event"):
             store.record_event(case.id, "delete", "no such kind", user.id)
@@ -519,7 +547,8 @@ def test_results_are_kept_side_by_side_with_who_and_the_amendment_reason(store):
         results = store.results(case.id)
         assert [(r["result"]["recommendation"], r["kind"], r["reason"], r["by"]) for r in results] == [
             ("incomplete", "confirm", None, "Dr Lee"),
-            ("refer_for_screening", "amend", "infection resolved", "Dr Lee")]
+            ("refer_for_screening", "amend", "infection resolved", "Dr Lee"),
+        ]
         assert store.latest_result(case.id)[0]["recommendation"] == "refer_for_screening"
 
 
@@ -539,11 +568,13 @@ def test_the_first_time_a_case_reaches_the_review_is_kept(store):
         case = store.create_case(user.id, "FR-1", "age_years")
         store.save_case(case.id, state="age_years", status="open", return_to_review=0, pending=None)
         assert store.case(case.id).first_review_at is None
-        first = store.save_case(case.id, state="review", status="open", return_to_review=0, pending=None,
-                                at_review=True)
+        first = store.save_case(
+            case.id, state="review", status="open", return_to_review=0, pending=None, at_review=True
+        )
         store.save_case(case.id, state="seizures", status="open", return_to_review=1, pending=None)
-        store.save_case(case.id, state="review", status="open", return_to_review=0, pending=None,
-                        at_review=True)
+        store.save_case(
+            case.id, state="review", status="open", return_to_review=0, pending=None, at_review=True
+        )
         assert store.case(case.id).first_review_at == first
 
 
@@ -554,15 +585,20 @@ def test_migration_fills_first_review_from_the_transcript_of_older_cases(tmp_pat
     before = [m for m in pending if m.name < "0005"]
     for migration in before:  # a database as 0004 left it
         migration.fn(db)
-        db["_sqlite_migrations"].insert({"migration_set": "itb_screen", "name": migration.name,
-                                         "applied_at": "2026-01-01"}, alter=True)
+        db["_sqlite_migrations"].insert(
+            {"migration_set": "itb_screen", "name": migration.name, "applied_at": "2026-01-01"}, alter=True
+        )
     db.execute("INSERT INTO users (channel, external_id, created_at) VALUES ('console', 'lee', 'x')")
-    db.execute("INSERT INTO cases (ref, user_id, state, status, created_at, updated_at) "
-               "VALUES ('OLD-1', 1, 'done', 'done', 'x', 'x'), ('OLD-2', 1, 'age_years', 'open', 'x', 'x')")
-    db.execute("INSERT INTO messages (case_id, channel, direction, text, at) VALUES "
-               "(1, 'console', 'out', 'Review case OLD-1: check every answer', '2026-02-01T10:00'), "
-               "(1, 'console', 'out', 'Review case OLD-1: check every answer', '2026-02-02T10:00'), "
-               "(2, 'console', 'out', 'Case OLD-2 - question 1 of 17', '2026-02-01T10:00')")
+    db.execute(
+        "INSERT INTO cases (ref, user_id, state, status, created_at, updated_at) "
+        "VALUES ('OLD-1', 1, 'done', 'done', 'x', 'x'), ('OLD-2', 1, 'age_years', 'open', 'x', 'x')"
+    )
+    db.execute(
+        "INSERT INTO messages (case_id, channel, direction, text, at) VALUES "
+        "(1, 'console', 'out', 'Review case OLD-1: check every answer', '2026-02-01T10:00'), "
+        "(1, 'console', 'out', 'Review case OLD-1: check every answer', '2026-02-02T10:00'), "
+        "(2, 'console', 'out', 'Case OLD-2 - question 1 of 17', '2026-02-01T10:00')"
+    )
     db.conn.commit()
     db.close()
     with Store(path) as store:

@@ -10,7 +10,6 @@ from html.parser import HTMLParser
 
 import pytest
 
-from itb_screen.review.summary import CITATION, FORMATS, CaseEvent, CaseView, render_summary
 from itb_screen.criteria import (
     CRITERIA_VERSION,
     DISCLAIMER,
@@ -24,6 +23,7 @@ from itb_screen.criteria import (
     short_label,
     validate_answers,
 )
+from itb_screen.review.summary import CITATION, FORMATS, CaseEvent, CaseView, render_summary
 
 from .conftest import SPEC_FILE, VIGNETTE_IDS, VIGNETTES, spec_point_order
 
@@ -32,8 +32,9 @@ UPDATED = "2025-03-04T09:31:12.345678+00:00"
 VIGNETTE = {v["id"]: v for v in VIGNETTES}
 
 
-def case_view(vignette: dict, *, ref: str | None = None, status: str = "done", finished: bool = True,
-              **changes) -> CaseView:
+def case_view(
+    vignette: dict, *, ref: str | None = None, status: str = "done", finished: bool = True, **changes
+) -> CaseView:
     """A CaseView of a public vignette, as storage would hand it over."""
     answers = validate_answers({**vignette["answers"], **changes})
     return CaseView(
@@ -63,8 +64,10 @@ CASE_IDS = [f"{v['id']}-{fmt}" for v, fmt in CASES]
 def _spec_tables() -> tuple[dict[str, list[str]], dict[str, str], dict[str, str]]:
     """From the spec's own tables: each recommendation's sources, each point's text and its source."""
     spec = SPEC_FILE.read_text()
-    rules = {code: [s.strip() for s in sources.split(",")]
-             for code, sources in re.findall(r"^\| \d \| .* \| `(\w+)` \| (S[\d, S]+) \|$", spec, re.M)}
+    rules = {
+        code: [s.strip() for s in sources.split(",")]
+        for code, sources in re.findall(r"^\| \d \| .* \| `(\w+)` \| (S[\d, S]+) \|$", spec, re.M)
+    }
     rows = re.findall(r"^\| `(\w+)` \| (?:always|candidate) \| .* \| ([^|]+) \| (S\d+) \|$", spec, re.M)
     return rules, {code: text for code, text, _ in rows}, {code: source for code, _, source in rows}
 
@@ -123,8 +126,9 @@ AMENDED = CaseEvent("amend", "age was typed wrong", "2025-03-05T10:00:00.000000+
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-@pytest.mark.parametrize(("kind", "view"), list(_views_of_every_kind()),
-                         ids=[k for k, _ in _views_of_every_kind()])
+@pytest.mark.parametrize(
+    ("kind", "view"), list(_views_of_every_kind()), ids=[k for k, _ in _views_of_every_kind()]
+)
 def test_no_internal_codes(kind, view, fmt):
     shown = seen(render_summary(view, fmt), fmt)
     assert _CODE.findall(shown) == []
@@ -134,9 +138,15 @@ def test_no_internal_codes(kind, view, fmt):
     assert "growth_complications" not in shown and "age_years" not in shown
 
 
-@pytest.mark.parametrize(("status", "words"), [
-    ("open", "In progress"), ("done", "Finished"), ("cancelled", "Cancelled"),
-    ("void", "Void (opened by mistake)")])
+@pytest.mark.parametrize(
+    ("status", "words"),
+    [
+        ("open", "In progress"),
+        ("done", "Finished"),
+        ("cancelled", "Cancelled"),
+        ("void", "Void (opened by mistake)"),
+    ],
+)
 def test_status_in_words(status, words):
     view = case_view(VIGNETTE["P01"], status=status, finished=status == "done")
     for fmt in FORMATS:
@@ -176,7 +186,7 @@ def test_answers_by_short_labels_in_catalogue_order(fmt):
 
 def test_answers_in_text_are_a_list_of_short_labels():
     text = render_summary(case_view(VIGNETTE["P01"]), "text")
-    block = text[text.index("Answers:\n") + len("Answers:\n"):].split("\n\n")[0]
+    block = text[text.index("Answers:\n") + len("Answers:\n") :].split("\n\n")[0]
     assert block.splitlines() == [f"- {line}" for line in P01_ANSWERS]
 
 
@@ -194,13 +204,15 @@ def test_unanswered_asked_questions_are_listed_as_such(fmt):
 @pytest.mark.parametrize("vignette", VIGNETTES, ids=VIGNETTE_IDS)
 def test_sources_name_the_source_once_and_quote_each_statement_cited(vignette):
     expected = vignette["expected"]
-    cited = {*RULE_SOURCES[expected["recommendation"]],
-             *(POINT_SOURCES[c] for c in expected["discussion_points"])}
+    cited = {
+        *RULE_SOURCES[expected["recommendation"]],
+        *(POINT_SOURCES[c] for c in expected["discussion_points"]),
+    }
     for fmt in FORMATS:
         shown = seen(render_summary(case_view(vignette), fmt), fmt)
         for part in ("Saulino et al.", "Neuromodulation 2016;19(6):607-15", "doi:10.1111/ner.12447"):
             assert shown.count(part) == 1, (fmt, part)
-        sources = shown[shown.rindex("Sources"):]
+        sources = shown[shown.rindex("Sources") :]
         assert DISCLAIMER not in sources and "Answers" not in sources  # the last section
         for sid, statement in SEED_STATEMENTS.items():
             quoted = f'{sid}: "{statement}"' if fmt != "html" else f"{sid} {statement}"
@@ -214,7 +226,7 @@ def test_the_citation_is_the_specs():
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_a_summary_without_a_result_cites_nothing_but_names_the_source(fmt):
     shown = seen(render_summary(case_view(VIGNETTE["P01"], status="open", finished=False), fmt), fmt)
-    sources = shown[shown.rindex("Sources"):]
+    sources = shown[shown.rindex("Sources") :]
     assert "Saulino et al." in sources and "No statement is cited" in sources
     assert not any(statement in shown for statement in SEED_STATEMENTS.values())
 
@@ -222,9 +234,11 @@ def test_a_summary_without_a_result_cites_nothing_but_names_the_source(fmt):
 def test_recorded_allergy_point_reads_as_a_sentence():
     text = render_summary(case_view(VIGNETTE["P09"]), "text")
     assert "Because a baclofen allergy is recorded but not confirmed.\n" in text
-    assert ("1. Check whether the recorded allergy was a true hypersensitivity or an adverse reaction to "
-            "oral baclofen; the latter may benefit from ITB. (S10; because a baclofen allergy is recorded "
-            "but not confirmed)") in text
+    assert (
+        "1. Check whether the recorded allergy was a true hypersensitivity or an adverse reaction to "
+        "oral baclofen; the latter may benefit from ITB. (S10; because a baclofen allergy is recorded "
+        "but not confirmed)"
+    ) in text
     assert "Recommendation: Refer after team review [S10, S11]\n" in text
 
 

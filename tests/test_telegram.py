@@ -20,8 +20,7 @@ import pytest_asyncio
 from telegram import Update
 from telegram.error import NetworkError, TimedOut
 
-from itb_screen.bot.telegram import AccessList, Member, parse_users
-from itb_screen.bot.telegram import render
+from itb_screen.bot.telegram import AccessList, Member, parse_users, render
 from itb_screen.bot.telegram.access import AccessFileError
 from itb_screen.bot.telegram.errors import SORRY
 from itb_screen.criteria import QUESTIONS, QUESTIONS_BY_FIELD, asked_fields, validate_answers
@@ -52,8 +51,11 @@ def expected_gaps(answers: dict) -> list[str]:
     """The asked questions a vignette leaves unanswered: per the spec, every question is asked, except
     growth_complications, asked only when age_years < 18."""
     adult = answers.get("age_years") is not None and answers["age_years"] >= 18
-    return [q.field for q in QUESTIONS
-            if q.field not in answers and not (q.field == "growth_complications" and adult)]
+    return [
+        q.field
+        for q in QUESTIONS
+        if q.field not in answers and not (q.field == "growth_complications" and adult)
+    ]
 
 
 def amend_only(h: Harness, message: dict, case_id: int) -> bool:
@@ -87,8 +89,9 @@ async def confirm_at_review(h: Harness, user: int, review: dict, answers: dict, 
         assert edited["text"].endswith(render.CONFIRMED) and "reply_markup" not in edited
 
 
-async def screen_by_buttons(h: Harness, user: int, ref: str | None, answers: dict,
-                            checks: bool = True) -> None:
+async def screen_by_buttons(
+    h: Harness, user: int, ref: str | None, answers: dict, checks: bool = True
+) -> None:
     """Screen a case by presses alone (tests/telegram_offline.py's `Screening`, which the benchmark plays
     too); ref None taps the generated reference offered by /new. Confirmed by `confirm_at_review`."""
     screening = Screening(h.api, user, answers, ref, stop_at_review=True)
@@ -138,8 +141,11 @@ async def screen_by_typing(h: Harness, user: int, ref: str, answers: dict) -> No
         elif question.kind == "number":
             assert saved_lines(after) == [f"Saved: {value} years"]
         else:
-            labels = [question.option(value).label] if question.kind == "one" else [
-                question.option(code).label for code in value]
+            labels = (
+                [question.option(value).label]
+                if question.kind == "one"
+                else [question.option(code).label for code in value]
+            )
             assert saved_lines(after) == [f"Saved: {', '.join(labels)}"]
     raise AssertionError("the screening did not reach the review")
 
@@ -231,7 +237,8 @@ async def test_back_skip_change_confirm(bot: Harness) -> None:
     await bot.tap_label(LEE, "Back")
     await bot.send(LEE, "unknown")  # typed: clears the answer, said on top of the next question
     assert saved_lines(bot.api.last(LEE)) == [
-        "Cleared: the answer was Cerebral palsy; the question is now unanswered."]
+        "Cleared: the answer was Cerebral palsy; the question is now unanswered."
+    ]
     assert field_of(bot.api.last(LEE)) == "disease_course"
     assert bot.store.answers(case.id, include_skipped=True)["primary_condition"] is None
     # Skip everything else up to the review.
@@ -253,8 +260,10 @@ async def test_back_skip_change_confirm(bot: Harness) -> None:
     # the spec: rule 4 (required answers missing, in its order); progressive disease and goal setting are
     # candidate points, and an incomplete case is still a possible candidate
     assert outcome(stored_result(bot, "BSC-1")) == {
-        "recommendation": "incomplete", "discussion_points": ["progressive_disease", "goal_setting"],
-        "missing_required": ["interference", "baclofen_reaction", "active_infection"]}
+        "recommendation": "incomplete",
+        "discussion_points": ["progressive_disease", "goal_setting"],
+        "missing_required": ["interference", "baclofen_reaction", "active_infection"],
+    }
     assert bot.store.case_by_ref("BSC-1").status == "done"
 
 
@@ -310,7 +319,8 @@ async def test_one_users_updates_in_order_others_concurrently(bot: Harness) -> N
 
 @pytest.mark.asyncio
 async def test_database_calls_run_on_the_loop_alone_and_on_the_thread_beside_other_updates(
-        bot: Harness) -> None:
+    bot: Harness,
+) -> None:
     """An update handled alone runs its dialogue call on the event loop (no hop to the thread); beside
     other updates in flight, on the database thread, so their Bot API calls go on. Never two at once."""
     bot.api.latency = 0  # each Bot API call yields to the event loop, as on a network
@@ -329,8 +339,10 @@ async def test_database_calls_run_on_the_loop_alone_and_on_the_thread_beside_oth
     services.dialogue.handle = traced
     await bot.send(LEE, "/new LOOP-1")
     assert on_loop == [True]
-    burst = [Update.de_json(bot.api.message_update(user, f"/new LOOP-{user}"), bot.app.bot)
-             for user in (LEE, SAM, KIM, REV)]
+    burst = [
+        Update.de_json(bot.api.message_update(user, f"/new LOOP-{user}"), bot.app.bot)
+        for user in (LEE, SAM, KIM, REV)
+    ]
     processor = bot.app.update_processor
     await asyncio.gather(*(processor.process_update(u, bot.app.process_update(u)) for u in burst))
     assert on_loop[1] is True and on_loop[2:] == [False, False, False]  # the first alone, then beside it
@@ -372,8 +384,9 @@ async def test_unknown_user_message_and_press_refused_nothing_stored(bot: Harnes
     db = bot.store.db
     assert db.execute("SELECT count(*) FROM users WHERE external_id = ?", (str(STRANGER),)).fetchone()[0] == 0
     assert db.execute("SELECT count(*) FROM messages WHERE text LIKE '%SECRET%'").fetchone()[0] == 0
-    audit = db.execute("SELECT external_id, event, detail FROM audit WHERE external_id = ?",
-                       (str(STRANGER),)).fetchall()
+    audit = db.execute(
+        "SELECT external_id, event, detail FROM audit WHERE external_id = ?", (str(STRANGER),)
+    ).fetchall()
     assert audit == [(str(STRANGER), "access_denied", "message"), (str(STRANGER), "access_denied", "button")]
 
 
@@ -392,13 +405,18 @@ def test_users_file(tmp_path) -> None:
     path.write_text('[[users]]\nid = 42\nname = "Dr Lee"\nrole = "clinician"\n')
     access = AccessList(path)
     assert access.get(42) == Member(42, "Dr Lee", "clinician") and access.get(43) is None
-    path.write_text('[[users]]\nid = 42\nname = "Dr Lee"\nrole = "reviewer"\n'
-                    '[[users]]\nid = 43\nname = "Sam"\nrole = "coordinator"\n')
+    path.write_text(
+        '[[users]]\nid = 42\nname = "Dr Lee"\nrole = "reviewer"\n'
+        '[[users]]\nid = 43\nname = "Sam"\nrole = "coordinator"\n'
+    )
     assert access.get(43) is not None and access.get(42).is_reviewer  # re-read on change
     path.write_text("not toml [")
     assert access.get(43) is not None  # a broken edit keeps the previous list
-    for bad in ('[[users]]\nid = "42"\nname = "x"\nrole = "clinician"\n',
-                '[[users]]\nid = 42\nname = "x"\nrole = "admin"\n', 'users = 3'):
+    for bad in (
+        '[[users]]\nid = "42"\nname = "x"\nrole = "clinician"\n',
+        '[[users]]\nid = 42\nname = "x"\nrole = "admin"\n',
+        "users = 3",
+    ):
         with pytest.raises(AccessFileError):
             parse_users(bad)
 
@@ -433,9 +451,13 @@ def test_split_at_line_breaks() -> None:
 
 
 def test_render_keyboard_and_callback_data() -> None:
-    prompt = Prompt("question", "plain", title="Case A - question 1 of 2\nWhich <one>?",
-                    options=(Button("a:1:2:1", "Yes & no"), Button("a:1:2:2", "No", True)),
-                    controls=(Button("s:1:2", "Skip"),))
+    prompt = Prompt(
+        "question",
+        "plain",
+        title="Case A - question 1 of 2\nWhich <one>?",
+        options=(Button("a:1:2:1", "Yes & no"), Button("a:1:2:2", "No", True)),
+        controls=(Button("s:1:2", "Skip"),),
+    )
     [out] = render.render(prompt)
     assert out.text == "<b>Case A - question 1 of 2</b>\nWhich &lt;one&gt;?"
     rows = out.markup.inline_keyboard
@@ -513,8 +535,18 @@ async def test_restart_mid_case_keeps_the_open_question(bot: Harness) -> None:
 async def test_commands_menu_and_greeting(bot: Harness) -> None:
     await bot.app.post_init(bot.app)
     default = bot.api.commands()
-    assert [c["command"] for c in default] == ["new", "cases", "resume", "back", "skip", "summary", "amend",
-                                              "void", "cancel", "help"]
+    assert [c["command"] for c in default] == [
+        "new",
+        "cases",
+        "resume",
+        "back",
+        "skip",
+        "summary",
+        "amend",
+        "void",
+        "cancel",
+        "help",
+    ]
     reviewer = bot.api.commands({"type": "chat", "chat_id": REV})
     assert reviewer[-1]["command"] == "show"
     await bot.send(LEE, "/start")
@@ -556,8 +588,10 @@ async def test_every_message_and_press_in_the_transcript(bot: Harness) -> None:
 
 
 def test_chat_free_commands_do_not_import_telegram() -> None:
-    code = ("import sys, itb_screen.cli, itb_screen.bot; "
-            "assert 'telegram' not in sys.modules, 'telegram imported'")
+    code = (
+        "import sys, itb_screen.cli, itb_screen.bot; "
+        "assert 'telegram' not in sys.modules, 'telegram imported'"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
@@ -590,8 +624,11 @@ async def test_a_whole_screening_by_taps_alone(bot: Harness) -> None:
     [record] = bot.store.cases_of(bot.store.user("telegram", str(LEE)).id)
     assert re.fullmatch(r"ITB-[2-9A-HJ-NP-Z]{5}", record.ref)
     assert outcome(stored_result(bot, record.ref)) == vignette["expected"]
-    typed_in = [m["text"] for m in bot.store.transcript(bot.store.case_by_ref(record.ref).id)
-                if m["direction"] == "in" and not m["text"].startswith("[pressed]")]
+    typed_in = [
+        m["text"]
+        for m in bot.store.transcript(bot.store.case_by_ref(record.ref).id)
+        if m["direction"] == "in" and not m["text"].startswith("[pressed]")
+    ]
     assert typed_in == []  # every answer came from a button (/new itself preceded the case)
 
 
@@ -654,11 +691,22 @@ def html_of(message: dict) -> str:
 
 async def forged_press(h: Harness, user: int, data: str) -> None:
     """A press by `user` with any callback data, on a message that is not in their chat (so not editable)."""
-    update = {"update_id": 10_000_000 + len(h.api.calls),
-              "callback_query": {"id": str(8_000_000 + len(h.api.calls)), "from": h.api.user(user),
-                                 "message": {"message_id": 999_999, "from": h.api.bot_user,
-                                             "chat": h.api.chats[user], "date": 0, "text": "forwarded"},
-                                 "chat_instance": "1", "data": data}}
+    update = {
+        "update_id": 10_000_000 + len(h.api.calls),
+        "callback_query": {
+            "id": str(8_000_000 + len(h.api.calls)),
+            "from": h.api.user(user),
+            "message": {
+                "message_id": 999_999,
+                "from": h.api.bot_user,
+                "chat": h.api.chats[user],
+                "date": 0,
+                "text": "forwarded",
+            },
+            "chat_instance": "1",
+            "data": data,
+        },
+    }
     h.api.queries[update["callback_query"]["id"]] = False
     await h.feed(update)
 
@@ -676,8 +724,9 @@ async def test_a_typed_answer_is_said_back_on_top_of_the_next_question_a_press_i
     sent_before = len(bot.api.sent(LEE))
     await bot.send(LEE, "45")
     [message] = bot.api.sent(LEE)[sent_before:]  # one message: the say-back, then the next question
-    assert html_of(message).startswith(f"<i>{render.CHECK} Saved: 45 years</i>\n"
-                                       f"<b>Case SAY-T - question 2 of {len(ADULT_FIELDS)}</b>")
+    assert html_of(message).startswith(
+        f"<i>{render.CHECK} Saved: 45 years</i>\n<b>Case SAY-T - question 2 of {len(ADULT_FIELDS)}</b>"
+    )
     assert saved_lines(message) == ["Saved: 45 years"] and field_of(message) == "primary_condition"
     assert message.get("reply_markup")
     await bot.send(LEE, "MS")  # a natural short form
@@ -798,11 +847,18 @@ async def test_the_amend_button_reopens_the_case_at_the_review_and_keeps_both_re
     assert amend_only(bot, bot.api.last(LEE), case_id)
     results = bot.store.results(case_id)
     assert [(r["kind"], r["reason"], r["by"]) for r in results] == [
-        ("confirm", None, "Dr Lee"), ("amend", reason, "Dr Lee")]
+        ("confirm", None, "Dr Lee"),
+        ("amend", reason, "Dr Lee"),
+    ]
     # the spec: financial burden is a relative item (rule 5) and an always point, before goal setting
-    assert [outcome(r["result"]) for r in results] == [P01_EXPECTED, {
-        "recommendation": "refer_after_review", "discussion_points": ["financial_burden", "goal_setting"],
-        "missing_required": []}]
+    assert [outcome(r["result"]) for r in results] == [
+        P01_EXPECTED,
+        {
+            "recommendation": "refer_after_review",
+            "discussion_points": ["financial_burden", "goal_setting"],
+            "missing_required": [],
+        },
+    ]
     assert results[0]["result"] != results[1]["result"]
     assert bot.store.case_by_ref("AM-T").status == "done"
 
@@ -828,7 +884,10 @@ async def test_the_amend_button_is_refused_to_another_clinician_but_not_to_a_rev
     assert amend_only(bot, bot.api.last(REV), case_id)
     [_, second] = bot.store.results(case_id)
     assert (second["kind"], second["reason"], second["by"]) == (
-        "amend", "second opinion on goals", "Rita Reviewer")
+        "amend",
+        "second opinion on goals",
+        "Rita Reviewer",
+    )
     assert [(e["kind"], e["by"]) for e in bot.store.events(case_id)] == [("amend", "Rita Reviewer")]
     # the typed command, with the same rights
     await bot.send(KIM, "/amend AM-R")
@@ -862,8 +921,9 @@ async def test_new_while_a_case_is_open_says_it_stays_open(bot: Harness) -> None
     sent_before = len(bot.api.sent(LEE))
     await bot.send(LEE, "/new OPEN-T2")
     texts = [m["text"] for m in bot.api.sent(LEE)[sent_before:]]
-    assert texts[0] == (f"Case OPEN-T stays open at question 2 of {len(ADULT_FIELDS)}: "
-                        "/resume OPEN-T continues it.")
+    assert texts[0] == (
+        f"Case OPEN-T stays open at question 2 of {len(ADULT_FIELDS)}: /resume OPEN-T continues it."
+    )
     assert field_of(bot.api.last(LEE)) == "age_years" and "Case OPEN-T2" in texts[-1]
 
 
@@ -932,8 +992,9 @@ async def test_strangers_cannot_press_the_new_buttons(bot: Harness) -> None:
     assert len(stranger) == 4 and all(str(STRANGER) in t and "administrator" in t for t in stranger)
     db = bot.store.db
     assert db.execute("SELECT count(*) FROM users WHERE external_id = ?", (str(STRANGER),)).fetchone()[0] == 0
-    audit = db.execute("SELECT detail FROM audit WHERE external_id = ? AND event = 'access_denied'",
-                       (str(STRANGER),)).fetchall()
+    audit = db.execute(
+        "SELECT detail FROM audit WHERE external_id = ? AND event = 'access_denied'", (str(STRANGER),)
+    ).fetchall()
     assert audit == [("button",)] * 4
 
 
@@ -971,6 +1032,8 @@ async def test_amend_asked_while_a_did_you_mean_is_pending_reads_the_reason(bot:
         await bot.send(LEE, "/amend AM-P")
     assert bot.texts(LEE)[-1].startswith("Why is case AM-P being amended?")
     await bot.send(LEE, "goals reviewed with the team")
-    assert any(t.startswith("Case AM-P is open for amendment (goals reviewed with the team)")
-               for t in bot.texts(LEE)[-2:]), bot.texts(LEE)[-2:]
+    assert any(
+        t.startswith("Case AM-P is open for amendment (goals reviewed with the team)")
+        for t in bot.texts(LEE)[-2:]
+    ), bot.texts(LEE)[-2:]
     assert [e["reason"] for e in bot.store.events(case_id)] == ["goals reviewed with the team"]

@@ -63,8 +63,14 @@ class Bot:
 
     def __init__(self, env: dict, log_path, *args: str) -> None:
         self.log = open(log_path, "ab")
-        self.proc = subprocess.Popen([sys.executable, "-m", "itb_screen", "run", *args], cwd=ROOT, env=env,
-                                     stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "itb_screen", "run", *args],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=self.log,
+            stderr=self.log,
+        )
 
     def kill9(self) -> None:
         self.proc.send_signal(signal.SIGKILL)
@@ -85,11 +91,13 @@ class Bot:
 
 def newest(api: FakeBotApi, after: int, predicate=lambda m: True, timeout: float = 10) -> dict:
     """The newest bot message after message id `after` satisfying `predicate`."""
+
     def find(server):
         for message in reversed(server.sent(USER)):
             if message["message_id"] > after and predicate(message):
                 return message
         return None
+
     return api.wait_for(find, timeout, "the bot's next message")
 
 
@@ -109,7 +117,7 @@ def play(api: FakeBotApi, screening: Screening, stop=lambda message: False, time
         query = update.get("callback_query")
         before = api.message(USER, query["message"]["message_id"]) if query else None
 
-        def settled(server: FakeBotApi) -> bool:
+        def settled(server: FakeBotApi, query=query, kind=kind, before=before, seen=seen) -> bool:
             if query and not server.queries[query["id"]]:
                 return False
             if kind in ("digit", "toggle"):  # the pressed message edited in place (a new snapshot)
@@ -120,9 +128,11 @@ def play(api: FakeBotApi, screening: Screening, stop=lambda message: False, time
         api.wait_for(settled, timeout, f"the bot's answer to the {kind} press")
 
 
-@pytest.mark.parametrize(("vignette", "kill_before"),
-                         [(VIGNETTES[0], None), (VIGNETTES[1], "active_infection")],
-                         ids=["presses", "presses-kill-9-restart"])
+@pytest.mark.parametrize(
+    ("vignette", "kill_before"),
+    [(VIGNETTES[0], None), (VIGNETTES[1], "active_infection")],
+    ids=["presses", "presses-kill-9-restart"],
+)
 def test_screening_by_presses(api: FakeBotApi, env: dict, tmp_path, vignette: dict, kill_before) -> None:
     answers = validate_answers(vignette["answers"])
     log_path = tmp_path / "bot.log"
@@ -188,15 +198,22 @@ def test_typed_answers_said_back_and_an_amendment_by_the_button(api: FakeBotApi,
         amend = control(result, "m")
         assert api.keyboard(result) == [[("Amend", amend)]]
         press(api, result, "Amend")
-        asked = newest(api, result["message_id"],
-                       lambda m: m["text"].startswith("Why is case E2E-AM being amended?"))
-        marked = api.wait_for(lambda s: (m := s.message(USER, result["message_id"]))["text"].endswith(
-            "\u270e Amending") and m, 10, "the result marked as amending")
+        asked = newest(
+            api, result["message_id"], lambda m: m["text"].startswith("Why is case E2E-AM being amended?")
+        )
+        marked = api.wait_for(
+            lambda s: (m := s.message(USER, result["message_id"]))["text"].endswith("\u270e Amending") and m,
+            10,
+            "the result marked as amending",
+        )
         assert not api.buttons(marked)
         api.send_text(USER, reason)
         review = newest(api, asked["message_id"], lambda m: m["text"].startswith("Review case E2E-AM"))
-        assert any(f"open for amendment ({reason})" in m["text"] for m in api.sent(USER)
-                   if m["message_id"] > asked["message_id"])
+        assert any(
+            f"open for amendment ({reason})" in m["text"]
+            for m in api.sent(USER)
+            if m["message_id"] > asked["message_id"]
+        )
         # the answer's number at the review: its place among the questions asked
         press(api, review, str(asked_fields(answers).index("ambulatory") + 1))
         question = newest(api, review["message_id"], lambda m: field_of(m) == "ambulatory")
@@ -214,11 +231,15 @@ def test_typed_answers_said_back_and_an_amendment_by_the_button(api: FakeBotApi,
         assert store.answers(case.id) == amended and case.status == "done"
         results = store.results(case.id)
         assert [(r["kind"], r["reason"], r["by"]) for r in results] == [
-            ("confirm", None, "Dr E2E"), ("amend", reason, "Dr E2E")]
+            ("confirm", None, "Dr E2E"),
+            ("amend", reason, "Dr E2E"),
+        ]
         # the spec: ambulatory_rehab is the point of an ambulatory patient; nothing else changes
         no_rehab = [p for p in p03["expected"]["discussion_points"] if p != "ambulatory_rehab"]
         assert [outcome(r["result"]) for r in results] == [
-            p03["expected"], {**p03["expected"], "discussion_points": no_rehab}]
+            p03["expected"],
+            {**p03["expected"], "discussion_points": no_rehab},
+        ]
         assert no_rehab != p03["expected"]["discussion_points"]
 
 
@@ -235,8 +256,12 @@ def _post(url: str, update: dict, secret: str) -> int:
     import urllib.error
     import urllib.request
 
-    request = urllib.request.Request(url, data=json.dumps(update).encode(), method="POST", headers={
-        "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret})
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(update).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret},
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status

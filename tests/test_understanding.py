@@ -86,16 +86,23 @@ def test_the_corpus_is_large_covers_every_question_and_uses_spec_codes():
 
 @pytest.mark.parametrize(
     "field, text, value",
-    [("baclofen_reaction", "no", "none"), ("mental_health", "no", "none"),
-     ("primary_condition", "CP", "cerebral_palsy"), ("primary_condition", "MS", "multiple_sclerosis"),
-     ("primary_condition", "TBI", "acquired_brain_injury"),
-     ("prior_treatments", "botox", ["botulinum_toxin"]),
-     ("prior_treatments", "physio", ["rehabilitation"]), ("interference", "ADLs", ["adl"]),
-     ("ambulatory", "y", "yes"), ("seizures", "nil", "no"),
-     ("interference", "1 and 4", ["comfort", "mobility"]),
-     ("interference", "mobility and care", ["mobility", "caregiver_assistance"]),
-     ("goals", "walking, transfers", ["improve_transfers", "improve_walking"]),
-     ("age_years", "aged 45", 45), ("age_years", "18 months", 1)],
+    [
+        ("baclofen_reaction", "no", "none"),
+        ("mental_health", "no", "none"),
+        ("primary_condition", "CP", "cerebral_palsy"),
+        ("primary_condition", "MS", "multiple_sclerosis"),
+        ("primary_condition", "TBI", "acquired_brain_injury"),
+        ("prior_treatments", "botox", ["botulinum_toxin"]),
+        ("prior_treatments", "physio", ["rehabilitation"]),
+        ("interference", "ADLs", ["adl"]),
+        ("ambulatory", "y", "yes"),
+        ("seizures", "nil", "no"),
+        ("interference", "1 and 4", ["comfort", "mobility"]),
+        ("interference", "mobility and care", ["mobility", "caregiver_assistance"]),
+        ("goals", "walking, transfers", ["improve_transfers", "improve_walking"]),
+        ("age_years", "aged 45", 45),
+        ("age_years", "18 months", 1),
+    ],
 )
 def test_the_issue_examples_are_in_the_corpus(field, text, value):
     assert {"field": field, "text": text, "expect": value} in CORPUS
@@ -131,7 +138,7 @@ def test_refusals_are_one_short_line_that_repeats_at_most_40_characters():
             assert "\n" not in message and len(message) <= 240, (row, message)
     long_text = "comfort " + " ".join(f"word{i}" for i in range(60))
     message = str(pytest.raises(Refusal, read_answer, QUESTIONS_BY_FIELD["interference"], long_text).value)
-    assert not any(long_text[i:i + 41] in message for i in range(len(long_text) - 40))
+    assert not any(long_text[i : i + 41] in message for i in range(len(long_text) - 40))
 
 
 # Refusals that name what to do ---------------------------------------------------------------------------
@@ -151,7 +158,8 @@ def test_an_age_out_of_range_is_refused_with_the_range():
 def test_36_months_or_more_asks_for_years():
     message = str(pytest.raises(Refusal, read_answer, QUESTIONS_BY_FIELD["age_years"], "40 months").value)
     assert "years" in message and not isinstance(
-        pytest.raises(Refusal, read_answer, QUESTIONS_BY_FIELD["age_years"], "40 months").value, NearMiss)
+        pytest.raises(Refusal, read_answer, QUESTIONS_BY_FIELD["age_years"], "40 months").value, NearMiss
+    )
 
 
 def test_months_are_said_back_as_whole_years():

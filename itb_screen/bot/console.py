@@ -8,8 +8,8 @@ import sys
 from typing import TextIO
 
 from ..dialogue import Dialogue, Identity, Prompt, decode_button, generated_ref
-from ..storage import Store
 from ..review.chat import ChatReports
+from ..storage import Store
 
 CHANNEL = "console"
 PROMPT = "> "

@@ -14,13 +14,22 @@ DB_ENV = "ITB_SCREEN_DB"
 USER_ENV = "ITB_SCREEN_USER"
 
 db_option = click.option(
-    "--db", "db_path", type=click.Path(dir_okay=False), envvar=DB_ENV, show_envvar=True,
-    default=DEFAULT_DB, show_default=True, help="The SQLite file of the cases.",
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False),
+    envvar=DB_ENV,
+    show_envvar=True,
+    default=DEFAULT_DB,
+    show_default=True,
+    help="The SQLite file of the cases.",
 )
 
 #: The case owner on the console: --user, else ITB_SCREEN_USER, else the login name.
 owner_option = click.option(
-    "--user", envvar=USER_ENV, show_envvar=True, default=None,
+    "--user",
+    envvar=USER_ENV,
+    show_envvar=True,
+    default=None,
     help="Your name as the case owner (default: your login name).",
 )
 

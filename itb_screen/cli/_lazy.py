@@ -15,8 +15,9 @@ class LazyGroup(click.Group):
     `commands`, so a command is imported once.
     """
 
-    def __init__(self, *args: object, lazy_commands: Mapping[str, str] | None = None,
-                 **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, lazy_commands: Mapping[str, str] | None = None, **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.lazy_commands = dict(lazy_commands or {})
 

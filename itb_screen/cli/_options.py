@@ -42,10 +42,12 @@ def format_option(*choices: str, default: str, help: str) -> Callable[[F], F]:
 
         # Options are listed in --help in the order they are applied here: --format, then its aliases.
         for name in reversed(flags):
-            with_format = click.option(f"--{name}", f"as_{name}", is_flag=True,
-                                       help=f"Same as --format {name}.")(with_format)
-        option = click.option("--format", "fmt", type=click.Choice(choices), default=None,
-                              help=f"{help} [default: {default}]")
+            with_format = click.option(
+                f"--{name}", f"as_{name}", is_flag=True, help=f"Same as --format {name}."
+            )(with_format)
+        option = click.option(
+            "--format", "fmt", type=click.Choice(choices), default=None, help=f"{help} [default: {default}]"
+        )
         return option(with_format)  # type: ignore[return-value]
 
     return decorate

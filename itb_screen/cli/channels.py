@@ -58,8 +58,10 @@ def _check_webhook(webhook_url: str) -> None:
     if not webhook_url.startswith("https://"):
         raise InputError("--webhook needs the public https:// URL that your proxy forwards to this bot")
     if not _webhooks_available():
-        raise MissingExtra("--webhook needs python-telegram-bot's webhook extra",
-                           "pip install 'python-telegram-bot[webhooks]'")
+        raise MissingExtra(
+            "--webhook needs python-telegram-bot's webhook extra",
+            "pip install 'python-telegram-bot[webhooks]'",
+        )
 
 
 @contextmanager
@@ -74,7 +76,8 @@ def _telegram_errors() -> Iterator[None]:
     except NetworkError as error:
         raise click.ClickException(
             f"cannot reach the Telegram Bot API ({type(error).__name__}): check the network, "
-            "or TELEGRAM_API_BASE_URL if you use your own Bot API server") from None
+            "or TELEGRAM_API_BASE_URL if you use your own Bot API server"
+        ) from None
     except Exception:
         # Through the bot's logging, which scrubs the token; Python's own traceback would not.
         import logging
@@ -86,11 +89,22 @@ def _telegram_errors() -> Iterator[None]:
 @click.command()
 @db_option
 @owner_option
-@click.option("--webhook", "webhook_url", default=None, metavar="URL",
-              help="Telegram only: receive updates at this public HTTPS URL (set by your proxy) instead of "
-                   "long polling; the bot listens on 127.0.0.1:--port with a generated secret token.")
-@click.option("--port", "listen_port", type=click.IntRange(1, 65535), default=8443, show_default=True,
-              help="With --webhook: the local port your proxy forwards to.")
+@click.option(
+    "--webhook",
+    "webhook_url",
+    default=None,
+    metavar="URL",
+    help="Telegram only: receive updates at this public HTTPS URL (set by your proxy) instead of "
+    "long polling; the bot listens on 127.0.0.1:--port with a generated secret token.",
+)
+@click.option(
+    "--port",
+    "listen_port",
+    type=click.IntRange(1, 65535),
+    default=8443,
+    show_default=True,
+    help="With --webhook: the local port your proxy forwards to.",
+)
 def run(db_path: str, user: str | None, webhook_url: str | None, listen_port: int) -> None:
     """Start the bot: Telegram when TELEGRAM_BOT_TOKEN is set, otherwise the console channel (--user).
 

@@ -46,10 +46,12 @@ def _unwrap(case: object, index: int) -> tuple[object, object]:
     unknown = [k for k in case if k not in _CASE_OBJECT_KEYS]
     case_id = case.get("id")
     if unknown:
-        raise InputError(f"{_where(case_id, index)}: unknown key {json.dumps(unknown[0])} beside "
-                         f"\"answers\"; allowed: {', '.join(_CASE_OBJECT_KEYS)}")
+        raise InputError(
+            f"{_where(case_id, index)}: unknown key {json.dumps(unknown[0])} beside "
+            f'"answers"; allowed: {", ".join(_CASE_OBJECT_KEYS)}'
+        )
     if isinstance(case_id, bool) or not isinstance(case_id, (str, int, type(None))):
-        raise InputError(f"case {index}: \"id\" must be a string or a number, not {json.dumps(case_id)}")
+        raise InputError(f'case {index}: "id" must be a string or a number, not {json.dumps(case_id)}')
     return case_id, case["answers"]
 
 
@@ -105,8 +107,9 @@ def _as_text(results: list[tuple[object, Result]], several: bool) -> str:
 
 def _as_json(results: list[tuple[object, Result]], several: bool, jsonl: bool) -> str:
     # The id, when the input gave one, comes first so a reader matches results to cases.
-    dicts = [({"id": case_id} if case_id is not None else {}) | result.to_dict()
-             for case_id, result in results]
+    dicts = [
+        ({"id": case_id} if case_id is not None else {}) | result.to_dict() for case_id, result in results
+    ]
     if jsonl:
         return "\n".join(json.dumps(data) for data in dicts)
     return json.dumps(dicts if several else dicts[0], indent=2)
@@ -116,7 +119,11 @@ def _as_json(results: list[tuple[object, Result]], several: bool, jsonl: bool) -
 @click.argument("source", metavar="FILE|-")
 @click.option("--jsonl", is_flag=True, help="The input is JSON Lines: one case per line.")
 @click.option(
-    "--format", "output_format", type=click.Choice(["json", "text"]), default="json", show_default=True,
+    "--format",
+    "output_format",
+    type=click.Choice(["json", "text"]),
+    default="json",
+    show_default=True,
     help="json: the evaluate contract of the spec; text: as a clinician reads it.",
 )
 def evaluate(source: str, jsonl: bool, output_format: str) -> None:

@@ -27,12 +27,25 @@ def _export_text(store: Store, records: list[dict], fmt: str, names: dict[str, s
 
 @click.command()
 @db_option
-@format_option("csv", "json", "fhir", default="csv",
-               help="csv: one row per case; json: everything; fhir: a FHIR R4 Bundle.")
-@click.option("--out", "out_path", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Write to this file instead of standard output.")
-@click.option("--include-void", is_flag=True,
-              help="Also the void cases (opened by mistake; FHIR status entered-in-error).")
+@format_option(
+    "csv",
+    "json",
+    "fhir",
+    default="csv",
+    help="csv: one row per case; json: everything; fhir: a FHIR R4 Bundle.",
+)
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
+@click.option(
+    "--include-void",
+    is_flag=True,
+    help="Also the void cases (opened by mistake; FHIR status entered-in-error).",
+)
 def export(db_path: str, fmt: str, out_path: str | None, include_void: bool) -> None:
     """Export every case: flat CSV (REDCap style), full JSON, or FHIR Questionnaire + QuestionnaireResponses.
 
@@ -56,9 +69,14 @@ def export(db_path: str, fmt: str, out_path: str | None, include_void: bool) -> 
 
 
 @click.command()
-@format_option("csv", "json", "fhir", default="csv",
-               help="csv: the REDCap-style data dictionary; json: its rows as objects; fhir: the "
-                    "questionnaire as a FHIR R4 Questionnaire.")
+@format_option(
+    "csv",
+    "json",
+    "fhir",
+    default="csv",
+    help="csv: the REDCap-style data dictionary; json: its rows as objects; fhir: the "
+    "questionnaire as a FHIR R4 Questionnaire.",
+)
 def dictionary(fmt: str) -> None:
     """The questionnaire as a data dictionary: field, question, type, choices, branching, sources.
 

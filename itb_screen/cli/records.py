@@ -25,15 +25,28 @@ _SINCE = click.DateTime(formats=["%Y-%m-%d"])
 @db_option
 @click.option("--user", default=None, help="Only this user's cases (console name or Telegram id).")
 @click.option("--status", type=click.Choice(STATUSES), help="Only cases with this status.")
-@click.option("--recommendation", type=click.Choice(list(RECOMMENDATIONS)),
-              help="Only cases with this result.")
+@click.option(
+    "--recommendation", type=click.Choice(list(RECOMMENDATIONS)), help="Only cases with this result."
+)
 @click.option("--since", type=_SINCE, help="Only cases updated on or after this date (YYYY-MM-DD).")
 @click.option("--include-void", is_flag=True, help="Also the void cases (opened by mistake).")
-@format_option("table", "json", "csv", default="table",
-               help="table: aligned, to read; json: an array, one object per case; csv: one row per case, "
-                    "one column per field.")
-def cases(db_path: str, user: str | None, status: str | None, recommendation: str | None,
-          since: datetime | None, include_void: bool, fmt: str) -> None:
+@format_option(
+    "table",
+    "json",
+    "csv",
+    default="table",
+    help="table: aligned, to read; json: an array, one object per case; csv: one row per case, "
+    "one column per field.",
+)
+def cases(
+    db_path: str,
+    user: str | None,
+    status: str | None,
+    recommendation: str | None,
+    since: datetime | None,
+    include_void: bool,
+    fmt: str,
+) -> None:
     """List the screened cases: reference, owner, status, progress and recommendation.
 
     Void cases (opened by mistake) are left out unless --include-void or --status void.
@@ -44,9 +57,15 @@ def cases(db_path: str, user: str | None, status: str | None, recommendation: st
         itb-screen cases --status done --recommendation refer_after_review --format csv
     """
     with existing_store(db_path) as store:
-        records = case_records(store, user=user, status=status, recommendation=recommendation,
-                               since=since.date().isoformat() if since else None, include_void=include_void,
-                               names=display_names())
+        records = case_records(
+            store,
+            user=user,
+            status=status,
+            recommendation=recommendation,
+            since=since.date().isoformat() if since else None,
+            include_void=include_void,
+            names=display_names(),
+        )
     if fmt == "json":
         click.echo(json.dumps(records, indent=2))
     elif fmt == "csv":
@@ -60,9 +79,13 @@ def cases(db_path: str, user: str | None, status: str | None, recommendation: st
 @db_option
 @click.option("--transcript", is_flag=True, help="Also every message in and out, with its time.")
 @click.option("--history", is_flag=True, help="Every answer as given, not only the changes (table).")
-@format_option("table", "json", default="table",
-               help="table: to read; json: one object of codes: ref, status, answers, results (oldest "
-                    "first), events, history.")
+@format_option(
+    "table",
+    "json",
+    default="table",
+    help="table: to read; json: one object of codes: ref, status, answers, results (oldest "
+    "first), events, history.",
+)
 def show(ref: str, db_path: str, transcript: bool, history: bool, fmt: str) -> None:
     """Show a case: answers, the result with its reasons, amendments, every result, changes of answers.
 
@@ -85,8 +108,14 @@ def show(ref: str, db_path: str, transcript: bool, history: bool, fmt: str) -> N
 @click.command()
 @click.argument("ref")
 @db_option
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="html is a complete printable page.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="html is a complete printable page.",
+)
 def summary(ref: str, db_path: str, fmt: Format) -> None:
     """The referral summary of a case, ready to paste into a referral (or print, as HTML).
 
@@ -108,7 +137,7 @@ def _matching_line(text: str, words: list[str]) -> str:
 @click.command()
 @click.argument("query")
 @db_option
-@click.option("--raw", is_flag=True, help="QUERY is FTS5 syntax (AND, OR, NOT, \"phrases\", prefix*).")
+@click.option("--raw", is_flag=True, help='QUERY is FTS5 syntax (AND, OR, NOT, "phrases", prefix*).')
 @click.option("--limit", default=100, show_default=True, help="At most this many lines.")
 def search(query: str, db_path: str, raw: bool, limit: int) -> None:
     """Full-text search of transcripts: every message in and out, answers included.

@@ -14,8 +14,13 @@ _REVIEW_EXTRA = ("datasette", "uvicorn")
 
 @click.command()
 @db_option
-@click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True,
-              help="Port on 127.0.0.1 to serve on.")
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=8001,
+    show_default=True,
+    help="Port on 127.0.0.1 to serve on.",
+)
 def review(db_path: str, port: int) -> None:
     """Serve the database read-only to the team: a Datasette site on http://127.0.0.1:PORT/.
 
@@ -42,6 +47,7 @@ def review(db_path: str, port: int) -> None:
     try:
         site.check_port(port)
     except OSError as error:
-        raise click.ClickException(f"cannot serve on 127.0.0.1:{port}: {error.strerror}; "
-                                   "--port picks another port") from None
+        raise click.ClickException(
+            f"cannot serve on 127.0.0.1:{port}: {error.strerror}; --port picks another port"
+        ) from None
     site.serve(path, port)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Union
 
 from ._catalogue import QUESTIONS, QUESTIONS_BY_FIELD, Question
 
 #: The answer that leaves a question unanswered ("don't know / skip").
 UNKNOWN = "unknown"
 
-Value = Union[int, str, tuple[str, ...]]
+Value = int | str | tuple[str, ...]
 Answers = dict[str, Value]
 
 

@@ -11,9 +11,7 @@ from ._catalogue import value_label
 from ._labels import short_label
 
 #: One line shown with every result (screening-spec.md: decision support only).
-DISCLAIMER = (
-    "Decision support only: this does not replace the ITB screening test or clinical judgement."
-)
+DISCLAIMER = "Decision support only: this does not replace the ITB screening test or clinical judgement."
 
 
 @dataclass(frozen=True)
@@ -79,7 +77,7 @@ class Result:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "Result":
+    def from_dict(cls, data: Mapping[str, Any]) -> Result:
         """Rebuild a stored result (the inverse of `to_dict`)."""
 
         def reasons(items: list[dict[str, Any]]) -> tuple[Reason, ...]:

@@ -16,28 +16,34 @@ RECOMMENDATIONS: dict[str, Recommendation] = {
     r.code: r
     for r in (
         Recommendation(
-            "refer_for_screening", "Refer for the ITB screening test",
+            "refer_for_screening",
+            "Refer for the ITB screening test",
             "A candidate: refer for the ITB screening test.",
         ),
         Recommendation(
-            "refer_after_review", "Refer after team review",
+            "refer_after_review",
+            "Refer after team review",
             "A candidate once the listed relative items are addressed with the team.",
         ),
         Recommendation(
-            "defer_active_infection", "Defer: active infection",
+            "defer_active_infection",
+            "Defer: active infection",
             "Contraindicated while the infection is active; re-screen once it has resolved.",
         ),
         Recommendation(
-            "not_candidate_hypersensitivity", "Not a candidate: baclofen hypersensitivity",
+            "not_candidate_hypersensitivity",
+            "Not a candidate: baclofen hypersensitivity",
             "Contraindicated: true baclofen hypersensitivity, which is rare.",
         ),
         Recommendation(
-            "not_indicated", "Not indicated now",
+            "not_indicated",
+            "Not indicated now",
             "Spasticity does not interfere with comfort, function, daily activities, mobility, "
             "positioning or care, so ITB is not indicated now; re-screen if that changes.",
         ),
         Recommendation(
-            "incomplete", "Incomplete: more answers needed",
+            "incomplete",
+            "Incomplete: more answers needed",
             "The answers listed as missing are needed before any recommendation.",
         ),
     )

@@ -9,43 +9,39 @@ SOURCE = (
 )
 
 SEED_STATEMENTS: dict[str, str] = {
-    'S1': (
-        'When spasticity interferes with comfort, function, activities of daily living, mobility, positioning, or caregiver assistance, patients should be considered for intrathecal baclofen (ITB) therapy.'
+    "S1": (
+        "When spasticity interferes with comfort, function, activities of daily living, mobility, positioning, or caregiver assistance, patients should be considered for intrathecal baclofen (ITB) therapy."
     ),
-    'S2': (
-        'ITB can be considered for problematic spasticity involving muscles/muscle groups during all phases of diseases, including progressive neurologic diseases.'
+    "S2": (
+        "ITB can be considered for problematic spasticity involving muscles/muscle groups during all phases of diseases, including progressive neurologic diseases."
     ),
-    'S3': (
-        'ITB alone or with other treatments should not be exclusively reserved for individuals who have failed other approaches.'
+    "S3": (
+        "ITB alone or with other treatments should not be exclusively reserved for individuals who have failed other approaches."
     ),
-    'S4': (
-        'ITB combined with rehabilitation can be effective in certain ambulatory patients.'
+    "S4": ("ITB combined with rehabilitation can be effective in certain ambulatory patients."),
+    "S5": (
+        "ITB is also highly effective in managing spasticity in children, who may suffer limb deformity, joint dislocation, and poor motor function from spasticity and muscle tightness on the growing musculoskeletal system."
     ),
-    'S5': (
-        'ITB is also highly effective in managing spasticity in children, who may suffer limb deformity, joint dislocation, and poor motor function from spasticity and muscle tightness on the growing musculoskeletal system.'
+    "S6": ("Spasticity management often allows individuals to achieve higher function."),
+    "S7": (
+        "When cognition is impaired, ITB controls spasticity without the cognitive side effects of some oral medications."
     ),
-    'S6': (
-        'Spasticity management often allows individuals to achieve higher function.'
+    "S8": (
+        "Goal setting addresses expectations and treatment in the framework of pathology, impairment, and disability."
     ),
-    'S7': (
-        'When cognition is impaired, ITB controls spasticity without the cognitive side effects of some oral medications.'
+    "S9": (
+        "ITB is contraindicated in patients with hypersensitivity to baclofen, which is rare, or active infection."
     ),
-    'S8': (
-        'Goal setting addresses expectations and treatment in the framework of pathology, impairment, and disability.'
+    "S10": (
+        "Some patients with an adverse reaction to oral baclofen may be mistakenly classified as having an allergic reaction and may benefit from ITB."
     ),
-    'S9': (
-        'ITB is contraindicated in patients with hypersensitivity to baclofen, which is rare, or active infection.'
+    "S11": (
+        "Relative contraindications include unrealistic goals, unmanageable mental health issues, psychosocial factors affecting compliance, and financial burden."
     ),
-    'S10': (
-        'Some patients with an adverse reaction to oral baclofen may be mistakenly classified as having an allergic reaction and may benefit from ITB.'
+    "S12": (
+        "Vascular shunting for hydrocephalus is not a contraindication, but concurrent use may affect cerebrospinal fluid flow."
     ),
-    'S11': (
-        'Relative contraindications include unrealistic goals, unmanageable mental health issues, psychosocial factors affecting compliance, and financial burden.'
-    ),
-    'S12': (
-        'Vascular shunting for hydrocephalus is not a contraindication, but concurrent use may affect cerebrospinal fluid flow.'
-    ),
-    'S13': (
-        'Seizures or prior abdominal or pelvic surgery should be discussed before proceeding to an ITB screening test.'
+    "S13": (
+        "Seizures or prior abdominal or pelvic surgery should be discussed before proceeding to an ITB screening test."
     ),
 }

@@ -4,14 +4,16 @@ Knows nothing of Telegram or terminals: it takes text or a button code and retur
 """
 
 from . import _messages as messages
-from ._buttons import Press, decode as decode_button, encode as encode_button, generated_ref
+from ._buttons import Press, generated_ref
+from ._buttons import decode as decode_button
+from ._buttons import encode as encode_button
 from ._commands import COMMANDS
 from ._engine import Dialogue
-from ._reports import Reports
-from ._turn import Identity
 from ._machine import CHOOSING, DONE, REVIEW, STATES, build_machine, transition_table
 from ._parse import MAX_TEXT, Refusal, check_ref, parse_answer
 from ._prompts import Button, Prompt, ReviewLine
+from ._reports import Reports
+from ._turn import Identity
 
 __all__ = [
     "CHOOSING",

@@ -2,7 +2,8 @@
 
 A code is `verb:case_id:state[:index]` (e.g. `a:12:5:2` = answer option 2 of question 5 of case 12), so
 a press on a button of another case or of a question already closed is recognised as stale. State
-numbers: a question's number, `r` for review, `d` for a finished case. `f:12:r:1` is "Confirm anyway". Well under Telegram's 64-byte limit.
+numbers: a question's number, `r` for review, `d` for a finished case. `f:12:r:1` is "Confirm anyway".
+Well under Telegram's 64-byte limit.
 """
 
 from __future__ import annotations
@@ -10,20 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 VERBS = {
-    "a": "answer",   # choose one option (one-choice question)
-    "t": "toggle",   # toggle an option of a many-choice question
-    "d": "done",     # finish a many-choice question
+    "a": "answer",  # choose one option (one-choice question)
+    "t": "toggle",  # toggle an option of a many-choice question
+    "d": "done",  # finish a many-choice question
     "b": "back",
     "s": "skip",
-    "c": "change",   # at review: change the answer of question `index`
+    "c": "change",  # at review: change the answer of question `index`
     "f": "confirm",  # at review: confirm and evaluate
-    "o": "open",     # in /cases: resume case `case_id`
-    "k": "key",      # a digit key of a number question (index = the digit)
-    "e": "erase",    # erase the last digit typed with the keys
-    "g": "generate", # start a case under a generated reference (index = the reference's number)
-    "y": "yes",      # "Did you mean ...?": save the answer offered
-    "n": "no",       # "Did you mean ...?": not that; ask the question again
-    "m": "amend",    # on a finished case's result: reopen it for amendment (asks for the reason)
+    "o": "open",  # in /cases: resume case `case_id`
+    "k": "key",  # a digit key of a number question (index = the digit)
+    "e": "erase",  # erase the last digit typed with the keys
+    "g": "generate",  # start a case under a generated reference (index = the reference's number)
+    "y": "yes",  # "Did you mean ...?": save the answer offered
+    "n": "no",  # "Did you mean ...?": not that; ask the question again
+    "m": "amend",  # on a finished case's result: reopen it for amendment (asks for the reason)
 }
 _CODES = {name: verb for verb, name in VERBS.items()}
 

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
-from ..criteria import NONE_CODE, Question, value_label
-from ..criteria import match_key
+from ..criteria import NONE_CODE, Question, match_key, value_label
 from ._reading import (
-    HELP_WORDS,
-    NearMiss,
-    Reading,
-    Refusal,
-    SKIP_WORDS,
     _A,
     _COUNT,
     _DECIMAL,
     _RANGE,
+    HELP_WORDS,
+    SKIP_WORDS,
+    NearMiss,
+    Reading,
+    Refusal,
     _bound,
     _distance,
     _is_hedge,
@@ -28,29 +27,110 @@ from ._reading import (
     is_number,
 )
 
-
 #: Words with no meaning of their own in an answer: never distinctive in a label, ignored when typed.
-_STOP = frozenset({
-    "of", "or", "and", "the", "with", "on", "not", "a", "an", "to", "in", "for", "by", "at", "yet", "these",
-    "this", "that", "no", "yes", "is", "are", "has", "had", "have", "any", "some", "from", "as", "all",
-    "his", "her", "their", "its", "also", "both", "mainly", "mostly", "mild", "moderate", "severe",
-})
+_STOP = frozenset(
+    {
+        "of",
+        "or",
+        "and",
+        "the",
+        "with",
+        "on",
+        "not",
+        "a",
+        "an",
+        "to",
+        "in",
+        "for",
+        "by",
+        "at",
+        "yet",
+        "these",
+        "this",
+        "that",
+        "no",
+        "yes",
+        "is",
+        "are",
+        "has",
+        "had",
+        "have",
+        "any",
+        "some",
+        "from",
+        "as",
+        "all",
+        "his",
+        "her",
+        "their",
+        "its",
+        "also",
+        "both",
+        "mainly",
+        "mostly",
+        "mild",
+        "moderate",
+        "severe",
+    }
+)
 
 
 #: Words that can narrow a reading but never decide it alone ("improve" is in five goals, "spastic" is
 #: not enough to say hereditary spastic paraplegia).
-_GENERIC = frozenset({
-    "spastic", "spasticity", "condition", "function", "neurological", "neurologic", "medication", "improve",
-    "reduce", "ease", "prevent", "poor", "activities", "daily", "injury", "treatment", "effects", "side",
-    "baclofen", "oral",
-})
+_GENERIC = frozenset(
+    {
+        "spastic",
+        "spasticity",
+        "condition",
+        "function",
+        "neurological",
+        "neurologic",
+        "medication",
+        "improve",
+        "reduce",
+        "ease",
+        "prevent",
+        "poor",
+        "activities",
+        "daily",
+        "injury",
+        "treatment",
+        "effects",
+        "side",
+        "baclofen",
+        "oral",
+    }
+)
 
 
 #: Words that deny what follows: "no botox" must never be read as botox.
-_NEGATIONS = frozenset({
-    "no", "not", "non", "without", "never", "nil", "none", "neither", "nor", "denies", "denied", "isnt",
-    "doesnt", "hasnt", "didnt", "havent", "wasnt", "cannot", "cant", "nope", "nah", "negative", "n",
-})
+_NEGATIONS = frozenset(
+    {
+        "no",
+        "not",
+        "non",
+        "without",
+        "never",
+        "nil",
+        "none",
+        "neither",
+        "nor",
+        "denies",
+        "denied",
+        "isnt",
+        "doesnt",
+        "hasnt",
+        "didnt",
+        "havent",
+        "wasnt",
+        "cannot",
+        "cant",
+        "nope",
+        "nah",
+        "negative",
+        "n",
+    }
+)
 
 
 #: Typed forms of yes: where a question has no plain Yes option they fit every option but the "no" one.
@@ -59,9 +139,16 @@ _YES_KEYS = frozenset({"yes", "y", "yeah", "yep", "yup"})
 
 #: "Choose all that apply" is often answered "all": every option but `none`, where a question has `none`
 #: (so "all" is a closed list). Without `none` (goals, which has "Other") it is refused.
-_ALL_KEYS = frozenset({
-    "all", "all of these", "all of the above", "all the above", "all apply", "all of them",
-})
+_ALL_KEYS = frozenset(
+    {
+        "all",
+        "all of these",
+        "all of the above",
+        "all the above",
+        "all apply",
+        "all of them",
+    }
+)
 
 
 #: Names never offered as a near miss: they are short, and a slip ("done", "nine") must not become "none".
@@ -80,13 +167,13 @@ _AND = re.compile(r"\b(?:and|plus)\b", re.IGNORECASE)
 # The per-question index -------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class _Index:
-    exact: dict[str, str]                      # stemmed name -> code
-    words: dict[str, dict[str, bool]]          # stemmed label word -> {code: positive (not negated)}
-    names: tuple[tuple[str, str], ...]         # (name, code) for near misses
-    vocabulary: frozenset[str]                 # words a typed word may be corrected to
+    exact: dict[str, str]  # stemmed name -> code
+    words: dict[str, dict[str, bool]]  # stemmed label word -> {code: positive (not negated)}
+    names: tuple[tuple[str, str], ...]  # (name, code) for near misses
+    vocabulary: frozenset[str]  # words a typed word may be corrected to
 
 
-@lru_cache(maxsize=None)
+@cache
 def _index(question: Question) -> _Index:
     """Every name of every option of `question`, as the parser compares them; refuses a collision that
     only appears after stemming (the catalogue check compares names unstemmed)."""
@@ -121,7 +208,7 @@ def _index(question: Question) -> _Index:
 # Reading one item (a whole answer, or one element of a list) -----------------------------------------
 @dataclass(frozen=True)
 class _Item:
-    kind: str                 # found, near, ambiguous, partial, negated, hedge, range, unknown
+    kind: str  # found, near, ambiguous, partial, negated, hedge, range, unknown
     codes: tuple[str, ...] = ()
     text: str = ""
 

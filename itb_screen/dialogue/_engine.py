@@ -20,8 +20,8 @@ from transitions import Machine
 
 from ..criteria import QUESTIONS_BY_FIELD, Result
 from ..storage import Store
-from . import _presses, _questions
 from . import _messages as say
+from . import _presses, _questions
 from ._machine import CHOOSING, DONE, NOT_RETURNING, QUESTION_STATES, REVIEW, Conversation, build_machine
 from ._prompts import Prompt, question_prompt, result_prompt, review_prompt, where
 from ._reports import Reports
@@ -41,8 +41,13 @@ class Dialogue:
     they are not available in this channel.
     """
 
-    def __init__(self, store: Store, machine: Machine | None = None, active_models: int = ACTIVE_MODELS,
-                 reports: Reports | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        machine: Machine | None = None,
+        active_models: int = ACTIVE_MODELS,
+        reports: Reports | None = None,
+    ) -> None:
         self.store = store
         self.machine = machine or build_machine()
         self.reports = reports
@@ -53,8 +58,9 @@ class Dialogue:
         self._active_models = max(1, active_models)
 
     # Entry points ------------------------------------------------------------------------------
-    def handle(self, who: Identity, text: str | None = None, button: str | None = None,
-               key: str | None = None) -> list[Prompt]:
+    def handle(
+        self, who: Identity, text: str | None = None, button: str | None = None, key: str | None = None
+    ) -> list[Prompt]:
         """Handle one message (text) or one button press (its code) and return what to show.
 
         `key` names the input for its channel (a Telegram update id): an input delivered again after a
@@ -71,7 +77,11 @@ class Dialogue:
             else:
                 turn.typed = True
                 _questions.text(self, turn, text or "")
-            if awaiting.startswith(AWAITING_SUGGESTION) and not turn.offered and turn.user.awaiting == awaiting:
+            if (
+                awaiting.startswith(AWAITING_SUGGESTION)
+                and not turn.offered
+                and turn.user.awaiting == awaiting
+            ):
                 self.set_awaiting(turn, None)  # an offer is good for the next input only
             incoming = turn.redacted or (text if button is None else _presses.describe(button))
             self._record(turn, before, incoming or "")
@@ -87,7 +97,9 @@ class Dialogue:
         with self.store.transaction():
             turn = self.begin(who)
             if announce and turn.case is not None and turn.state not in (CHOOSING, DONE):
-                turn.say("notice", say.CONTINUING.format(ref=turn.case.ref, where=where(turn.case, turn.answers)))
+                turn.say(
+                    "notice", say.CONTINUING.format(ref=turn.case.ref, where=where(turn.case, turn.answers))
+                )
             self.show_current(turn)
         return turn.prompts
 
@@ -145,8 +157,15 @@ class Dialogue:
             self.machine.set_state(state, model=model)
         return model
 
-    def save(self, turn: Turn, state: str, *, status: str | None = None, returning: int | None = None,
-             pending: tuple[str, ...] | None = None) -> None:
+    def save(
+        self,
+        turn: Turn,
+        state: str,
+        *,
+        status: str | None = None,
+        returning: int | None = None,
+        pending: tuple[str, ...] | None = None,
+    ) -> None:
         """Store where the open case stands (and keep `turn.case` equal to it)."""
         assert turn.case is not None
         case = turn.case
@@ -154,8 +173,12 @@ class Dialogue:
             pending = turn.answers.get(state, ())  # toggles start from the current answer
         if state == REVIEW:
             returning = NOT_RETURNING
-        values = {"state": state, "status": status or case.status, "pending": pending,
-                  "return_to_review": case.return_to_review if returning is None else returning}
+        values = {
+            "state": state,
+            "status": status or case.status,
+            "pending": pending,
+            "return_to_review": case.return_to_review if returning is None else returning,
+        }
         stamp = self.store.save_case(case.id, **values, at_review=state == REVIEW)  # type: ignore[arg-type]
         reviewed = case.first_review_at or (stamp if state == REVIEW else None)
         turn.case = replace(case, updated_at=stamp, first_review_at=reviewed, **values)  # type: ignore[arg-type]
@@ -197,6 +220,3 @@ class Dialogue:
                 turn.prompts.append(result_prompt(turn.case, Result.from_dict(stored[0])))
         else:
             turn.prompts.append(question_prompt(turn.case, turn.answers, QUESTIONS_BY_FIELD[state]))
-
-
-

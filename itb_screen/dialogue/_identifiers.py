@@ -12,7 +12,8 @@ _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 
 #: (class, pattern), tried in order; re.ASCII so that only 0-9 count as digits.
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (name, re.compile(pattern, re.IGNORECASE | re.ASCII)) for name, pattern in (
+    (name, re.compile(pattern, re.IGNORECASE | re.ASCII))
+    for name, pattern in (
         ("an e-mail address", r"[\w.+-]+@[\w-]+\.[\w.-]+"),
         ("a national number", r"\b\d{3}[ -]\d{3}[ -]\d{4}\b"),  # NHS 485 777 3456, US phone shapes
         ("a date", r"\b\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b"),
@@ -24,8 +25,10 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
 ) + (
     # Case-sensitive, so that "MS relapse" (multiple sclerosis) is not read as "Ms Relapse".
-    ("a name with a title",
-     re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?\s+(?:[A-Z]\.\s*)*[A-Z][A-Za-z'-]+", re.ASCII)),
+    (
+        "a name with a title",
+        re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?\s+(?:[A-Z]\.\s*)*[A-Z][A-Za-z'-]+", re.ASCII),
+    ),
 )
 
 

@@ -46,8 +46,13 @@ class Conversation:
 
         def may_trigger(self, name: str) -> bool: ...
 
-    def __init__(self, answers: dict[str, Any], visited: set[str], returning: int = NOT_RETURNING,
-                 target: str | None = None) -> None:
+    def __init__(
+        self,
+        answers: dict[str, Any],
+        visited: set[str],
+        returning: int = NOT_RETURNING,
+        target: str | None = None,
+    ) -> None:
         self.answers = answers
         self.visited = visited
         self.returning = returning
@@ -91,15 +96,18 @@ _returning = _named("returning_to_review", lambda m: m.returning != NOT_RETURNIN
 _changing = _named("changing_from_review", lambda m: m.returning == CHANGING)
 
 
-def _walk(questions: tuple[Question, ...], source: str, trigger: str, end: str | None) -> list[dict[str, Any]]:
+def _walk(
+    questions: tuple[Question, ...], source: str, trigger: str, end: str | None
+) -> list[dict[str, Any]]:
     """`trigger` from `source` to the first of `questions` that is asked, else to `end` (if any)."""
     table: list[dict[str, Any]] = []
     for question in questions:
         if question.asked_when is None:
             table.append({"trigger": trigger, "source": source, "dest": question.field})
             return table
-        table.append({"trigger": trigger, "source": source, "dest": question.field,
-                      "conditions": [_asked(question)]})
+        table.append(
+            {"trigger": trigger, "source": source, "dest": question.field, "conditions": [_asked(question)]}
+        )
     if end is not None:
         table.append({"trigger": trigger, "source": source, "dest": end})
     return table
@@ -108,25 +116,35 @@ def _walk(questions: tuple[Question, ...], source: str, trigger: str, end: str |
 def transition_table() -> list[dict]:
     """Every transition, in the order transitions tries them (the first whose conditions hold wins)."""
     table: list[dict] = [{"trigger": "start", "source": CHOOSING, "dest": QUESTIONS[0].field}]
-    table += [{"trigger": "resume", "source": CHOOSING, "dest": s, "conditions": [_target_is(s)]}
-              for s in CASE_STATES]
+    table += [
+        {"trigger": "resume", "source": CHOOSING, "dest": s, "conditions": [_target_is(s)]}
+        for s in CASE_STATES
+    ]
     table.append({"trigger": "leave", "source": list(CASE_STATES), "dest": CHOOSING})
     for index, question in enumerate(QUESTIONS):
         # A change made at review returns there, unless it made skip logic ask a question not yet asked.
-        for later in QUESTIONS[index + 1:]:
+        for later in QUESTIONS[index + 1 :]:
             if later.asked_when is not None and later.asked_when.field == question.field:
-                table.append({"trigger": "advance", "source": question.field, "dest": later.field,
-                              "conditions": [_returning, _newly_asked(later)]})
-        table.append({"trigger": "advance", "source": question.field, "dest": REVIEW,
-                      "conditions": [_returning]})
-        table += _walk(QUESTIONS[index + 1:], question.field, "advance", REVIEW)
-        table.append({"trigger": "back", "source": question.field, "dest": REVIEW,
-                      "conditions": [_changing]})
+                table.append(
+                    {
+                        "trigger": "advance",
+                        "source": question.field,
+                        "dest": later.field,
+                        "conditions": [_returning, _newly_asked(later)],
+                    }
+                )
+        table.append(
+            {"trigger": "advance", "source": question.field, "dest": REVIEW, "conditions": [_returning]}
+        )
+        table += _walk(QUESTIONS[index + 1 :], question.field, "advance", REVIEW)
+        table.append({"trigger": "back", "source": question.field, "dest": REVIEW, "conditions": [_changing]})
         if index:
             table += _walk(tuple(reversed(QUESTIONS[:index])), question.field, "back", None)
     table += _walk(tuple(reversed(QUESTIONS)), REVIEW, "back", None)
-    table += [{"trigger": "change", "source": REVIEW, "dest": q.field, "conditions": [_target_is(q.field)]}
-              for q in QUESTIONS]
+    table += [
+        {"trigger": "change", "source": REVIEW, "dest": q.field, "conditions": [_target_is(q.field)]}
+        for q in QUESTIONS
+    ]
     table.append({"trigger": "confirm", "source": REVIEW, "dest": DONE})
     return table
 

@@ -128,7 +128,9 @@ SKIP_LABEL = "Skip"
 CONFIRM_LABEL = "Confirm"
 
 _HOW = {
-    "number": "Type the number (e.g. 45, 8 years, 18 months); '?' explains, 'skip' moves on, 'back' goes back.",
+    "number": (
+        "Type the number (e.g. 45, 8 years, 18 months); '?' explains, 'skip' moves on, 'back' goes back."
+    ),
     "one": "Type the option's number, name or short form; '?' explains, 'skip' moves on, 'back' goes back.",
     "many": (
         "Type one or more numbers or names (e.g. 1, 4 or mobility and care); '?' explains, 'skip' moves on, "
@@ -150,12 +152,15 @@ def question_text(heading: str, title: str, question: Question, selected: set[st
 
 
 def help_text(commands: dict[str, str]) -> str:
-    return "\n".join([
-        "ITB Screen walks you through the questions that decide whether to refer a patient for an "
-        "intrathecal baclofen (ITB) screening test, and gives a recommendation with the points the team "
-        "should discuss, each citing the consensus statement (S1..S13) behind it.",
-        "Cases are named by a case reference only: never a patient's name, date of birth or record number.",
-        DISCLAIMER,
-        "",
-        *commands.values(),
-    ])
+    return "\n".join(
+        [
+            "ITB Screen walks you through the questions that decide whether to refer a patient for an "
+            "intrathecal baclofen (ITB) screening test, and gives a recommendation with the points the team "
+            "should discuss, each citing the consensus statement (S1..S13) behind it.",
+            "Cases are named by a case reference only: never a patient's name, date of birth or record "
+            "number.",
+            DISCLAIMER,
+            "",
+            *commands.values(),
+        ]
+    )

@@ -6,45 +6,116 @@ import re
 
 from ..criteria import Question, value_label
 from ._reading import (
+    _A,
+    _DECIMAL,
     NearMiss,
     Reading,
     Refusal,
-    _A,
-    _DECIMAL,
     _distance,
     _is_hedge,
     _shown,
     _words,
 )
 
-
-_NUMBER_NAMES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-                 "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
-                 "nineteen")
+_NUMBER_NAMES = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+)
 
 
 _UNITS = {word: n for n, word in enumerate(_NUMBER_NAMES)}
 
 
-_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
-         "ninety": 90}
+_TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
 
 
-_YEAR_UNITS = frozenset({
-    "", "y", "yr", "yrs", "year", "years", "yo", "y/o", "yoa", "yr old", "yrs old", "year old", "years old",
-    "y old", "years of age", "year of age", "yrs of age",
-})
+_YEAR_UNITS = frozenset(
+    {
+        "",
+        "y",
+        "yr",
+        "yrs",
+        "year",
+        "years",
+        "yo",
+        "y/o",
+        "yoa",
+        "yr old",
+        "yrs old",
+        "year old",
+        "years old",
+        "y old",
+        "years of age",
+        "year of age",
+        "yrs of age",
+    }
+)
 
 
-_MONTH_UNITS = frozenset({
-    "m", "mo", "mos", "mth", "mths", "mnth", "mnths", "month", "months", "m old", "mo old", "mos old",
-    "mth old", "mths old", "month old", "months old", "months of age",
-})
+_MONTH_UNITS = frozenset(
+    {
+        "m",
+        "mo",
+        "mos",
+        "mth",
+        "mths",
+        "mnth",
+        "mnths",
+        "month",
+        "months",
+        "m old",
+        "mo old",
+        "mos old",
+        "mth old",
+        "mths old",
+        "month old",
+        "months old",
+        "months of age",
+    }
+)
 
 
-_SHORT_TIME_UNITS = frozenset({
-    "d", "day", "days", "w", "wk", "wks", "week", "weeks", "days old", "weeks old",
-})
+_SHORT_TIME_UNITS = frozenset(
+    {
+        "d",
+        "day",
+        "days",
+        "w",
+        "wk",
+        "wks",
+        "week",
+        "weeks",
+        "days old",
+        "weeks old",
+    }
+)
 
 
 #: Under this many months an age may be typed in months (a toddler's age is often written so).
@@ -179,7 +250,7 @@ def _plain_body(raw: str) -> tuple[str, bool]:
     body = _AGE_PREFIX.sub("", raw.casefold().rstrip(".").strip())
     approx = _APPROX.match(body)
     if approx:
-        body = body[approx.end():]
+        body = body[approx.end() :]
     if _ISH.search(body) and re.search(r"\d", body):
         return _ISH.sub("", body), True
     return body, bool(approx)
@@ -227,8 +298,11 @@ def _offer_unit(question: Question, value: int, unit: str) -> None:
 
 
 def _fits(question: Question, value: int) -> bool:
-    return question.minimum is not None and question.maximum is not None and \
-        question.minimum <= value <= question.maximum
+    return (
+        question.minimum is not None
+        and question.maximum is not None
+        and question.minimum <= value <= question.maximum
+    )
 
 
 def _months(question: Question, months: int, typed: str) -> Reading:

@@ -37,9 +37,24 @@ from ._reading import (
 )
 
 __all__ = [
-    "HELP_WORDS", "KEEP_WORDS", "MAX_TEXT", "SKIP_WORDS", "UNKNOWN_WORDS", "NearMiss", "Reading", "Refusal",
-    "check_ref", "is_number", "is_skip", "normalise", "normalise_many", "parse_answer", "parse_many",
-    "parse_number", "parse_one", "read_answer",
+    "HELP_WORDS",
+    "KEEP_WORDS",
+    "MAX_TEXT",
+    "SKIP_WORDS",
+    "UNKNOWN_WORDS",
+    "NearMiss",
+    "Reading",
+    "Refusal",
+    "check_ref",
+    "is_number",
+    "is_skip",
+    "normalise",
+    "normalise_many",
+    "parse_answer",
+    "parse_many",
+    "parse_number",
+    "parse_one",
+    "read_answer",
 ]
 
 #: The longest message the dialogue reads; longer ones are refused whole.
@@ -48,12 +63,14 @@ _REF = re.compile(r"^[A-Za-z0-9_-]{3,32}$")
 _LONG_DIGITS = re.compile(r"\d{6,}")
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
 _DATE_LIKE = re.compile(
-    "|".join([
-        r"\d{1,4}[-_.]\d{1,2}[-_.]\d{1,4}",                  # 1990-03-15, 15-03-1990
-        rf"\d{{1,2}}[-_.]?{_MONTH}[-_.]?\d{{2,4}}",              # 15Mar1990, 15-March-1990
-        rf"{_MONTH}[-_.]?\d{{1,2}}[-_.]\d{{2,4}}",               # Mar-15-1990
-        rf"\d{{4}}[-_.]?{_MONTH}[-_.]?\d{{1,2}}",                # 1990-Mar-15
-    ]),
+    "|".join(
+        [
+            r"\d{1,4}[-_.]\d{1,2}[-_.]\d{1,4}",  # 1990-03-15, 15-03-1990
+            rf"\d{{1,2}}[-_.]?{_MONTH}[-_.]?\d{{2,4}}",  # 15Mar1990, 15-March-1990
+            rf"{_MONTH}[-_.]?\d{{1,2}}[-_.]\d{{2,4}}",  # Mar-15-1990
+            rf"\d{{4}}[-_.]?{_MONTH}[-_.]?\d{{1,2}}",  # 1990-Mar-15
+        ]
+    ),
     re.IGNORECASE | re.ASCII,
 )
 

@@ -23,8 +23,16 @@ if TYPE_CHECKING:
 
 #: The machine trigger a press of each action needs from the case's state.
 TRIGGER_OF = {
-    "answer": "advance", "toggle": "advance", "done": "advance", "key": "advance", "erase": "advance",
-    "skip": "advance", "yes": "advance", "no": "advance", "back": "back", "change": "change",
+    "answer": "advance",
+    "toggle": "advance",
+    "done": "advance",
+    "key": "advance",
+    "erase": "advance",
+    "skip": "advance",
+    "yes": "advance",
+    "no": "advance",
+    "back": "back",
+    "change": "change",
     "confirm": "confirm",
 }
 
@@ -67,7 +75,9 @@ def _amend(d: Dialogue, turn: Turn, pressed: Press) -> None:
 
 
 _ANYWHERE: dict[str, Callable[[Dialogue, Turn, Press], None]] = {
-    "generate": _generate, "open": _open, "amend": _amend,
+    "generate": _generate,
+    "open": _open,
+    "amend": _amend,
 }
 
 
@@ -110,7 +120,7 @@ _AT_CASE: dict[str, Callable[[Dialogue, Turn, Press, Any], None]] = {
 
 
 def describe(code: str) -> str:
-    """A press as the transcript records it: `[pressed] answer Recorded allergy, not confirmed (case 3, 9)`."""
+    """A press as the transcript records it: `[pressed] answer Side effects on oral baclofen (case 3, 9)`."""
     pressed = buttons.decode(code)
     if pressed is None:
         return f"[pressed] unknown button {code[:64]!r}"

@@ -11,7 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ..criteria import RECOMMENDATIONS, Question, Result, asked_fields, asked_questions, result_text, value_label
+from ..criteria import (
+    RECOMMENDATIONS,
+    Question,
+    Result,
+    asked_fields,
+    asked_questions,
+    result_text,
+    value_label,
+)
 from ..storage import Case
 from . import _buttons as buttons
 from . import _messages as say
@@ -85,16 +93,20 @@ def where(case: Case, answers: dict[str, Any]) -> str:
 
 def _keypad(case: Case, question: Question, state: str) -> tuple[tuple[Button, ...], list[Button], str]:
     keys = tuple(Button(buttons.encode("key", case.id, state, d), str(d)) for d in (*range(1, 10), 0))
-    controls = [Button(buttons.encode("erase", case.id, state), say.ERASE_LABEL),
-                Button(buttons.encode("done", case.id, state), say.OK_LABEL)]
+    controls = [
+        Button(buttons.encode("erase", case.id, state), say.ERASE_LABEL),
+        Button(buttons.encode("done", case.id, state), say.OK_LABEL),
+    ]
     typed = "\n" + say.TYPED_SO_FAR.format(digits="".join(case.pending)) if case.pending else ""
     return keys, controls, typed
 
 
 def _choices(case: Case, question: Question, state: str, selected: set[str]) -> tuple[Button, ...]:
     verb = "toggle" if question.kind == "many" else "answer"
-    return tuple(Button(buttons.encode(verb, case.id, state, i), option.label, option.code in selected)
-                 for i, option in enumerate(question.options, 1))
+    return tuple(
+        Button(buttons.encode(verb, case.id, state, i), option.label, option.code in selected)
+        for i, option in enumerate(question.options, 1)
+    )
 
 
 def question_prompt(case: Case, answers: dict[str, Any], question: Question) -> Prompt:
@@ -120,57 +132,93 @@ def question_prompt(case: Case, answers: dict[str, Any], question: Question) -> 
         title += "\n" + say.CURRENT_ANSWER.format(answer=value_label(question.field, current))
         title += "\n" + say.KEEP_HINT
     title += typed
-    return Prompt("question", say.question_text(heading, title, question, selected), case_ref=case.ref,
-                  field=question.field, title=f"{heading}\n{title}", options=options,
-                  multi=question.kind == "many", controls=tuple(controls), keypad=question.kind == "number")
+    return Prompt(
+        "question",
+        say.question_text(heading, title, question, selected),
+        case_ref=case.ref,
+        field=question.field,
+        title=f"{heading}\n{title}",
+        options=options,
+        multi=question.kind == "many",
+        controls=tuple(controls),
+        keypad=question.kind == "number",
+    )
 
 
 def review_prompt(case: Case, answers: dict[str, Any]) -> Prompt:
     """Every asked question with its answer, a Change button each, Confirm and Back."""
     asked = asked_questions(answers)
-    lines = tuple(ReviewLine(i, q.field, q.text, value_label(q.field, answers.get(q.field)))
-                  for i, q in enumerate(asked, 1))
+    lines = tuple(
+        ReviewLine(i, q.field, q.text, value_label(q.field, answers.get(q.field)))
+        for i, q in enumerate(asked, 1)
+    )
     state = state_code(REVIEW)
-    options = tuple(Button(buttons.encode("change", case.id, state, q.number), f"{i}. {q.text}")
-                    for i, q in enumerate(asked, 1))
-    controls = (Button(buttons.encode("confirm", case.id, state), say.CONFIRM_LABEL),
-                Button(buttons.encode("back", case.id, state), say.BACK_LABEL))
+    options = tuple(
+        Button(buttons.encode("change", case.id, state, q.number), f"{i}. {q.text}")
+        for i, q in enumerate(asked, 1)
+    )
+    controls = (
+        Button(buttons.encode("confirm", case.id, state), say.CONFIRM_LABEL),
+        Button(buttons.encode("back", case.id, state), say.BACK_LABEL),
+    )
     heading = say.REVIEW_HEADING.format(ref=case.ref)
-    text = "\n".join([heading, *(f"{line.number}. {line.question} \u2014 {line.answer}" for line in lines),
-                      say.REVIEW_HELP.format(count=len(lines))])
-    return Prompt("review", text, case_ref=case.ref, title=heading, options=options, controls=controls,
-                  review=lines)
+    text = "\n".join(
+        [
+            heading,
+            *(f"{line.number}. {line.question} \u2014 {line.answer}" for line in lines),
+            say.REVIEW_HELP.format(count=len(lines)),
+        ]
+    )
+    return Prompt(
+        "review", text, case_ref=case.ref, title=heading, options=options, controls=controls, review=lines
+    )
 
 
 def result_prompt(case: Case, result: Result) -> Prompt:
     """The recommendation with its reasons and points, and an Amend button."""
     heading = say.RESULT_HEADING.format(ref=case.ref, title=RECOMMENDATIONS[result.recommendation].title)
     amend = Button(buttons.encode("amend", case.id, state_code(DONE)), say.AMEND_LABEL)
-    return Prompt("result", f"{heading}\n{result_text(result)}", case_ref=case.ref, title=heading,
-                  result=result, controls=(amend,))
+    return Prompt(
+        "result",
+        f"{heading}\n{result_text(result)}",
+        case_ref=case.ref,
+        title=heading,
+        result=result,
+        controls=(amend,),
+    )
 
 
 def offer_prompt(case: Case, question: Question, words: str) -> Prompt:
     """ "Did you mean ...?" with Yes and No."""
     state = state_code(question.field)
-    controls = (Button(buttons.encode("yes", case.id, state), say.YES_LABEL),
-                Button(buttons.encode("no", case.id, state), say.NO_LABEL))
-    return Prompt("notice", say.DID_YOU_MEAN.format(answer=words), case_ref=case.ref, field=question.field,
-                  controls=controls)
+    controls = (
+        Button(buttons.encode("yes", case.id, state), say.YES_LABEL),
+        Button(buttons.encode("no", case.id, state), say.NO_LABEL),
+    )
+    return Prompt(
+        "notice",
+        say.DID_YOU_MEAN.format(answer=words),
+        case_ref=case.ref,
+        field=question.field,
+        controls=controls,
+    )
 
 
 def unanswered_prompt(case: Case, labels: list[str]) -> Prompt:
     """Confirm pressed with asked questions unanswered: list them, offer Confirm anyway."""
     anyway = Button(buttons.encode("confirm", case.id, state_code(REVIEW), 1), say.CONFIRM_ANYWAY_LABEL)
-    text = say.UNANSWERED_AT_CONFIRM.format(count=len(labels), s="" if len(labels) == 1 else "s",
-                                            fields=", ".join(labels))
+    text = say.UNANSWERED_AT_CONFIRM.format(
+        count=len(labels), s="" if len(labels) == 1 else "s", fields=", ".join(labels)
+    )
     return Prompt("notice", text, case_ref=case.ref, controls=(anyway,))
 
 
 def new_ref_prompt(number: int) -> Prompt:
     """Ask for a case reference, offering a generated one as a button."""
-    offer = Button(buttons.encode("generate", 0, "n", number),
-                   say.GENERATE_LABEL.format(ref=buttons.generated_ref(number)))
+    offer = Button(
+        buttons.encode("generate", 0, "n", number),
+        say.GENERATE_LABEL.format(ref=buttons.generated_ref(number)),
+    )
     return Prompt("notice", say.ASK_REF, controls=(offer,))
 
 
@@ -181,8 +229,10 @@ def cases_prompt(rows: list[tuple[Case, int, int, str, bool]]) -> Prompt:
     lines, options = [say.CASES_HEADING], []
     for case, answered, asked, outcome, open_now in rows:
         status = say.STATUS_WORDS[case.status].lower()
-        lines.append(f"- {case.ref}: {answered}/{asked} answered, {status}{f', {outcome}' if outcome else ''}"
-                     f"{' (open now)' if open_now else ''}")
+        lines.append(
+            f"- {case.ref}: {answered}/{asked} answered, {status}{f', {outcome}' if outcome else ''}"
+            f"{' (open now)' if open_now else ''}"
+        )
         options.append(Button(buttons.encode("open", case.id, "c"), case.ref))
     lines.append(say.CASES_FOOT)
     return Prompt("cases", "\n".join(lines), options=tuple(options))

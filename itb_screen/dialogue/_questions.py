@@ -102,7 +102,9 @@ def accept(d: Dialogue, turn: Turn, question: Question, value: Any, note: str = 
     words = say.SKIPPED if value is None else value_label(question.field, value)
     turn.pressed = words
     if turn.typed and value is not None:
-        turn.say("saved", say.SAVED.format(answer=words) + (f" ({note})" if note else ""), field=question.field)
+        turn.say(
+            "saved", say.SAVED.format(answer=words) + (f" ({note})" if note else ""), field=question.field
+        )
     advance(d, turn)
 
 

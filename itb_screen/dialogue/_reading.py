@@ -6,9 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..criteria import Value
-from ..criteria import match_key
-
+from ..criteria import Value, match_key
 
 #: Typed words that ask what a question means (the dialogue shows `explain(question)`).
 HELP_WORDS = frozenset({"?", "help", "why"})
@@ -21,9 +19,19 @@ KEEP_WORDS = frozenset({"skip", "next", "pass"})
 #: Typed words that say the answer is not known: the question is left (or made) unanswered. Hedges
 #: such as `unsure` or `not sure` are not here: they are refused, so a half-meant answer is never
 #: silently recorded as unknown either (the refusal says to type `unknown`).
-UNKNOWN_WORDS = frozenset({
-    "unknown", "not known", "don't know", "dont know", "don\u2019t know", "do not know", "unk", "nk", "n/k",
-})
+UNKNOWN_WORDS = frozenset(
+    {
+        "unknown",
+        "not known",
+        "don't know",
+        "dont know",
+        "don\u2019t know",
+        "do not know",
+        "unk",
+        "nk",
+        "n/k",
+    }
+)
 
 
 #: Every word that leaves a question without a new answer (old callers: `is_skip`).
@@ -35,11 +43,31 @@ _SHOWN = 40
 
 
 #: Words and phrases that say the clinician is not sure: refused, never stored.
-_HEDGES = frozenset({
-    "maybe", "possibly", "probably", "perhaps", "unsure", "uncertain", "unclear", "likely", "unlikely",
-    "query", "suspected", "suspect", "might", "borderline", "questionable", "possible", "probable",
-    "presumed", "sometimes", "occasionally", "dunno",
-})
+_HEDGES = frozenset(
+    {
+        "maybe",
+        "possibly",
+        "probably",
+        "perhaps",
+        "unsure",
+        "uncertain",
+        "unclear",
+        "likely",
+        "unlikely",
+        "query",
+        "suspected",
+        "suspect",
+        "might",
+        "borderline",
+        "questionable",
+        "possible",
+        "probable",
+        "presumed",
+        "sometimes",
+        "occasionally",
+        "dunno",
+    }
+)
 
 
 _HEDGE_PHRASES = ("not sure", "could be", "dont think", "not certain", "i think", "not clear")
@@ -147,6 +175,8 @@ def _bound(text: str) -> int:
 
 def _is_hedge(text: str, words: list[str]) -> bool:
     joined = " ".join(words)
-    return "?" in text or any(w in _HEDGES for w in words) or any(
-        re.search(rf"\b{p}\b", joined) for p in _HEDGE_PHRASES
+    return (
+        "?" in text
+        or any(w in _HEDGES for w in words)
+        or any(re.search(rf"\b{p}\b", joined) for p in _HEDGE_PHRASES)
     )

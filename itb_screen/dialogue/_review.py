@@ -77,8 +77,13 @@ def confirm(d: Dialogue, turn: Turn, anyway: bool = False) -> None:
     assert state == DONE
     amended = d.store.latest_result(case.id) is not None
     reason = next((e["reason"] for e in reversed(d.store.events(case.id)) if e["kind"] == "amend"), None)
-    d.store.record_result(case.id, result.to_dict(), turn.user.id, kind="amend" if amended else "confirm",
-                          reason=reason if amended else None)
+    d.store.record_result(
+        case.id,
+        result.to_dict(),
+        turn.user.id,
+        kind="amend" if amended else "confirm",
+        reason=reason if amended else None,
+    )
     d.save(turn, state, status="done")
     turn.pressed = say.PRESSED_CONFIRMED
     if amended:

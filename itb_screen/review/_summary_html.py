@@ -69,8 +69,10 @@ def _recommendation(p: Parts) -> list[str]:
     else:
         rec = RECOMMENDATIONS[p.result.recommendation]
         sources = ", ".join(p.result.recommendation_sources)
-        out += [f'<p class="recommendation"><strong>{_e(rec.title)}</strong> [{_e(sources)}]</p>',
-                f"<p>{_e(rec.meaning)}</p>"]
+        out += [
+            f'<p class="recommendation"><strong>{_e(rec.title)}</strong> [{_e(sources)}]</p>',
+            f"<p>{_e(rec.meaning)}</p>",
+        ]
         if because := because_line(p.result):
             out.append(f"<p>{_e(because)}</p>")
         if p.state_note:

@@ -31,9 +31,14 @@ def case_view(store: Store, case: Case, names: Mapping[str, str] | None = None) 
     """The plain values of a case: answers, latest result, owner, times, amendments and voiding."""
     stored = store.latest_result(case.id)
     return CaseView(
-        ref=case.ref, status=case.status, created_at=case.created_at, updated_at=case.updated_at,
-        answers=store.answers(case.id), result=Result.from_dict(stored[0]) if stored else None,
-        result_at=stored[1] if stored else None, user=display_name(store.user_by_id(case.user_id), names),
+        ref=case.ref,
+        status=case.status,
+        created_at=case.created_at,
+        updated_at=case.updated_at,
+        answers=store.answers(case.id),
+        result=Result.from_dict(stored[0]) if stored else None,
+        result_at=stored[1] if stored else None,
+        user=display_name(store.user_by_id(case.user_id), names),
         events=case_events(store, case),
     )
 
@@ -86,8 +91,10 @@ def _results_lines(case: Case, view: CaseView, results: list[dict]) -> list[str]
     """The result with its reasons (none for a void case), and every result when there are several."""
     lines = [""]
     if case.status == "void":
-        lines.append("This case is void (opened by mistake): it gives no recommendation; its results are "
-                     "kept for the record.")
+        lines.append(
+            "This case is void (opened by mistake): it gives no recommendation; its results are "
+            "kept for the record."
+        )
     if view.result is None:
         lines.append("No recommendation yet: the case has not been confirmed.")
     elif case.status != "void":
@@ -109,8 +116,10 @@ def _changes_lines(history_rows: list[dict], every_answer: bool) -> list[str]:
         old = value_label(row["field"], row["old"]) if row["old"] is not None else "-"
         new = value_label(row["field"], row["new"])
         number = QUESTIONS_BY_FIELD[row["field"]].number
-        lines.append(f"{_when(row['at'])}  {row['user']}  {row['action']:<6} "
-                     f"Q{number} {short_label(row['field'])}: {old} -> {new}")
+        lines.append(
+            f"{_when(row['at'])}  {row['user']}  {row['action']:<6} "
+            f"Q{number} {short_label(row['field'])}: {old} -> {new}"
+        )
     return lines
 
 
@@ -123,13 +132,20 @@ def _transcript_lines(messages_: list[dict]) -> list[str]:
     return lines
 
 
-def show_text(store: Store, case: Case, transcript: bool = False, history: bool = False,
-              names: Mapping[str, str] | None = None) -> str:
+def show_text(
+    store: Store,
+    case: Case,
+    transcript: bool = False,
+    history: bool = False,
+    names: Mapping[str, str] | None = None,
+) -> str:
     """A case for a reader: answers by short label, the result with reasons, amendments, every result,
     changes of answers, the transcript."""
     view = case_view(store, case, names)
-    lines = [f"Case {case.ref}: {status_words(case.status)}, owner {view.user}",
-             f"Created {_when(case.created_at)}, updated {_when(case.updated_at)}"]
+    lines = [
+        f"Case {case.ref}: {status_words(case.status)}, owner {view.user}",
+        f"Created {_when(case.created_at)}, updated {_when(case.updated_at)}",
+    ]
     lines += [_event_line(e) for e in view.events]
     lines += ["", "Answers:"]
     for question in asked_questions(view.answers):
@@ -147,8 +163,9 @@ def _json_answers(answers: dict) -> dict:
     return {f: to_json_value(v) for f, v in answers.items()}
 
 
-def show_json(store: Store, case: Case, transcript: bool = False,
-              names: Mapping[str, str] | None = None) -> dict:
+def show_json(
+    store: Store, case: Case, transcript: bool = False, names: Mapping[str, str] | None = None
+) -> dict:
     """A case as one JSON object: codes, not words (`itb-screen show REF --json`).
 
     `answers` are the current answers the rules see (an answer to a question skip logic no longer asks
@@ -168,19 +185,24 @@ def show_json(store: Store, case: Case, transcript: bool = False,
         "answered": answered,
         "asked": asked,
         "answers": _json_answers(answers),
-        "results": [{**r["result"], "kind": r["kind"], "at": r["at"], "by": r["by"], "reason": r["reason"]}
-                    for r in store.results(case.id)],
+        "results": [
+            {**r["result"], "kind": r["kind"], "at": r["at"], "by": r["by"], "reason": r["reason"]}
+            for r in store.results(case.id)
+        ],
         "events": [{k: e[k] for k in ("kind", "reason", "at", "by")} for e in store.events(case.id)],
-        "history": [{**row, "value": None if row["value"] is None else to_json_value(row["value"])}
-                    for row in store.history(case.id)],
+        "history": [
+            {**row, "value": None if row["value"] is None else to_json_value(row["value"])}
+            for row in store.history(case.id)
+        ],
     }
     if transcript:
         out["transcript"] = store.transcript(case.id)
     return out
 
 
-def summary_reply(store: Store, channel: str, external_id: str, ref: str | None,
-                  any_case: bool = False) -> str:
+def summary_reply(
+    store: Store, channel: str, external_id: str, ref: str | None, any_case: bool = False
+) -> str:
     """The text referral summary a chat user asked for with /summary [REF], recorded in the transcript.
 
     Without REF: the user's open case. Only the user's own cases, unless `any_case` (reviewers).

@@ -34,7 +34,9 @@ class ChatReports:
         for record in records:
             code = (record["result"] or {}).get("recommendation")
             outcome = RECOMMENDATIONS[code].title if code else "-"
-            lines.append(f"- {record['ref']}: {record['user']}, {status_words(record['status'])}, "
-                         f"{record['answered']}/{record['asked']}, {outcome}")
+            lines.append(
+                f"- {record['ref']}: {record['user']}, {status_words(record['status'])}, "
+                f"{record['answered']}/{record['asked']}, {outcome}"
+            )
         lines.append(ALL_CASES_FOOT)
         return "\n".join(lines)

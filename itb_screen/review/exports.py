@@ -11,7 +11,7 @@ import csv
 import io
 import uuid
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ..criteria import (
     CRITERIA_VERSION,
@@ -90,21 +90,23 @@ def data_dictionary_rows() -> list[dict[str, str]]:
     rows = []
     for q in QUESTIONS:
         number = q.kind == "number"
-        rows.append({
-            "field_name": q.field,
-            "form_name": FORM_NAME,
-            "field_type": _REDCAP_TYPE[q.kind],
-            "field_label": q.text,
-            "choices": " | ".join(f"{o.code}, {o.label}" for o in q.options),
-            "text_validation_type_or_show_slider_number": "integer" if number else "",
-            "text_validation_min": str(q.minimum) if number else "",
-            "text_validation_max": str(q.maximum) if number else "",
-            "branching_logic": _branching_logic(q),
-            "required_field": "y" if q.field in REQUIRED_FIELDS else "",
-            "field_note": q.hint,
-            "seed_statements": " ".join(q.serves),
-            "short_forms": _short_forms(q),
-        })
+        rows.append(
+            {
+                "field_name": q.field,
+                "form_name": FORM_NAME,
+                "field_type": _REDCAP_TYPE[q.kind],
+                "field_label": q.text,
+                "choices": " | ".join(f"{o.code}, {o.label}" for o in q.options),
+                "text_validation_type_or_show_slider_number": "integer" if number else "",
+                "text_validation_min": str(q.minimum) if number else "",
+                "text_validation_max": str(q.maximum) if number else "",
+                "branching_logic": _branching_logic(q),
+                "required_field": "y" if q.field in REQUIRED_FIELDS else "",
+                "field_note": q.hint,
+                "seed_statements": " ".join(q.serves),
+                "short_forms": _short_forms(q),
+            }
+        )
     return rows
 
 
@@ -151,32 +153,45 @@ def _item(question: Question) -> dict:
     """One Questionnaire item: the question's wording, type, options, range, skip rule and sources."""
     item: dict = {
         "linkId": question.field,
-        "code": [{"system": SEED_STATEMENT_SYSTEM, "code": s, "display": SEED_STATEMENTS[s]}
-                 for s in question.serves],
+        "code": [
+            {"system": SEED_STATEMENT_SYSTEM, "code": s, "display": SEED_STATEMENTS[s]}
+            for s in question.serves
+        ],
         "prefix": f"{question.number}.",
         "text": question.text,
         "type": "integer" if question.kind == "number" else "choice",
     }
     if question.kind == "number":
-        item["extension"] = [{"url": _MIN_VALUE, "valueInteger": question.minimum},
-                             {"url": _MAX_VALUE, "valueInteger": question.maximum}]
+        item["extension"] = [
+            {"url": _MIN_VALUE, "valueInteger": question.minimum},
+            {"url": _MAX_VALUE, "valueInteger": question.maximum},
+        ]
     if question.asked_when is not None:
-        item["enableWhen"] = [{"question": question.asked_when.field, "operator": "<",
-                               "answerInteger": question.asked_when.below}]
+        item["enableWhen"] = [
+            {
+                "question": question.asked_when.field,
+                "operator": "<",
+                "answerInteger": question.asked_when.below,
+            }
+        ]
     if question.kind == "many":
         item["repeats"] = True
     if question.options:
         item["answerOption"] = [{"valueCoding": _coding(question, o.code)} for o in question.options]
     if question.hint:
-        item["item"] = [{
-            "linkId": f"{question.field}.hint",
-            "text": question.hint,
-            "type": "display",
-            "extension": [{"url": _ITEM_CONTROL, "valueCodeableConcept": {
-                "coding": [{"system": _ITEM_CONTROL_SYSTEM, "code": "prompt"}]}}],
-        }]
+        item["item"] = [_hint_item(question)]
     return item
 
+
+def _hint_item(question: Question) -> dict:
+    """The question's hint as a display item shown as a prompt."""
+    control = {"coding": [{"system": _ITEM_CONTROL_SYSTEM, "code": "prompt"}]}
+    return {
+        "linkId": f"{question.field}.hint",
+        "text": question.hint,
+        "type": "display",
+        "extension": [{"url": _ITEM_CONTROL, "valueCodeableConcept": control}],
+    }
 
 
 def fhir_questionnaire() -> dict:
@@ -194,8 +209,10 @@ def fhir_questionnaire() -> dict:
         "title": "ITB screening referral questionnaire",
         "status": "active",
         "subjectType": ["Patient"],
-        "description": (f"Questions for deciding whether to refer a patient with spasticity for an "
-                        f"intrathecal baclofen (ITB) screening test. Source: {SOURCE}. {DISCLAIMER}"),
+        "description": (
+            f"Questions for deciding whether to refer a patient with spasticity for an "
+            f"intrathecal baclofen (ITB) screening test. Source: {SOURCE}. {DISCLAIMER}"
+        ),
         "item": [_item(q) for q in QUESTIONS],
     }
 
@@ -207,7 +224,7 @@ def _fhir_datetime(stamp: str) -> str:
         return stamp
     moment = datetime.fromisoformat(stamp)
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.isoformat()
 
 

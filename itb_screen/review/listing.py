@@ -33,8 +33,12 @@ def display_names(path: str | os.PathLike | None = None) -> dict[str, str]:
     for entry in entries if isinstance(entries, list) else []:
         if isinstance(entry, dict):
             user_id, name = entry.get("id"), entry.get("name")
-            if isinstance(user_id, int) and not isinstance(user_id, bool) and isinstance(name, str) \
-                    and name.strip():
+            if (
+                isinstance(user_id, int)
+                and not isinstance(user_id, bool)
+                and isinstance(name, str)
+                and name.strip()
+            ):
                 names[str(user_id)] = name.strip()
     return names
 
@@ -46,8 +50,9 @@ def display_name(user: User, names: Mapping[str, str] | None = None) -> str:
     return user.name or user.external_id
 
 
-def _record(store: Store, case: Case, owner: User, stored: tuple[dict, str] | None,
-            names: Mapping[str, str] | None) -> dict:
+def _record(
+    store: Store, case: Case, owner: User, stored: tuple[dict, str] | None, names: Mapping[str, str] | None
+) -> dict:
     """One case as a record: the answers the rules see (see `case_records`) and the latest result."""
     answers = applicable(store.answers(case.id))
     answered, asked = progress(answers)
@@ -76,9 +81,15 @@ def _listed(case: Case, status: str | None, since: str | None, include_void: boo
     return since is None or case.updated_at[: len(since)] >= since
 
 
-def case_records(store: Store, user: str | None = None, status: str | None = None,
-                 recommendation: str | None = None, since: str | None = None, include_void: bool = False,
-                 names: Mapping[str, str] | None = None) -> list[dict]:
+def case_records(
+    store: Store,
+    user: str | None = None,
+    status: str | None = None,
+    recommendation: str | None = None,
+    since: str | None = None,
+    include_void: bool = False,
+    names: Mapping[str, str] | None = None,
+) -> list[dict]:
     """One dict per case: ref, user, status, answers (field -> value), result (evaluate object or null).
 
     Void cases (opened by mistake) are left out unless `include_void`, or `status` asks for them. The
@@ -89,8 +100,9 @@ def case_records(store: Store, user: str | None = None, status: str | None = Non
     records = []
     for case in store.all_cases():
         owner = users.get(case.user_id) or users.setdefault(case.user_id, store.user_by_id(case.user_id))
-        if (user is not None and user not in (owner.name, owner.external_id)) \
-                or not _listed(case, status, since, include_void):
+        if (user is not None and user not in (owner.name, owner.external_id)) or not _listed(
+            case, status, since, include_void
+        ):
             continue
         stored = store.latest_result(case.id)
         latest = stored[0]["recommendation"] if stored else None
@@ -106,12 +118,20 @@ def cases_table(records: list[dict]) -> str:
         return "No cases."
     header = ("REF", "USER", "STATUS", "PROGRESS", "RECOMMENDATION", "UPDATED")
     rows = [header] + [
-        (r["ref"], str(r["user"]), r["status"], f"{r['answered']}/{r['asked']}",
-         (r["result"] or {}).get("recommendation", "-"), r["updated_at"][:16].replace("T", " "))
+        (
+            r["ref"],
+            str(r["user"]),
+            r["status"],
+            f"{r['answered']}/{r['asked']}",
+            (r["result"] or {}).get("recommendation", "-"),
+            r["updated_at"][:16].replace("T", " "),
+        )
         for r in records
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows
+    )
 
 
 def _flat_value(value: object) -> str:
@@ -124,9 +144,19 @@ def _flat_value(value: object) -> str:
 
 def csv_columns() -> list[str]:
     """The flat export's columns: case, one per field code (REDCap style), then the result."""
-    return ["ref", "user", "channel", "status", "created_at", "updated_at",
-            *(q.field for q in QUESTIONS),
-            "recommendation", "discussion_points", "criteria_version", "result_at"]
+    return [
+        "ref",
+        "user",
+        "channel",
+        "status",
+        "created_at",
+        "updated_at",
+        *(q.field for q in QUESTIONS),
+        "recommendation",
+        "discussion_points",
+        "criteria_version",
+        "result_at",
+    ]
 
 
 def cases_csv(records: list[dict]) -> str:
@@ -139,14 +169,16 @@ def cases_csv(records: list[dict]) -> str:
     writer.writeheader()
     for r in records:
         result = r["result"] or {}
-        writer.writerow({
-            **{k: r[k] for k in ("ref", "user", "channel", "status", "created_at", "updated_at")},
-            **{q.field: _flat_value(r["answers"].get(q.field)) for q in QUESTIONS},
-            "recommendation": result.get("recommendation", ""),
-            "discussion_points": "|".join(p["code"] for p in result.get("discussion_points", [])),
-            "criteria_version": result.get("criteria_version", ""),
-            "result_at": r["result_at"] or "",
-        })
+        writer.writerow(
+            {
+                **{k: r[k] for k in ("ref", "user", "channel", "status", "created_at", "updated_at")},
+                **{q.field: _flat_value(r["answers"].get(q.field)) for q in QUESTIONS},
+                "recommendation": result.get("recommendation", ""),
+                "discussion_points": "|".join(p["code"] for p in result.get("discussion_points", [])),
+                "criteria_version": result.get("criteria_version", ""),
+                "result_at": r["result_at"] or "",
+            }
+        )
     return out.getvalue()
 
 
@@ -157,6 +189,13 @@ def full_export(store: Store, records: list[dict]) -> list[dict]:
     for record in records:
         case = store.case_by_ref(record["ref"])
         assert case is not None, "records are read from the cases"
-        out.append({**record, "results": store.results(case.id), "events": store.events(case.id),
-                    "history": store.history(case.id), "transcript": store.transcript(case.id)})
+        out.append(
+            {
+                **record,
+                "results": store.results(case.id),
+                "events": store.events(case.id),
+                "history": store.history(case.id),
+                "transcript": store.transcript(case.id),
+            }
+        )
     return out

@@ -34,33 +34,32 @@ TABLES: dict[str, dict[str, Any]] = {
             "id": "Row id.",
             "channel": "Where the user talks to the bot: console or telegram.",
             "external_id": "The user's id on that channel: the login name on the console, the numeric "
-                           "Telegram user id.",
+            "Telegram user id.",
             "name": "Display name (console --user, or the name in the Telegram access file).",
             "role": "Role from the Telegram access file (for example clinician or reviewer); empty on "
-                    "the console.",
+            "the console.",
             "created_at": "First contact (UTC, ISO 8601).",
             "active_case_id": "The case the user has open in the chat now, if any.",
             "awaiting": "What the chat waits for from the user apart from an answer: 'ref' after /new "
-                        "without a reference; empty otherwise.",
+            "without a reference; empty otherwise.",
         },
     },
     "cases": {
         "title": "Cases",
         "description": "One row per screened patient, named by the reference the clinician chose "
-                       "(no names or record numbers are stored).",
+        "(no names or record numbers are stored).",
         "label_column": "ref",
         "columns": {
             "id": "Row id.",
             "ref": "The case reference, unique across the team whatever its letter case.",
             "user_id": "The clinician who started the case.",
-            "state": "Where the conversation is: a question's field code, review, done, or "
-                     "choosing_case.",
+            "state": "Where the conversation is: a question's field code, review, done, or choosing_case.",
             "status": "open (being screened, or reopened to amend it), done (recommendation confirmed), "
-                      "cancelled, or void (opened by mistake: kept for the record, left out of the "
-                      "other queries; see Void cases).",
+            "cancelled, or void (opened by mistake: kept for the record, left out of the "
+            "other queries; see Void cases).",
             "return_to_review": "1 while an answer is being changed from the review screen (the "
-                                "next answer or back returns there); 2 after stepping back from it "
-                                "(the next answer returns there, back goes further back).",
+            "next answer or back returns there); 2 after stepping back from it "
+            "(the next answer returns there, back goes further back).",
             "first_review_at": "When the case first reached the review screen (UTC, ISO 8601).",
             "pending": "Choices toggled but not yet submitted on a many-choice question (JSON list).",
             "created_at": "When the case was started (UTC, ISO 8601).",
@@ -70,17 +69,17 @@ TABLES: dict[str, dict[str, Any]] = {
     "answers": {
         "title": "Answer history",
         "description": "Every answer and every change, append-only: the latest row of a field is the "
-                       "case's current answer; value empty means skipped or unknown.",
+        "case's current answer; value empty means skipped or unknown.",
         "sort_desc": "id",
         "columns": {
             "id": "Row id; later rows supersede earlier rows of the same case and field.",
             "case_id": "The case answered.",
             "field": "The question's field code (see itb-screen dictionary).",
             "value": "The answer as JSON: a code, a number, or a list of codes for many-choice "
-                     "questions; empty (NULL) when the question was skipped.",
+            "questions; empty (NULL) when the question was skipped.",
             "action": "answer (first answer), change (a field answered before was answered again), "
-                      "skip (left unanswered) or clear (an earlier answer cleared with 'unknown'; older "
-                      "rows may record that as skip).",
+            "skip (left unanswered) or clear (an earlier answer cleared with 'unknown'; older "
+            "rows may record that as skip).",
             "user_id": "Who gave the answer.",
             "at": "When (UTC, ISO 8601).",
         },
@@ -88,7 +87,7 @@ TABLES: dict[str, dict[str, Any]] = {
     "messages": {
         "title": "Transcript",
         "description": "Every message in and out of the chat, with its case when one was open. "
-                       "Full-text search (porter stemming) covers the text.",
+        "Full-text search (porter stemming) covers the text.",
         "sort_desc": "id",
         "columns": {
             "id": "Row id, in the order the messages were exchanged.",
@@ -103,8 +102,8 @@ TABLES: dict[str, dict[str, Any]] = {
     "results": {
         "title": "Results",
         "description": "Every recommendation stored for a case, never overwritten: at confirmation, "
-                       "again when an amended case is confirmed, and when a case is re-evaluated under "
-                       "new criteria. The latest row of a case is its current result.",
+        "again when an amended case is confirmed, and when a case is re-evaluated under "
+        "new criteria. The latest row of a case is its current result.",
         "sort_desc": "id",
         "columns": {
             "id": "Row id; the highest of a case is its current result.",
@@ -112,9 +111,9 @@ TABLES: dict[str, dict[str, Any]] = {
             "recommendation": "One of " + ", ".join(RECOMMENDATIONS) + ".",
             "criteria_version": "The version of the selection criteria that produced the result.",
             "result": "The full result as JSON: recommendation, reasons (because), discussion points, "
-                      "missing required and unanswered fields, sources.",
+            "missing required and unanswered fields, sources.",
             "kind": "confirm (the clinician confirmed the answers), amend (confirmed again after an "
-                    "amendment) or reevaluate (recomputed under another criteria version).",
+            "amendment) or reevaluate (recomputed under another criteria version).",
             "user_id": "Who confirmed; empty for a re-evaluation.",
             "at": "When (UTC, ISO 8601).",
             "reason": "Why the result was made again (the amendment's reason); empty for the first.",
@@ -123,8 +122,8 @@ TABLES: dict[str, dict[str, Any]] = {
     "case_events": {
         "title": "Amendments and voiding",
         "description": "What happened to a case after it was finished, each with who, when and why: "
-                       "reopened to amend it (its new result is stored beside the old), or voided "
-                       "(opened by mistake).",
+        "reopened to amend it (its new result is stored beside the old), or voided "
+        "(opened by mistake).",
         "sort_desc": "id",
         "columns": {
             "id": "Row id, in the order the events happened.",
@@ -159,8 +158,10 @@ def schema_columns() -> tuple[dict[str, list[str]], list[str]]:
     """The tables people read and their columns, and the tables to hide (full-text index, bookkeeping)."""
     columns, index = schema_tables()
     hidden = set(_HIDDEN_TABLES) | set(index)
-    return ({name: names for name, names in columns.items() if name not in hidden},
-            sorted(hidden & set(columns)))
+    return (
+        {name: names for name, names in columns.items() if name not in hidden},
+        sorted(hidden & set(columns)),
+    )
 
 
 def _described(name: str, names: list[str]) -> dict[str, Any]:

@@ -27,7 +27,7 @@ QUERIES: dict[str, dict[str, Any]] = {
     "open_cases": {
         "title": "Open cases",
         "description": "Cases still being screened (status open), most recently touched first, "
-                       "with how many questions have an answer and how many were skipped.",
+        "with how many questions have an answer and how many were skipped.",
         "sql": f"""WITH {_CURRENT_ANSWERS}
 SELECT
   c.ref,
@@ -45,7 +45,7 @@ ORDER BY c.updated_at DESC, c.id DESC""",
     "results_by_recommendation": {
         "title": "Results by recommendation",
         "description": "How many cases have each recommendation, counting the latest result of "
-                       "each case that is neither cancelled nor void.",
+        "each case that is neither cancelled nor void.",
         "sql": f"""WITH {_LATEST_RESULTS}
 SELECT
   recommendation,
@@ -58,8 +58,8 @@ ORDER BY cases DESC, recommendation""",
     "cases_needing_review": {
         "title": "Cases needing team review",
         "description": "Cases whose latest result is refer_after_review (relative items to "
-                       "discuss) or incomplete (required answers missing); cancelled and void cases "
-                       "left out.",
+        "discuss) or incomplete (required answers missing); cancelled and void cases "
+        "left out.",
         "sql": f"""WITH {_LATEST_RESULTS}
 SELECT
   c.ref,
@@ -83,10 +83,10 @@ ORDER BY l.at DESC""",
     "answers_changed_after_review": {
         "title": "Answers changed after review",
         "description": "Answers revised after the case first reached the review screen (cases."
-                       "first_review_at): rows with action change or clear (skip in older rows) "
-                       "replacing an earlier answer. Corrections made with back before the first review "
-                       "are left out, and so are void cases; see the Answer history table for every "
-                       "change.",
+        "first_review_at): rows with action change or clear (skip in older rows) "
+        "replacing an earlier answer. Corrections made with back before the first review "
+        "are left out, and so are void cases; see the Answer history table for every "
+        "change.",
         "sql": """SELECT
   c.ref,
   a.field,
@@ -111,8 +111,8 @@ ORDER BY a.id""",
     "transcript_search": {
         "title": "Search the transcript",
         "description": "Messages containing every word of q (full-text search with stemming: "
-                       "'shunts' finds 'shunt'), oldest first, with the case reference; messages of "
-                       "void cases left out.",
+        "'shunts' finds 'shunt'), oldest first, with the case reference; messages of "
+        "void cases left out.",
         "sql": """SELECT
   c.ref,
   m.at,
@@ -131,8 +131,8 @@ ORDER BY m.id""",
     "void_cases": {
         "title": "Void cases",
         "description": "Cases voided because they were opened by mistake: kept for the record and "
-                       "left out of every other query. When, by whom and why, with the last "
-                       "recommendation made before (if any).",
+        "left out of every other query. When, by whom and why, with the last "
+        "recommendation made before (if any).",
         "sql": """SELECT
   c.ref,
   coalesce(u.name, u.external_id) AS owner,

@@ -30,13 +30,15 @@ class Report:
             lines.append("No recommendation or discussion point would change.")
             return "\n".join(lines)
         for c in self.changes:
-            lines.append(f"{c.ref}: {c.old_recommendation} -> {c.new_recommendation}"
-                         f" (stored with {c.old_version})")
+            lines.append(
+                f"{c.ref}: {c.old_recommendation} -> {c.new_recommendation} (stored with {c.old_version})"
+            )
             if c.old_points != c.new_points:
                 old, new = ", ".join(c.old_points) or "-", ", ".join(c.new_points) or "-"
                 lines.append(f"  points: {old} -> {new}")
         lines.append(
-            f"{len(self.changes)} new results stored beside the old ones." if self.applied
+            f"{len(self.changes)} new results stored beside the old ones."
+            if self.applied
             else f"{len(self.changes)} would change; nothing written (use --apply to store the new results)."
         )
         return "\n".join(lines)
@@ -62,8 +64,16 @@ def reevaluate_all(store: Store, apply: bool = False) -> Report:
             new_points = tuple(p["code"] for p in new["discussion_points"])
             if (old["recommendation"], old_points) == (new["recommendation"], new_points):
                 continue
-            report.changes.append(Change(case.ref, old["recommendation"], new["recommendation"],
-                                         old_points, new_points, old["criteria_version"]))
+            report.changes.append(
+                Change(
+                    case.ref,
+                    old["recommendation"],
+                    new["recommendation"],
+                    old_points,
+                    new_points,
+                    old["criteria_version"],
+                )
+            )
             if apply:
                 store.record_result(case.id, new, None, kind="reevaluate")
     return report

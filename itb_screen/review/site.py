@@ -83,11 +83,17 @@ def get_only(app: Callable) -> Callable:
     async def asgi(scope, receive, send):
         if scope["type"] == "http" and scope["method"] not in ALLOWED_METHODS:
             body = b"405 Method Not Allowed: the ITB Screen review site is read-only.\n"
-            await send({"type": "http.response.start", "status": 405, "headers": [
-                (b"content-type", b"text/plain; charset=utf-8"),
-                (b"allow", ", ".join(ALLOWED_METHODS).encode()),
-                (b"content-length", str(len(body)).encode()),
-            ]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 405,
+                    "headers": [
+                        (b"content-type", b"text/plain; charset=utf-8"),
+                        (b"allow", ", ".join(ALLOWED_METHODS).encode()),
+                        (b"content-length", str(len(body)).encode()),
+                    ],
+                }
+            )
             await send({"type": "http.response.body", "body": body})
             return
         await app(scope, receive, send)
@@ -124,8 +130,9 @@ def check_port(port: int) -> None:
 def build_datasette(db_path: str | os.PathLike) -> Datasette:
     """The review site over the database at `db_path`, read-only (see the module docstring)."""
     bundled_plugins_only()
-    ds = ReviewDatasette(metadata=build_metadata(), settings=SETTINGS, cors=False,
-                         template_dir=str(TEMPLATES))
+    ds = ReviewDatasette(
+        metadata=build_metadata(), settings=SETTINGS, cors=False, template_dir=str(TEMPLATES)
+    )
     # With no files Datasette adds an in-memory database; the site serves one database only.
     if "_memory" in ds.databases:
         ds.remove_database("_memory")
@@ -138,6 +145,7 @@ def serve(db_path: str | os.PathLike, port: int = DEFAULT_PORT) -> None:
     import uvicorn
 
     ds = build_datasette(check_readable(db_path))
-    print(f"ITB Screen review site (read-only) on http://{HOST}:{port}/{DATABASE} - Ctrl-C stops it",
-          flush=True)
+    print(
+        f"ITB Screen review site (read-only) on http://{HOST}:{port}/{DATABASE} - Ctrl-C stops it", flush=True
+    )
     uvicorn.run(ds.app(), host=HOST, port=port, log_level="warning")

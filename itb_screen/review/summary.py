@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Literal, get_args
 
 from ..criteria import (
@@ -39,8 +39,17 @@ from ..dialogue import messages as _say
 from ._summary_html import html_page
 from ._summary_parts import CITATION, NOT_ANSWERED, TITLE, Parts, sources_intro
 
-__all__ = ["CITATION", "CaseEvent", "CaseView", "Format", "FORMATS", "TITLE",
-           "cited_statements", "render_summary", "status_words"]
+__all__ = [
+    "CITATION",
+    "CaseEvent",
+    "CaseView",
+    "Format",
+    "FORMATS",
+    "TITLE",
+    "cited_statements",
+    "render_summary",
+    "status_words",
+]
 
 Format = Literal["text", "markdown", "html"]
 FORMATS: tuple[str, ...] = get_args(Format)
@@ -93,7 +102,7 @@ def _when(stamp: str | None) -> str:
         return stamp
     if moment.tzinfo is None:
         return moment.strftime("%Y-%m-%d %H:%M")
-    if moment.utcoffset() == timezone.utc.utcoffset(None):
+    if moment.utcoffset() == UTC.utcoffset(None):
         return moment.strftime("%Y-%m-%d %H:%M UTC")
     return moment.strftime("%Y-%m-%d %H:%M UTC%z")
 
@@ -115,19 +124,25 @@ def _state_note(view: CaseView) -> str:
     if view.status == "void":
         voided = _voided(view)
         said = f"{_event_line(voided)}. " if voided else ""
-        return (f"{said}This case was opened by mistake: it gives no recommendation and must not be used "
-                "for a referral.")
+        return (
+            f"{said}This case was opened by mistake: it gives no recommendation and must not be used "
+            "for a referral."
+        )
     result = view.result
     if result is None:
         if view.status == "cancelled":
             return "This screening was cancelled before it finished: there is no recommendation."
         return "This screening is not finished: there is no recommendation yet."
     if view.status == "open":  # confirmed once, then reopened to amend it
-        return ("The case has been reopened to amend it and is not confirmed again yet: this is the "
-                "recommendation made before.")
+        return (
+            "The case has been reopened to amend it and is not confirmed again yet: this is the "
+            "recommendation made before."
+        )
     if result.criteria_version != CRITERIA_VERSION:
-        return (f"This result was made with criteria version {result.criteria_version}; the current "
-                f"version is {CRITERIA_VERSION}: re-evaluate before referring.")
+        return (
+            f"This result was made with criteria version {result.criteria_version}; the current "
+            f"version is {CRITERIA_VERSION}: re-evaluate before referring."
+        )
     if evaluate(view.answers).to_dict() != result.to_dict():
         return "The answers have changed since this result was made: re-evaluate before referring."
     return ""
@@ -142,8 +157,12 @@ def cited_statements(result: Result | None) -> tuple[str, ...]:
 
 
 def _parts(view: CaseView) -> Parts:
-    facts = [("Case", view.ref), ("Status", status_words(view.status)), ("Started", _when(view.created_at)),
-             ("Last updated", _when(view.updated_at))]
+    facts = [
+        ("Case", view.ref),
+        ("Status", status_words(view.status)),
+        ("Started", _when(view.created_at)),
+        ("Last updated", _when(view.updated_at)),
+    ]
     # A void case gives no recommendation, not even the one it had before it was voided.
     result = None if view.status == "void" else view.result
     if result is not None and view.result_at:
@@ -151,14 +170,19 @@ def _parts(view: CaseView) -> Parts:
     if view.user:
         facts.append(("Screened by", view.user))
     if result is not None:
-        missing, head, version = result.missing_required, missing_heading(result.recommendation), \
-            result.criteria_version
+        missing, head, version = (
+            result.missing_required,
+            missing_heading(result.recommendation),
+            result.criteria_version,
+        )
     else:
         missing = tuple(f for f in REQUIRED_FIELDS if f not in view.answers)
         head, version = missing_heading("incomplete"), CRITERIA_VERSION
     answers = tuple(
-        (short_label(q.field),
-         value_label(q.field, view.answers[q.field]) if q.field in view.answers else NOT_ANSWERED)
+        (
+            short_label(q.field),
+            value_label(q.field, view.answers[q.field]) if q.field in view.answers else NOT_ANSWERED,
+        )
         for q in asked_questions(view.answers)
     )
     return Parts(

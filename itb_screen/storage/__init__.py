@@ -17,20 +17,19 @@ which Datasette runs on a `connect_readonly` connection.
 """
 
 from ._connection import DEFAULT_DB, check_readable, connect, connect_readonly, default_path, immediate
-from ._schema import ensure_schema, migrations, schema_tables
-from ._store import (
+from ._rows import (
     EVENT_KINDS,
     STATUSES,
     Case,
     RefInUse,
     SearchQueryError,
-    Store,
     User,
     decode_value,
     encode_value,
     now,
-    open_store,
 )
+from ._schema import ensure_schema, migrations, schema_tables
+from ._store import Store, open_store
 
 __all__ = [
     "DEFAULT_DB",

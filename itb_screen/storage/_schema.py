@@ -23,15 +23,34 @@ def _initial(db: Database) -> None:
 def _create_users_and_cases(db: Database) -> None:
     """Who uses the bot, and the cases they screen (named by a reference unique across the team)."""
     db.table("users").create(
-        {"id": int, "channel": str, "external_id": str, "name": str, "role": str,
-         "created_at": str, "active_case_id": int, "awaiting": str},
-        pk="id", not_null={"channel", "external_id", "created_at"},
+        {
+            "id": int,
+            "channel": str,
+            "external_id": str,
+            "name": str,
+            "role": str,
+            "created_at": str,
+            "active_case_id": int,
+            "awaiting": str,
+        },
+        pk="id",
+        not_null={"channel", "external_id", "created_at"},
     )
     db.table("users").create_index(["channel", "external_id"], unique=True)
     db.table("cases").create(
-        {"id": int, "ref": str, "user_id": int, "state": str, "status": str, "return_to_review": int,
-         "pending": str, "created_at": str, "updated_at": str},
-        pk="id", foreign_keys=[("user_id", "users", "id")],
+        {
+            "id": int,
+            "ref": str,
+            "user_id": int,
+            "state": str,
+            "status": str,
+            "return_to_review": int,
+            "pending": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        foreign_keys=[("user_id", "users", "id")],
         not_null={"ref", "user_id", "state", "status", "created_at", "updated_at"},
         defaults={"status": "open", "return_to_review": 0},
     )
@@ -47,27 +66,38 @@ def _create_records(db: Database) -> None:
     # value NULL means the question was skipped or cleared ("unknown").
     db.table("answers").create(
         {"id": int, "case_id": int, "field": str, "value": str, "action": str, "user_id": int, "at": str},
-        pk="id", foreign_keys=[("case_id", "cases", "id"), ("user_id", "users", "id")],
+        pk="id",
+        foreign_keys=[("case_id", "cases", "id"), ("user_id", "users", "id")],
         not_null={"case_id", "field", "action", "at"},
     )
     db.table("answers").create_index(["case_id", "field", "id"])
     db.table("messages").create(
-        {"id": int, "case_id": int, "user_id": int, "channel": str, "direction": str, "text": str,
-         "at": str},
-        pk="id", foreign_keys=[("case_id", "cases", "id"), ("user_id", "users", "id")],
+        {"id": int, "case_id": int, "user_id": int, "channel": str, "direction": str, "text": str, "at": str},
+        pk="id",
+        foreign_keys=[("case_id", "cases", "id"), ("user_id", "users", "id")],
         not_null={"channel", "direction", "text", "at"},
     )
     db.table("messages").create_index(["case_id", "id"])
     db.table("results").create(
-        {"id": int, "case_id": int, "recommendation": str, "criteria_version": str, "result": str,
-         "kind": str, "user_id": int, "at": str},
-        pk="id", foreign_keys=[("case_id", "cases", "id"), ("user_id", "users", "id")],
+        {
+            "id": int,
+            "case_id": int,
+            "recommendation": str,
+            "criteria_version": str,
+            "result": str,
+            "kind": str,
+            "user_id": int,
+            "at": str,
+        },
+        pk="id",
+        foreign_keys=[("case_id", "cases", "id"), ("user_id", "users", "id")],
         not_null={"case_id", "recommendation", "criteria_version", "result", "kind", "at"},
     )
     db.table("results").create_index(["case_id", "id"])
     db.table("audit").create(
         {"id": int, "at": str, "channel": str, "external_id": str, "event": str, "detail": str},
-        pk="id", not_null={"at", "event"},
+        pk="id",
+        not_null={"at", "event"},
     )
 
 
@@ -82,8 +112,9 @@ def _search(db: Database) -> None:
 def _seen_inputs(db: Database) -> None:
     # Telegram delivers an update again when the bot died before confirming it: remembering the ids of
     # inputs already handled (in the same transaction as their effects) makes a replay harmless.
-    db.table("seen_inputs").create({"channel": str, "key": str, "at": str}, pk=("channel", "key"),
-                             not_null={"at"})
+    db.table("seen_inputs").create(
+        {"channel": str, "key": str, "at": str}, pk=("channel", "key"), not_null={"at"}
+    )
 
 
 @migrations(name="0004_case_events")
@@ -93,7 +124,8 @@ def _case_events(db: Database) -> None:
     # why; a result made after an amendment carries that amendment's reason.
     db.table("case_events").create(
         {"id": int, "case_id": int, "kind": str, "reason": str, "user_id": int, "at": str},
-        pk="id", foreign_keys=[("case_id", "cases", "id"), ("user_id", "users", "id")],
+        pk="id",
+        foreign_keys=[("case_id", "cases", "id"), ("user_id", "users", "id")],
         not_null={"case_id", "kind", "reason", "at"},
     )
     db.table("case_events").create_index(["case_id", "id"])
@@ -107,7 +139,8 @@ def _first_review(db: Database) -> None:
     db.table("cases").add_column("first_review_at", str)
     db.execute(
         "UPDATE cases SET first_review_at = (SELECT min(m.at) FROM messages m WHERE m.case_id = cases.id "
-        "AND m.direction = 'out' AND instr(m.text, 'Review case ' || cases.ref || ':') = 1)")
+        "AND m.direction = 'out' AND instr(m.text, 'Review case ' || cases.ref || ':') = 1)"
+    )
 
 
 def schema_tables() -> tuple[dict[str, list[str]], list[str]]:

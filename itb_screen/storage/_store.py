@@ -11,88 +11,28 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from sqlite_utils import Database
 
 from ._connection import connect, default_path, immediate
+from ._rows import (
+    _CASE_COLS,
+    _USER_COLS,
+    EVENT_KINDS,
+    STATUSES,
+    Case,
+    RefInUse,
+    SearchQueryError,
+    User,
+    _case,
+    _user,
+    decode_value,
+    encode_value,
+    now,
+)
 from ._schema import ensure_schema
-
-STATUSES = ("open", "done", "cancelled", "void")
-
-#: What can happen to a case after it is finished, each with a reason: reopened to correct it, or voided.
-EVENT_KINDS = ("amend", "void")
-
-
-def now() -> str:
-    """UTC time as ISO 8601 with microseconds: sorts as text and reads as a date."""
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
-
-
-class RefInUse(Exception):
-    """The case reference already names another case."""
-
-
-class SearchQueryError(ValueError):
-    """A raw full-text query FTS5 cannot run (unbalanced quotes, a stray operator, an unknown column)."""
-
-
-@dataclass(frozen=True)
-class User:
-    id: int
-    channel: str
-    external_id: str
-    name: str | None
-    role: str | None
-    active_case_id: int | None
-    awaiting: str | None
-
-
-@dataclass(frozen=True)
-class Case:
-    id: int
-    ref: str
-    user_id: int
-    state: str
-    status: str
-    return_to_review: int  # 0 no; 1 changing an answer from the review; 2 stepped back from it
-    pending: tuple[str, ...] | None
-    created_at: str
-    updated_at: str
-    #: When the case first reached the review screen (None until it does).
-    first_review_at: str | None = None
-
-
-def _user(row: tuple[Any, ...] | None) -> User:
-    assert row is not None, "the user exists"
-    return User(*row)
-
-
-def _case(row: tuple[Any, ...]) -> Case:
-    id_, ref, user_id, state, status, back, pending, created, updated, reviewed = row
-    return Case(id_, ref, user_id, state, status, int(back or 0),
-                None if pending is None else tuple(json.loads(pending)), created, updated, reviewed)
-
-
-_USER_COLS = "id, channel, external_id, name, role, active_case_id, awaiting"
-_CASE_COLS = ("id, ref, user_id, state, status, return_to_review, pending, created_at, updated_at, "
-              "first_review_at")
-
-
-def encode_value(value: Any) -> str | None:
-    """An answer as stored: JSON text (many-choice as a list), NULL for unanswered."""
-    if value is None:
-        return None
-    return json.dumps(list(value) if isinstance(value, tuple) else value)
-
-
-def decode_value(text: str | None) -> Any:
-    if text is None:
-        return None
-    value = json.loads(text)
-    return tuple(value) if isinstance(value, list) else value
 
 
 class Store:
@@ -106,14 +46,14 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator["Store"]:
+    def transaction(self) -> Iterator[Store]:
         """One write transaction (BEGIN IMMEDIATE); everything inside commits together or not at all."""
         with immediate(self.db):
             yield self
@@ -123,22 +63,26 @@ class Store:
         return row
 
     # Users -------------------------------------------------------------------------------------
-    def user(self, channel: str, external_id: str, name: str | None = None,
-             role: str | None = None) -> User:
+    def user(self, channel: str, external_id: str, name: str | None = None, role: str | None = None) -> User:
         """The user of a channel, created on first contact; name and role kept current."""
-        row = self._one(f"SELECT {_USER_COLS} FROM users WHERE channel = ? AND external_id = ?",
-                        (channel, external_id))
+        row = self._one(
+            f"SELECT {_USER_COLS} FROM users WHERE channel = ? AND external_id = ?", (channel, external_id)
+        )
         if row is None:
             with immediate(self.db):
                 self.db.execute(
                     "INSERT OR IGNORE INTO users (channel, external_id, name, role, created_at) "
-                    "VALUES (?, ?, ?, ?, ?)", (channel, external_id, name, role, now()))
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (channel, external_id, name, role, now()),
+                )
             return self.user(channel, external_id, name, role)
         user = _user(row)
         if (name and name != user.name) or (role and role != user.role):
             with immediate(self.db):
-                self.db.execute("UPDATE users SET name = coalesce(?, name), role = coalesce(?, role) "
-                                "WHERE id = ?", (name, role, user.id))
+                self.db.execute(
+                    "UPDATE users SET name = coalesce(?, name), role = coalesce(?, role) WHERE id = ?",
+                    (name, role, user.id),
+                )
             return _user(self._one(f"SELECT {_USER_COLS} FROM users WHERE id = ?", (user.id,)))
         return user
 
@@ -146,8 +90,9 @@ class Store:
         return _user(self._one(f"SELECT {_USER_COLS} FROM users WHERE id = ?", (user_id,)))
 
     def set_active(self, user_id: int, case_id: int | None, awaiting: str | None = None) -> None:
-        self.db.execute("UPDATE users SET active_case_id = ?, awaiting = ? WHERE id = ?",
-                        (case_id, awaiting, user_id))
+        self.db.execute(
+            "UPDATE users SET active_case_id = ?, awaiting = ? WHERE id = ?", (case_id, awaiting, user_id)
+        )
 
     # Cases -------------------------------------------------------------------------------------
     def create_case(self, user_id: int, ref: str, state: str) -> Case:
@@ -156,7 +101,9 @@ class Store:
         stamp = now()
         cursor = self.db.execute(
             "INSERT INTO cases (ref, user_id, state, status, return_to_review, created_at, updated_at) "
-            "VALUES (?, ?, ?, 'open', 0, ?, ?)", (ref, user_id, state, stamp, stamp))
+            "VALUES (?, ?, ?, 'open', 0, ?, ?)",
+            (ref, user_id, state, stamp, stamp),
+        )
         case = self.case(cursor.lastrowid or 0)
         assert case is not None, "the case was just inserted"
         return case
@@ -172,16 +119,24 @@ class Store:
     def cases_of(self, user_id: int) -> list[Case]:
         """A user's cases, most recently touched first."""
         rows = self.db.execute(
-            f"SELECT {_CASE_COLS} FROM cases WHERE user_id = ? ORDER BY updated_at DESC, id DESC",
-            (user_id,)).fetchall()
+            f"SELECT {_CASE_COLS} FROM cases WHERE user_id = ? ORDER BY updated_at DESC, id DESC", (user_id,)
+        ).fetchall()
         return [_case(r) for r in rows]
 
     def all_cases(self) -> list[Case]:
         rows = self.db.execute(f"SELECT {_CASE_COLS} FROM cases ORDER BY created_at, id").fetchall()
         return [_case(r) for r in rows]
 
-    def save_case(self, case_id: int, *, state: str, status: str, return_to_review: int,
-                  pending: tuple[str, ...] | None, at_review: bool = False) -> str:
+    def save_case(
+        self,
+        case_id: int,
+        *,
+        state: str,
+        status: str,
+        return_to_review: int,
+        pending: tuple[str, ...] | None,
+        at_review: bool = False,
+    ) -> str:
         """Store where a case stands; returns the new updated_at.
 
         `at_review`: the case is at the review screen now (the first time is remembered).
@@ -192,8 +147,17 @@ class Store:
         self.db.execute(
             "UPDATE cases SET state = ?, status = ?, return_to_review = ?, pending = ?, updated_at = ?, "
             "first_review_at = coalesce(first_review_at, CASE WHEN ? THEN ? END) WHERE id = ?",
-            (state, status, int(return_to_review), None if pending is None else json.dumps(list(pending)),
-             stamp, int(at_review), stamp, case_id))
+            (
+                state,
+                status,
+                int(return_to_review),
+                None if pending is None else json.dumps(list(pending)),
+                stamp,
+                int(at_review),
+                stamp,
+                case_id,
+            ),
+        )
         return stamp
 
     # Answers -----------------------------------------------------------------------------------
@@ -201,45 +165,67 @@ class Store:
         """Append an answer (action: answer, change or skip); the latest row of a field is current."""
         self.db.execute(
             "INSERT INTO answers (case_id, field, value, action, user_id, at) VALUES (?, ?, ?, ?, ?, ?)",
-            (case_id, field, encode_value(value), action, user_id, now()))
+            (case_id, field, encode_value(value), action, user_id, now()),
+        )
 
     def answers(self, case_id: int, include_skipped: bool = False) -> dict[str, Any]:
         """The current answers of a case; with include_skipped, skipped fields too (value None)."""
         rows = self.db.execute(
             "SELECT field, value FROM answers WHERE id IN "
-            "(SELECT max(id) FROM answers WHERE case_id = ? GROUP BY field)", (case_id,)).fetchall()
-        return {field: decode_value(value) for field, value in rows
-                if include_skipped or value is not None}
+            "(SELECT max(id) FROM answers WHERE case_id = ? GROUP BY field)",
+            (case_id,),
+        ).fetchall()
+        return {field: decode_value(value) for field, value in rows if include_skipped or value is not None}
 
     def history(self, case_id: int) -> list[dict[str, Any]]:
         """Every answer and change of a case, oldest first, with who and when."""
         rows = self.db.execute(
             "SELECT a.id, a.field, a.value, a.action, a.at, u.name, u.channel, u.external_id "
             "FROM answers a LEFT JOIN users u ON u.id = a.user_id WHERE a.case_id = ? ORDER BY a.id",
-            (case_id,)).fetchall()
+            (case_id,),
+        ).fetchall()
         return [
-            {"id": r[0], "field": r[1], "value": decode_value(r[2]), "action": r[3], "at": r[4],
-             "user": r[5] or r[7], "channel": r[6]}
+            {
+                "id": r[0],
+                "field": r[1],
+                "value": decode_value(r[2]),
+                "action": r[3],
+                "at": r[4],
+                "user": r[5] or r[7],
+                "channel": r[6],
+            }
             for r in rows
         ]
 
     # Transcript --------------------------------------------------------------------------------
-    def record_message(self, user_id: int | None, case_id: int | None, channel: str, direction: str,
-                       text: str) -> None:
+    def record_message(
+        self, user_id: int | None, case_id: int | None, channel: str, direction: str, text: str
+    ) -> None:
         self.db.execute(
             "INSERT INTO messages (case_id, user_id, channel, direction, text, at) VALUES (?, ?, ?, ?, ?, ?)",
-            (case_id, user_id, channel, direction, text, now()))
+            (case_id, user_id, channel, direction, text, now()),
+        )
 
     def transcript(self, case_id: int) -> list[dict[str, Any]]:
         rows = self.db.execute(
             "SELECT m.id, m.direction, m.text, m.at, m.channel, u.name, u.external_id FROM messages m "
-            "LEFT JOIN users u ON u.id = m.user_id WHERE m.case_id = ? ORDER BY m.id", (case_id,)).fetchall()
-        return [{"id": r[0], "direction": r[1], "text": r[2], "at": r[3], "channel": r[4],
-                 "user": r[5] or r[6]} for r in rows]
+            "LEFT JOIN users u ON u.id = m.user_id WHERE m.case_id = ? ORDER BY m.id",
+            (case_id,),
+        ).fetchall()
+        return [
+            {"id": r[0], "direction": r[1], "text": r[2], "at": r[3], "channel": r[4], "user": r[5] or r[6]}
+            for r in rows
+        ]
 
     # Results -----------------------------------------------------------------------------------
-    def record_result(self, case_id: int, result: dict[str, Any], user_id: int | None, kind: str = "confirm",
-                      reason: str | None = None) -> None:
+    def record_result(
+        self,
+        case_id: int,
+        result: dict[str, Any],
+        user_id: int | None,
+        kind: str = "confirm",
+        reason: str | None = None,
+    ) -> None:
         """Store a result (the evaluate object) beside earlier ones, never over them.
 
         `reason`: why it was made again (an amendment's reason); None for the first result.
@@ -247,21 +233,42 @@ class Store:
         self.db.execute(
             "INSERT INTO results (case_id, recommendation, criteria_version, result, kind, user_id, at, "
             "reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (case_id, result["recommendation"], result["criteria_version"], json.dumps(result), kind,
-             user_id, now(), reason))
+            (
+                case_id,
+                result["recommendation"],
+                result["criteria_version"],
+                json.dumps(result),
+                kind,
+                user_id,
+                now(),
+                reason,
+            ),
+        )
 
     def results(self, case_id: int) -> list[dict[str, Any]]:
         """Every stored result of a case, oldest first (confirmations, amendments, re-evaluations)."""
         rows = self.db.execute(
             "SELECT r.id, r.result, r.kind, r.at, r.reason, u.name, u.external_id FROM results r "
-            "LEFT JOIN users u ON u.id = r.user_id WHERE r.case_id = ? ORDER BY r.id", (case_id,)).fetchall()
-        return [{"id": r[0], "result": json.loads(r[1]), "kind": r[2], "at": r[3], "reason": r[4],
-                 "by": r[5] or r[6]} for r in rows]
+            "LEFT JOIN users u ON u.id = r.user_id WHERE r.case_id = ? ORDER BY r.id",
+            (case_id,),
+        ).fetchall()
+        return [
+            {
+                "id": r[0],
+                "result": json.loads(r[1]),
+                "kind": r[2],
+                "at": r[3],
+                "reason": r[4],
+                "by": r[5] or r[6],
+            }
+            for r in rows
+        ]
 
     def latest_result(self, case_id: int) -> tuple[dict[str, Any], str] | None:
         """The newest stored result of a case and when it was stored."""
-        row = self._one("SELECT result, at FROM results WHERE case_id = ? ORDER BY id DESC LIMIT 1",
-                        (case_id,))
+        row = self._one(
+            "SELECT result, at FROM results WHERE case_id = ? ORDER BY id DESC LIMIT 1", (case_id,)
+        )
         return None if row is None else (json.loads(row[0]), row[1])
 
     # Amendments and voiding --------------------------------------------------------------------
@@ -270,15 +277,19 @@ class Store:
         if kind not in EVENT_KINDS:
             raise ValueError(f"unknown case event {kind!r}")
         stamp = now()
-        self.db.execute("INSERT INTO case_events (case_id, kind, reason, user_id, at) VALUES (?, ?, ?, ?, ?)",
-                        (case_id, kind, reason, user_id, stamp))
+        self.db.execute(
+            "INSERT INTO case_events (case_id, kind, reason, user_id, at) VALUES (?, ?, ?, ?, ?)",
+            (case_id, kind, reason, user_id, stamp),
+        )
         return stamp
 
     def events(self, case_id: int) -> list[dict[str, Any]]:
         """A case's amendments and voiding, oldest first, with who and when."""
         rows = self.db.execute(
             "SELECT e.id, e.kind, e.reason, e.at, u.name, u.external_id FROM case_events e "
-            "LEFT JOIN users u ON u.id = e.user_id WHERE e.case_id = ? ORDER BY e.id", (case_id,)).fetchall()
+            "LEFT JOIN users u ON u.id = e.user_id WHERE e.case_id = ? ORDER BY e.id",
+            (case_id,),
+        ).fetchall()
         return [{"id": r[0], "kind": r[1], "reason": r[2], "at": r[3], "by": r[4] or r[5]} for r in rows]
 
     # Search ------------------------------------------------------------------------------------
@@ -287,9 +298,11 @@ class Store:
 
         Raises SearchQueryError when a raw query is not valid FTS5.
         """
-        sql = ("SELECT m.id, m.at, m.direction, m.text, c.ref FROM messages_fts f "
-               "JOIN messages m ON m.rowid = f.rowid LEFT JOIN cases c ON c.id = m.case_id "
-               "WHERE messages_fts MATCH ? ORDER BY m.id LIMIT ?")
+        sql = (
+            "SELECT m.id, m.at, m.direction, m.text, c.ref FROM messages_fts f "
+            "JOIN messages m ON m.rowid = f.rowid LEFT JOIN cases c ON c.id = m.case_id "
+            "WHERE messages_fts MATCH ? ORDER BY m.id LIMIT ?"
+        )
         if not raw:  # quoted words: no input is an FTS5 syntax error
             rows = self.db.execute(sql, (self.db.quote_fts(query), limit)).fetchall()
         else:
@@ -302,15 +315,18 @@ class Store:
     # Inputs already handled ---------------------------------------------------------------------
     def first_time(self, channel: str, key: str) -> bool:
         """Remember an input's id (a Telegram update id); False if it was handled before."""
-        cursor = self.db.execute("INSERT OR IGNORE INTO seen_inputs (channel, key, at) VALUES (?, ?, ?)",
-                                 (channel, key, now()))
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO seen_inputs (channel, key, at) VALUES (?, ?, ?)", (channel, key, now())
+        )
         return cursor.rowcount == 1
 
     def forget_inputs(self, channel: str, before: datetime) -> int:
         """Drop remembered input ids older than `before`; returns how many."""
         with immediate(self.db):
-            cursor = self.db.execute("DELETE FROM seen_inputs WHERE channel = ? AND at < ?",
-                                     (channel, before.isoformat(timespec="microseconds")))
+            cursor = self.db.execute(
+                "DELETE FROM seen_inputs WHERE channel = ? AND at < ?",
+                (channel, before.isoformat(timespec="microseconds")),
+            )
         return cursor.rowcount
 
     # Audit -------------------------------------------------------------------------------------
@@ -318,10 +334,10 @@ class Store:
         with immediate(self.db):
             self.db.execute(
                 "INSERT INTO audit (at, channel, external_id, event, detail) VALUES (?, ?, ?, ?, ?)",
-                (now(), channel, external_id, event, detail))
+                (now(), channel, external_id, event, detail),
+            )
 
 
 def open_store(path: str | os.PathLike[str] | None = None) -> Store:
     """Open (and create or migrate) the database at --db, ITB_SCREEN_DB or ./itb-screen.db."""
     return Store(path)
-

@@ -4,5 +4,12 @@ strangers out. Imported only by `itb-screen run` with a token, never by commands
 from .access import AccessFileError, AccessList, Member, parse_users
 from .app import PerUserOrder, build_application, run_telegram
 
-__all__ = ["AccessFileError", "AccessList", "Member", "PerUserOrder", "build_application", "parse_users",
-           "run_telegram"]
+__all__ = [
+    "AccessFileError",
+    "AccessList",
+    "Member",
+    "PerUserOrder",
+    "build_application",
+    "parse_users",
+    "run_telegram",
+]

@@ -72,8 +72,9 @@ def parse_users(text: str, source: str = "users file") -> dict[int, Member]:
 class AccessList:
     """The members of a users file, re-read when the file changes."""
 
-    def __init__(self, path: str | os.PathLike | None = None,
-                 members: dict[int, Member] | None = None) -> None:
+    def __init__(
+        self, path: str | os.PathLike | None = None, members: dict[int, Member] | None = None
+    ) -> None:
         self.path = Path(path) if path is not None else None
         self._members: dict[int, Member] = dict(members or {})
         self._stamp: tuple[int, int] | None = None
@@ -81,11 +82,12 @@ class AccessList:
             self._load(strict=True)
 
     @classmethod
-    def from_env(cls) -> "AccessList":
+    def from_env(cls) -> AccessList:
         path = os.environ.get(ENV)
         if not path:
             raise AccessFileError(
-                f"{ENV} is not set: name a TOML file listing the Telegram users allowed to use the bot")
+                f"{ENV} is not set: name a TOML file listing the Telegram users allowed to use the bot"
+            )
         return cls(path)
 
     def _load(self, strict: bool) -> None:

@@ -20,7 +20,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -71,7 +71,9 @@ class PerUserOrder(BaseUpdateProcessor):
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
 
-    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+    # PTB marks process_update final (it holds the concurrency slot); here the user's lock must be taken
+    # before the slot, so that one user's backlog never holds slots other users need.
+    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:  # type: ignore[misc]
         user = update.effective_user if isinstance(update, Update) else None
         if user is None:
             await super().process_update(update, coroutine)
@@ -157,7 +159,7 @@ async def set_commands(app: Application) -> None:
 async def _post_init(app: Application) -> None:
     await set_commands(app)
     s = services(app)
-    await s.call(s.store.forget_inputs, handlers.CHANNEL, datetime.now(timezone.utc) - SEEN_INPUTS_KEPT)
+    await s.call(s.store.forget_inputs, handlers.CHANNEL, datetime.now(UTC) - SEEN_INPUTS_KEPT)
     me = app.bot
     log.info("bot @%s ready; %d users in the allowlist", me.username, len(services(app).access))
 
@@ -190,7 +192,9 @@ def build_application(
     builder = (
         ApplicationBuilder()
         .token(token)
-        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .defaults(
+            Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
+        )
         .concurrent_updates(PerUserOrder())
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
@@ -200,13 +204,19 @@ def build_application(
         if base_url.rstrip("/").endswith("/bot"):
             builder = builder.base_file_url(base_url.rstrip("/")[: -len("/bot")] + "/file/bot")
     if rate_limit if rate_limit is not None else rate_limit_default():
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))
+        # AIORateLimiter's generic parameter is the per-call data (a dict); the builder is typed for None.
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))  # type: ignore[arg-type]
     if request is not None:
         builder = builder.request(request).get_updates_request(get_updates_request or request)
     app = builder.build()
     dialogue = Dialogue(store, reports=ChatReports())
-    app.bot_data["itb"] = Services(store, access, dialogue, retry_delay=retry_delay,
-                                   updates_in_flight=lambda: app.update_processor.current_concurrent_updates)
+    app.bot_data["itb"] = Services(
+        store,
+        access,
+        dialogue,
+        retry_delay=retry_delay,
+        updates_in_flight=lambda: app.update_processor.current_concurrent_updates,
+    )
     handlers.install(app)
     app.add_error_handler(on_error)
     return app
@@ -215,8 +225,9 @@ def build_application(
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 
 
-def run_telegram(token: str, store: Store, access: AccessList, *, webhook_url: str | None = None,
-                 listen_port: int = 8443) -> None:
+def run_telegram(
+    token: str, store: Store, access: AccessList, *, webhook_url: str | None = None, listen_port: int = 8443
+) -> None:
     """Run the bot until interrupted: long polling, or a webhook on 127.0.0.1 behind the user's proxy."""
     if webhook_url is not None:
         import importlib.util
@@ -229,12 +240,17 @@ def run_telegram(token: str, store: Store, access: AccessList, *, webhook_url: s
     if webhook_url is None:
         timeout = float(os.environ.get(POLL_TIMEOUT_ENV) or 10)
         log.info("starting long polling%s", f" against {base_url}" if base_url else "")
-        app.run_polling(allowed_updates=ALLOWED_UPDATES, timeout=int(timeout) if timeout >= 1 else 1,
-                        poll_interval=0.0)
+        app.run_polling(
+            allowed_updates=ALLOWED_UPDATES, timeout=int(timeout) if timeout >= 1 else 1, poll_interval=0.0
+        )
         return
     path = urlsplit(webhook_url).path.lstrip("/")
     log.info("starting the webhook on 127.0.0.1:%d/%s", listen_port, path)
     app.run_webhook(
-        listen="127.0.0.1", port=listen_port, url_path=path, webhook_url=webhook_url,
-        secret_token=secrets.token_urlsafe(32), allowed_updates=ALLOWED_UPDATES,
+        listen="127.0.0.1",
+        port=listen_port,
+        url_path=path,
+        webhook_url=webhook_url,
+        secret_token=secrets.token_urlsafe(32),
+        allowed_updates=ALLOWED_UPDATES,
     )

@@ -70,8 +70,9 @@ async def with_retries(call: Callable[[], Awaitable[T]], attempts: int = 3, dela
         except NetworkError as error:  # TimedOut is a NetworkError
             if attempt == attempts:
                 raise
-            log.warning("Bot API call failed (%s), retry %d of %d", type(error).__name__, attempt,
-                        attempts - 1)
+            log.warning(
+                "Bot API call failed (%s), retry %d of %d", type(error).__name__, attempt, attempts - 1
+            )
             await asyncio.sleep(delay * attempt)
     raise AssertionError("unreachable")  # pragma: no cover
 

@@ -74,12 +74,14 @@ async def send_prompts(context: ContextTypes.DEFAULT_TYPE, chat_id: int, prompts
     await send_outgoing(context, chat_id, render.render_all(prompts))
 
 
-async def send_outgoing(context: ContextTypes.DEFAULT_TYPE, chat_id: int,
-                        messages: list[render.Outgoing]) -> None:
+async def send_outgoing(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, messages: list[render.Outgoing]
+) -> None:
     delay = _services(context).retry_delay
     for out in messages:
-        await with_retries(partial(context.bot.send_message, chat_id, out.text, reply_markup=out.markup),
-                           delay=delay)
+        await with_retries(
+            partial(context.bot.send_message, chat_id, out.text, reply_markup=out.markup), delay=delay
+        )
 
 
 async def send_text(context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str) -> None:
@@ -136,7 +138,10 @@ async def _leave_group(update: Update, context: ContextTypes.DEFAULT_TYPE, chat_
     s = _services(context)
     await _answer_press(update)
     change = update.my_chat_member
-    if change is not None and change.new_chat_member.status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
+    if change is not None and change.new_chat_member.status in (
+        ChatMemberStatus.LEFT,
+        ChatMemberStatus.BANNED,
+    ):
         return  # we are out already
     if chat_id in s.told_groups:
         return
@@ -156,8 +161,9 @@ async def dialogue_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     """Typed text and every command: the dialogue answers, the reply is rendered."""
     s, member = _services(context), _member(update, context)
     assert update.message is not None, "the handler's filter lets messages only"
-    prompts = await s.call(s.dialogue.handle, _identity(member), text=update.message.text,
-                           key=_input_key(update, context))
+    prompts = await s.call(
+        s.dialogue.handle, _identity(member), text=update.message.text, key=_input_key(update, context)
+    )
     await send_prompts(context, _chat_id(update), prompts)
 
 
@@ -175,8 +181,9 @@ async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer()  # stop the client's spinner before anything else
     except TelegramError as error:  # too old (e.g. pressed before a restart): the press still counts
         log.info("callback query not answered: %s", type(error).__name__)
-    prompts = await s.call(s.dialogue.handle, _identity(member), button=query.data or "",
-                           key=_input_key(update, context))
+    prompts = await s.call(
+        s.dialogue.handle, _identity(member), button=query.data or "", key=_input_key(update, context)
+    )
     pressed = query.message if isinstance(query.message, Message) else None
     first = prompts[0] if prompts else None
     if pressed is not None and first is not None:
@@ -184,11 +191,16 @@ async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await _edit(lambda: pressed.edit_reply_markup(render.keyboard(first)))
             return
         if first.display == "edit":  # a keypad digit: the question shows the digits typed so far
-            await _edit(lambda: pressed.edit_text(render.prompt_html(first), reply_markup=render.keyboard(first)))
+            await _edit(
+                lambda: pressed.edit_text(render.prompt_html(first), reply_markup=render.keyboard(first))
+            )
             return
         if first.accepted:  # the pressed message says what the press did, and loses its buttons
-            await _edit(lambda: pressed.edit_text(render.answered(pressed.text_html, first.accepted),
-                                                  reply_markup=None))
+            await _edit(
+                lambda: pressed.edit_text(
+                    render.answered(pressed.text_html, first.accepted), reply_markup=None
+                )
+            )
     await send_prompts(context, _chat_id(update), prompts)
 
 

@@ -52,7 +52,9 @@ def prompt_html(prompt: Prompt) -> str:
         return _bold_first_line(prompt.title or prompt.text)
     if prompt.kind == "review":
         lines = [f"<b>{e(prompt.title)}</b>"]
-        lines += [f"{line.number}. {e(line.question)} \u2014 <b>{e(line.answer)}</b>" for line in prompt.review]
+        lines += [
+            f"{line.number}. {e(line.question)} \u2014 <b>{e(line.answer)}</b>" for line in prompt.review
+        ]
         lines.append("Press a number to change that answer, or Confirm for the recommendation.")
         return "\n".join(lines)
     if prompt.kind in ("result", "help"):
@@ -74,11 +76,13 @@ def keyboard(prompt: Prompt) -> InlineKeyboardMarkup | None:
     """The inline keyboard of a prompt: one option per row, then the controls in one row."""
     rows: list[list[InlineKeyboardButton]] = []
     if prompt.kind == "review":
-        changes = [_button(b, str(line.number)) for b, line in zip(prompt.options, prompt.review)]
-        rows += [changes[i:i + CHANGE_PER_ROW] for i in range(0, len(changes), CHANGE_PER_ROW)]
+        changes = [
+            _button(b, str(line.number)) for b, line in zip(prompt.options, prompt.review, strict=True)
+        ]
+        rows += [changes[i : i + CHANGE_PER_ROW] for i in range(0, len(changes), CHANGE_PER_ROW)]
     elif prompt.keypad:
         keys = [_button(b) for b in prompt.options]
-        rows += [keys[i:i + KEYS_PER_ROW] for i in range(0, len(keys), KEYS_PER_ROW)]
+        rows += [keys[i : i + KEYS_PER_ROW] for i in range(0, len(keys), KEYS_PER_ROW)]
     else:
         rows += [[_button(b, option_label(b, prompt.multi))] for b in prompt.options]
     if prompt.controls:
