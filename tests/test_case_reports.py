@@ -267,12 +267,14 @@ def test_summary_of_a_void_case(db, store, fmt):
 
 
 def test_chat_summary_of_a_void_case_says_it_was_voided(db, store):
-    from itb_screen.review.caseview import summary_reply
+    from itb_screen.dialogue import Dialogue, Identity
+    from itb_screen.review.chat import ChatReports
 
-    reply = summary_reply(store, "console", "alice", "V-1")
+    dialogue, alice = Dialogue(store, reports=ChatReports()), Identity("console", "alice")
+    reply = dialogue.handle(alice, "/summary V-1")[0].text
     assert "Void (opened by mistake)" in reply and VOID_REASON in reply
     assert "Refer after team review" not in reply
-    assert "not finished" in summary_reply(store, "console", "alice", "O-1")
+    assert "not finished" in dialogue.handle(alice, "/summary O-1")[0].text
 
 
 def test_screened_by_uses_the_name_in_the_users_file(db, tmp_path):

@@ -243,16 +243,18 @@ def test_summary_in_the_console_after_a_screening(db_path):
     assert "(S11; because the cost is a concern for the patient or family)" in summary
 
 
-def test_a_summary_of_another_users_case_is_audited(store, dialogue):
-    from itb_screen.dialogue import Identity
-    from itb_screen.review.caseview import summary_reply
+def test_a_summary_of_another_users_case_is_audited(store):
+    from itb_screen.dialogue import Dialogue, Identity
+    from itb_screen.review.chat import ChatReports
 
     from .drive import screen
 
+    dialogue = Dialogue(store, reports=ChatReports())
     screen(dialogue, Identity("telegram", "1", "Owner"), "AUD-1", VIGNETTES[0]["answers"])
-    assert "None of your cases" in summary_reply(store, "telegram", "2", "AUD-1")
+    clinician, reviewer = Identity("telegram", "2", "Other"), Identity("telegram", "2", "Other", "reviewer")
+    assert "None of your cases" in dialogue.handle(clinician, "/summary AUD-1")[0].text
     assert store.db.execute("SELECT count(*) FROM audit").fetchone()[0] == 0
-    assert "AUD-1" in summary_reply(store, "telegram", "2", "AUD-1", any_case=True)
+    assert "AUD-1" in dialogue.handle(reviewer, "/summary AUD-1")[0].text
     assert store.db.execute("SELECT external_id, event, detail FROM audit").fetchall() == [
         ("2", "read_case", "summary AUD-1")
     ]

@@ -16,7 +16,6 @@ from ..criteria import (
     to_json_value,
     value_label,
 )
-from ..dialogue import Refusal, check_ref, messages
 from ..storage import Case, Store
 from .listing import display_name
 from .summary import CaseEvent, CaseView, status_words
@@ -41,18 +40,6 @@ def case_view(store: Store, case: Case, names: Mapping[str, str] | None = None) 
         user=display_name(store.user_by_id(case.user_id), names),
         events=case_events(store, case),
     )
-
-
-NO_OPEN_CASE_SUMMARY = "No case is open: /summary REF names one, /cases lists yours."
-
-
-def ref_refusal(ref: str) -> str | None:
-    """Why a typed case reference is refused (it may identify a patient: never stored), or None."""
-    try:
-        check_ref(ref)
-    except Refusal as refusal:
-        return str(refusal)
-    return None
 
 
 def changes(history: list[dict]) -> list[dict]:
@@ -198,36 +185,3 @@ def show_json(
     if transcript:
         out["transcript"] = store.transcript(case.id)
     return out
-
-
-def summary_reply(
-    store: Store, channel: str, external_id: str, ref: str | None, any_case: bool = False
-) -> str:
-    """The text referral summary a chat user asked for with /summary [REF], recorded in the transcript.
-
-    Without REF: the user's open case. Only the user's own cases, unless `any_case` (reviewers).
-    """
-    from .summary import render_summary
-
-    incoming = f"/summary {ref or ''}".strip()
-    with store.transaction():
-        user = store.user(channel, external_id)
-        active = store.case(user.active_case_id) if user.active_case_id else None
-        case = store.case_by_ref(ref) if ref else active
-        refusal = ref_refusal(ref) if ref else None
-        if refusal is not None:
-            reply, case_id, incoming = refusal, None, messages.REDACTED.format(command="/summary ")
-        elif case is None or (case.user_id != user.id and not any_case):
-            reply = messages.NO_SUCH_CASE.format(ref=ref) if ref else NO_OPEN_CASE_SUMMARY
-            case_id = None
-        elif case.status not in ("done", "void"):  # a void case's summary says so, and gives no result
-            reply = f"Case {case.ref} is not finished: confirm it at the review first, then /summary."
-            case_id = case.id
-        else:
-            reply = render_summary(case_view(store, case), "text")
-            case_id = case.id
-            if case.user_id != user.id:  # a reviewer reading another's case: audited like /show
-                store.audit(channel, external_id, "read_case", f"summary {case.ref}")
-        store.record_message(user.id, case_id, channel, "in", incoming)
-        store.record_message(user.id, case_id, channel, "out", reply)
-    return reply
