@@ -311,27 +311,27 @@ def test_a_console_started_again_says_which_case_it_continues(db_path):
 
 def test_natural_answers_piped_to_the_console_screen_a_case(db_path):
     """The README's transcript: a clinician's own words, each said back, to the recommendation."""
-    lines = [
-        "/new NAT-1",
-        "aged 45",
-        "MS",
-        "worsening",
-        "mobility and care",
-        "y",
-        "oral, botox and physio",
-        "n",
-        "no",
-        "nil",
-        "walking, transfers",
-        "yes",
-        "no",
-        "nope",
-        "n",
-        "n",
-        "no",
-        "n",
-        "confirm",
-    ]
+    words = {
+        "age_years": "aged 45",
+        "primary_condition": "MS",
+        "disease_course": "worsening",
+        "interference": "mobility and care",
+        "ambulatory": "y",
+        "prior_treatments": "oral, botox and physio",
+        "cognitive_impairment": "n",
+        "baclofen_reaction": "no",
+        "active_infection": "nil",
+        "goals": "walking, transfers",
+        "goals_realistic": "yes",
+        "mental_health": "no",
+        "psychosocial_compliance_concerns": "nope",
+        "financial_burden": "n",
+        "hydrocephalus_shunt": "n",
+        "seizures": "no",
+        "abdominal_pelvic_surgery": "n",
+    }
+    # In the order the catalogue asks them; a question added to it is answered No.
+    lines = ["/new NAT-1", *(words.get(field, "no") for field in asked_fields({"age_years": 45})), "confirm"]
     run = subprocess.run(
         command("console", "--db", str(db_path), "--user", "lee"),
         input="\n".join(lines) + "\n",

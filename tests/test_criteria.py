@@ -11,14 +11,16 @@ from itb_screen.criteria import (
     RULES,
     SEED_STATEMENTS,
     AnswerError,
+    Question,
+    asked_questions,
     evaluate,
     validate_answers,
 )
 
 from .conftest import VIGNETTE_IDS, VIGNETTES, spec_point_order
 
-# A complete case that triggers nothing but goal_setting: each test changes one thing.
-BASE = {
+# The spec's questions answered so that nothing but goal_setting is triggered: each test changes one thing.
+NEUTRAL = {
     "age_years": 40,
     "primary_condition": "spinal_cord_injury",
     "disease_course": "stable",
@@ -37,6 +39,18 @@ BASE = {
     "seizures": "no",
     "abdominal_pelvic_surgery": "no",
 }
+
+
+def neutral(question: Question) -> object:
+    """A question the list above does not know (one added to the catalogue): No, or None, if it has them."""
+    if question.kind == "number":
+        return question.minimum
+    code = next((c for c in ("no", "none") if c in question.codes), question.codes[0])
+    return [code] if question.kind == "many" else code
+
+
+#: A complete case: every question an adult is asked, answered (from the catalogue, not a fixed list).
+BASE = {q.field: NEUTRAL.get(q.field, neutral(q)) for q in asked_questions(NEUTRAL)}
 
 
 def run(**changes):

@@ -12,7 +12,11 @@ from .conftest import ROOT
 
 PACKAGE = ROOT / "itb_screen"
 #: The packages held to the size limits here (the others keep their own).
-SIZED = ("storage", "review", "cli")
+SIZED = ("criteria", "dialogue", "storage", "review", "bot", "cli")
+#: The questionnaire's declarations are data, not code to hold in one's head: their module may be long.
+DECLARATIONS = {"itb_screen.criteria._catalogue"}
+#: The seed statements are quoted verbatim, one line each (ruff's per-file ignore says the same).
+VERBATIM = {"itb_screen.criteria._seed"}
 MAX_MODULE_LINES, MAX_FUNCTION_LINES, MAX_BRANCHES, MAX_LINE = 400, 40, 12, 110
 
 
@@ -109,8 +113,9 @@ def branches(function: ast.AST) -> int:
 @pytest.mark.parametrize("path", modules(*SIZED), ids=name_of)
 def test_modules_and_functions_stay_small(path):
     text = path.read_text()
-    assert len(text.splitlines()) <= MAX_MODULE_LINES
+    assert name_of(path) in DECLARATIONS or len(text.splitlines()) <= MAX_MODULE_LINES
     long_lines = [n for n, line in enumerate(text.splitlines(), 1) if len(line) > MAX_LINE]
+    long_lines = [] if name_of(path) in VERBATIM else long_lines
     assert not long_lines, f"lines over {MAX_LINE} characters: {long_lines}"
     for node in ast.walk(ast.parse(text)):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):

@@ -173,15 +173,21 @@ class Dialogue:
             pending = turn.answers.get(state, ())  # toggles start from the current answer
         if state == REVIEW:
             returning = NOT_RETURNING
-        values = {
-            "state": state,
-            "status": status or case.status,
-            "pending": pending,
-            "return_to_review": case.return_to_review if returning is None else returning,
-        }
-        stamp = self.store.save_case(case.id, **values, at_review=state == REVIEW)  # type: ignore[arg-type]
-        reviewed = case.first_review_at or (stamp if state == REVIEW else None)
-        turn.case = replace(case, updated_at=stamp, first_review_at=reviewed, **values)  # type: ignore[arg-type]
+        status = status or case.status
+        back = case.return_to_review if returning is None else returning
+        at_review = state == REVIEW
+        stamp = self.store.save_case(
+            case.id, state=state, status=status, return_to_review=back, pending=pending, at_review=at_review
+        )
+        turn.case = replace(
+            case,
+            state=state,
+            status=status,
+            return_to_review=back,
+            pending=pending,
+            updated_at=stamp,
+            first_review_at=case.first_review_at or (stamp if at_review else None),
+        )
 
     def set_awaiting(self, turn: Turn, awaiting: str | None) -> None:
         self.store.set_active(turn.user.id, turn.user.active_case_id, awaiting)

@@ -204,7 +204,8 @@ def _keypad_ok(d: Dialogue, turn: Turn, question: Question, digits: list[str]) -
 def _same_question(turn: Turn, question: Question, display: str) -> Prompt:
     """The open question again, shown in place of the pressed one (its keyboard, or all of it)."""
     assert turn.case is not None
-    return replace(question_prompt(turn.case, turn.answers, question), display=display)  # type: ignore[arg-type]
+    prompt = question_prompt(turn.case, turn.answers, question)
+    return replace(prompt, display=display)  # type: ignore[arg-type]
 
 
 # Near misses: "Did you mean ...?" ------------------------------------------------------------------

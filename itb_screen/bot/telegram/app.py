@@ -172,6 +172,27 @@ def rate_limit_default() -> bool:
     return os.environ.get(RATE_LIMIT_ENV, "1").strip().lower() not in ("0", "false", "no", "off")
 
 
+def _builder(token: str, base_url: str | None, rate_limit: bool) -> ApplicationBuilder:
+    """PTB's builder: HTML by default, per-user ordering, our start and stop hooks, the Bot API server."""
+    defaults = Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .defaults(defaults)
+        .concurrent_updates(PerUserOrder())
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if base_url:
+        builder = builder.base_url(base_url)
+        if base_url.rstrip("/").endswith("/bot"):
+            builder = builder.base_file_url(base_url.rstrip("/")[: -len("/bot")] + "/file/bot")
+    if rate_limit:
+        # AIORateLimiter's generic parameter is the per-call data (a dict); the builder is typed for None.
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))  # type: ignore[arg-type]
+    return builder
+
+
 def build_application(
     token: str,
     store: Store,
@@ -189,23 +210,7 @@ def build_application(
     python-telegram-bot at another Bot API server (``TELEGRAM_API_BASE_URL``).
     """
     quiet_http_logs()
-    builder = (
-        ApplicationBuilder()
-        .token(token)
-        .defaults(
-            Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
-        )
-        .concurrent_updates(PerUserOrder())
-        .post_init(_post_init)
-        .post_shutdown(_post_shutdown)
-    )
-    if base_url:
-        builder = builder.base_url(base_url)
-        if base_url.rstrip("/").endswith("/bot"):
-            builder = builder.base_file_url(base_url.rstrip("/")[: -len("/bot")] + "/file/bot")
-    if rate_limit if rate_limit is not None else rate_limit_default():
-        # AIORateLimiter's generic parameter is the per-call data (a dict); the builder is typed for None.
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))  # type: ignore[arg-type]
+    builder = _builder(token, base_url, rate_limit if rate_limit is not None else rate_limit_default())
     if request is not None:
         builder = builder.request(request).get_updates_request(get_updates_request or request)
     app = builder.build()
