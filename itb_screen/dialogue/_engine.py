@@ -22,7 +22,9 @@ from ..criteria import QUESTIONS_BY_FIELD, Result
 from ..storage import Store
 from . import _messages as say
 from . import _presses, _questions
+from ._identifiers import BOT_STAMP, redact
 from ._machine import CHOOSING, DONE, NOT_RETURNING, QUESTION_STATES, REVIEW, Conversation, build_machine
+from ._parse import MAX_TEXT
 from ._prompts import Prompt, question_prompt, result_prompt, review_prompt, where
 from ._reports import Reports
 from ._turn import AWAITING_SUGGESTION, Identity, Turn
@@ -104,13 +106,24 @@ class Dialogue:
         return turn.prompts
 
     def _record(self, turn: Turn, before: object, incoming: str) -> None:
-        """The transcript: the input (or its redaction) and every prompt, under the case they concern."""
+        """The transcript: the input (or its redaction) and every prompt, under the case they concern.
+
+        Nothing that looks like a patient identifier is written (`redact`). Every input is redacted; a
+        message refused as too long was never read, so only a marker stands for it. Outgoing prompts
+        are redacted too, since refusals and "Saved:" lines echo what was typed, but the bot's own time
+        stamps (/summary, /show) are kept: they are the bot's clock, not a patient's date. When the
+        input itself holds a stamp-shaped date, no stamp is kept: an echo of it must not slip through.
+        """
         touched = turn.subject or turn.case or before
         case_id = getattr(touched, "id", None)
         channel = turn.user.channel
-        self.store.record_message(turn.user.id, case_id, channel, "in", incoming[:_KEPT_IN])
+        if len(incoming) > MAX_TEXT:
+            incoming = say.REDACTED_TOO_LONG.format(limit=MAX_TEXT)
+        self.store.record_message(turn.user.id, case_id, channel, "in", redact(incoming)[:_KEPT_IN])
+        keep_stamps = not BOT_STAMP.search(incoming)
         for prompt in turn.prompts:
-            self.store.record_message(turn.user.id, case_id, channel, "out", prompt.text)
+            text = redact(prompt.text, keep_stamps=keep_stamps)
+            self.store.record_message(turn.user.id, case_id, channel, "out", text)
 
     # Loading and saving ------------------------------------------------------------------------
     def begin(self, who: Identity) -> Turn:

@@ -19,6 +19,12 @@ UNKNOWN_COMMAND = "/{name} is not a command here. Type /help for the list."
 NO_OPEN_CASE = "No case is open. Start one with /new REF (a case reference such as SPAS-014) or see /cases."
 NO_CASES = "You have no cases yet. Start one with /new REF (a case reference such as SPAS-014)."
 REDACTED = "{command}[a case reference, refused and not kept: it could identify a patient]"
+REF_IDENTIFIER = (
+    "That looks like {kind}, which could identify a patient, and was not kept. Use a case reference that "
+    "does not identify the patient (for example SPAS-014)."
+)
+#: Kept in the transcript in place of a message refused as too long: it was never read.
+REDACTED_TOO_LONG = "[a message over {limit} characters, refused and not kept]"
 NO_SUCH_CASE = "None of your cases is called {ref}. See /cases for your cases."
 NO_CASE_CALLED = "No case is called {ref}."
 REVIEWERS_ONLY = "Only reviewers can list every case or read other users' cases."

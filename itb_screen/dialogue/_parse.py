@@ -20,7 +20,9 @@ from __future__ import annotations
 import re
 
 from ..criteria import Question, Value
+from . import _messages as say
 from ._choices import _how, _read_many, _read_one, normalise_many
+from ._identifiers import identifier_kind
 from ._numbers import _age_help, _read_number
 from ._reading import (
     HELP_WORDS,
@@ -61,18 +63,6 @@ __all__ = [
 MAX_TEXT = 500
 _REF = re.compile(r"^[A-Za-z0-9_-]{3,32}$")
 _LONG_DIGITS = re.compile(r"\d{6,}")
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
-_DATE_LIKE = re.compile(
-    "|".join(
-        [
-            r"\d{1,4}[-_.]\d{1,2}[-_.]\d{1,4}",  # 1990-03-15, 15-03-1990
-            rf"\d{{1,2}}[-_.]?{_MONTH}[-_.]?\d{{2,4}}",  # 15Mar1990, 15-March-1990
-            rf"{_MONTH}[-_.]?\d{{1,2}}[-_.]\d{{2,4}}",  # Mar-15-1990
-            rf"\d{{4}}[-_.]?{_MONTH}[-_.]?\d{{1,2}}",  # 1990-Mar-15
-        ]
-    ),
-    re.IGNORECASE | re.ASCII,
-)
 
 
 # The interface -----------------------------------------------------------------------------------------
@@ -120,21 +110,20 @@ def parse_many(question: Question, text: str) -> tuple[str, ...]:
 
 
 def check_ref(text: str) -> str:
-    """A case reference: 3..32 letters, digits, - or _; never something that looks like a date or number."""
+    """A case reference: 3..32 letters, digits, - or _; never anything `identifier_kind` sees."""
     ref = text.strip()
     if not _REF.match(ref):
         raise Refusal(
             "A case reference is 3 to 32 letters, digits, '-' or '_' (for example SPAS-014). "
             "Never use a patient's name, date of birth or record number."
         )
-    if _LONG_DIGITS.search(ref):
+    if _LONG_DIGITS.search(ref):  # before the classes: MRN1234567 is said to be the digits it has
         raise Refusal(
             "That has six or more digits in a row, like a record number, and was not kept. Use a case "
             "reference that does not identify the patient (for example SPAS-014)."
         )
-    if _DATE_LIKE.search(ref):
-        raise Refusal(
-            "That looks like a date (a date of birth identifies a patient) and was not kept. Use a case "
-            "reference such as SPAS-014."
-        )
+    # `_` joins words in a reference (15_March_1990) where the patterns expect a separator.
+    kind = identifier_kind(ref.replace("_", "-"))
+    if kind is not None:
+        raise Refusal(say.REF_IDENTIFIER.format(kind=kind))
     return ref
