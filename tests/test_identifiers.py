@@ -20,13 +20,14 @@ from itb_screen.dialogue._parse import Refusal
 from itb_screen.review.chat import ChatReports
 
 from .conftest import VIGNETTES
-from .drive import screen
+from .drive import STYLES, screen
 
 DATA = Path(__file__).parent / "data"
 CASES = [json.loads(line) for line in (DATA / "identifiers.jsonl").read_text().splitlines() if line.strip()]
 PHRASINGS = [json.loads(line) for line in (DATA / "phrasings.jsonl").read_text().splitlines() if line]
 NAMES = {kind.split(" ", 1)[1]: kind for kind, _ in CLASSES}
 ALICE = Identity("console", "alice", "Alice")
+REVIEWER = Identity("telegram", "99", "Rev", "reviewer")
 P01 = next(v for v in VIGNETTES if v["id"] == "P01")["answers"]
 
 
@@ -131,14 +132,21 @@ def messages(store) -> list[tuple[str, str]]:
     return list(store.db.execute("SELECT direction, text FROM messages ORDER BY id"))
 
 
-def test_a_whole_screening_and_its_read_outs_are_kept_word_for_word(store):
-    """No false positive on the bot's own prompts: questions, review list, result, /summary and /show."""
+def test_whole_screenings_and_their_read_outs_are_kept_word_for_word(store):
+    """No false positive on the bot's own prompts: greeting, help, every vignette's questions, review and
+    result in three typing styles, /summary, /show, /cases and a reviewer's /cases all."""
     dialogue = Dialogue(store, reports=ChatReports())
-    screen(dialogue, ALICE, "SPAS-014", P01)
-    dialogue.handle(ALICE, "/summary SPAS-014")
-    dialogue.handle(ALICE, "/show SPAS-014")
+    for who in (ALICE, REVIEWER):
+        dialogue.handle(who, "/start")
+    for number, vignette in enumerate(VIGNETTES):
+        ref = f"SPAS-{number:03d}"
+        screen(dialogue, ALICE, ref, vignette["answers"], style=STYLES[number % len(STYLES)])
+        dialogue.handle(ALICE, f"/summary {ref}")
+        dialogue.handle(ALICE, f"/show {ref}")
+    dialogue.handle(ALICE, "/cases")
+    dialogue.handle(REVIEWER, "/cases all")
     out = [text for direction, text in messages(store) if direction == "out"]
-    assert len(out) > 20 and not [text for text in out if "removed]" in text]
+    assert len(out) > 20 * len(VIGNETTES) and not [text for text in out if "removed]" in text]
     assert any(BOT_STAMP.search(text) for text in out)  # the read-outs keep their times
 
 
