@@ -1,15 +1,25 @@
-"""The console channel: the same dialogue in a terminal, or fed one answer per line on standard input."""
+"""The console channel: the same dialogue in a terminal, or fed one answer per line on standard input.
+
+Every fault is one line on standard error and the next line is read: an input the database refused
+(busy, read-only, full) or a line that is not text. The exit status is then 1, so a script that piped the
+answers in knows some were not saved.
+"""
 
 from __future__ import annotations
 
 import getpass
 import os
 import sys
-from typing import TextIO
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import TYPE_CHECKING, TextIO
 
 from ..dialogue import Dialogue, Identity, Prompt, decode_button, generated_ref
 from ..review.chat import ChatReports
 from ..storage import Store
+
+if TYPE_CHECKING:  # only storage imports sqlite3 at run time (tests/test_layout.py)
+    import sqlite3
 
 CHANNEL = "console"
 PROMPT = "> "
@@ -18,6 +28,19 @@ WELCOME = (
     "ITB Screen (console). Type /new REF to start a case, /help for the commands; Ctrl-D to leave "
     "(everything answered is saved)."
 )
+
+#: The cause a failed save names: (cause, SQLite error names, words of sqlite3's message), in this order.
+_CAUSES = (
+    ("busy", ("SQLITE_BUSY", "SQLITE_LOCKED"), ("locked",)),
+    ("read-only", ("SQLITE_READONLY",), ("readonly", "read-only")),
+    ("full", ("SQLITE_FULL",), ("is full",)),
+)
+
+#: A line that is not text in the input's encoding: refused whole, so no mangled answer is saved.
+UNREADABLE = "Unreadable: that line is not {encoding} text, so it was ignored; type it again."
+
+#: How much of an unexpected database error's message a fault line repeats.
+_MESSAGE_CHARS = 80
 
 
 def default_user() -> str:
@@ -38,32 +61,132 @@ def render(prompt: Prompt) -> str:
     return "\n".join(lines)
 
 
-def run_console(store: Store, user: str, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
-    """Read lines until end of input (or Ctrl-C); answer each through the dialogue. Returns 0."""
-    dialogue = Dialogue(store, reports=ChatReports())
-    who = Identity(CHANNEL, user, user, None)
-    interactive = stdin.isatty()
+def fault_line(error: sqlite3.Error, lead: str = "Not saved") -> str:
+    """The one line a database fault shows: its cause named from SQLite's error, and that nothing is lost.
 
-    def show(prompts: list[Prompt]) -> None:
+    The dialogue's transaction is all-or-nothing, so the input that failed left nothing half-saved.
+    """
+    name = getattr(error, "sqlite_errorname", None) or ""
+    message = str(error)
+    for cause, names, words in _CAUSES:
+        if name.startswith(names) or any(word in message for word in words):
+            return f"{lead}: the database is {cause}; earlier answers are kept."
+    short = message[:_MESSAGE_CHARS]
+    return f"{lead}: database error ({type(error).__name__}: {short}); earlier answers are kept."
+
+
+def input_encoding(stdin: TextIO) -> str:
+    """The encoding lines of `stdin` are read in: its own when it has bytes underneath, else UTF-8."""
+    if getattr(stdin, "buffer", None) is None:
+        return "utf-8"
+    return getattr(stdin, "encoding", None) or "utf-8"
+
+
+def read_lines(stdin: TextIO) -> Iterator[tuple[str | None, str]]:
+    """(the line's text, or None when it is not text in the input's encoding; the line as echoed) of each
+    line of input, read one at a time, without its line ending.
+
+    Read as bytes when the stream has them: its text layer would raise on a bad byte and lose the rest of
+    the input, or (under surrogateescape) pass on surrogates that SQLite cannot store.
+    """
+    raw = getattr(stdin, "buffer", None)
+    encoding = input_encoding(stdin)
+    while True:
+        # A stream of text only (StringIO) is decoded already; surrogates in it are bytes it could not.
+        data = raw.readline() if raw is not None else stdin.readline().encode(encoding, "surrogatepass")
+        if not data:
+            return
+        data = data.rstrip(b"\r\n")
+        try:
+            text = data.decode(encoding)
+        except UnicodeError:
+            yield None, data.decode(encoding, "backslashreplace").rstrip()
+        else:
+            yield text, text.rstrip()
+
+
+class _Session:
+    """One run of the console: the dialogue, where it writes, and how many inputs were not saved."""
+
+    def __init__(self, store: Store, user: str, stdout: TextIO, stderr: TextIO) -> None:
+        self.dialogue = Dialogue(store, reports=ChatReports())
+        self.who = Identity(CHANNEL, user, user, None)
+        self.stdout, self.stderr = stdout, stderr
+        # sqlite3.Error, as DB-API connections expose it: the console does not import sqlite3 itself.
+        self.database_error: type[sqlite3.Error] = store.db.conn.Error
+        self.faults = 0
+
+    def show(self, prompts: list[Prompt]) -> None:
         for prompt in prompts:
-            stdout.write(render(prompt) + "\n")
-        stdout.flush()
+            self.stdout.write(render(prompt) + "\n")
+        self.stdout.flush()
 
-    stdout.write(WELCOME + "\n")
+    def fault(self, line: str) -> None:
+        self.faults += 1
+        self.stdout.flush()  # the fault line comes after what was shown before it
+        self.stderr.write(line + "\n")
+        self.stderr.flush()
+
+    def answer(self, step: Callable[[], list[Prompt]], lead: str = "Not saved") -> None:
+        """Show what `step` (one dialogue call) returns, or its database fault in one line."""
+        try:
+            prompts = step()
+        except self.database_error as error:
+            self.fault(fault_line(error, lead))
+        else:
+            self.show(prompts)
+
+    def start(self) -> None:
+        self.stdout.write(WELCOME + "\n")
+        self.answer(partial(self.dialogue.current, self.who, announce=True), "Cannot show the open case")
+
+    def line(self, text: str | None, encoding: str) -> None:
+        if text is None:
+            self.fault(UNREADABLE.format(encoding=encoding.upper().replace("_", "-")))
+        else:
+            self.answer(partial(self.dialogue.handle, self.who, text=text))
+
+    def bye(self) -> None:
+        if self.faults:
+            self.stdout.write(f"\nBye: {self.faults} input(s) were not saved, all else is saved; ")
+        else:
+            self.stdout.write("\nBye: your answers are saved; ")
+        self.stdout.write("/resume REF continues a case.\n")
+        self.stdout.flush()
+
+
+def run_console(
+    store: Store,
+    user: str,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Read lines until end of input (or Ctrl-C); answer each through the dialogue.
+
+    Returns 0, or 1 when any input was not saved (the database refused it, or it was not text). The
+    streams default to sys's at the time of the call (a test runner swaps them after import).
+    """
+    stdin = sys.stdin if stdin is None else stdin
+    stdout = sys.stdout if stdout is None else stdout
+    session = _Session(store, user, stdout, sys.stderr if stderr is None else stderr)
+    interactive = stdin.isatty()
+    encoding = input_encoding(stdin)
     try:
-        show(dialogue.current(who, announce=True))
+        session.start()
+        lines = read_lines(stdin)
         while True:
             if interactive:
                 stdout.write(PROMPT)
                 stdout.flush()
-            line = stdin.readline()
-            if not line:
+            item = next(lines, None)
+            if item is None:
                 break
+            text, echo = item
             if not interactive:
-                stdout.write(f"{PROMPT}{line.rstrip()}\n")
-            show(dialogue.handle(who, text=line.rstrip("\r\n")))
+                stdout.write(f"{PROMPT}{echo}\n")
+            session.line(text, encoding)
     except KeyboardInterrupt:
         pass  # an input being handled when Ctrl-C came is rolled back whole; everything before is saved
-    stdout.write("\nBye: your answers are saved; /resume REF continues a case.\n")
-    stdout.flush()
-    return 0
+    session.bye()
+    return 1 if session.faults else 0

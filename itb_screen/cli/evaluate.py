@@ -14,26 +14,39 @@ import click
 from ..criteria import AnswerError, Result, result_text, validate_answers
 from ..criteria import evaluate as evaluate_answers
 from ._errors import InputError
+from ._quoting import answer_message, quoted
 
 #: The keys of a case object shaped like the vignette files: {"id": ..., "answers": {...}}.
 _CASE_OBJECT_KEYS = ("id", "answers", "description", "expected")
 
 
 def _read_source(source: str) -> str:
-    if source == "-":
-        return sys.stdin.read()
+    # Bytes, decoded here: standard input's own decoding would raise on a bad byte, or pass it on.
     try:
-        with open(source, encoding="utf-8") as handle:
-            return handle.read()
+        if source == "-":
+            stdin = getattr(sys.stdin, "buffer", None)
+            return stdin.read().decode("utf-8") if stdin is not None else sys.stdin.read()
+        with open(source, "rb") as handle:
+            return handle.read().decode("utf-8")
     except OSError as error:
         raise InputError(f"cannot read {source}: {error.strerror}") from None
     except UnicodeDecodeError:
-        raise InputError(f"cannot read {source}: not UTF-8 text") from None
+        where = "standard input" if source == "-" else source
+        raise InputError(f"cannot read {where}: not UTF-8 text") from None
+
+
+def _too_long(error: ValueError) -> str:
+    """What json.loads's ValueError that is no JSONDecodeError says: an integer too long to read."""
+    return (
+        f"a number longer than {sys.get_int_max_str_digits()} digits"
+        if "digits" in str(error)
+        else "a bad value"
+    )
 
 
 def _where(case_id: object, index: int) -> str:
     """How an error names a case: by its id when it has one, else by its place in the input."""
-    return f"case {json.dumps(case_id) if case_id is not None else index}"
+    return f"case {quoted(case_id) if case_id is not None else index}"
 
 
 def _unwrap(case: object, index: int) -> tuple[object, object]:
@@ -47,11 +60,11 @@ def _unwrap(case: object, index: int) -> tuple[object, object]:
     case_id = case.get("id")
     if unknown:
         raise InputError(
-            f"{_where(case_id, index)}: unknown key {json.dumps(unknown[0])} beside "
+            f"{_where(case_id, index)}: unknown key {quoted(unknown[0])} beside "
             f'"answers"; allowed: {", ".join(_CASE_OBJECT_KEYS)}'
         )
     if isinstance(case_id, bool) or not isinstance(case_id, (str, int, type(None))):
-        raise InputError(f'case {index}: "id" must be a string or a number, not {json.dumps(case_id)}')
+        raise InputError(f'case {index}: "id" must be a string or a number, not {quoted(case_id)}')
     return case_id, case["answers"]
 
 
@@ -60,6 +73,8 @@ def _json_line(line: str, number: int) -> object:
         return json.loads(line)
     except json.JSONDecodeError as error:
         raise InputError(f"line {number}: not JSON: {error.msg} at column {error.colno}") from None
+    except ValueError as error:
+        raise InputError(f"line {number}: not a case: {_too_long(error)}") from None
     except RecursionError:
         raise InputError(f"line {number}: not a case: JSON nested too deeply") from None
 
@@ -72,6 +87,8 @@ def _parse_cases(text: str, jsonl: bool) -> tuple[list, bool]:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise InputError(f"not JSON: {error.msg} at line {error.lineno} column {error.colno}") from None
+    except ValueError as error:
+        raise InputError(f"not a case: {_too_long(error)}") from None
     except RecursionError:
         raise InputError("not a case: JSON nested too deeply") from None
     if isinstance(data, list):
@@ -84,11 +101,13 @@ def _evaluated(cases: list, several: bool) -> list[tuple[object, Result]]:
     out = []
     for index, case in enumerate(cases, 1):
         case_id, raw = _unwrap(case, index)
+        where = f"{_where(case_id, index)}: " if several or case_id is not None else ""
         try:
             answers = validate_answers(raw)
         except AnswerError as error:
-            where = f"{_where(case_id, index)}: " if several or case_id is not None else ""
-            raise InputError(f"{where}{error}") from None
+            raise InputError(f"{where}{answer_message(error)}") from None
+        except RecursionError:  # AnswerError's message quotes the value with json.dumps, which recurses
+            raise InputError(f"{where}a value is nested too deeply") from None
         out.append((case_id, evaluate_answers(answers)))
     return out
 
