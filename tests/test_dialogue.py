@@ -415,8 +415,10 @@ def test_transcript_keeps_every_message_in_and_out(dialogue, store):
         ("out", f"Case CASE-1 - question 1 of {len(asked_fields({}))}"),
         ("in", "eighty-eight years and a half"),
     ]
-    assert [d for d, _ in lines[4:]] == ["out", "out", "in", "out", "out"]  # refusal, question again, 8
-    assert ("out", "Saved: 8 years") in [(m["direction"], m["text"]) for m in transcript]
+    # refusal, question again, then 8 and the next question with its say-back line on top (one row)
+    assert [d for d, _ in lines[4:]] == ["out", "out", "in", "out"]
+    assert lines[-1] == ("out", "Saved: 8 years")
+    assert transcript[-1]["text"].splitlines()[1].startswith("Case CASE-1 - question 2 of ")
     assert all(m["at"] and m["user"] == "Alice" for m in transcript)
 
 

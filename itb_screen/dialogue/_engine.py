@@ -121,8 +121,8 @@ class Dialogue:
             incoming = say.REDACTED_TOO_LONG.format(limit=MAX_TEXT)
         self.store.record_message(turn.user.id, case_id, channel, "in", redact(incoming)[:_KEPT_IN])
         keep_stamps = not BOT_STAMP.search(incoming)
-        for prompt in turn.prompts:
-            text = redact(prompt.text, keep_stamps=keep_stamps)
+        for text in _outgoing(turn.prompts):
+            text = redact(text, keep_stamps=keep_stamps)
             self.store.record_message(turn.user.id, case_id, channel, "out", text)
 
     # Loading and saving ------------------------------------------------------------------------
@@ -239,3 +239,17 @@ class Dialogue:
                 turn.prompts.append(result_prompt(turn.case, Result.from_dict(stored[0])))
         else:
             turn.prompts.append(question_prompt(turn.case, turn.answers, QUESTIONS_BY_FIELD[state]))
+
+
+def _outgoing(prompts: list[Prompt]) -> list[str]:
+    """The transcript lines of what was shown: a say-back line ("Saved: ...") goes with the prompt after
+    it, as Telegram shows them, so a typed answer costs one row (and its index entry) less."""
+    lines: list[str] = []
+    said: list[str] = []
+    for prompt in prompts:
+        if prompt.kind == "saved":
+            said.append(prompt.text)
+            continue
+        lines.append("\n".join([*said, prompt.text]))
+        said = []
+    return lines + (["\n".join(said)] if said else [])
