@@ -32,7 +32,8 @@ def _run_console(db_path: str, user: str | None) -> NoReturn:
 def console(db_path: str, user: str | None) -> None:
     """Screen cases in this terminal: the same dialogue as the Telegram bot, no token needed.
 
-    Reads one answer per line, so answers can be piped in; exits 0 at the end of input.
+    Reads one answer per line, so answers can be piped in; exits 0 at the end of input, or 1 if a line
+    could not be read or saved (each said in one line; later lines are still read).
 
     Example:
 
