@@ -255,6 +255,7 @@ def test_python_m_itb_screen_lists_every_command():
     assert done.returncode == 0, done.stderr
     listed = {line.split()[0] for line in done.stdout.split("Commands:")[1].splitlines() if line.strip()}
     assert listed == {
+        "backup",
         "cases",
         "console",
         "diagram",
@@ -267,4 +268,5 @@ def test_python_m_itb_screen_lists_every_command():
         "search",
         "show",
         "summary",
+        "verify",
     }

@@ -31,6 +31,8 @@ COMMANDS = {
     "run": "channels:run",
     "diagram": "channels:diagram",
     "review": "site:review",
+    "verify": "integrity:verify",
+    "backup": "integrity:backup",
 }
 
 

@@ -25,6 +25,14 @@ DESCRIPTION = (
 #: Placeholder for a column the schema has and this module does not describe (tests forbid it).
 UNDESCRIBED = "(not described yet)"
 
+#: The tamper-evidence columns of the append-only tables (storage/_chain.py), checked by itb-screen verify.
+_CHAIN = {
+    "prev_hash": "The hash of the row before this one in its chain (one chain per case; the audit log is "
+    "one chain); empty for the first.",
+    "hash": "sha256 of prev_hash and this row's content: itb-screen verify recomputes it, so a row "
+    "rewritten or removed by hand shows.",
+}
+
 TABLES: dict[str, dict[str, Any]] = {
     "users": {
         "title": "Users",
@@ -82,6 +90,7 @@ TABLES: dict[str, dict[str, Any]] = {
             "rows may record that as skip).",
             "user_id": "Who gave the answer.",
             "at": "When (UTC, ISO 8601).",
+            **_CHAIN,
         },
     },
     "messages": {
@@ -117,6 +126,7 @@ TABLES: dict[str, dict[str, Any]] = {
             "user_id": "Who confirmed; empty for a re-evaluation.",
             "at": "When (UTC, ISO 8601).",
             "reason": "Why the result was made again (the amendment's reason); empty for the first.",
+            **_CHAIN,
         },
     },
     "case_events": {
@@ -132,6 +142,7 @@ TABLES: dict[str, dict[str, Any]] = {
             "reason": "Why, as the user typed it.",
             "user_id": "Who amended or voided the case.",
             "at": "When (UTC, ISO 8601).",
+            **_CHAIN,
         },
     },
     "audit": {
@@ -145,6 +156,7 @@ TABLES: dict[str, dict[str, Any]] = {
             "external_id": "The requester's id on that channel.",
             "event": "What happened, for example list_all_cases or show_case.",
             "detail": "More about the event, for example the case reference read.",
+            **_CHAIN,
         },
     },
 }

@@ -11,11 +11,17 @@ What is where:
 * `_store.py`: `Store`, every read and write of the application (users, cases, the append-only answer
   history, the transcript and its full-text search, results, amendments and voiding, handled input
   ids, the audit log), the `STATUSES` and `EVENT_KINDS` it accepts, and how answers are encoded.
+* `_chain.py`: tamper evidence: answers, results, case events and the audit log are append-only
+  (triggers) and hash-chained; `verify` recomputes every chain and checks the triggers.
+* `_backup.py`: `verify_file` (a file, read-only) and `backup` (the online backup API, then the copy's
+  integrity check and chains verified).
 
 The one piece of SQL kept elsewhere is data: the review site's canned queries (`review/queries.py`),
 which Datasette runs on a `connect_readonly` connection.
 """
 
+from ._backup import Backup, backup, verify_file
+from ._chain import Problem, Verification, verify
 from ._connection import DEFAULT_DB, check_readable, connect, connect_readonly, default_path, immediate
 from ._rows import (
     EVENT_KINDS,
@@ -32,6 +38,12 @@ from ._schema import ensure_schema, migrations, schema_tables
 from ._store import Store, open_store
 
 __all__ = [
+    "Backup",
+    "Problem",
+    "Verification",
+    "backup",
+    "verify",
+    "verify_file",
     "DEFAULT_DB",
     "EVENT_KINDS",
     "STATUSES",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from ._chain import CHAINED, TRIGGERS, chain_columns
 from ._connection import immediate
 
 migrations = Migrations("itb_screen")
@@ -141,6 +142,19 @@ def _first_review(db: Database) -> None:
         "UPDATE cases SET first_review_at = (SELECT min(m.at) FROM messages m WHERE m.case_id = cases.id "
         "AND m.direction = 'out' AND instr(m.text, 'Review case ' || cases.ref || ':') = 1)"
     )
+
+
+@migrations(name="0006_tamper_evidence")
+def _tamper_evidence(db: Database) -> None:
+    # Answers, results, case events and the audit log become append-only in the database itself, and
+    # hash-chained (per case; the audit log as one chain) so that a rewrite by hand shows (`_chain.py`).
+    # Rows stored before are chained once, in order, before the triggers forbid updating them.
+    for table in CHAINED:
+        db.table(table).add_column("prev_hash", str)
+        db.table(table).add_column("hash", str)
+        chain_columns(db.conn, table)
+    for sql in TRIGGERS.values():
+        db.execute(sql)
 
 
 def schema_tables() -> tuple[dict[str, list[str]], list[str]]:

@@ -1,7 +1,8 @@
 """The only code that reads or writes the database.
 
 The per-answer path (`record_answer`, `save_case`, `record_message`) uses plain `db.execute` inside one
-BEGIN IMMEDIATE transaction: sqlite-utils' table methods look up the schema on every call.
+BEGIN IMMEDIATE transaction: sqlite-utils' table methods look up the schema on every call. Answers,
+results, case events and the audit log are appended through `_chain.append` (hash-chained, append-only).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from ._chain import append
 from ._connection import connect, default_path, immediate
 from ._rows import (
     _CASE_COLS,
@@ -163,10 +165,8 @@ class Store:
     # Answers -----------------------------------------------------------------------------------
     def record_answer(self, case_id: int, field: str, value: Any, user_id: int, action: str) -> None:
         """Append an answer (action: answer, change or skip); the latest row of a field is current."""
-        self.db.execute(
-            "INSERT INTO answers (case_id, field, value, action, user_id, at) VALUES (?, ?, ?, ?, ?, ?)",
-            (case_id, field, encode_value(value), action, user_id, now()),
-        )
+        with immediate(self.db):
+            append(self.db.conn, "answers", (case_id, field, encode_value(value), action, user_id, now()))
 
     def answers(self, case_id: int, include_skipped: bool = False) -> dict[str, Any]:
         """The current answers of a case; with include_skipped, skipped fields too (value None)."""
@@ -230,20 +230,9 @@ class Store:
 
         `reason`: why it was made again (an amendment's reason); None for the first result.
         """
-        self.db.execute(
-            "INSERT INTO results (case_id, recommendation, criteria_version, result, kind, user_id, at, "
-            "reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                case_id,
-                result["recommendation"],
-                result["criteria_version"],
-                json.dumps(result),
-                kind,
-                user_id,
-                now(),
-                reason,
-            ),
-        )
+        row = (case_id, result["recommendation"], result["criteria_version"], json.dumps(result), kind)
+        with immediate(self.db):
+            append(self.db.conn, "results", (*row, user_id, now(), reason))
 
     def results(self, case_id: int) -> list[dict[str, Any]]:
         """Every stored result of a case, oldest first (confirmations, amendments, re-evaluations)."""
@@ -277,10 +266,8 @@ class Store:
         if kind not in EVENT_KINDS:
             raise ValueError(f"unknown case event {kind!r}")
         stamp = now()
-        self.db.execute(
-            "INSERT INTO case_events (case_id, kind, reason, user_id, at) VALUES (?, ?, ?, ?, ?)",
-            (case_id, kind, reason, user_id, stamp),
-        )
+        with immediate(self.db):
+            append(self.db.conn, "case_events", (case_id, kind, reason, user_id, stamp))
         return stamp
 
     def events(self, case_id: int) -> list[dict[str, Any]]:
@@ -332,10 +319,7 @@ class Store:
     # Audit -------------------------------------------------------------------------------------
     def audit(self, channel: str, external_id: str, event: str, detail: str = "") -> None:
         with immediate(self.db):
-            self.db.execute(
-                "INSERT INTO audit (at, channel, external_id, event, detail) VALUES (?, ?, ?, ?, ?)",
-                (now(), channel, external_id, event, detail),
-            )
+            append(self.db.conn, "audit", (now(), channel, external_id, event, detail))
 
 
 def open_store(path: str | os.PathLike[str] | None = None) -> Store:

@@ -1,0 +1,70 @@
+"""Checking a database file and copying it while the bot writes to it.
+
+A plain copy of the file is not a backup: in WAL mode the latest commits live in `-wal` until a
+checkpoint, and a copy taken mid-write can be torn. SQLite's online backup API copies a consistent
+snapshot, WAL included, under a read lock that writers in WAL mode do not wait for.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from ._chain import Verification, verify
+from ._connection import check_readable, connect_readonly
+
+
+def verify_file(path: str | os.PathLike[str]) -> Verification:
+    """`_chain.verify` on the database at `path`, read-only (FileNotFoundError when there is none)."""
+    conn = connect_readonly(check_readable(path))
+    try:
+        return verify(conn)
+    finally:
+        conn.close()
+
+
+@dataclass(frozen=True)
+class Backup:
+    """A written copy: where, its size, SQLite's integrity check of it, and its chains verified."""
+
+    path: Path
+    size: int
+    integrity: str
+    verification: Verification
+
+
+def backup(source: str | os.PathLike[str], target: str | os.PathLike[str], force: bool = False) -> Backup:
+    """Copy the database at `source` to `target` with the online backup API, then check the copy.
+
+    The copy is written beside `target` and renamed over it once complete, so `target` is never a
+    half-written file. Raises FileNotFoundError without a source, FileExistsError when `target` exists
+    and not `force`.
+    """
+    target = Path(target)
+    if target.exists() and not force:
+        raise FileExistsError(f"{target} exists (--force replaces it)")
+    src = connect_readonly(check_readable(source))
+    partial = target.with_name(f".{target.name}.partial")
+    partial.unlink(missing_ok=True)
+    dest = sqlite3.connect(partial)
+    try:
+        src.backup(dest)  # all pages in one step: one read transaction, so one consistent snapshot
+        # The copy stands alone: rollback journal, no -wal beside it.
+        dest.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        dest.close()
+        src.close()
+    os.replace(partial, target)
+    return Backup(target, target.stat().st_size, *_check_copy(target))
+
+
+def _check_copy(path: Path) -> tuple[str, Verification]:
+    """PRAGMA integrity_check of the copy (\"ok\" when sound) and its chains verified."""
+    conn = connect_readonly(path)
+    try:
+        integrity = "; ".join(r[0] for r in conn.execute("PRAGMA integrity_check").fetchall())
+        return integrity, verify(conn)
+    finally:
+        conn.close()
