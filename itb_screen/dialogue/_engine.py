@@ -121,9 +121,12 @@ class Dialogue:
             incoming = say.REDACTED_TOO_LONG.format(limit=MAX_TEXT)
         self.store.record_message(turn.user.id, case_id, channel, "in", redact(incoming)[:_KEPT_IN])
         keep_stamps = not BOT_STAMP.search(incoming)
-        for text in _outgoing(turn.prompts):
-            text = redact(text, keep_stamps=keep_stamps)
-            self.store.record_message(turn.user.id, case_id, channel, "out", text)
+        for said, prompt in _outgoing(turn.prompts):
+            parts = [redact(said, keep_stamps=keep_stamps)] if said else []
+            if prompt is not None:
+                echoes = prompt.kind not in _BOT_MADE
+                parts.append(redact(prompt.text, keep_stamps=keep_stamps) if echoes else prompt.text)
+            self.store.record_message(turn.user.id, case_id, channel, "out", "\n".join(parts))
 
     # Loading and saving ------------------------------------------------------------------------
     def begin(self, who: Identity) -> Turn:
@@ -241,15 +244,23 @@ class Dialogue:
             turn.prompts.append(question_prompt(turn.case, turn.answers, QUESTIONS_BY_FIELD[state]))
 
 
-def _outgoing(prompts: list[Prompt]) -> list[str]:
-    """The transcript lines of what was shown: a say-back line ("Saved: ...") goes with the prompt after
-    it, as Telegram shows them, so a typed answer costs one row (and its index entry) less."""
-    lines: list[str] = []
+#: Prompts built only from the catalogue, the bot's own words and a checked case reference: nothing a
+#: user typed is in them, so they are stored as they are (redacting them cost about 35 us an input).
+_BOT_MADE = frozenset({"question", "review", "result", "cases", "help"})
+
+
+def _outgoing(prompts: list[Prompt]) -> list[tuple[str, Prompt | None]]:
+    """What was shown, as transcript rows: (say-back lines, the prompt they go with).
+
+    A say-back line ("Saved: ...") goes with the prompt after it, as Telegram shows them, so a typed
+    answer costs one row (and its index entry) less.
+    """
+    rows: list[tuple[str, Prompt | None]] = []
     said: list[str] = []
     for prompt in prompts:
         if prompt.kind == "saved":
             said.append(prompt.text)
             continue
-        lines.append("\n".join([*said, prompt.text]))
+        rows.append(("\n".join(said), prompt))
         said = []
-    return lines + (["\n".join(said)] if said else [])
+    return rows + ([("\n".join(said), None)] if said else [])
