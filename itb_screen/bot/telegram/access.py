@@ -22,6 +22,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 ROLES = ("clinician", "coordinator", "reviewer")
+KEYS = ("id", "name", "role")
 #: Roles that may list every case and read any case (`/cases all`, `/show REF`).
 REVIEWER_ROLES = frozenset({"reviewer"})
 ENV = "ITB_SCREEN_USERS"
@@ -53,20 +54,43 @@ def parse_users(text: str, source: str = "users file") -> dict[int, Member]:
         raise AccessFileError(f"{source}: expected [[users]] tables with id, name and role")
     members: dict[int, Member] = {}
     for number, entry in enumerate(entries, 1):
-        where = f"{source}: user {number}"
-        if not isinstance(entry, dict):
-            raise AccessFileError(f"{where}: expected a table with id, name and role")
-        user_id, name, role = entry.get("id"), entry.get("name"), entry.get("role")
-        if isinstance(user_id, bool) or not isinstance(user_id, int) or user_id <= 0:
-            raise AccessFileError(f"{where}: id must be the numeric Telegram user id (a positive integer)")
-        if not isinstance(name, str) or not name.strip():
-            raise AccessFileError(f"{where}: name must be a non-empty string")
-        if role not in ROLES:
-            raise AccessFileError(f"{where}: role must be one of {', '.join(ROLES)}, not {role!r}")
-        if user_id in members:
-            raise AccessFileError(f"{where}: id {user_id} is listed twice")
-        members[user_id] = Member(user_id, name.strip(), role)
+        member = _member(entry, f"{source}: entry {number}")
+        if member.telegram_id in members:
+            raise AccessFileError(
+                f"{source}: entry {number} (id {member.telegram_id}): id {member.telegram_id} is listed twice"
+            )
+        members[member.telegram_id] = member
     return members
+
+
+def _member(entry: object, where: str) -> Member:
+    """One [[users]] table as a Member; AccessFileError names the entry (and its id) on one line."""
+    if not isinstance(entry, dict):
+        raise AccessFileError(f"{where}: expected a table with id, name and role")
+    user_id, name, role = entry.get("id"), entry.get("name"), entry.get("role")
+    if "id" in entry:
+        where = f"{where} (id {_shown(user_id)})"
+    unknown = sorted(set(entry) - set(KEYS))
+    if unknown:
+        raise AccessFileError(f"{where}: unknown key {unknown[0]!r} (only id, name and role)")
+    if isinstance(user_id, bool) or not isinstance(user_id, int) or user_id <= 0:
+        raise AccessFileError(f"{where}: id must be a positive whole number (the numeric Telegram user id)")
+    if not isinstance(name, str) or not name.strip():
+        raise AccessFileError(f"{where}: name must be a non-empty string")
+    if role not in ROLES:
+        raise AccessFileError(f"{where}: role must be one of {', '.join(ROLES)}, not {_shown(role)}")
+    return Member(user_id, name.strip(), role)
+
+
+def _shown(value: object) -> str:
+    """A TOML value as it was written, on one short line: 12, "12", true, 1.5."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"')[:40].replace("\n", " ") + '"'
+    if value is None:
+        return "missing"
+    return repr(value)[:40]
 
 
 class AccessList:
