@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..storage import DEFAULT_DB, Case, Store, open_store
+from ..storage import DEFAULT_DB, Case, NewerSchema, Store, open_store
 from ._errors import InputError
 
 #: The environment variables behind --db and --user (read by click, as their envvar).
@@ -42,15 +42,21 @@ def existing_path(db_path: str) -> Path:
     return path
 
 
-def existing_store(db_path: str) -> Store:
-    """The database of a command that only reads, opened only if it exists."""
-    return open_or_create(existing_path(db_path))
+def existing_store(db_path: str, writable: bool = False) -> Store:
+    """The database of a command that only reads, opened only if it exists, and read-only (so it works
+    in a directory we cannot write to) unless `writable` (`reevaluate --apply`)."""
+    return open_or_create(existing_path(db_path), readonly=not writable)
 
 
-def open_or_create(db_path: str | Path) -> Store:
-    """The database, created when it does not exist yet (the console and the bot start new ones)."""
+def open_or_create(db_path: str | Path, readonly: bool = False) -> Store:
+    """The database, created when it does not exist yet (the console and the bot start new ones).
+
+    A file written by a newer ITB Screen: exit 2 with one line, nothing run on it.
+    """
     try:
-        return open_store(db_path)
+        return open_store(db_path, readonly=readonly)
+    except NewerSchema as error:
+        raise InputError(str(error)) from None
     except Exception as error:  # the database's errors: unreadable file, not a database, locked
         raise click.ClickException(f"cannot open the database: {error}") from None
 

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from ..storage import Verification, verify_file
+from ..storage import NewerSchema, Verification, verify_file
 from ..storage import backup as backup_database
 from ._db import db_option, existing_path
 from ._errors import InputError
@@ -36,7 +36,10 @@ def verify(db_path: str) -> None:
     \b
         itb-screen verify --db /srv/itb/itb-screen.db
     """
-    found = verify_file(existing_path(db_path))
+    try:
+        found = verify_file(existing_path(db_path))
+    except NewerSchema as error:
+        raise InputError(str(error)) from None
     if not found.ok:
         _report_problems(found)
         sys.exit(1)
@@ -60,7 +63,7 @@ def backup(path: str, db_path: str, force: bool) -> None:
     source = existing_path(db_path)
     try:
         written = backup_database(source, path, force=force)
-    except FileExistsError as error:
+    except (FileExistsError, NewerSchema) as error:
         raise InputError(str(error)) from None
     if written.integrity != "ok":
         raise click.ClickException(

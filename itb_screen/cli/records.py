@@ -178,6 +178,6 @@ def reevaluate(db_path: str, apply_: bool) -> None:
         itb-screen reevaluate --apply
     """
     # With no database there is nothing to re-evaluate, with --apply or without: none is created.
-    with existing_store(db_path) as store:
+    with existing_store(db_path, writable=apply_) as store:
         report = reevaluate_all(store, apply=apply_)
     click.echo(report.text())

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from ..storage import check_readable
+from ..storage import NewerSchema, check_readable, check_schema
 from ._db import db_option, existing_path
-from ._errors import MissingExtra
+from ._errors import InputError, MissingExtra
 
 #: The packages of the review extra: an ImportError of anything else is a bug, not a missing extra.
 _REVIEW_EXTRA = ("datasette", "uvicorn")
@@ -41,7 +41,9 @@ def review(db_path: str, port: int) -> None:
             raise
         raise MissingExtra("the review site needs Datasette", "pip install -e '.[review]'") from None
     try:
-        check_readable(path)
+        check_schema(check_readable(path))
+    except NewerSchema as error:
+        raise InputError(str(error)) from None
     except Exception as error:  # not a database, unreadable
         raise click.ClickException(f"cannot open the database: {error}") from None
     try:

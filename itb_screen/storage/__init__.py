@@ -7,10 +7,12 @@ What is where:
   (--db, else ITB_SCREEN_DB, else ./itb-screen.db), and for readers that must never write (the review
   site) `connect_readonly` (`?mode=ro` and `PRAGMA query_only`) and `check_readable`.
 * `_schema.py`: the schema, made only by the registered migrations (`migrations`, `ensure_schema`), and
-  `schema_tables`, the tables and columns they create (the review site describes every one).
+  `schema_tables`, the tables and columns they create (the review site describes every one). A file of
+  a newer schema is refused before anything runs on it (`NewerSchema`, `check_schema`).
 * `_store.py`: `Store`, every read and write of the application (users, cases, the append-only answer
   history, the transcript and its full-text search, results, amendments and voiding, handled input
-  ids, the audit log), the `STATUSES` and `EVENT_KINDS` it accepts, and how answers are encoded.
+  ids, the audit log; `open_store(path, readonly=True)` for commands that only read), the `STATUSES`
+  and `EVENT_KINDS` it accepts, and how answers are encoded.
 * `_chain.py`: tamper evidence: answers, results, case events and the audit log are append-only
   (triggers) and hash-chained; `verify` recomputes every chain and checks the triggers.
 * `_backup.py`: `verify_file` (a file, read-only) and `backup` (the online backup API, then the copy's
@@ -34,7 +36,7 @@ from ._rows import (
     encode_value,
     now,
 )
-from ._schema import ensure_schema, migrations, schema_tables
+from ._schema import NewerSchema, check_schema, ensure_schema, migrations, schema_tables
 from ._store import Store, open_store
 
 __all__ = [
@@ -48,11 +50,13 @@ __all__ = [
     "EVENT_KINDS",
     "STATUSES",
     "Case",
+    "NewerSchema",
     "RefInUse",
     "SearchQueryError",
     "Store",
     "User",
     "check_readable",
+    "check_schema",
     "connect",
     "connect_readonly",
     "decode_value",

@@ -14,12 +14,14 @@ from pathlib import Path
 
 from ._chain import Verification, verify
 from ._connection import check_readable, connect_readonly
+from ._schema import refuse_newer
 
 
 def verify_file(path: str | os.PathLike[str]) -> Verification:
     """`_chain.verify` on the database at `path`, read-only (FileNotFoundError when there is none)."""
     conn = connect_readonly(check_readable(path))
     try:
+        refuse_newer(conn, path)  # NewerSchema: a newer version's chains may not be ours to judge
         return verify(conn)
     finally:
         conn.close()
@@ -46,6 +48,11 @@ def backup(source: str | os.PathLike[str], target: str | os.PathLike[str], force
     if target.exists() and not force:
         raise FileExistsError(f"{target} exists (--force replaces it)")
     src = connect_readonly(check_readable(source))
+    try:
+        refuse_newer(src, source)
+    except BaseException:
+        src.close()
+        raise
     partial = target.with_name(f".{target.name}.partial")
     partial.unlink(missing_ok=True)
     dest = sqlite3.connect(partial)

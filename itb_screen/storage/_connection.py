@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,8 +24,13 @@ def default_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     return Path(explicit or os.environ.get("ITB_SCREEN_DB") or DEFAULT_DB)
 
 
-def connect(path: str | os.PathLike[str]) -> Database:
+def connect(
+    path: str | os.PathLike[str], check: Callable[[sqlite3.Connection], None] | None = None
+) -> Database:
     """A sqlite-utils Database on `path` with WAL, synchronous=FULL, a busy timeout and foreign keys.
+
+    `check`, when given, sees the connection before anything is set (journal mode included): raising
+    there closes it with the file untouched (a file of a newer schema is refused so).
 
     The connection is in autocommit mode (isolation_level=None) so that every write transaction is begun
     explicitly by `immediate()`: Python's implicit deferred BEGIN would fail with "database is locked"
@@ -33,7 +38,13 @@ def connect(path: str | os.PathLike[str]) -> Database:
     """
     conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    _set_wal(conn)
+    try:
+        if check is not None:
+            check(conn)
+        _set_wal(conn)
+    except BaseException:
+        conn.close()
+        raise
     # A clinical record outlives a power cut: fsync the WAL on every commit.
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")
@@ -43,15 +54,35 @@ def connect(path: str | os.PathLike[str]) -> Database:
 def connect_readonly(path: str | os.PathLike[str]) -> sqlite3.Connection:
     """A connection that cannot write: the file opened `?mode=ro`, and `PRAGMA query_only` set.
 
-    Not `immutable=1`: the bot writes while readers are open, and an immutable connection neither reads
-    the WAL (recent answers would be missing) nor expects the file to change. Usable from any thread
-    (Datasette runs its queries on a pool).
+    Not `immutable=1` as a rule: the bot writes while readers are open, and an immutable connection
+    neither reads the WAL (recent answers would be missing) nor expects the file to change. The one
+    exception is a directory we cannot write to (`_immutable`). Usable from any thread (Datasette runs
+    its queries on a pool).
     """
     # A URI, so that `mode=ro` applies; as_uri() escapes the path (a bare f-string would not).
     uri = f"{Path(path).resolve().as_uri()}?mode=ro"
+    if _immutable(Path(path)):
+        uri += "&immutable=1"
     conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
     conn.execute("PRAGMA query_only = 1")
     return conn
+
+
+def _immutable(path: Path) -> bool:
+    """Whether a read-only open of `path` must be `immutable=1` to work at all.
+
+    Reading a WAL database takes the -shm file (the WAL index), and SQLite creates it (and -wal) beside
+    the database on first read, read-only connections too: in a directory we cannot write to, with no
+    -shm there, `?mode=ro` fails ("attempt to write a readonly database"). There `immutable=1` (no
+    locks, no WAL index) is also exact: a writer must create -wal and -shm (or a rollback -journal) in
+    that directory, which it cannot either, so nothing can change the file while we read it. A
+    non-empty -wal without its -shm (a writer killed, the directory locked down since) holds commits an
+    immutable read would miss: then the plain `?mode=ro` is tried and fails rather than show old data.
+    """
+    wal, shm = path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")
+    if os.access(path.resolve().parent, os.W_OK) or shm.exists():
+        return False
+    return not wal.exists() or wal.stat().st_size == 0
 
 
 def check_readable(path: str | os.PathLike[str]) -> Path:
@@ -111,3 +142,19 @@ def immediate(db: Database) -> Iterator[Database]:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+
+
+@contextmanager
+def snapshot(db: Database) -> Iterator[Database]:
+    """A read transaction (deferred BEGIN), for read-only connections: every read inside sees the same
+    snapshot of the file, and no lock is taken that a writer would wait for. Nested calls join."""
+    conn = db.conn
+    if conn.in_transaction:
+        yield db
+        return
+    conn.execute("BEGIN")
+    try:
+        yield db
+    finally:
+        if conn.in_transaction:
+            conn.execute("COMMIT")

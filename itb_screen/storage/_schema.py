@@ -1,16 +1,21 @@
 """The schema, created on first use and changed only by registered migrations.
 
 PRAGMA user_version mirrors the number of migrations applied, so a glance with the sqlite3 shell says
-which schema a file has.
+which schema a file has. A file of a newer schema than this code knows is refused (`NewerSchema`) before
+anything is run on it.
 """
 
 from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from ._chain import CHAINED, TRIGGERS, chain_columns
-from ._connection import immediate
+from ._connection import connect, connect_readonly, immediate
 
 migrations = Migrations("itb_screen")
 
@@ -171,6 +176,71 @@ def schema_tables() -> tuple[dict[str, list[str]], list[str]]:
         return {name: [c.name for c in db[name].columns] for name in names}, sorted(index)
     finally:
         db.close()
+
+
+class NewerSchema(Exception):
+    """The file was written by a newer ITB Screen: its schema is one this code does not know."""
+
+    def __init__(self, path: str | os.PathLike[str], version: int) -> None:
+        super().__init__(f"{path} was written by a newer ITB Screen (schema {version}); upgrade")
+        self.path = Path(path)
+        self.version = version
+
+
+def _known() -> frozenset[str]:
+    """The names of the migrations this code has (all pending on an empty database)."""
+    return frozenset(m.name for m in migrations.pending(Database(memory=True)))
+
+
+def refuse_newer(conn: sqlite3.Connection, path: str | os.PathLike[str]) -> None:
+    """Raise NewerSchema when user_version, or the migrations recorded in the file, go beyond ours."""
+    known = _known()
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    applied: list[str] = []
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = '_sqlite_migrations'").fetchone():
+        rows = conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", (migrations.name,)
+        ).fetchall()
+        applied = [row[0] for row in rows]
+    if version > len(known) or not known.issuperset(applied):
+        raise NewerSchema(path, max(version, len(applied)))
+
+
+def check_schema(path: str | os.PathLike[str]) -> None:
+    """`refuse_newer` on the file at `path`, opened read-only."""
+    conn = connect_readonly(path)
+    try:
+        refuse_newer(conn, path)
+    finally:
+        conn.close()
+
+
+def open_schema(path: str | os.PathLike[str], readonly: bool = False) -> Database:
+    """The database at `path`, of a schema this code knows (NewerSchema otherwise), up to date.
+
+    Writable: created or migrated. Read-only (`connect_readonly`): a file of an older schema is migrated
+    once first, as opening it always did, then opened read-only.
+    """
+    if not readonly:
+        db = connect(path, check=lambda conn: refuse_newer(conn, path))
+        try:
+            ensure_schema(db)
+        except BaseException:
+            db.close()
+            raise
+        return db
+    conn = connect_readonly(path)
+    try:
+        refuse_newer(conn, path)
+        db = Database(conn, execute_plugins=False)
+        if not migrations.pending(db):
+            return db
+    except BaseException:
+        conn.close()
+        raise
+    conn.close()
+    open_schema(path).close()
+    return open_schema(path, readonly=True)
 
 
 def ensure_schema(db: Database) -> None:

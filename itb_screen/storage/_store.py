@@ -18,7 +18,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from ._chain import append
-from ._connection import connect, default_path, immediate
+from ._connection import default_path, immediate, snapshot
 from ._rows import (
     _CASE_COLS,
     _USER_COLS,
@@ -34,16 +34,17 @@ from ._rows import (
     encode_value,
     now,
 )
-from ._schema import ensure_schema
+from ._schema import open_schema
 
 
 class Store:
     """ITB Screen's database: users, cases, the answer history, the transcript, results and audit."""
 
-    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str] | None = None, readonly: bool = False) -> None:
         self.path = default_path(path)
-        self.db: Database = connect(self.path)
-        ensure_schema(self.db)
+        # NewerSchema when a newer ITB Screen wrote the file; read-only: `connect_readonly`, never writes.
+        self.db: Database = open_schema(self.path, readonly=readonly)
+        self.readonly = readonly
 
     def close(self) -> None:
         self.db.close()
@@ -56,8 +57,11 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Store]:
-        """One write transaction (BEGIN IMMEDIATE); everything inside commits together or not at all."""
-        with immediate(self.db):
+        """One write transaction (BEGIN IMMEDIATE); everything inside commits together or not at all.
+
+        Read-only, a read transaction (plain BEGIN): what is read inside is one consistent snapshot.
+        """
+        with (snapshot if self.readonly else immediate)(self.db):
             yield self
 
     def _one(self, sql: str, params: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
@@ -322,6 +326,7 @@ class Store:
             append(self.db.conn, "audit", (now(), channel, external_id, event, detail))
 
 
-def open_store(path: str | os.PathLike[str] | None = None) -> Store:
-    """Open (and create or migrate) the database at --db, ITB_SCREEN_DB or ./itb-screen.db."""
-    return Store(path)
+def open_store(path: str | os.PathLike[str] | None = None, readonly: bool = False) -> Store:
+    """Open (and create or migrate) the database at --db, ITB_SCREEN_DB or ./itb-screen.db; `readonly`:
+    an existing one, read-only. NewerSchema when a newer ITB Screen wrote it."""
+    return Store(path, readonly=readonly)
