@@ -13,6 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+import httpx
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -54,9 +55,30 @@ def quiet_http_logs() -> None:
     logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 
-async def with_retries(call: Callable[[], Awaitable[T]], attempts: int = 3, delay: float = 0.5) -> T:
-    """Run a Bot API call, retrying flood waits (`RetryAfter`) and network failures (`TimedOut`,
-    `NetworkError`); a `BadRequest` is not retried (it would fail the same way)."""
+#: Transport failures after which the request cannot have reached Telegram: it was never sent.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def may_have_arrived(error: NetworkError) -> bool:
+    """Whether Telegram may have received (and acted on) a request that failed with `error`.
+
+    python-telegram-bot raises `TimedOut`/`NetworkError` from the httpx error that caused them. Only a
+    refused or timed-out connection, or no free connection in the pool, proves the request was never
+    sent; a read timeout (Telegram slow to answer), a dropped answer or a failed write may come after
+    Telegram took the request. An error without an httpx cause comes from no transport: nothing sent."""
+    cause = error.__cause__
+    return isinstance(cause, httpx.HTTPError) and not isinstance(cause, _NOT_SENT)
+
+
+async def with_retries(
+    call: Callable[[], Awaitable[T]], attempts: int = 3, delay: float = 0.5, *, idempotent: bool = False
+) -> T:
+    """Run a Bot API call, retrying flood waits (`RetryAfter`: Telegram did nothing) and network failures
+    (`TimedOut`, `NetworkError`); a `BadRequest` is not retried (it would fail the same way).
+
+    A call that is not `idempotent` (sendMessage: each one is a new message) is not retried after a
+    failure that may have reached Telegram (see `may_have_arrived`): the user would see it twice. Edits
+    and answers to presses are idempotent and are retried after any network failure."""
     for attempt in range(1, attempts + 1):
         try:
             return await call()
@@ -68,7 +90,7 @@ async def with_retries(call: Callable[[], Awaitable[T]], attempts: int = 3, dela
             wait = error.retry_after
             await asyncio.sleep(wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait))
         except NetworkError as error:  # TimedOut is a NetworkError
-            if attempt == attempts:
+            if attempt == attempts or (not idempotent and may_have_arrived(error)):
                 raise
             log.warning(
                 "Bot API call failed (%s), retry %d of %d", type(error).__name__, attempt, attempts - 1
