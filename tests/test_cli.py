@@ -262,6 +262,7 @@ def test_python_m_itb_screen_lists_every_command():
         "dictionary",
         "evaluate",
         "export",
+        "purge",
         "reevaluate",
         "review",
         "run",

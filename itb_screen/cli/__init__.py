@@ -33,6 +33,7 @@ COMMANDS = {
     "review": "site:review",
     "verify": "integrity:verify",
     "backup": "integrity:backup",
+    "purge": "retention:purge",
 }
 
 

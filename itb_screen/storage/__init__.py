@@ -15,6 +15,8 @@ What is where:
   and `EVENT_KINDS` it accepts, and how answers are encoded.
 * `_chain.py`: tamper evidence: answers, results, case events and the audit log are append-only
   (triggers) and hash-chained; `verify` recomputes every chain and checks the triggers.
+* `_retention.py`: `purge` (the transcript text of closed cases past a window) and strangers' refusals
+  recorded once a day (`Store.purge`, `Store.audit_refusal`).
 * `_backup.py`: `verify_file` (a file, read-only) and `backup` (the online backup API, then the copy's
   integrity check and chains verified).
 
@@ -25,6 +27,7 @@ which Datasette runs on a `connect_readonly` connection.
 from ._backup import Backup, backup, verify_file
 from ._chain import Problem, Verification, verify
 from ._connection import DEFAULT_DB, check_readable, connect, connect_readonly, default_path, immediate
+from ._retention import Purge
 from ._rows import (
     EVENT_KINDS,
     STATUSES,
@@ -42,6 +45,7 @@ from ._store import Store, open_store
 __all__ = [
     "Backup",
     "Problem",
+    "Purge",
     "Verification",
     "backup",
     "verify",

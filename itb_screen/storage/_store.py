@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from . import _retention
 from ._chain import append
 from ._connection import default_path, immediate, snapshot
 from ._rows import (
@@ -324,6 +325,19 @@ class Store:
     def audit(self, channel: str, external_id: str, event: str, detail: str = "") -> None:
         with immediate(self.db):
             append(self.db.conn, "audit", (now(), channel, external_id, event, detail))
+
+    def audit_refusal(self, channel: str, external_id: str, detail: str) -> bool:
+        """A stranger refused: `access_denied` stored at most once per stranger per UTC day (checked in
+        the same transaction as the insert); returns whether this one was stored."""
+        with immediate(self.db):
+            return _retention.refusal_once_a_day(self.db.conn, channel, external_id, detail)
+
+    # Retention ---------------------------------------------------------------------------------
+    def purge(self, days: int, apply: bool = False, who: str = "") -> _retention.Purge:
+        """The transcript text of closed cases past `days` (and older input ids): counted, and with
+        `apply` cleared in one transaction with an audit line (`_retention.purge`)."""
+        with self.transaction():
+            return _retention.purge(self.db.conn, days, apply=apply, who=who)
 
 
 def open_store(path: str | os.PathLike[str] | None = None, readonly: bool = False) -> Store:
