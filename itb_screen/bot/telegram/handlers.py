@@ -123,10 +123,11 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _refuse_stranger(update: Update, context: ContextTypes.DEFAULT_TYPE, user_id: int) -> None:
-    """One polite refusal naming their id; only an access-denied line is stored, nothing they sent."""
+    """One polite refusal naming their id each time; nothing they sent is stored, and the access-denied
+    line at most once per stranger per day (a stranger sending a flood must not grow the audit log)."""
     s = _services(context)
     kind = "button" if update.callback_query else "message"
-    await s.call(s.store.audit, CHANNEL, str(user_id), "access_denied", kind)
+    await s.call(s.store.audit_refusal, CHANNEL, str(user_id), kind)
     await _answer_press(update)
     chat = update.effective_chat
     if chat is not None:
