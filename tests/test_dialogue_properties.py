@@ -141,10 +141,13 @@ class UserM:
     active: CaseM | None = None
     awaiting: bool = False  # a case reference, after /new
     amending: CaseM | None = None  # the reason to amend this case, after its Amend button
+    offered: int | None = None  # the generated reference's number /new offered (seen in its button)
 
     def awaited(self) -> str | None:
         """users.awaiting as the dialogue stores it."""
-        return "ref" if self.awaiting else (f"amend:{self.amending.id}" if self.amending else None)
+        if self.awaiting:
+            return f"ref:{self.offered}"
+        return f"amend:{self.amending.id}" if self.amending else None
 
     def stop_waiting(self) -> None:
         self.awaiting, self.amending = False, None
@@ -455,7 +458,9 @@ class Model:
         return REFUSED
 
     def press(self, who: Identity, code: str) -> str:
-        self.users[who].stop_waiting()  # any press ends the wait for a reference or a reason
+        user = self.users[who]
+        offered = user.offered if user.awaiting else None  # only the number offered, while waiting
+        user.stop_waiting()  # any press ends the wait for a reference or a reason
         parts = code.split(":")
         if (
             len(parts) not in (3, 4)
@@ -472,7 +477,8 @@ class Model:
             (int(parts[3]) if len(parts) == 4 else None),
         )
         if verb == "g":
-            if index is None or index >= len(REF_ALPHABET) ** 5:
+            if index is None or index >= len(REF_ALPHABET) ** 5 or index != offered:
+                event("a generated reference never offered, or no longer")
                 return REFUSED
             return self.new(who, generated_ref(index))
         if verb == "m":
@@ -659,6 +665,9 @@ class DialogueMachine(RuleBasedStateMachine):
             if case.id is None:
                 case.id = self.store.case_by_ref(case.ref).id
         self.latest[who] = prompts
+        offer = next((b.code for p in prompts for b in p.controls if b.code.startswith("g:")), None)
+        if offer is not None:  # /new offered a generated reference: the model learns its number
+            self.model.users[who].offered = int(offer.split(":")[3])
         event(f"shown: {prompts[-1].kind}{' (refused)' if refused else ''}")
         for prompt in prompts:
             for button_ in (*prompt.options, *prompt.controls):

@@ -12,7 +12,8 @@ from ._prompts import Prompt
 #: Statuses of a case that is not open for answers.
 CLOSED = ("cancelled", "void")
 
-#: users.awaiting right after /new without a reference: the next message is the reference.
+#: users.awaiting right after /new without a reference: the next message is the reference. It is stored
+#: as "ref:<number>", the number of the generated reference offered with it (the only one a press may take).
 AWAITING_REF = "ref"
 #: users.awaiting while the reason of an amendment is expected: "amend:<case id>".
 AWAITING_AMEND = "amend:"
@@ -50,6 +51,11 @@ class Turn:
     subject: Case | None = None
     #: Set when the input must not be kept as typed (a refused reference or reason may identify a patient).
     redacted: str | None = None
+    #: users.awaiting as the input found it (a press ends the wait before it is read: this remembers it).
+    waited: str | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.waited = self.user.awaiting
 
     @property
     def state(self) -> str:
@@ -68,10 +74,18 @@ class Turn:
         """What follows `prefix` in users.awaiting, or None when the user awaits something else."""
         awaiting = self.user.awaiting or ""
         if prefix == AWAITING_REF:
-            return "" if awaiting == AWAITING_REF else None
+            return offered_number(awaiting)
         return awaiting.removeprefix(prefix) if awaiting.startswith(prefix) else None
 
     def say(self, kind: str, text: str, **fields: Any) -> None:
         """Add a prompt about the open case (its reference unless given)."""
         fields.setdefault("case_ref", self.ref)
         self.prompts.append(Prompt(kind, text, **fields))  # type: ignore[arg-type]
+
+
+def offered_number(awaiting: str | None) -> str | None:
+    """The generated reference's number in users.awaiting "ref:<number>" ("" for a bare "ref"), else None."""
+    if awaiting == AWAITING_REF:
+        return ""
+    prefix = AWAITING_REF + ":"
+    return awaiting.removeprefix(prefix) if awaiting and awaiting.startswith(prefix) else None
