@@ -24,7 +24,7 @@ from itb_screen.bot.telegram import AccessList, Member, parse_users, render
 from itb_screen.bot.telegram.access import AccessFileError
 from itb_screen.bot.telegram.errors import SORRY
 from itb_screen.criteria import QUESTIONS, QUESTIONS_BY_FIELD, asked_fields, validate_answers
-from itb_screen.dialogue import Button, Prompt
+from itb_screen.dialogue import Button, Prompt, messages
 
 from .conftest import VIGNETTES, outcome
 from .telegram_offline import Harness, Screening, control, field_of, is_review, saved_lines
@@ -86,7 +86,7 @@ async def confirm_at_review(h: Harness, user: int, review: dict, answers: dict, 
     else:
         await h.tap_label(user, "Confirm anyway", last)
         edited = h.api.messages[user][last["message_id"]]
-        assert edited["text"].endswith(render.CONFIRMED) and "reply_markup" not in edited
+        assert edited["text"].endswith(messages.PRESSED_CONFIRMED) and "reply_markup" not in edited
 
 
 async def screen_by_buttons(
@@ -225,7 +225,7 @@ async def test_toggles_show_check_marks_and_done_answers(bot: Harness) -> None:
 async def test_back_skip_change_confirm(bot: Harness) -> None:
     message = await _to_field(bot, LEE, "BSC-1", "disease_course")
     await bot.tap_label(LEE, "Back", message)
-    assert bot.api.messages[LEE][message["message_id"]]["text"].endswith(render.BACK)
+    assert bot.api.messages[LEE][message["message_id"]]["text"].endswith(messages.PRESSED_BACK)
     assert field_of(bot.question(LEE)) == "primary_condition"
     message = await bot.tap_label(LEE, "Skip")  # an answered question: Skip keeps the answer
     kept = bot.api.message(LEE, message["message_id"])
@@ -781,7 +781,7 @@ async def test_did_you_mean_no_button_stores_nothing_and_asks_again(bot: Harness
     offer = bot.api.last(LEE)
     await bot.tap_label(LEE, "No", offer)
     edited = bot.api.messages[LEE][offer["message_id"]]
-    assert edited["text"].endswith(render.NOT_THAT) and "reply_markup" not in edited
+    assert edited["text"].endswith(messages.NOT_THAT) and "reply_markup" not in edited
     assert bot.texts(LEE)[-2] == "Not saved: answer the question again."
     assert field_of(bot.api.last(LEE)) == "primary_condition" and bot.api.last(LEE).get("reply_markup")
     assert bot.store.answers(case.id) == {"age_years": 45}
@@ -816,7 +816,7 @@ async def test_confirm_with_a_gap_then_confirm_again(bot: Harness) -> None:
     assert f"{len(ADULT_FIELDS) - 1} asked questions still unanswered" in bot.api.last(LEE)["text"]
     assert bot.store.results(bot.store.case_by_ref("GAP-T2").id) == []
     await bot.tap(LEE, review["message_id"], control(review, "f"))
-    assert bot.api.messages[LEE][review["message_id"]]["text"].endswith(render.CONFIRMED)
+    assert bot.api.messages[LEE][review["message_id"]]["text"].endswith(messages.PRESSED_CONFIRMED)
     assert bot.api.last(LEE)["text"].startswith("Case GAP-T2:")
     assert len(bot.store.results(bot.store.case_by_ref("GAP-T2").id)) == 1
 
@@ -827,7 +827,7 @@ async def test_the_amend_button_reopens_the_case_at_the_review_and_keeps_both_re
     result = bot.api.last(LEE)
     await bot.tap_label(LEE, "Amend", result)
     edited = bot.api.messages[LEE][result["message_id"]]
-    assert edited["text"].endswith(render.AMENDING) and "reply_markup" not in edited
+    assert edited["text"].endswith(messages.PRESSED_AMEND) and "reply_markup" not in edited
     assert bot.api.last(LEE)["text"].startswith("Why is case AM-T being amended?")
     assert bot.store.events(case_id) == [] and bot.store.case_by_ref("AM-T").status == "done"
     reason = "financial burden was misread"

@@ -25,7 +25,7 @@ from ._labels import SHORT_LABELS, short_label
 from ._points import POINTS, PointRule
 from ._result import DISCLAIMER, DiscussionPoint, Reason, Recommendation, Result
 from ._rules import RECOMMENDATIONS, RELATIVE_ITEMS, REQUIRED_FIELDS, RULES, Rule
-from ._seed import SEED_STATEMENTS, SOURCE
+from ._seed import CITATION, SEED_STATEMENTS, SOURCE
 from ._text import (
     because_line,
     join_words,
@@ -53,6 +53,7 @@ __all__ = [
     "RULES",
     "SEED_STATEMENTS",
     "SHORT_LABELS",
+    "CITATION",
     "SOURCE",
     "UNKNOWN",
     "AnswerError",

@@ -3,6 +3,13 @@
 Verbatim from the abstract, as numbered in screening-spec.md. Rules, points and questions cite these ids.
 """
 
+#: The source as screening-spec.md names it, for people's documents (the referral summary).
+CITATION = (
+    'Saulino et al., "Best Practices for Intrathecal Baclofen Therapy: Patient Selection", '
+    "Neuromodulation 2016;19(6):607-15, doi:10.1111/ner.12447"
+)
+
+#: The same source as a reference list would cite it, for the exports' metadata.
 SOURCE = (
     "Saulino M, et al. Best Practices for Intrathecal Baclofen Therapy: Patient Selection. "
     "Neuromodulation 2016;19(6):607-15. doi:10.1111/ner.12447"

@@ -5,16 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..criteria import Result
+from ..criteria import CITATION, Result
 
 #: The heading of every summary.
 TITLE = "ITB screening referral summary"
-
-#: The source, named once in every summary (in the words of screening-spec.md).
-CITATION = (
-    'Saulino et al., "Best Practices for Intrathecal Baclofen Therapy: Patient Selection", '
-    "Neuromodulation 2016;19(6):607-15, doi:10.1111/ner.12447"
-)
 
 #: What the answer list says for a question that is asked and has no answer.
 NOT_ANSWERED = "not answered"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from ...dialogue import Button, Prompt, messages
+from ...dialogue import Button, Prompt
 
 #: Telegram's limit on a message's text.
 MAX_MESSAGE = 4096
@@ -21,11 +21,6 @@ CHANGE_PER_ROW = 4
 #: Keys per row of a number question's keypad (a phone's layout).
 KEYS_PER_ROW = 3
 CHECK = "\u2713"  # ✓
-# What a pressed message says after its press: the dialogue's words (kept here for the tests' reading).
-BACK = messages.PRESSED_BACK
-CONFIRMED = messages.PRESSED_CONFIRMED
-AMENDING = messages.PRESSED_AMEND
-NOT_THAT = messages.NOT_THAT
 
 
 @dataclass(frozen=True)
