@@ -1,5 +1,5 @@
-"""For other systems: `export` (every case as CSV, JSON or FHIR) and `dictionary` (the questionnaire as
-a REDCap data dictionary, JSON or a FHIR Questionnaire)."""
+"""For other systems: `export` (every case as CSV, JSON, FHIR or REDCap records) and `dictionary` (the
+questionnaire as a REDCap-style or REDCap upload data dictionary, JSON or a FHIR Questionnaire)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import click
 from ..review.caseview import case_view
 from ..review.exports import data_dictionary_csv, data_dictionary_rows, fhir_bundle, fhir_questionnaire
 from ..review.listing import case_records, cases_csv, display_names, full_export
+from ..review.redcap import redcap_dictionary_csv, redcap_records_csv
 from ..storage import Store
 from ._db import db_option, existing_store
 from ._options import format_option
@@ -18,6 +19,8 @@ from ._options import format_option
 def _export_text(store: Store, records: list[dict], fmt: str, names: dict[str, str]) -> str:
     if fmt == "csv":
         return cases_csv(records)
+    if fmt == "redcap":
+        return redcap_records_csv(records)
     if fmt == "json":
         return json.dumps(full_export(store, records), indent=2) + "\n"
     cases = [store.case_by_ref(r["ref"]) for r in records]
@@ -31,8 +34,10 @@ def _export_text(store: Store, records: list[dict], fmt: str, names: dict[str, s
     "csv",
     "json",
     "fhir",
+    "redcap",
     default="csv",
-    help="csv: one row per case; json: everything; fhir: a FHIR R4 Bundle.",
+    help="csv: one row per case; json: everything; fhir: a FHIR R4 Bundle; redcap: records for "
+    "REDCap's Data Import Tool (with `dictionary --format redcap`).",
 )
 @click.option(
     "--out",
@@ -47,7 +52,7 @@ def _export_text(store: Store, records: list[dict], fmt: str, names: dict[str, s
     help="Also the void cases (opened by mistake; FHIR status entered-in-error).",
 )
 def export(db_path: str, fmt: str, out_path: str | None, include_void: bool) -> None:
-    """Export every case: flat CSV (REDCap style), full JSON, or FHIR Questionnaire + QuestionnaireResponses.
+    """Export every case: flat CSV, full JSON, FHIR Questionnaire + QuestionnaireResponses, or REDCap records.
 
     Void cases are left out unless --include-void.
 
@@ -55,6 +60,7 @@ def export(db_path: str, fmt: str, out_path: str | None, include_void: bool) -> 
 
     \b
         itb-screen export --format fhir --out cases.fhir.json
+        itb-screen export --format redcap --out cases.redcap.csv
     """
     with existing_store(db_path) as store:
         names = display_names()
@@ -73,9 +79,10 @@ def export(db_path: str, fmt: str, out_path: str | None, include_void: bool) -> 
     "csv",
     "json",
     "fhir",
+    "redcap",
     default="csv",
     help="csv: the REDCap-style data dictionary; json: its rows as objects; fhir: the "
-    "questionnaire as a FHIR R4 Questionnaire.",
+    "questionnaire as a FHIR R4 Questionnaire; redcap: the data dictionary REDCap's upload takes.",
 )
 def dictionary(fmt: str) -> None:
     """The questionnaire as a data dictionary: field, question, type, choices, branching, sources.
@@ -84,8 +91,11 @@ def dictionary(fmt: str) -> None:
 
     \b
         itb-screen dictionary --format csv > itb_screen_dictionary.csv
+        itb-screen dictionary --format redcap > itb_screen_redcap_dictionary.csv
     """
-    if fmt == "fhir":
+    if fmt == "redcap":
+        click.echo(redcap_dictionary_csv(), nl=False)
+    elif fmt == "fhir":
         click.echo(json.dumps(fhir_questionnaire(), indent=2))
     elif fmt == "json":
         click.echo(json.dumps(data_dictionary_rows(), indent=2))

@@ -1,0 +1,274 @@
+"""The questionnaire and its cases as REDCap takes them: a data dictionary its upload accepts and records
+its Data Import Tool accepts with that dictionary.
+
+Everything is derived from the catalogue (fields, wording, choices, ranges, required fields and the skip
+logic as branching logic), the recommendations and the discussion points, so nothing here lists a
+question. Pure functions: no database, no clock.
+
+`exports.data_dictionary_csv` (`itb-screen dictionary --format csv`) stays beside this one: it is the
+project's own dictionary (API metadata names, plus seed statements and short forms). This one is the file
+REDCap's "Upload Data Dictionary" takes as it is.
+
+Codes: REDCap raw choice codes may be letters, digits and `_`; the catalogue's, the recommendations' and
+the points' codes are lower-case identifiers already (the catalogue refuses anything else), so they are
+used unchanged (no mapping) and an exported case goes back into `itb-screen evaluate` as it is. A code that
+REDCap would not take fails this module's import instead of making a file REDCap refuses.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+
+from ..criteria import (
+    POINTS,
+    QUESTIONS,
+    QUESTIONS_BY_FIELD,
+    RECOMMENDATIONS,
+    REQUIRED_FIELDS,
+    Question,
+)
+from ..storage import STATUSES
+from .exports import FORM_NAME
+from .summary import status_words
+
+__all__ = [
+    "DICTIONARY_COLUMNS",
+    "DICTIONARY_HEADER",
+    "RECORD_ID",
+    "RESULT_FIELDS",
+    "checkbox_column",
+    "choices",
+    "record_columns",
+    "redcap_dictionary_csv",
+    "redcap_dictionary_rows",
+    "redcap_record",
+    "redcap_records_csv",
+]
+
+#: The data dictionary's 18 columns, in REDCap's order: (API metadata name, CSV header). The headers are
+#: those REDCap writes in "Download the current Data Dictionary" (Project Setup > Data Dictionary) and
+#: expects on upload; the names are those of the API's "Export Metadata" (REDCap API documentation).
+DICTIONARY_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("field_name", "Variable / Field Name"),
+    ("form_name", "Form Name"),
+    ("section_header", "Section Header"),
+    ("field_type", "Field Type"),
+    ("field_label", "Field Label"),
+    ("select_choices_or_calculations", "Choices, Calculations, OR Slider Labels"),
+    ("field_note", "Field Note"),
+    ("text_validation_type_or_show_slider_number", "Text Validation Type OR Show Slider Number"),
+    ("text_validation_min", "Text Validation Min"),
+    ("text_validation_max", "Text Validation Max"),
+    ("identifier", "Identifier?"),
+    ("branching_logic", "Branching Logic (Show field only if...)"),
+    ("required_field", "Required Field?"),
+    ("custom_alignment", "Custom Alignment"),
+    ("question_number", "Question Number (surveys only)"),
+    ("matrix_group_name", "Matrix Group Name"),
+    ("matrix_ranking", "Matrix Ranking?"),
+    ("field_annotation", "Field Annotation"),
+)
+DICTIONARY_HEADER: tuple[str, ...] = tuple(header for _, header in DICTIONARY_COLUMNS)
+
+#: The record's first field: REDCap's record identifier, here the case reference (never a patient's).
+RECORD_ID = "record_id"
+
+#: The fields after the questions: what ITB Screen stored, read-only in REDCap.
+RESULT_FIELDS = (
+    "case_status",
+    "recommendation",
+    "discussion_points",
+    "missing_required",
+    "criteria_version",
+    "result_at",
+)
+
+#: REDCap variable names and raw choice codes as this module writes them.
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_TYPE = {"number": "text", "one": "radio", "many": "checkbox"}
+_RESULT_SECTION = "Result stored by ITB Screen (read only)"
+_READ_ONLY = "@READONLY"
+
+
+def _check_codes() -> None:
+    """Refuse, at import, a code or name REDCap would not take as a raw value or variable name."""
+    names = [RECORD_ID, *RESULT_FIELDS, *(q.field for q in QUESTIONS)]
+    codes = [*(o.code for q in QUESTIONS for o in q.options), *RECOMMENDATIONS, *(p.code for p in POINTS)]
+    codes += list(STATUSES)
+    for name in names + codes:
+        if not _NAME.match(name) or len(name) > 100:
+            raise ValueError(f"{name!r} is not a REDCap variable name or raw choice code")
+    if len(set(names)) != len(names):
+        raise ValueError("a result field has the name of a question")
+
+
+_check_codes()
+
+
+def checkbox_column(field: str, code: str) -> str:
+    """The column REDCap gives one option of a checkbox field: `field___code` (code lower-cased, anything
+    but a letter or digit as `_`)."""
+    return f"{field}___{re.sub(r'[^a-z0-9]', '_', code.lower())}"
+
+
+def _choices(pairs: Iterable[tuple[str, str]]) -> str:
+    """REDCap's choices cell: `code, Label | code, Label`."""
+    return " | ".join(f"{code}, {label}" for code, label in pairs)
+
+
+def choices(row: Mapping[str, str]) -> list[tuple[str, str]]:
+    """A dictionary row's choices as (code, label) pairs, parsed back as REDCap does."""
+    cell = row["select_choices_or_calculations"]
+    if row["field_type"] not in ("radio", "checkbox", "dropdown") or not cell:
+        return []
+    pairs = [choice.split(",", 1) for choice in cell.split("|")]
+    return [(code.strip(), label.strip()) for code, label in pairs]
+
+
+def _row(field: str, field_type: str, label: str, **cells: str) -> dict[str, str]:
+    """One dictionary row: every column, blank unless given."""
+    row = dict.fromkeys((name for name, _ in DICTIONARY_COLUMNS), "")
+    row.update(field_name=field, form_name=FORM_NAME, field_type=field_type, field_label=label, **cells)
+    return row
+
+
+def _branching_logic(question: Question) -> str:
+    """REDCap syntax for the catalogue's skip rule, `[age_years] < 18` (REDCap evaluates it false while
+    the age is blank, so a blank age hides the question as the catalogue does)."""
+    when = question.asked_when
+    if when is None:
+        return ""
+    if QUESTIONS_BY_FIELD[when.field].kind != "number":
+        raise ValueError(f"{question.field}: only a number field can bound a question")
+    return f"[{when.field}] < {when.below}"
+
+
+def _question_row(question: Question, first: bool) -> dict[str, str]:
+    number = question.kind == "number"
+    return _row(
+        question.field,
+        _TYPE[question.kind],
+        question.text,
+        section_header="Screening questions" if first else "",
+        select_choices_or_calculations=_choices((o.code, o.label) for o in question.options),
+        field_note=question.hint,
+        text_validation_type_or_show_slider_number="integer" if number else "",
+        text_validation_min=str(question.minimum) if number else "",
+        text_validation_max=str(question.maximum) if number else "",
+        branching_logic=_branching_logic(question),
+        required_field="y" if question.field in REQUIRED_FIELDS else "",
+        question_number=str(question.number),
+        field_annotation=f"Seed statements: {' '.join(question.serves)}",
+    )
+
+
+def _result_rows() -> list[dict[str, str]]:
+    """The result's fields, in RESULT_FIELDS order, read-only."""
+    statuses = _choices((s, status_words(s)) for s in STATUSES)
+    recommendations = _choices((r.code, r.title) for r in RECOMMENDATIONS.values())
+    points = _choices((p.code, p.text) for p in POINTS)
+    rows = [
+        _row("case_status", "radio", "Case status", select_choices_or_calculations=statuses),
+        _row("recommendation", "radio", "Recommendation", select_choices_or_calculations=recommendations),
+        _row("discussion_points", "checkbox", "Points to discuss", select_choices_or_calculations=points),
+        _row(
+            "missing_required",
+            "notes",
+            "Required answers missing",
+            field_note="Field codes, comma-separated.",
+        ),
+        _row("criteria_version", "text", "Criteria version"),
+        _row("result_at", "text", "When the result was stored (UTC)"),
+    ]
+    rows[0]["section_header"] = _RESULT_SECTION
+    rows[-1]["text_validation_type_or_show_slider_number"] = "datetime_seconds_ymd"
+    for row in rows:
+        row["field_annotation"] = _READ_ONLY
+    return rows
+
+
+def redcap_dictionary_rows() -> list[dict[str, str]]:
+    """The data dictionary: `record_id` (the case reference), one row per question in catalogue order,
+    then the result's fields. Keys are the API metadata names of DICTIONARY_COLUMNS, in that order."""
+    record_id = _row(
+        RECORD_ID,
+        "text",
+        "Case reference",
+        field_note="The case reference used in ITB Screen; never a patient's name, birth date or number.",
+    )
+    questions = [_question_row(q, i == 0) for i, q in enumerate(QUESTIONS)]
+    return [record_id, *questions, *_result_rows()]
+
+
+def redcap_dictionary_csv() -> str:
+    """The dictionary as the CSV file REDCap's Data Dictionary upload takes: its 18 headers, then the rows."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(DICTIONARY_HEADER)
+    writer.writerows([row[name] for name, _ in DICTIONARY_COLUMNS] for row in redcap_dictionary_rows())
+    return out.getvalue()
+
+
+def record_columns() -> list[str]:
+    """The records' columns: each dictionary field in order, a checkbox as one `field___code` per option."""
+    columns = []
+    for row in redcap_dictionary_rows():
+        if row["field_type"] == "checkbox":
+            columns += [checkbox_column(row["field_name"], code) for code, _ in choices(row)]
+        else:
+            columns.append(row["field_name"])
+    return columns
+
+
+def _stamp(stamp: str | None) -> str:
+    """An ISO 8601 stamp as REDCap's datetime_seconds_ymd, `2026-11-29 04:38:21`, in UTC."""
+    if not stamp:
+        return ""
+    moment = datetime.fromisoformat(stamp)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _ticks(field: str, codes: Iterable[str], chosen: Iterable[str]) -> dict[str, str]:
+    """A checkbox field's 0/1 columns (REDCap writes 0 for every unticked option)."""
+    picked = set(chosen)
+    return {checkbox_column(field, code): "1" if code in picked else "0" for code in codes}
+
+
+def redcap_record(record: Mapping) -> dict[str, str]:
+    """One case (a `listing.case_records` record) as a REDCap record, keyed by `record_columns()`.
+
+    Answers are those the rules see (a question no longer asked is left blank, as its branching hides
+    it); an unanswered question is blank.
+    """
+    answers = record["answers"]
+    row = {RECORD_ID: record["ref"]}
+    for q in QUESTIONS:
+        value = answers.get(q.field)
+        if q.kind == "many":
+            row.update(_ticks(q.field, q.codes, value or ()))
+        else:
+            row[q.field] = "" if value is None else str(value)
+    result = record["result"] or {}
+    row["case_status"] = record["status"]
+    row["recommendation"] = result.get("recommendation", "")
+    chosen = (p["code"] for p in result.get("discussion_points", []))
+    row.update(_ticks("discussion_points", (p.code for p in POINTS), chosen))
+    row["missing_required"] = ", ".join(result.get("missing_required", []))
+    row["criteria_version"] = result.get("criteria_version", "")
+    row["result_at"] = _stamp(record["result_at"])
+    return {column: row[column] for column in record_columns()}
+
+
+def redcap_records_csv(records: Iterable[Mapping]) -> str:
+    """The cases as the CSV REDCap's Data Import Tool takes (records in rows, `record_id` first)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=record_columns())
+    writer.writeheader()
+    writer.writerows(redcap_record(r) for r in records)
+    return out.getvalue()
