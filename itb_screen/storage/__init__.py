@@ -13,6 +13,8 @@ What is where:
   history, the transcript and its full-text search, results, amendments and voiding, handled input
   ids, the audit log; `open_store(path, readonly=True)` for commands that only read), the `STATUSES`
   and `EVENT_KINDS` it accepts, and how answers are encoded.
+* `_team.py`: the team's workflow (mixed into `Store`): hand-offs, reminders on or off, idle open
+  cases, and the outbox of notices to members, claimed before sending so that none goes out twice.
 * `_chain.py`: tamper evidence: answers, results, case events and the audit log are append-only
   (triggers) and hash-chained; `verify` recomputes every chain and checks the triggers.
 * `_retention.py`: `purge` (the transcript text of closed cases past a window) and strangers' refusals
@@ -41,6 +43,7 @@ from ._rows import (
 )
 from ._schema import NewerSchema, check_schema, ensure_schema, migrations, schema_tables
 from ._store import Store, open_store
+from ._team import Notice
 
 __all__ = [
     "Backup",
@@ -55,6 +58,7 @@ __all__ = [
     "STATUSES",
     "Case",
     "NewerSchema",
+    "Notice",
     "RefInUse",
     "SearchQueryError",
     "Store",

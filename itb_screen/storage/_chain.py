@@ -21,10 +21,19 @@ from typing import Any, NamedTuple
 
 
 class Chained(NamedTuple):
-    """A chained table: the column that splits it into chains (None: one chain) and what is hashed."""
+    """A chained table: the column that splits it into chains (None: one chain) and what is hashed.
+
+    `added`: columns added after the chain began, hashed only when set, so that older rows keep their hash.
+    """
 
     scope: str | None
     columns: tuple[str, ...]
+    added: tuple[str, ...] = ()
+
+    @property
+    def stored(self) -> tuple[str, ...]:
+        """Every column written and read for the hash, the added ones last."""
+        return self.columns + self.added
 
 
 #: Every chained table and its content columns, in the order they are hashed (the id is not hashed: a row
@@ -35,7 +44,7 @@ CHAINED: dict[str, Chained] = {
         "case_id",
         ("case_id", "recommendation", "criteria_version", "result", "kind", "user_id", "at", "reason"),
     ),
-    "case_events": Chained("case_id", ("case_id", "kind", "reason", "user_id", "at")),
+    "case_events": Chained("case_id", ("case_id", "kind", "reason", "user_id", "at"), ("to_user_id",)),
     "audit": Chained(None, ("at", "channel", "external_id", "event", "detail")),
 }
 
@@ -57,7 +66,9 @@ TRIGGERS: dict[str, str] = {
 def row_hash(prev_hash: str, table: str, values: Sequence[Any]) -> str:
     """sha256 of the previous hash and the row's canonical content: the table and every hashed value as
     text (None kept apart), so that a value reads the same whatever SQLite's column affinity made of it."""
-    content = [table, *(None if v is None else str(v) for v in values)]
+    base = len(CHAINED[table].columns)
+    kept = [*values[:base], *(v for v in values[base:] if v is not None)]
+    content = [table, *(None if v is None else str(v) for v in kept)]
     canonical = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
 
@@ -66,6 +77,7 @@ def append(conn: sqlite3.Connection, table: str, values: Sequence[Any]) -> None:
     """INSERT a row into a chained table with its prev_hash and hash: one extra SELECT (the chain's last
     hash). The caller holds a write transaction, so no other writer can slip a row in between."""
     spec = CHAINED[table]
+    values = (*values, *[None] * (len(spec.stored) - len(values)))  # added columns left out are NULL
     if spec.scope is None:
         last = conn.execute(f"SELECT hash FROM {table} ORDER BY id DESC LIMIT 1").fetchone()
     else:
@@ -75,21 +87,22 @@ def append(conn: sqlite3.Connection, table: str, values: Sequence[Any]) -> None:
             (scope,),
         ).fetchone()
     prev = (last[0] or "") if last else ""
-    names = ", ".join((*spec.columns, "prev_hash", "hash"))
-    marks = ", ".join("?" * (len(spec.columns) + 2))
+    names = ", ".join((*spec.stored, "prev_hash", "hash"))
+    marks = ", ".join("?" * (len(spec.stored) + 2))
     conn.execute(
         f"INSERT INTO {table} ({names}) VALUES ({marks})", (*values, prev, row_hash(prev, table, values))
     )
 
 
-def _rows(conn: sqlite3.Connection, table: str) -> Iterator[tuple[Any, ...]]:
-    """(scope, id, prev_hash, hash, *content) of every row, chain by chain, each in insertion order."""
+def _rows(conn: sqlite3.Connection, table: str, base: bool = False) -> Iterator[tuple[Any, ...]]:
+    """(scope, id, prev_hash, hash, *content) of every row, chain by chain, each in insertion order;
+    `base`: without the added columns (the migration that began the chains ran before they existed)."""
     spec = CHAINED[table]
     scope = spec.scope or "NULL"
+    columns = spec.columns if base else spec.stored
     return iter(
         conn.execute(
-            f"SELECT {scope}, id, prev_hash, hash, {', '.join(spec.columns)} FROM {table} "
-            f"ORDER BY {scope}, id"
+            f"SELECT {scope}, id, prev_hash, hash, {', '.join(columns)} FROM {table} ORDER BY {scope}, id"
         )
     )
 
@@ -97,7 +110,7 @@ def _rows(conn: sqlite3.Connection, table: str) -> Iterator[tuple[Any, ...]]:
 def chain_columns(conn: sqlite3.Connection, table: str) -> None:
     """Fill prev_hash and hash of every existing row, in order (the migration that adds them)."""
     prev: dict[Any, str] = {}
-    for scope, row_id, _, _, *values in list(_rows(conn, table)):
+    for scope, row_id, _, _, *values in list(_rows(conn, table, base=True)):
         digest = row_hash(prev.get(scope, ""), table, values)
         conn.execute(
             f"UPDATE {table} SET prev_hash = ?, hash = ? WHERE id = ?", (prev.get(scope, ""), digest, row_id)

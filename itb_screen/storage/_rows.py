@@ -9,8 +9,9 @@ from typing import Any
 
 STATUSES = ("open", "done", "cancelled", "void")
 
-#: What can happen to a case after it is finished, each with a reason: reopened to correct it, or voided.
-EVENT_KINDS = ("amend", "void")
+#: What can happen to a case besides answers: reopened to correct it or voided (each with a reason), or
+#: handed to another member.
+EVENT_KINDS = ("amend", "void", "handoff")
 
 
 def now() -> str:

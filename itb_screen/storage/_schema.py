@@ -162,6 +162,35 @@ def _tamper_evidence(db: Database) -> None:
         db.execute(sql)
 
 
+@migrations(name="0007_team")
+def _team(db: Database) -> None:
+    # Hand-offs are case events (kind "handoff") naming whom the case went to; the column is hashed only
+    # when set, so the chains of earlier events still verify (`Chained.added`). No foreign key: adding one
+    # would rebuild the append-only table. `users.reminders`: 0 when a member turned reminders off.
+    # `notices`: the outbox of messages to members (hand-offs, reminders, notices to reviewers), one per
+    # member, case and event (the unique index), claimed before sending so that none goes out twice.
+    db.execute("ALTER TABLE case_events ADD COLUMN to_user_id INTEGER")
+    db.execute("ALTER TABLE users ADD COLUMN reminders INTEGER NOT NULL DEFAULT 1")
+    db.table("notices").create(
+        {
+            "id": int,
+            "user_id": int,
+            "case_id": int,
+            "event": str,
+            "text": str,
+            "button_code": str,
+            "button_label": str,
+            "created_at": str,
+            "sent_at": str,
+        },
+        pk="id",
+        foreign_keys=[("case_id", "cases", "id"), ("user_id", "users", "id")],
+        not_null={"user_id", "case_id", "event", "text", "created_at"},
+    )
+    db.table("notices").create_index(["user_id", "case_id", "event"], unique=True)
+    db.table("notices").create_index(["sent_at"])
+
+
 def schema_tables() -> tuple[dict[str, list[str]], list[str]]:
     """Every table the migrations create with its columns, in order, and which of them make up the
     full-text index (the FTS tables and their shadow tables), read from a fresh in-memory database."""

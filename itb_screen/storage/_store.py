@@ -36,9 +36,10 @@ from ._rows import (
     now,
 )
 from ._schema import open_schema
+from ._team import TeamRecords
 
 
-class Store:
+class Store(TeamRecords):
     """ITB Screen's database: users, cases, the answer history, the transcript, results and audit."""
 
     def __init__(self, path: str | os.PathLike[str] | None = None, readonly: bool = False) -> None:
@@ -276,13 +277,17 @@ class Store:
         return stamp
 
     def events(self, case_id: int) -> list[dict[str, Any]]:
-        """A case's amendments and voiding, oldest first, with who and when."""
+        """A case's amendments, voiding and hand-offs, oldest first, with who, when (and to whom)."""
         rows = self.db.execute(
-            "SELECT e.id, e.kind, e.reason, e.at, u.name, u.external_id FROM case_events e "
-            "LEFT JOIN users u ON u.id = e.user_id WHERE e.case_id = ? ORDER BY e.id",
+            "SELECT e.id, e.kind, e.reason, e.at, u.name, u.external_id, t.name, t.external_id "
+            "FROM case_events e LEFT JOIN users u ON u.id = e.user_id "
+            "LEFT JOIN users t ON t.id = e.to_user_id WHERE e.case_id = ? ORDER BY e.id",
             (case_id,),
         ).fetchall()
-        return [{"id": r[0], "kind": r[1], "reason": r[2], "at": r[3], "by": r[4] or r[5]} for r in rows]
+        return [
+            {"id": r[0], "kind": r[1], "reason": r[2], "at": r[3], "by": r[4] or r[5], "to": r[6] or r[7]}
+            for r in rows
+        ]
 
     # Search ------------------------------------------------------------------------------------
     def search(self, query: str, limit: int = 100, raw: bool = False) -> list[dict[str, Any]]:
