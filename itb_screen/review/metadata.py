@@ -11,7 +11,8 @@ from typing import Any
 
 from ..criteria import DISCLAIMER, RECOMMENDATIONS
 from ..storage import schema_tables
-from .queries import QUERIES
+from .dashboard import RENDER_MARKDOWN, dashboard_config
+from .queries import DASHBOARD_QUERIES, QUERIES
 
 #: The database's name in the site's URLs: http://127.0.0.1:8001/itb-screen/open_cases
 DATABASE = "itb-screen"
@@ -189,7 +190,8 @@ def _described(name: str, names: list[str]) -> dict[str, Any]:
 
 
 def build_metadata() -> dict[str, Any]:
-    """Datasette metadata: title, disclaimer, every table and column described, canned queries."""
+    """Datasette metadata: title, disclaimer, every table and column described, canned queries, and the
+    dashboard's configuration (`review/dashboard.py`)."""
     columns, hidden = schema_columns()
     tables = {name: _described(name, names) for name, names in columns.items()}
     tables.update({name: {"hidden": True} for name in hidden})
@@ -201,7 +203,11 @@ def build_metadata() -> dict[str, Any]:
                 "title": "Screening database",
                 "description": DESCRIPTION,
                 "tables": tables,
-                "queries": QUERIES,
+                "queries": {**QUERIES, **DASHBOARD_QUERIES},
             }
+        },
+        "plugins": {
+            "datasette-dashboards": dashboard_config(DATABASE),
+            "datasette-render-markdown": RENDER_MARKDOWN,
         },
     }

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..criteria import QUESTIONS, short_label
+
 # The latest result of every case that is neither cancelled nor void (opened by mistake).
 _LATEST_RESULTS = """latest AS (
   SELECT r.* FROM results r
@@ -149,5 +151,107 @@ LEFT JOIN case_events e ON e.id = (
 LEFT JOIN users v ON v.id = e.user_id
 WHERE c.status = 'void'
 ORDER BY e.at DESC, c.id DESC""",
+    },
+}
+
+# The dashboard's charts (review/dashboard.py): each chart's data is one of these canned queries.
+
+
+def _catalogue_steps() -> str:
+    """The questions in catalogue order, then the review screen, as an SQL `steps` table (one source:
+    criteria's catalogue): position, field (the value cases.state holds there) and a short label."""
+    steps = [(q.number, q.field, short_label(q.field)) for q in QUESTIONS]
+    steps.append((len(steps) + 1, "review", "Review screen"))
+    rows = ",\n  ".join(f"({n}, {_quoted(field)}, {_quoted(label)})" for n, field, label in steps)
+    return f"steps(position, field, step) AS (VALUES\n  {rows}\n)"
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+# The Monday that starts the week of a time stamp (UTC), as YYYY-MM-DD.
+_WEEK = "date({}, 'weekday 0', '-6 days')"
+
+# When each case neither cancelled nor void was first confirmed, with when it was started.
+_FIRST_CONFIRMED = """first_confirmed AS (
+  SELECT c.id AS case_id, c.created_at, min(r.at) AS confirmed_at
+  FROM cases c JOIN results r ON r.case_id = c.id AND r.kind = 'confirm'
+  WHERE c.status NOT IN ('cancelled', 'void')
+  GROUP BY c.id
+)"""
+
+DASHBOARD_QUERIES: dict[str, dict[str, Any]] = {
+    "cases_per_week": {
+        "title": "Cases per week by recommendation",
+        "description": "Cases first confirmed in each week (weeks start on Monday, UTC), by the "
+        "recommendation of their latest result; cancelled and void cases left out.",
+        "sql": f"""WITH {_LATEST_RESULTS}, {_FIRST_CONFIRMED}
+SELECT
+  {_WEEK.format("f.confirmed_at")} AS week,
+  l.recommendation,
+  count(*) AS cases
+FROM latest l JOIN first_confirmed f ON f.case_id = l.case_id
+GROUP BY week, l.recommendation
+ORDER BY week, l.recommendation""",
+    },
+    "time_to_confirm": {
+        "title": "Time from /new to confirm",
+        "description": "Minutes from a case's start (/new) to its first confirmed result, per week of "
+        "confirmation: how many cases, the fastest, the lower quartile, the median, the "
+        "upper quartile and the slowest (quartiles by nearest rank; the median of an even "
+        "count is the mean of the middle two). Cancelled and void cases left out.",
+        "sql": f"""WITH {_FIRST_CONFIRMED},
+timed AS (
+  SELECT {_WEEK.format("confirmed_at")} AS week,
+    round((julianday(confirmed_at) - julianday(created_at)) * 1440, 1) AS minutes
+  FROM first_confirmed
+),
+ranked AS (
+  SELECT week, minutes,
+    row_number() OVER (PARTITION BY week ORDER BY minutes) AS k,
+    count(*) OVER (PARTITION BY week) AS n
+  FROM timed
+)
+SELECT
+  week,
+  n AS cases,
+  min(minutes) AS fastest,
+  max(CASE WHEN k = (n + 3) / 4 THEN minutes END) AS lower_quartile,
+  round(avg(CASE WHEN k IN ((n + 1) / 2, (n + 2) / 2) THEN minutes END), 1) AS median,
+  max(CASE WHEN k = (3 * n + 3) / 4 THEN minutes END) AS upper_quartile,
+  max(minutes) AS slowest
+FROM ranked
+GROUP BY week
+ORDER BY week""",
+    },
+    "where_cases_stopped": {
+        "title": "Where open and cancelled cases stopped",
+        "description": "For each question in the order it is asked, then the review screen: how many "
+        "open cases wait there, and how many cancelled cases were left there. A case "
+        "reopened to amend it waits at the review screen; void cases are left out.",
+        "sql": f"""WITH {_catalogue_steps()}
+SELECT
+  s.position,
+  s.step,
+  s.field,
+  (SELECT count(*) FROM cases c WHERE c.state = s.field AND c.status = 'open') AS open,
+  (SELECT count(*) FROM cases c WHERE c.state = s.field AND c.status = 'cancelled') AS cancelled
+FROM steps s
+ORDER BY s.position""",
+    },
+    "handoffs_and_amendments": {
+        "title": "Hand-offs and amendments per month",
+        "description": "Per month (UTC) with any: how many cases were handed to another member "
+        "(case events of kind handoff) and how many finished cases were reopened to amend "
+        "them (kind amend); void cases left out.",
+        "sql": """SELECT
+  strftime('%Y-%m', e.at) AS month,
+  sum(e.kind = 'handoff') AS handoffs,
+  sum(e.kind = 'amend') AS amendments
+FROM case_events e JOIN cases c ON c.id = e.case_id
+WHERE e.kind IN ('handoff', 'amend') AND c.status != 'void'
+GROUP BY month
+ORDER BY month""",
     },
 }

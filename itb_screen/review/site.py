@@ -10,10 +10,13 @@ Read-only, three ways over:
   query fails.
 * the site answers only GET and HEAD; any other method is refused with 405 before Datasette sees it, so
   there is no form to post and nothing for a cross-site request to forge.
-* only the plugins bundled with Datasette run: third-party Datasette plugins installed in the environment
-  (datasette-write, datasette-insert and the like) are unregistered.
+* only the plugins bundled with Datasette run, and the dashboard's (datasette-dashboards and the two its
+  templates use, datasette-leaflet and datasette-render-markdown: pages and static files, read through
+  the same read-only database; see `review/dashboard.py`): every other third-party Datasette plugin
+  installed in the environment (datasette-write, datasette-insert and the like) is unregistered.
 
-What the site says about each table is in `review/metadata.py`, its canned queries in `review/queries.py`.
+What the site says about each table is in `review/metadata.py`, its canned queries in `review/queries.py`,
+its dashboard in `review/dashboard.py`.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from datasette.plugins import DEFAULT_PLUGINS, pm
 from datasette.utils import escape_fts
 
 from ..storage import check_readable, connect_readonly
+from .dashboard import PLUGIN_MODULES
 from .metadata import DATABASE, build_metadata
 
 if TYPE_CHECKING:  # for the annotation only: storage opens every connection
@@ -109,10 +113,11 @@ class ReviewDatasette(Datasette):
 
 
 def bundled_plugins_only() -> list[str]:
-    """Unregister every Datasette plugin not bundled with Datasette; the names unregistered."""
+    """Unregister every Datasette plugin neither bundled with Datasette nor the dashboard's; the names
+    unregistered."""
     removed = []
     for name, plugin in list(pm.list_name_plugin()):
-        if name not in DEFAULT_PLUGINS:
+        if name not in DEFAULT_PLUGINS and getattr(plugin, "__name__", None) not in PLUGIN_MODULES:
             pm.unregister(plugin)
             removed.append(name)
     return removed
