@@ -8,6 +8,10 @@ the plugin ships in its own static files (the site's pages load no script from a
 datasette-leaflet and datasette-render-markdown (its templates use both); these three are the only
 third-party plugins the site keeps (`review/site.py`). The chart fetches its canned query's SQL from the
 database's read-only `?sql=` endpoint: the same text, so the same rows.
+
+Chosen over datasette-vega (no release since 2018) and over vl-convert-python (the Vega project's
+server-side renderer: a large native wheel, and static pictures without tooltips): the plugin is released
+regularly, is made for Datasette, and keeps each chart a declarative Vega-Lite spec.
 """
 
 from __future__ import annotations
