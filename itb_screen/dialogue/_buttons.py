@@ -25,6 +25,7 @@ VERBS = {
     "y": "yes",  # "Did you mean ...?": save the answer offered
     "n": "no",  # "Did you mean ...?": not that; ask the question again
     "m": "amend",  # on a finished case's result: reopen it for amendment (asks for the reason)
+    "w": "show",  # on a notice to a reviewer: show case `case_id` in full
 }
 _CODES = {name: verb for verb, name in VERBS.items()}
 

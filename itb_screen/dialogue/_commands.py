@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..storage import Case
-from . import _cases, _corrections, _questions, _reports, _review
+from . import _cases, _corrections, _questions, _reports, _review, _team
 from . import _messages as say
 from ._machine import CHOOSING, QUESTION_STATES
 from ._parse import Refusal, check_ref
@@ -26,6 +26,9 @@ COMMANDS: dict[str, str] = {
     "show": "/show REF: a case in full: answers, results, changes and transcript (reviewers: any case)",
     "amend": "/amend REF: reopen a finished case to correct it, with a reason (the old result is kept)",
     "void": "/void REF reason: mark a case opened by mistake as void (kept, left out of lists)",
+    "handoff": "/handoff REF MEMBER: give a case to another member of the team (you can still read it)",
+    "remind": "/remind on|off: reminders of your open cases left idle",
+    "digest": "/digest: the week's cases by recommendation and the open ones (reviewers)",
     "cancel": "/cancel: close the open case (its answers are kept)",
     "help": "/help: what this bot does and how to answer",
 }
@@ -43,10 +46,13 @@ def command(d: Dialogue, turn: Turn, text: str) -> None:
     handler(d, turn, rest.strip())
 
 
-def case_named(d: Dialogue, turn: Turn, ref: str, command_name: str, own_only: bool) -> Case | None:
+def case_named(
+    d: Dialogue, turn: Turn, ref: str, command_name: str, own_only: bool, reading: bool = False
+) -> Case | None:
     """The case `ref` names, if this user may act on it; else None, with the refusal said.
 
-    A reference that could identify a patient is neither kept in the transcript nor repeated.
+    Its owner may; a reviewer too unless `own_only`; when only `reading` it, so may a member who handed
+    it on. A reference that could identify a patient is neither kept in the transcript nor repeated.
     """
     try:
         check_ref(ref)
@@ -56,7 +62,8 @@ def case_named(d: Dialogue, turn: Turn, ref: str, command_name: str, own_only: b
         return None
     case = d.store.case_by_ref(ref)
     mine = case is not None and case.user_id == turn.user.id
-    if case is None or not (mine or (turn.reviewer and not own_only)):
+    gave = case is not None and reading and not mine and d.store.handed_by(case.id, turn.user.id)
+    if case is None or not (mine or gave or (turn.reviewer and not own_only)):
         missing = say.NO_CASE_CALLED if turn.reviewer and not own_only else say.NO_SUCH_CASE
         d.refuse(turn, missing.format(ref=ref), show=False)
         return None
@@ -110,7 +117,7 @@ def _skip(d: Dialogue, turn: Turn, arg: str) -> None:
 def _summary(d: Dialogue, turn: Turn, arg: str) -> None:
     if not arg:
         return _reports.summary(d, turn, turn.case)
-    case = case_named(d, turn, arg, "summary", own_only=False)
+    case = case_named(d, turn, arg, "summary", own_only=False, reading=True)
     if case is not None:
         _reports.summary(d, turn, case)
 
@@ -118,7 +125,7 @@ def _summary(d: Dialogue, turn: Turn, arg: str) -> None:
 def _show(d: Dialogue, turn: Turn, arg: str) -> None:
     if not arg:
         return d.refuse(turn, say.SHOW_USAGE, show=False)
-    case = case_named(d, turn, arg, "show", own_only=False)
+    case = case_named(d, turn, arg, "show", own_only=False, reading=True)
     if case is not None:
         _reports.show(d, turn, case)
 
@@ -140,6 +147,15 @@ def _void(d: Dialogue, turn: Turn, arg: str) -> None:
         _corrections.void(d, turn, case, reason)
 
 
+def _handoff(d: Dialogue, turn: Turn, arg: str) -> None:
+    ref, _, member = arg.partition(" ")
+    if not ref or not member.strip():
+        return d.refuse(turn, _team.HANDOFF_USAGE, show=False)
+    case = case_named(d, turn, ref, "handoff", own_only=False)
+    if case is not None:
+        _team.handoff(d, turn, case, member.strip())
+
+
 Handler = Callable[["Dialogue", Turn, str], None]
 
 #: Command name -> handler.
@@ -156,4 +172,7 @@ HANDLERS: dict[str, Handler] = {
     "cancel": _cases.cancel,
     "amend": _amend,
     "void": _void,
+    "handoff": _handoff,
+    "remind": _team.remind,
+    "digest": lambda d, turn, arg: _team.digest(d, turn),
 }

@@ -19,7 +19,7 @@ from dataclasses import replace
 from transitions import Machine
 
 from ..criteria import QUESTIONS_BY_FIELD, Result
-from ..storage import Store
+from ..storage import Notice, Store
 from . import _messages as say
 from . import _presses, _questions
 from ._identifiers import BOT_STAMP, redact
@@ -27,6 +27,7 @@ from ._machine import CHOOSING, DONE, NOT_RETURNING, QUESTION_STATES, REVIEW, Co
 from ._parse import MAX_TEXT
 from ._prompts import Prompt, question_prompt, result_prompt, review_prompt, where
 from ._reports import Reports
+from ._team import Directory, notice_prompt
 from ._turn import AWAITING_SUGGESTION, Identity, Turn
 
 #: How many cases keep a model on the shared machine between inputs (least recently used go first).
@@ -40,7 +41,8 @@ class Dialogue:
     """The screening conversation for every user of one database.
 
     `reports` renders the team's read-outs (/summary, /show, /cases all); without it those commands say
-    they are not available in this channel.
+    they are not available in this channel. `team` lists the members a case can be handed to and who
+    hears of cases to review; without it /handoff says the channel has no team list.
     """
 
     def __init__(
@@ -49,10 +51,12 @@ class Dialogue:
         machine: Machine | None = None,
         active_models: int = ACTIVE_MODELS,
         reports: Reports | None = None,
+        team: Directory | None = None,
     ) -> None:
         self.store = store
         self.machine = machine or build_machine()
         self.reports = reports
+        self.team = team
         # Models of recently active cases stay on the shared machine (adding one costs ~70 us and
         # ~11 KB); the least recently used is removed beyond `active_models`. The database stays the
         # truth: each input sets the model's state and answers from it.
@@ -104,6 +108,21 @@ class Dialogue:
                 )
             self.show_current(turn)
         return turn.prompts
+
+    def notices(
+        self, channel: str, who: Identity | None = None, limit: int = 50
+    ) -> list[tuple[Notice, Prompt]]:
+        """Claim the notices waiting for members of `channel` (only `who`'s when given): each with the
+        prompt to send. Claimed means sent: a channel that fails to send one gives it back with
+        `Store.release_notice`, else it is never sent twice."""
+        user_id = None
+        if who is not None:
+            user_id = self.store.user(who.channel, who.external_id, who.name, who.role).id
+        out = []
+        for notice in self.store.claim_notices(channel, user_id, limit):
+            case = self.store.case(notice.case_id)
+            out.append((notice, notice_prompt(notice, case.ref if case else None)))
+        return out
 
     def _record(self, turn: Turn, before: object, incoming: str) -> None:
         """The transcript: the input (or its redaction) and every prompt, under the case they concern.

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..criteria import QUESTIONS, QUESTIONS_BY_FIELD
 from . import _buttons as buttons
-from . import _cases, _corrections, _questions, _review
+from . import _cases, _corrections, _questions, _reports, _review
 from . import _messages as say
 from ._buttons import Press
 from ._prompts import state_code
@@ -74,10 +74,22 @@ def _amend(d: Dialogue, turn: Turn, pressed: Press) -> None:
     _corrections.ask_reason(d, turn, case)
 
 
+def _show(d: Dialogue, turn: Turn, pressed: Press) -> None:
+    """Show REF on a notice: as /show REF, with the same rights (owner, giver, reviewer)."""
+    case = d.store.case(pressed.case_id)
+    if case is None:
+        return d.refuse(turn, say.UNKNOWN_BUTTON)
+    mine = case.user_id == turn.user.id
+    if not (mine or turn.reviewer or d.store.handed_by(case.id, turn.user.id)):
+        return d.refuse(turn, say.UNKNOWN_BUTTON)
+    _reports.show(d, turn, case)
+
+
 _ANYWHERE: dict[str, Callable[[Dialogue, Turn, Press], None]] = {
     "generate": _generate,
     "open": _open,
     "amend": _amend,
+    "show": _show,
 }
 
 

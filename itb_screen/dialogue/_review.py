@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from ..criteria import QUESTIONS, asked_questions, evaluate, field_label, unanswered
 from . import _messages as say
+from . import _team
 from ._machine import CHANGING, DONE, QUESTION_STATES, REVIEW, STEPPED_BACK
 from ._parse import is_number
 from ._prompts import result_prompt, unanswered_prompt
@@ -86,6 +87,7 @@ def confirm(d: Dialogue, turn: Turn, anyway: bool = False) -> None:
     )
     d.save(turn, state, status="done")
     turn.pressed = say.PRESSED_CONFIRMED
+    _team.notify_reviewers(d, turn, case, result, amended)
     if amended:
         turn.say("notice", say.AMENDED.format(ref=case.ref))
     assert turn.case is not None

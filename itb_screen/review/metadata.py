@@ -51,6 +51,8 @@ TABLES: dict[str, dict[str, Any]] = {
             "active_case_id": "The case the user has open in the chat now, if any.",
             "awaiting": "What the chat waits for from the user apart from an answer: 'ref' after /new "
             "without a reference; empty otherwise.",
+            "reminders": "1 when the user gets a reminder of an idle open case (/remind on), 0 after "
+            "/remind off.",
         },
     },
     "cases": {
@@ -131,19 +133,39 @@ TABLES: dict[str, dict[str, Any]] = {
         },
     },
     "case_events": {
-        "title": "Amendments and voiding",
-        "description": "What happened to a case after it was finished, each with who, when and why: "
-        "reopened to amend it (its new result is stored beside the old), or voided "
-        "(opened by mistake).",
+        "title": "Amendments, voiding and hand-offs",
+        "description": "What happened to a case besides its answers, each with who and when: reopened "
+        "to amend it (its new result is stored beside the old) or voided (opened by mistake), each with "
+        "why; or handed to another member.",
         "sort_desc": "id",
         "columns": {
             "id": "Row id, in the order the events happened.",
             "case_id": "The case.",
-            "kind": "amend (reopened at the review to correct it) or void (opened by mistake).",
-            "reason": "Why, as the user typed it.",
-            "user_id": "Who amended or voided the case.",
+            "kind": "amend (reopened at the review to correct it), void (opened by mistake) or handoff "
+            "(given to another member).",
+            "reason": "Why, as the user typed it (empty for a hand-off).",
+            "user_id": "Who amended, voided or handed on the case.",
             "at": "When (UTC, ISO 8601).",
+            "to_user_id": "A hand-off: the member the case was given to.",
             **_CHAIN,
+        },
+    },
+    "notices": {
+        "title": "Notices to members",
+        "description": "Messages the bot sends a member unasked: a case handed to them, a reminder of an "
+        "idle open case, a case for the team to review. One per member, case and event; marked sent "
+        "before it is sent, so none goes out twice.",
+        "sort_desc": "id",
+        "columns": {
+            "id": "Row id, in the order the notices were queued.",
+            "user_id": "The member it is for.",
+            "case_id": "The case it is about.",
+            "event": "What it tells of, as a key: handoff:N, remind:WHEN (the idle period), result:N.",
+            "text": "The notice as sent.",
+            "button_code": "The button under it (Continue or Show the case), as the bot decodes it.",
+            "button_label": "The button's label.",
+            "created_at": "When it was queued (UTC, ISO 8601).",
+            "sent_at": "When it was claimed for sending; empty while it waits.",
         },
     },
     "audit": {
