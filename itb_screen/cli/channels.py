@@ -1,13 +1,20 @@
 """Talking to clinicians: `console`, `run` (the Telegram bot, or the console without a token) and the
 `diagram` of the dialogue they share. python-telegram-bot is imported by `run` only, once a token is set.
+
+SIGTERM (systemd, `docker stop`) stops either channel as Ctrl-C does, exit 0, at any moment: from the
+first line of the command it raises `Terminated` wherever the program stands, until python-telegram-bot
+takes the signal over for the run itself (and stops between two updates); then it is ignored, the bot
+being stopped already.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import FrameType
 from typing import NoReturn
 
 import click
@@ -17,6 +24,27 @@ from ._errors import InputError, MissingExtra
 
 #: The Telegram bot's token; without it, `run` starts the console channel.
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM. A KeyboardInterrupt, so the console stops as on Ctrl-C: an input being saved is rolled
+    back whole, everything before it was committed before it was answered."""
+
+
+def _terminate(signum: int, frame: FrameType | None) -> NoReturn:
+    raise Terminated
+
+
+@contextmanager
+def _stops_on_sigterm() -> Iterator[None]:
+    """SIGTERM within: one line and exit 0, no traceback."""
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        yield
+    except Terminated:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # stopping already
+        click.echo("Stopped (SIGTERM).", err=True)
+        sys.exit(0)
 
 
 def _run_console(db_path: str, user: str | None) -> NoReturn:
@@ -40,7 +68,8 @@ def console(db_path: str, user: str | None) -> None:
     \b
         itb-screen console --user dr-lee
     """
-    _run_console(db_path, user)
+    with _stops_on_sigterm():
+        _run_console(db_path, user)
 
 
 def _webhooks_available() -> bool:
@@ -117,6 +146,11 @@ def run(db_path: str, user: str | None, webhook_url: str | None, listen_port: in
     \b
         TELEGRAM_BOT_TOKEN=123:abc ITB_SCREEN_USERS=users.toml itb-screen run
     """
+    with _stops_on_sigterm():
+        _run(db_path, user, webhook_url, listen_port)
+
+
+def _run(db_path: str, user: str | None, webhook_url: str | None, listen_port: int) -> None:
     token = os.environ.get(TOKEN_ENV, "").strip()
     if not token:
         click.echo(f"{TOKEN_ENV} is not set: starting the console channel.", err=True)

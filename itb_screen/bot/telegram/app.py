@@ -14,9 +14,11 @@ Restarts lose nothing: the dialogue's state lives in our SQLite storage (no PTB 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import secrets
+import signal
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -115,6 +117,7 @@ class Services:
     updates_in_flight: Callable[[], int] = lambda: 0
     _executor: ThreadPoolExecutor | None = None
     _last: Future | None = None  # the latest call handed to the database thread
+    _start: asyncio.Task | None = None  # the start-up's Bot API calls (`_post_init`)
 
     async def call(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a synchronous storage or dialogue call; it commits before it returns.
@@ -157,15 +160,24 @@ async def set_commands(app: Application) -> None:
 
 
 async def _post_init(app: Application) -> None:
-    await set_commands(app)
     s = services(app)
+    s._start = asyncio.current_task()
+    await set_commands(app)
     await s.call(s.store.forget_inputs, handlers.CHANNEL, datetime.now(UTC) - SEEN_INPUTS_KEPT)
     me = app.bot
     log.info("bot @%s ready; %d users in the allowlist", me.username, len(services(app).access))
 
 
 async def _post_shutdown(app: Application) -> None:
-    services(app).close()
+    """Close the database thread; a start-up that a stop signal cut short ends here, quietly (else
+    asyncio would print its failure, the Bot API connection closed under it, as a traceback)."""
+    s = services(app)
+    start, s._start = s._start, None
+    if start is not None:
+        start.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await start
+    s.close()
 
 
 def rate_limit_default() -> bool:
@@ -242,6 +254,15 @@ def run_telegram(
     configure_logging(token)
     base_url = os.environ.get(BASE_URL_ENV) or None
     app = build_application(token, store, access, base_url=base_url)
+    try:
+        _run(app, base_url, webhook_url, listen_port)
+    finally:
+        # python-telegram-bot's stop signals are gone with its event loop; the bot is stopped already.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+def _run(app: Application, base_url: str | None, webhook_url: str | None, listen_port: int) -> None:
+    """Polling or the webhook; SIGINT and SIGTERM stop either between two updates (PTB's stop signals)."""
     if webhook_url is None:
         timeout = float(os.environ.get(POLL_TIMEOUT_ENV) or 10)
         log.info("starting long polling%s", f" against {base_url}" if base_url else "")

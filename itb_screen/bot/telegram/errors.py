@@ -3,7 +3,10 @@
 The error handler logs the exception with its traceback but never the update's text, the answers or
 the token, and tells the user their answers are saved (they are: the dialogue commits before the bot
 replies). `httpx` logs every request URL, and Bot API URLs contain the token, so its logger is set to
-WARNING; `RedactingFormatter` removes the token from anything else that might quote a URL.
+WARNING; `RedactingFormatter` removes the token from anything else that might quote a URL. `transitions`
+logs every state change at INFO: WARNING too. python-telegram-bot quotes updates and request parameters
+in some records (the body of an update its webhook cannot parse, at CRITICAL); `NoContentFilter` drops
+those arguments, so no answer or typed text reaches the log at any level.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from numbers import Number
 from typing import TypeVar
 
 import httpx
@@ -40,10 +44,42 @@ class RedactingFormatter(logging.Formatter):
         return text
 
 
+#: What stands in a python-telegram-bot record for an argument that might quote a chat.
+OMITTED = "[content omitted]"
+_WORDS = 64
+#: The loggers whose lines are dropped below WARNING: request URLs (the token), state changes.
+_QUIET = ("httpx", "httpcore", "transitions")
+#: python-telegram-bot's loggers that quote updates: the webhook (an update it cannot parse), the bot
+#: (getUpdates' result it cannot parse), the application (an update whose context failed).
+_QUOTING = ("telegram.ext.Updater", "telegram.Bot", "telegram.ext.ExtBot", "telegram.ext.Application")
+
+
+def _harmless(arg: object) -> bool:
+    """Numbers, exceptions, and short words such as an endpoint's or a task's name; not JSON, not a
+    URL, not an update or a dict of request parameters."""
+    if isinstance(arg, str):
+        return len(arg) <= _WORDS and not any(c in arg for c in "{[/:\n")
+    return isinstance(arg, Number | BaseException)
+
+
+class NoContentFilter(logging.Filter):
+    """Replaces the arguments of python-telegram-bot's records that might quote a chat by `OMITTED`
+    (see `_harmless`). Never drops a record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args and record.name.split(".")[0] == "telegram":
+            # A lone dict argument is stored as the args themselves (for %(key)s formatting).
+            args = record.args if isinstance(record.args, tuple) else (record.args,)
+            record.args = tuple(a if _harmless(a) else OMITTED for a in args)
+        return True
+
+
 def configure_logging(token: str, level: int = logging.INFO) -> None:
-    """Log to standard error, token redacted; silence httpx's request log (its URLs carry the token)."""
+    """Log to standard error, token redacted, python-telegram-bot's quotes of chats omitted; the noisy
+    libraries quiet (see `quiet_http_logs`)."""
     handler = logging.StreamHandler()
     handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", [token]))
+    handler.addFilter(NoContentFilter())  # on the handler: it sees every logger's records
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
@@ -51,8 +87,14 @@ def configure_logging(token: str, level: int = logging.INFO) -> None:
 
 
 def quiet_http_logs() -> None:
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    """httpx's request log (its URLs carry the token) and transitions' state changes at WARNING only;
+    python-telegram-bot's quotes of updates omitted, whoever handles its records."""
+    for name in _QUIET:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    for name in _QUOTING:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, NoContentFilter) for f in logger.filters):
+            logger.addFilter(NoContentFilter())
 
 
 #: Transport failures after which the request cannot have reached Telegram: it was never sent.
