@@ -58,6 +58,8 @@ def _head(p: Parts) -> list[str]:
     ]
     out += [f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>" for label, value in p.facts]
     out += ["</dl>"]
+    if p.who:
+        out.append(f'<p class="handoffs">{_e(p.who)}</p>')
     out += [f'<p class="event"><strong>{_e(e)}</strong></p>' for e in p.events]
     return out + ["</header>"]
 

@@ -19,6 +19,7 @@ class Parts:
     """The summary's content once, before any format lays it out (so the three formats cannot drift)."""
 
     facts: tuple[tuple[str, str], ...]  # (label, value); values are user-supplied and must be escaped
+    who: str  # a case handed on: "Pre-screened by A, completed by B; handed from A to B on DATE." or ""
     events: tuple[str, ...]  # "Amended DATE by WHO: reason", user-supplied text inside
     result: Result | None  # None when there is no recommendation to give (unfinished or void)
     state_note: str  # why there is no recommendation, or a warning that the result is stale

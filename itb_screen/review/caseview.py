@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from ..criteria import (
     QUESTIONS_BY_FIELD,
@@ -21,14 +21,32 @@ from .listing import display_name
 from .summary import CaseEvent, CaseView, status_words
 
 
-def case_events(store: Store, case: Case) -> tuple[CaseEvent, ...]:
-    """The case's amendments and voiding, oldest first."""
-    return tuple(CaseEvent(e["kind"], e["reason"], e["at"], e["by"] or "") for e in store.events(case.id))
+def _known_as(store: Store, names: Mapping[str, str] | None) -> Callable[[str | None], str]:
+    """Stored names (events, results) as people know them: the users file's name of a Telegram user."""
+    table: dict[str, str] = {}
+    for _, external_id, name in store.users_of("telegram") if names else ():
+        table.setdefault(name or external_id, (names or {}).get(external_id, name or external_id))
+    return lambda stored: table.get(stored or "", stored or "")
+
+
+def case_events(store: Store, case: Case, names: Mapping[str, str] | None = None) -> tuple[CaseEvent, ...]:
+    """The case's amendments, voiding and hand-offs (`by` the giver, `to` the receiver), oldest first."""
+    return _events(store, case, _known_as(store, names))
+
+
+def _events(store: Store, case: Case, known: Callable[[str | None], str]) -> tuple[CaseEvent, ...]:
+    return tuple(
+        CaseEvent(e["kind"], e["reason"], e["at"], known(e["by"]), known(e.get("to")))
+        for e in store.events(case.id)
+    )
 
 
 def case_view(store: Store, case: Case, names: Mapping[str, str] | None = None) -> CaseView:
-    """The plain values of a case: answers, latest result, owner, times, amendments and voiding."""
+    """The plain values of a case: answers, latest result (and who made it), owner, times, amendments,
+    voiding and hand-offs."""
     stored = store.latest_result(case.id)
+    made = [r for r in (store.results(case.id) if stored else []) if r["kind"] != "reevaluate" and r["by"]]
+    known = _known_as(store, names)
     return CaseView(
         ref=case.ref,
         status=case.status,
@@ -38,7 +56,9 @@ def case_view(store: Store, case: Case, names: Mapping[str, str] | None = None) 
         result=Result.from_dict(stored[0]) if stored else None,
         result_at=stored[1] if stored else None,
         user=display_name(store.user_by_id(case.user_id), names),
-        events=case_events(store, case),
+        events=_events(store, case, known),
+        confirmed_by=known(made[-1]["by"]) if made else "",
+        confirmed_at=made[-1]["at"] if made else "",
     )
 
 
@@ -57,6 +77,8 @@ def _when(stamp: str) -> str:
 
 
 def _event_line(event: CaseEvent) -> str:
+    if event.kind == "handoff":
+        return f"Handed from {event.by or 'unknown'} to {event.to or 'unknown'} on {_when(event.at)}"
     verb = "Voided" if event.kind == "void" else "Amended"
     return f"{verb} {_when(event.at)} by {event.by or 'unknown'}: {event.reason}"
 
@@ -157,7 +179,9 @@ def show_json(
 
     `answers` are the current answers the rules see (an answer to a question skip logic no longer asks
     is left out; `history` keeps it); `results` every stored result, oldest first, each with when, by
-    whom and why it was made (`reason` null for the first); `events` the amendments and voiding.
+    whom and why it was made (`reason` null for the first); `events` the amendments, voiding and
+    hand-offs (`by` who gave the case, `to` who received it); `handoffs` the hand-offs alone, oldest
+    first: `at`, `from`, `to`.
     """
     owner = store.user_by_id(case.user_id)
     answers = applicable(store.answers(case.id))
@@ -176,7 +200,8 @@ def show_json(
             {**r["result"], "kind": r["kind"], "at": r["at"], "by": r["by"], "reason": r["reason"]}
             for r in store.results(case.id)
         ],
-        "events": [{k: e[k] for k in ("kind", "reason", "at", "by")} for e in store.events(case.id)],
+        "events": [{k: e[k] for k in ("kind", "reason", "at", "by", "to")} for e in store.events(case.id)],
+        "handoffs": store.handoffs(case.id),
         "history": [
             {**row, "value": None if row["value"] is None else to_json_value(row["value"])}
             for row in store.history(case.id)

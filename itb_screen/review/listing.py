@@ -69,6 +69,7 @@ def _record(
         "answers": {f: to_json_value(answers[f]) for f in (q.field for q in QUESTIONS) if f in answers},
         "result": stored[0] if stored else None,
         "result_at": stored[1] if stored else None,
+        "handoffs": store.handoffs(case.id),
     }
 
 
@@ -90,7 +91,8 @@ def case_records(
     include_void: bool = False,
     names: Mapping[str, str] | None = None,
 ) -> list[dict]:
-    """One dict per case: ref, user, status, answers (field -> value), result (evaluate object or null).
+    """One dict per case: ref, user (the owner now), status, answers (field -> value), result (evaluate
+    object or null), handoffs (`at`, `from`, `to`, oldest first).
 
     Void cases (opened by mistake) are left out unless `include_void`, or `status` asks for them. The
     answers are those the rules see: an answer to a question skip logic no longer asks (growth problems
@@ -120,7 +122,7 @@ def cases_table(records: list[dict]) -> str:
     rows = [header] + [
         (
             r["ref"],
-            str(r["user"]),
+            str(r["user"]) + (f" (from {r['handoffs'][-1]['from']})" if r.get("handoffs") else ""),
             r["status"],
             f"{r['answered']}/{r['asked']}",
             (r["result"] or {}).get("recommendation", "-"),
@@ -142,8 +144,14 @@ def _flat_value(value: object) -> str:
     return str(value)
 
 
+def handoffs_cell(handoffs: list[dict]) -> str:
+    """A case's hand-offs in one cell, oldest first: `A -> B (2026-11-29T04:41:55...); B -> C (...)`."""
+    return "; ".join(f"{h['from']} -> {h['to']} ({h['at']})" for h in handoffs)
+
+
 def csv_columns() -> list[str]:
-    """The flat export's columns: case, one per field code (REDCap style), then the result."""
+    """The flat export's columns: case, one per field code (REDCap style), then the result, then the
+    hand-offs (`handoffs_cell`)."""
     return [
         "ref",
         "user",
@@ -156,6 +164,7 @@ def csv_columns() -> list[str]:
         "discussion_points",
         "criteria_version",
         "result_at",
+        "handoffs",
     ]
 
 
@@ -177,14 +186,16 @@ def cases_csv(records: list[dict]) -> str:
                 "discussion_points": "|".join(p["code"] for p in result.get("discussion_points", [])),
                 "criteria_version": result.get("criteria_version", ""),
                 "result_at": r["result_at"] or "",
+                "handoffs": handoffs_cell(r.get("handoffs") or []),
             }
         )
     return out.getvalue()
 
 
 def full_export(store: Store, records: list[dict]) -> list[dict]:
-    """Everything of each case: answers, result, every result (when, by whom, why), amendments and voiding,
-    the answer history (answers no longer asked included) and the transcript."""
+    """Everything of each case: answers, result, every result (when, by whom, why), the hand-offs (`at`,
+    `from`, `to`), amendments, voiding and hand-offs as events (`by`, `to`), the answer history (answers
+    no longer asked included) and the transcript."""
     out = []
     for record in records:
         case = store.case_by_ref(record["ref"])

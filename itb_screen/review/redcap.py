@@ -85,6 +85,7 @@ RESULT_FIELDS = (
     "missing_required",
     "criteria_version",
     "result_at",
+    "handoffs",
 )
 
 #: REDCap variable names and raw choice codes as this module writes them.
@@ -183,9 +184,15 @@ def _result_rows() -> list[dict[str, str]]:
         ),
         _row("criteria_version", "text", "Criteria version"),
         _row("result_at", "text", "When the result was stored (UTC)"),
+        _row(
+            "handoffs",
+            "notes",
+            "Hand-offs",
+            field_note="Who handed the case to whom, when (UTC), oldest first: A -> B (date); B -> C (date).",
+        ),
     ]
     rows[0]["section_header"] = _RESULT_SECTION
-    rows[-1]["text_validation_type_or_show_slider_number"] = "datetime_seconds_ymd"
+    rows[-2]["text_validation_type_or_show_slider_number"] = "datetime_seconds_ymd"
     for row in rows:
         row["field_annotation"] = _READ_ONLY
     return rows
@@ -262,6 +269,9 @@ def redcap_record(record: Mapping) -> dict[str, str]:
     row["missing_required"] = ", ".join(result.get("missing_required", []))
     row["criteria_version"] = result.get("criteria_version", "")
     row["result_at"] = _stamp(record["result_at"])
+    row["handoffs"] = "; ".join(
+        f"{h['from']} -> {h['to']} ({_stamp(h['at'])})" for h in record.get("handoffs") or ()
+    )
     return {column: row[column] for column in record_columns()}
 
 

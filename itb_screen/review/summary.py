@@ -47,6 +47,7 @@ __all__ = [
     "FORMATS",
     "TITLE",
     "cited_statements",
+    "handoff_line",
     "render_summary",
     "status_words",
 ]
@@ -62,12 +63,14 @@ def status_words(status: str) -> str:
 
 @dataclass(frozen=True)
 class CaseEvent:
-    """An amendment or the voiding of a case: kind (`amend`, `void`), why, when and who."""
+    """An amendment, the voiding or a hand-off of a case: kind (`amend`, `void`, `handoff`), why, when
+    and who (a hand-off: `by` who gave the case, `to` who received it)."""
 
     kind: str
     reason: str
     at: str
     by: str
+    to: str = ""
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,8 @@ class CaseView:
 
     `answers` are validated answers keyed by field code (see `validate_answers`); `result` is the latest
     stored result, None while the case is not finished. Times are ISO 8601 strings as storage writes
-    them. `user` is the owner's display name; `events` its amendments and voiding, oldest first.
+    them. `user` is the owner's display name; `events` its amendments, voiding and hand-offs, oldest
+    first; `confirmed_by` who confirmed (or amended) the latest result, at `confirmed_at`.
     """
 
     ref: str
@@ -88,6 +92,8 @@ class CaseView:
     result_at: str | None
     user: str = ""
     events: tuple[CaseEvent, ...] = ()
+    confirmed_by: str = ""
+    confirmed_at: str = ""
 
 
 def _when(stamp: str | None) -> str:
@@ -117,6 +123,27 @@ def _voided(view: CaseView) -> CaseEvent | None:
 def _event_line(event: CaseEvent) -> str:
     verb = {"amend": "Amended", "void": "Voided"}.get(event.kind, event.kind.capitalize())
     return f"{verb} {_when(event.at)} by {event.by or 'unknown'}: {event.reason}"
+
+
+def handoff_line(view: CaseView) -> str:
+    """Who screened a case handed on, and the hand-offs with their dates; "" for a case never handed on.
+
+    `Pre-screened by A, completed by B; handed from A to B on DATE.` (more hand-offs: `..., from B to C on
+    DATE`); `, now with C` when no one has confirmed it since the last hand-off (`Screened by A` when it was
+    confirmed before it was first handed on).
+    """
+    handoffs = [e for e in view.events if e.kind == "handoff"]
+    if not handoffs:
+        return ""
+    trail = ", ".join(f"from {e.by} to {e.to} on {_when(e.at)}" for e in handoffs)
+    done = bool(view.confirmed_by)
+    after_first = done and view.confirmed_at >= handoffs[0].at
+    head = f"{'Screened' if done and not after_first else 'Pre-screened'} by {handoffs[0].by}"
+    if after_first:
+        head += f", completed by {view.confirmed_by}"
+    if not (done and view.confirmed_at >= handoffs[-1].at):
+        head += f", now with {view.user or handoffs[-1].to}"
+    return f"{head}; handed {trail}."
 
 
 def _state_note(view: CaseView) -> str:
@@ -156,19 +183,25 @@ def cited_statements(result: Result | None) -> tuple[str, ...]:
     return tuple(sorted(cited, key=lambda s: int(s[1:])))
 
 
-def _parts(view: CaseView) -> Parts:
+def _facts(view: CaseView, result: Result | None, who: str) -> tuple[tuple[str, str], ...]:
+    """The labelled facts at the top; `Screened by` only for a case never handed on (`who` says it)."""
     facts = [
         ("Case", view.ref),
         ("Status", status_words(view.status)),
         ("Started", _when(view.created_at)),
         ("Last updated", _when(view.updated_at)),
     ]
-    # A void case gives no recommendation, not even the one it had before it was voided.
-    result = None if view.status == "void" else view.result
     if result is not None and view.result_at:
         facts.append(("Result made", _when(view.result_at)))
-    if view.user:
+    if view.user and not who:
         facts.append(("Screened by", view.user))
+    return tuple(facts)
+
+
+def _parts(view: CaseView) -> Parts:
+    # A void case gives no recommendation, not even the one it had before it was voided.
+    result = None if view.status == "void" else view.result
+    who = handoff_line(view)
     if result is not None:
         missing, head, version = (
             result.missing_required,
@@ -186,7 +219,8 @@ def _parts(view: CaseView) -> Parts:
         for q in asked_questions(view.answers)
     )
     return Parts(
-        facts=tuple(facts),
+        facts=_facts(view, result, who),
+        who=who,
         events=tuple(_event_line(e) for e in view.events if e.kind == "amend"),
         result=result,
         state_note=_state_note(view),
@@ -204,6 +238,8 @@ def _parts(view: CaseView) -> Parts:
 def _text(p: Parts) -> str:
     lines = [TITLE, ""]
     lines += [f"{label}: {value}" for label, value in p.facts]
+    if p.who:
+        lines += ["", p.who]
     if p.events:
         lines += ["", *p.events]
     lines.append("")
@@ -249,6 +285,8 @@ def _md(text: str) -> str:
 def _markdown(p: Parts) -> str:
     lines = [f"# {TITLE}", ""]
     lines += [f"- **{label}:** {_md(value)}" for label, value in p.facts]
+    if p.who:
+        lines += ["", _md(p.who)]
     for event in p.events:
         lines += ["", f"**{_md(event)}**"]
     lines += ["", "## Recommendation", ""]
