@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING, TextIO
 
-from ..dialogue import Dialogue, Identity, Prompt, decode_button, generated_ref
+from ..dialogue import Dialogue, Identity, Member, Prompt, decode_button, generated_ref
 from ..review.chat import ChatReports
 from ..storage import Store
 
@@ -51,6 +51,10 @@ def default_user() -> str:
         return "console"
 
 
+#: A notice's button, as the command the console types instead.
+_TYPED_INSTEAD = {"open": "Type /resume {ref} to continue it.", "show": "Type /show {ref} to read it."}
+
+
 def render(prompt: Prompt) -> str:
     """A prompt as the console shows it: its plain text; an offered reference as a command to type."""
     lines = [prompt.text]
@@ -58,6 +62,8 @@ def render(prompt: Prompt) -> str:
         press = decode_button(button.code)
         if press is not None and press.action == "generate" and press.index is not None:
             lines.append(f"Generated reference: type /new {generated_ref(press.index)} to use it.")
+        elif press is not None and prompt.case_ref and press.action in _TYPED_INSTEAD:
+            lines.append(_TYPED_INSTEAD[press.action].format(ref=prompt.case_ref))
     return "\n".join(lines)
 
 
@@ -105,11 +111,22 @@ def read_lines(stdin: TextIO) -> Iterator[tuple[str | None, str]]:
             yield text, text.rstrip()
 
 
+class ConsoleTeam:
+    """The console's team: everyone who has used the console on this database (by their --user name),
+    so `/handoff REF NAME` reaches a colleague who has run `itb-screen run --user NAME` once."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def members(self) -> list[Member]:
+        return [Member(Identity(CHANNEL, ext, name or ext)) for _, ext, name in self.store.users_of(CHANNEL)]
+
+
 class _Session:
     """One run of the console: the dialogue, where it writes, and how many inputs were not saved."""
 
     def __init__(self, store: Store, user: str, stdout: TextIO, stderr: TextIO) -> None:
-        self.dialogue = Dialogue(store, reports=ChatReports())
+        self.dialogue = Dialogue(store, reports=ChatReports(), team=ConsoleTeam(store))
         self.who = Identity(CHANNEL, user, user, None)
         self.stdout, self.stderr = stdout, stderr
         # sqlite3.Error, as DB-API connections expose it: the console does not import sqlite3 itself.
@@ -119,6 +136,12 @@ class _Session:
     def show(self, prompts: list[Prompt]) -> None:
         for prompt in prompts:
             self.stdout.write(render(prompt) + "\n")
+        self.stdout.flush()
+
+    def notices(self) -> None:
+        """Notices for this user (a case handed to them, a reminder, a case to review), once each."""
+        for _, prompt in self.dialogue.notices(CHANNEL, self.who):
+            self.stdout.write(f"Notice: {render(prompt)}\n")
         self.stdout.flush()
 
     def fault(self, line: str) -> None:
@@ -131,10 +154,10 @@ class _Session:
         """Show what `step` (one dialogue call) returns, or its database fault in one line."""
         try:
             prompts = step()
+            self.show(prompts)
+            self.notices()
         except self.database_error as error:
             self.fault(fault_line(error, lead))
-        else:
-            self.show(prompts)
 
     def start(self) -> None:
         self.stdout.write(WELCOME + "\n")

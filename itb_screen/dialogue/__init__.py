@@ -12,7 +12,9 @@ from ._engine import Dialogue
 from ._machine import CHOOSING, DONE, REVIEW, STATES, build_machine, transition_table
 from ._parse import MAX_TEXT, Refusal, check_ref, parse_answer
 from ._prompts import Button, Prompt, ReviewLine
+from ._reminders import SettingError, TeamSettings, parse_settings, queue_reminders
 from ._reports import Reports
+from ._team import Directory, Member
 from ._turn import Identity
 
 __all__ = [
@@ -24,11 +26,15 @@ __all__ = [
     "STATES",
     "Button",
     "Dialogue",
+    "Directory",
     "Identity",
+    "Member",
     "Press",
     "Prompt",
     "Refusal",
     "Reports",
+    "SettingError",
+    "TeamSettings",
     "ReviewLine",
     "build_machine",
     "check_ref",
@@ -37,5 +43,7 @@ __all__ = [
     "messages",
     "generated_ref",
     "parse_answer",
+    "parse_settings",
+    "queue_reminders",
     "transition_table",
 ]
