@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import time, timedelta
 
 import pytest
 import pytest_asyncio
@@ -210,6 +211,22 @@ BAD_FILES = {
         users('id = 8\nname = "  "\nrole = "reviewer"'),
         "entry 1 (id 8): name must be a non-empty string",
     ),
+    "notify not a boolean": (
+        users(GOOD + '\nnotify = "yes"'),
+        "entry 1 (id 1): notify must be true or false",
+    ),
+    # The team's [settings] (issue 12): a bad one stops start-up with one line naming it.
+    "reminder hours": (
+        "[settings]\nreminder_hours = -1\n" + users(GOOD),
+        "[settings]: reminder_hours must be",
+    ),
+    "quiet hours": ('[settings]\nquiet_hours = "9pm-7am"\n' + users(GOOD), "[settings]: quiet_hours must be"),
+    "time zone": ('[settings]\ntime_zone = "Moon/Base"\n' + users(GOOD), "[settings]: time_zone 'Moon/Base'"),
+    "unknown setting": (
+        "[settings]\nreminders = 3\n" + users(GOOD),
+        "[settings]: unknown setting 'reminders'",
+    ),
+    "unknown table": ("[team]\nx = 1\n" + users(GOOD), "unknown table 'team'"),
 }
 
 
@@ -235,6 +252,18 @@ def test_a_good_users_file_is_read_whole() -> None:
         3: Member(3, "Rita", "reviewer"),
     }
     assert [m.is_reviewer for m in members.values()] == [False, False, True]
+
+
+def test_notify_and_settings_are_read(tmp_path) -> None:
+    path = tmp_path / "users.toml"
+    settings = '[settings]\nreminder_hours = 0.5\nquiet_hours = "22:30-06:15"\ntime_zone = "Europe/London"\n'
+    path.write_text(settings + users(GOOD + "\nnotify = true", SECOND))
+    access = AccessList(path)
+    assert [m.notify for m in access.members()] == [True, False]
+    assert access.settings.idle == timedelta(minutes=30)
+    assert (
+        access.settings.quiet == (time(22, 30), time(6, 15)) and str(access.settings.zone) == "Europe/London"
+    )
 
 
 @pytest.mark.parametrize("case", ["string", "duplicate", "unknown key", "no name"])

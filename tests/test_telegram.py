@@ -545,11 +545,13 @@ async def test_commands_menu_and_greeting(bot: Harness) -> None:
         "summary",
         "amend",
         "void",
+        "handoff",
+        "remind",
         "cancel",
         "help",
     ]
     reviewer = bot.api.commands({"type": "chat", "chat_id": REV})
-    assert reviewer[-1]["command"] == "show"
+    assert [c["command"] for c in reviewer[-2:]] == ["show", "digest"]
     await bot.send(LEE, "/start")
     greeting = bot.texts(LEE)[0]
     assert "Dr Lee" in greeting and "decision support" in greeting and "never a patient's name" in greeting

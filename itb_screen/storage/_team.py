@@ -126,6 +126,11 @@ class TeamRecords:
             )
         return cursor.rowcount == 1
 
+    def notices_waiting(self) -> bool:
+        """Whether any notice waits to be sent: a read, so that the check after every update costs no
+        write transaction."""
+        return self.db.execute("SELECT 1 FROM notices WHERE sent_at IS NULL LIMIT 1").fetchone() is not None
+
     def claim_notices(self, channel: str, user_id: int | None = None, limit: int = 50) -> list[Notice]:
         """Notices not yet sent to members of `channel` (one member's with `user_id`), oldest first,
         marked sent in the same transaction: whoever claims one is the only one to send it."""

@@ -35,7 +35,7 @@ from telegram.request import BaseRequest
 from ...dialogue import COMMANDS, Dialogue
 from ...review.chat import ChatReports
 from ...storage import Store
-from . import handlers
+from . import handlers, team
 from .access import AccessList
 from .errors import configure_logging, on_error, quiet_http_logs
 
@@ -44,7 +44,7 @@ log = logging.getLogger("itb_screen.telegram")
 T = TypeVar("T")
 
 #: Commands in the reviewers' menu only (anyone may /show their own case, but the menu stays short).
-REVIEWER_MENU = ("show",)
+REVIEWER_MENU = ("show", "digest")
 #: The commands menu: the dialogue's own commands, in their order.
 MENU = tuple(name for name in COMMANDS if name not in REVIEWER_MENU)
 #: Update ids are remembered this long: Telegram re-delivers within a day, and after a week without
@@ -164,6 +164,7 @@ async def _post_init(app: Application) -> None:
     s._start = asyncio.current_task()
     await set_commands(app)
     await s.call(s.store.forget_inputs, handlers.CHANNEL, datetime.now(UTC) - SEEN_INPUTS_KEPT)
+    team.schedule(app)  # reminders and notices: their first round comes after one interval
     me = app.bot
     log.info("bot @%s ready; %d users in the allowlist", me.username, len(services(app).access))
 
@@ -226,7 +227,7 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(get_updates_request or request)
     app = builder.build()
-    dialogue = Dialogue(store, reports=ChatReports())
+    dialogue = Dialogue(store, reports=ChatReports(), team=team.TelegramTeam(access))
     app.bot_data["itb"] = Services(
         store,
         access,

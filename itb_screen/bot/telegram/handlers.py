@@ -24,7 +24,7 @@ from telegram.ext import (
 )
 
 from ...dialogue import Identity, Prompt
-from . import render
+from . import render, team
 from .access import Member
 from .errors import with_retries
 
@@ -166,6 +166,7 @@ async def dialogue_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         s.dialogue.handle, _identity(member), text=update.message.text, key=_input_key(update, context)
     )
     await send_prompts(context, _chat_id(update), prompts)
+    await team.deliver(context.application)  # what this input queued for others (a hand-off, a notice)
 
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -203,6 +204,7 @@ async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 )
             )
     await send_prompts(context, _chat_id(update), prompts)
+    await team.deliver(context.application)
 
 
 def install(app: Application) -> None:
