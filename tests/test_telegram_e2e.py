@@ -89,11 +89,13 @@ class Bot:
         return self.proc.returncode
 
 
-def newest(api: FakeBotApi, after: int, predicate=lambda m: True, timeout: float = 10) -> dict:
-    """The newest bot message after message id `after` satisfying `predicate`."""
+def newest(
+    api: FakeBotApi, after: int, predicate=lambda m: True, timeout: float = 10, *, user: int = USER
+) -> dict:
+    """The newest bot message to `user` after message id `after` satisfying `predicate`."""
 
     def find(server):
-        for message in reversed(server.sent(USER)):
+        for message in reversed(server.sent(user)):
             if message["message_id"] > after and predicate(message):
                 return message
         return None
@@ -101,28 +103,30 @@ def newest(api: FakeBotApi, after: int, predicate=lambda m: True, timeout: float
     return api.wait_for(find, timeout, "the bot's next message")
 
 
-def press(api: FakeBotApi, message: dict, label: str) -> None:
-    api.press(USER, message["message_id"], button(api.message(USER, message["message_id"]), label))
+def press(api: FakeBotApi, message: dict, label: str, *, user: int = USER) -> None:
+    api.press(user, message["message_id"], button(api.message(user, message["message_id"]), label))
 
 
 def play(api: FakeBotApi, screening: Screening, stop=lambda message: False, timeout: float = 10) -> None:
     """Play `screening` (tests/telegram_offline.py, the harness of the in-process tests) over HTTP: each
-    press once the bot has answered the one before, until the result is shown or `stop(message on screen)`."""
-    while not (screening.started and stop(latest_with_keyboard(api, USER))):
+    press once the bot has answered the one before, until the result is shown or `stop(message on screen)`.
+    The presses are the screening's user's."""
+    user = screening.user
+    while not (screening.started and stop(latest_with_keyboard(api, user))):
         step = screening.next_step()
         if step is None:
             return
         kind, update = step
-        seen = max([m["message_id"] for m in api.sent(USER) if m.get("reply_markup")], default=0)
+        seen = max([m["message_id"] for m in api.sent(user) if m.get("reply_markup")], default=0)
         query = update.get("callback_query")
-        before = api.message(USER, query["message"]["message_id"]) if query else None
+        before = api.message(user, query["message"]["message_id"]) if query else None
 
         def settled(server: FakeBotApi, query=query, kind=kind, before=before, seen=seen) -> bool:
             if query and not server.queries[query["id"]]:
                 return False
             if kind in ("digit", "toggle"):  # the pressed message edited in place (a new snapshot)
-                return server.message(USER, query["message"]["message_id"]) is not before
-            return any(m.get("reply_markup") and m["message_id"] > seen for m in server.sent(USER))
+                return server.message(user, query["message"]["message_id"]) is not before
+            return any(m.get("reply_markup") and m["message_id"] > seen for m in server.sent(user))
 
         api.queue(update)
         api.wait_for(settled, timeout, f"the bot's answer to the {kind} press")
