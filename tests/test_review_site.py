@@ -182,7 +182,16 @@ async def test_tables_are_listed_with_their_descriptions(ds):
     linked = set(re.findall(rf'href="/{DATABASE}/([a-z_]+)"', database))
     described = build_metadata()["databases"][DATABASE]["tables"]
     tables = {t: m for t, m in described.items() if not m.get("hidden")}
-    assert set(tables) == {"users", "cases", "answers", "messages", "results", "audit", "case_events", "notices"}
+    assert set(tables) == {
+        "users",
+        "cases",
+        "answers",
+        "messages",
+        "results",
+        "audit",
+        "case_events",
+        "notices",
+    }
     assert set(tables) <= linked
     assert not {"messages_fts", "messages_fts_data", "_sqlite_migrations"} & linked
     for table, meta in tables.items():
