@@ -79,11 +79,6 @@ def test_a_full_disk_refuses_each_console_input_in_one_line_and_keeps_the_rest(f
     assert not [p for p in full_disk.problems if p.startswith("console")], full_disk.problems
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="itb-screen backup onto a full disk ends in a traceback (sqlite3.OperationalError: database or "
-    "disk is full, from storage/_backup.py src.backup) and leaves .copy.db.partial behind",
-)
 def test_a_backup_onto_a_full_disk_fails_in_one_line_and_leaves_nothing(full_disk):
     assert full_disk.tracebacks == 0 and not full_disk.problems, full_disk.problems
 

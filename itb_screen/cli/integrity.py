@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from ..storage import NewerSchema, Verification, verify_file
+from ..storage import BackupFailed, NewerSchema, Verification, verify_file
 from ..storage import backup as backup_database
 from ._db import db_option, existing_path
 from ._errors import InputError
@@ -65,6 +65,8 @@ def backup(path: str, db_path: str, force: bool) -> None:
         written = backup_database(source, path, force=force)
     except (FileExistsError, NewerSchema) as error:
         raise InputError(str(error)) from None
+    except BackupFailed as error:
+        raise click.ClickException(str(error)) from None
     if written.integrity != "ok":
         raise click.ClickException(
             f"{written.path} was written but fails SQLite's integrity check: {written.integrity}"

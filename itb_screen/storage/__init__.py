@@ -26,7 +26,7 @@ The one piece of SQL kept elsewhere is data: the review site's canned queries (`
 which Datasette runs on a `connect_readonly` connection.
 """
 
-from ._backup import Backup, backup, verify_file
+from ._backup import Backup, BackupFailed, backup, verify_file
 from ._chain import Problem, Verification, verify
 from ._connection import DEFAULT_DB, check_readable, connect, connect_readonly, default_path, immediate
 from ._retention import Purge
@@ -47,6 +47,7 @@ from ._team import Notice
 
 __all__ = [
     "Backup",
+    "BackupFailed",
     "Problem",
     "Purge",
     "Verification",

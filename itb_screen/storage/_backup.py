@@ -27,6 +27,10 @@ def verify_file(path: str | os.PathLike[str]) -> Verification:
         conn.close()
 
 
+class BackupFailed(Exception):
+    """The copy could not be written (the target's disk full or read-only): nothing is left behind."""
+
+
 @dataclass(frozen=True)
 class Backup:
     """A written copy: where, its size, SQLite's integrity check of it, and its chains verified."""
@@ -54,17 +58,40 @@ def backup(source: str | os.PathLike[str], target: str | os.PathLike[str], force
         src.close()
         raise
     partial = target.with_name(f".{target.name}.partial")
-    partial.unlink(missing_ok=True)
-    dest = sqlite3.connect(partial)
     try:
-        src.backup(dest)  # all pages in one step: one read transaction, so one consistent snapshot
-        # The copy stands alone: rollback journal, no -wal beside it.
-        dest.execute("PRAGMA journal_mode = DELETE")
+        partial.unlink(missing_ok=True)
+        dest = sqlite3.connect(partial)
+        try:
+            src.backup(dest)  # all pages in one step: one read transaction, so one consistent snapshot
+            # The copy stands alone: rollback journal, no -wal beside it.
+            dest.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            dest.close()
+        os.replace(partial, target)
+    except (sqlite3.Error, OSError) as error:
+        _remove(partial)
+        raise BackupFailed(f"cannot write {target}: {_cause(error)}; nothing was written") from None
     finally:
-        dest.close()
         src.close()
-    os.replace(partial, target)
     return Backup(target, target.stat().st_size, *_check_copy(target))
+
+
+def _remove(partial: Path) -> None:
+    """A half-written copy and its journal go: a failed backup leaves nothing behind."""
+    for path in (partial, partial.with_name(partial.name + "-journal")):
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def _cause(error: BaseException) -> str:
+    text = str(error).lower()
+    if "full" in text or getattr(error, "errno", None) == 28:
+        return "the disk is full"
+    if "readonly" in text or "read-only" in text or getattr(error, "errno", None) in (13, 30):
+        return "the target is read-only"
+    return str(error)[:80]
 
 
 def _check_copy(path: Path) -> tuple[str, Verification]:
