@@ -172,3 +172,34 @@ def _answers(db_path: Path, ref: str) -> dict:
             return store.answers(case.id) if case else {}
     except Exception:  # the console is still creating the database
         return {}
+
+
+def test_a_bot_api_that_refuses_connections_is_one_line_not_a_traceback(env: dict, tmp_path) -> None:
+    """python-telegram-bot logs its failed start-up with a traceback; a network failure is the network's:
+    the log names it in one line, and the command says what to check."""
+    closed = f"http://127.0.0.1:{_free_port()}/bot"  # nothing listens there: the connection is refused
+    log_path = tmp_path / "bot.log"
+    bot = Bot({**env, "TELEGRAM_API_BASE_URL": closed}, log_path)
+    assert bot.proc.wait(timeout=20) == 1
+    bot.log.close()
+    log = log_path.read_text()
+    assert "Traceback" not in log, log
+    assert "Error: cannot reach the Telegram Bot API (NetworkError)" in log
+    assert "Aborting. (NetworkError)" in log
+
+
+def test_a_bot_api_gone_while_polling_is_a_warning_and_sigterm_still_stops(
+    api: FakeBotApi, env: dict, tmp_path
+) -> None:
+    log_path = tmp_path / "bot.log"
+    bot = Bot(env, log_path)
+    try:
+        api.wait_for(lambda s: len(s.calls_to("getUpdates")) > 1, 20, "long polling")
+        api.close()  # the Bot API goes away: every poll is refused now
+        deadline = time.monotonic() + 15
+        while "Bot API unreachable while polling" not in log_path.read_text():
+            assert time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.2)
+    finally:
+        log = stopped(bot, log_path)  # exit 0, no traceback
+    assert "WARNING itb_screen.telegram: Bot API unreachable while polling (NetworkError)" in log

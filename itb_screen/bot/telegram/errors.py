@@ -6,7 +6,8 @@ replies). `httpx` logs every request URL, and Bot API URLs contain the token, so
 WARNING; `RedactingFormatter` removes the token from anything else that might quote a URL. `transitions`
 logs every state change at INFO: WARNING too. python-telegram-bot quotes updates and request parameters
 in some records (the body of an update its webhook cannot parse, at CRITICAL); `NoContentFilter` drops
-those arguments, so no answer or typed text reaches the log at any level.
+those arguments, so no answer or typed text reaches the log at any level; a network failure it logs
+with a traceback is one line naming the error.
 """
 
 from __future__ import annotations
@@ -47,8 +48,9 @@ class RedactingFormatter(logging.Formatter):
 #: What stands in a python-telegram-bot record for an argument that might quote a chat.
 OMITTED = "[content omitted]"
 _WORDS = 64
-#: The loggers whose lines are dropped below WARNING: request URLs (the token), state changes.
-_QUIET = ("httpx", "httpcore", "transitions")
+#: The loggers whose lines are dropped below WARNING: request URLs (the token), state changes, the
+#: reminder timer's every round.
+_QUIET = ("httpx", "httpcore", "transitions", "apscheduler")
 #: python-telegram-bot's loggers that quote updates: the webhook (an update it cannot parse), the bot
 #: (getUpdates' result it cannot parse), the application (an update whose context failed).
 _QUOTING = ("telegram.ext.Updater", "telegram.Bot", "telegram.ext.ExtBot", "telegram.ext.Application")
@@ -57,8 +59,8 @@ _QUOTING = ("telegram.ext.Updater", "telegram.Bot", "telegram.ext.ExtBot", "tele
 def _harmless(arg: object) -> bool:
     """Numbers, exceptions, and short words such as an endpoint's or a task's name; not JSON, not a
     URL, not an update or a dict of request parameters."""
-    if isinstance(arg, str):
-        return len(arg) <= _WORDS and not any(c in arg for c in "{[/:\n")
+    if isinstance(arg, str):  # "Network Retry Loop (Bootstrap Initialize Application):" is harmless
+        return len(arg) <= _WORDS and not any(c in arg.removesuffix(":") for c in "{[/:\n")
     return isinstance(arg, Number | BaseException)
 
 
@@ -67,10 +69,16 @@ class NoContentFilter(logging.Filter):
     (see `_harmless`). Never drops a record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.args and record.name.split(".")[0] == "telegram":
+        if record.name.split(".")[0] != "telegram":
+            return True
+        if record.args:
             # A lone dict argument is stored as the args themselves (for %(key)s formatting).
             args = record.args if isinstance(record.args, tuple) else (record.args,)
             record.args = tuple(a if _harmless(a) else OMITTED for a in args)
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, NetworkError):  # the network, not a bug: its name, not a traceback
+            record.msg = f"{record.msg} ({type(error).__name__})"
+            record.exc_info, record.exc_text = None, None
         return True
 
 
@@ -154,6 +162,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     error = context.error
     if isinstance(error, Forbidden):  # the user blocked the bot: nobody to tell
         log.warning("cannot write to the user of %s: %s", _describe(update), type(error).__name__)
+        return
+    if update is None and isinstance(error, NetworkError):  # polling met the network: PTB retries
+        log.warning("Bot API unreachable while polling (%s); retrying", type(error).__name__)
         return
     log.error("error while handling %s", _describe(update), exc_info=error)
     if not isinstance(update, Update):
