@@ -6,9 +6,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
-import subprocess
-import sys
-import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -24,9 +21,9 @@ from itb_screen.review.metadata import DATABASE
 from itb_screen.review.site import build_datasette
 from itb_screen.storage import Store
 
-from .conftest import ROOT, VIGNETTES
+from .conftest import VIGNETTES
 from .drive import screen
-from .test_review_site import CHROMIUM, _confirm, _free_port, _wait_for, fingerprint, rows
+from .test_review_site import _confirm, headless, needs_chromium, rows, served
 
 ALICE, BOB = Identity("console", "alice", "Alice"), Identity("console", "bob", "Bob")
 CAROL, DAVE, ERIN = (Identity("console", n, n.title()) for n in ("carol", "dave", "erin"))
@@ -203,20 +200,6 @@ async def test_each_chart_is_one_canned_query_with_csv(ds):
 
 
 # In a browser --------------------------------------------------------------------------------------
-def _chromium(url: str, profile: str) -> subprocess.CompletedProcess:
-    """The page's DOM after its scripts ran (virtual time lets the fetches and Vega finish), and the
-    browser's log, where console messages show as CONSOLE lines."""
-    flags = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync")
-    return subprocess.run(
-        [str(CHROMIUM), *flags, "--disable-background-networking", "--disable-component-update"]
-        + ["--enable-logging=stderr", "--v=0", "--virtual-time-budget=15000"]
-        + [f"--user-data-dir={profile}", "--dump-dom", url],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
 def _marks(dom: str, chart: str) -> int:
     """How many marks the chart's card holds: bars and ticks are SVG paths, rules lines, in Vega's mark
     groups."""
@@ -236,33 +219,15 @@ MARKS = {
 }
 
 
-@pytest.mark.skipif(
-    not CHROMIUM.exists() and not os.environ.get("CI"),
-    reason="headless Chromium is not installed (apt-get install chromium); CI runs this test",
-)
+@needs_chromium
 def test_a_browser_draws_every_chart(dash_db):
-    assert CHROMIUM.exists(), "CI must have /usr/bin/chromium: .ci/run installs it"
-    before = fingerprint(dash_db)
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "itb_screen", "review", "--db", str(dash_db), "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}/-/dashboards/{SLUG}"
-        _wait_for(url, server)
-        with tempfile.TemporaryDirectory() as profile:
-            browser = _chromium(url, profile)
-    finally:
-        server.terminate()
-        _, err = server.communicate(timeout=20)
+    """The DOM after the page's scripts ran (virtual time lets the fetches and Vega finish), and the
+    browser's log, where console messages show as CONSOLE lines."""
+    with served(dash_db, f"/-/dashboards/{SLUG}") as base:
+        flags = ("--enable-logging=stderr", "--v=0", "--virtual-time-budget=15000")
+        browser = headless(f"{base}/-/dashboards/{SLUG}", *flags)
     assert browser.returncode == 0, browser.stderr[-2000:]
     console = [line for line in browser.stderr.splitlines() if "CONSOLE" in line]
     assert not console, console
     assert {chart: _marks(browser.stdout, chart) for chart in SPECS} == MARKS
     assert "<svg" not in browser.stdout.split('id="card-sources"')[1]  # the card listing the queries
-    assert "Traceback" not in err
-    assert fingerprint(dash_db) == before

@@ -18,6 +18,8 @@ import tempfile
 import time
 import urllib.request
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -414,54 +416,59 @@ def _wait_for(url: str, process: subprocess.Popen, seconds: float = 20) -> None:
     raise AssertionError(f"{url} did not answer within {seconds} s")
 
 
-@pytest.mark.skipif(
+needs_chromium = pytest.mark.skipif(
     not CHROMIUM.exists() and not os.environ.get("CI"),
     reason="headless Chromium is not installed (apt-get install chromium); CI runs this test",
 )
-def test_a_browser_shows_the_open_cases(site_db, tmp_path):
+
+
+@contextmanager
+def served(db: Path, ready_path: str) -> Iterator[str]:
+    """`itb-screen review` on `db` at a free port, once `ready_path` answers: yields the site's address.
+    Stopped on leaving; it must not have printed a traceback nor changed the database."""
     assert CHROMIUM.exists(), "CI must have /usr/bin/chromium: .ci/run installs it"
-    before = fingerprint(site_db)
+    before = fingerprint(db)
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "itb_screen", "review", "--db", str(site_db), "--port", str(port)],
+        [sys.executable, "-m", "itb_screen", "review", "--db", str(db), "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         cwd=ROOT,
     )
+    base = f"http://127.0.0.1:{port}"
     try:
-        url = f"http://127.0.0.1:{port}/{DATABASE}/open_cases"
-        _wait_for(url + ".json", server)
-        with tempfile.TemporaryDirectory() as profile:
-            browser = subprocess.run(
-                [
-                    str(CHROMIUM),
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-quic",
-                    "--no-first-run",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    f"--user-data-dir={profile}",
-                    "--dump-dom",
-                    url,
-                ],
-                capture_output=True,
-                text=True,
-                timeout=60,
-            )
-        assert browser.returncode == 0, browser.stderr[-2000:]
-        dom = browser.stdout
-        assert "<title>Open cases - ITB Screen review</title>" in dom
-        assert re.search(r"<h1[^>]*>Open cases</h1>", dom)
-        cells = re.findall(r'<td class="col-ref[^"]*">([^<]*)</td>', dom)
-        assert cells == ["OPEN-2", "OPEN-1"], cells
-        assert "GONE-1" not in dom and "CHG-1" not in dom
+        _wait_for(base + ready_path, server)
+        yield base
     finally:
         server.terminate()
         out, err = server.communicate(timeout=20)
-    assert f"http://127.0.0.1:{port}/{DATABASE}" in out
+    assert f"{base}/{DATABASE}" in out
     assert "Traceback" not in err
-    assert fingerprint(site_db) == before
+    assert fingerprint(db) == before
+
+
+def headless(url: str, *flags: str) -> subprocess.CompletedProcess:
+    """The page's DOM as headless Chromium renders it (with `flags` added), in a fresh profile."""
+    common = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run")
+    quiet = ("--disable-background-networking", "--disable-component-update", "--disable-sync")
+    with tempfile.TemporaryDirectory() as profile:
+        return subprocess.run(
+            [str(CHROMIUM), *common, *quiet, *flags, f"--user-data-dir={profile}", "--dump-dom", url],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+
+@needs_chromium
+def test_a_browser_shows_the_open_cases(site_db, tmp_path):
+    with served(site_db, f"/{DATABASE}/open_cases.json") as base:
+        browser = headless(f"{base}/{DATABASE}/open_cases")
+    assert browser.returncode == 0, browser.stderr[-2000:]
+    dom = browser.stdout
+    assert "<title>Open cases - ITB Screen review</title>" in dom
+    assert re.search(r"<h1[^>]*>Open cases</h1>", dom)
+    cells = re.findall(r'<td class="col-ref[^"]*">([^<]*)</td>', dom)
+    assert cells == ["OPEN-2", "OPEN-1"], cells
+    assert "GONE-1" not in dom and "CHG-1" not in dom
