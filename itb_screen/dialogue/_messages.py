@@ -25,7 +25,10 @@ REF_IDENTIFIER = (
 )
 #: Kept in the transcript in place of a message refused as too long: it was never read.
 REDACTED_TOO_LONG = "[a message over {limit} characters, refused and not kept]"
-NO_SUCH_CASE = "None of your cases is called {ref}. See /cases for your cases."
+NO_SUCH_CASE = (
+    "None of your cases is called {ref}. See /cases for your cases; a colleague's case becomes yours when "
+    "they hand it to you (/handoff {ref} YOUR NAME)."
+)
 NO_CASE_CALLED = "No case is called {ref}."
 REVIEWERS_ONLY = "Only reviewers can list every case or read other users' cases."
 SHOW_USAGE = "Usage: /show REF (a case reference)."
