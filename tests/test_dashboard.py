@@ -18,12 +18,11 @@ from itb_screen.criteria import asked_fields
 from itb_screen.dialogue import Dialogue, Identity
 from itb_screen.review.dashboard import SLUG, SPECS
 from itb_screen.review.metadata import DATABASE
-from itb_screen.review.site import build_datasette
 from itb_screen.storage import Store
 
 from .conftest import VIGNETTES
 from .drive import screen
-from .test_review_site import _confirm, headless, needs_chromium, rows, served
+from .test_review_site import _confirm, datasette_on, headless, needs_chromium, rows, served
 
 ALICE, BOB = Identity("console", "alice", "Alice"), Identity("console", "bob", "Bob")
 CAROL, DAVE, ERIN = (Identity("console", n, n.title()) for n in ("carol", "dave", "erin"))
@@ -127,10 +126,7 @@ def dash_db(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def ds(dash_db):
-    ds = build_datasette(dash_db)
-    yield ds
-    ds.get_database(DATABASE).close()
-    ds.executor.shutdown(wait=False)
+    yield from datasette_on(dash_db)
 
 
 @pytest.mark.asyncio

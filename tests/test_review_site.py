@@ -117,12 +117,17 @@ def site_db(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture
-def ds(site_db):
-    ds = build_datasette(site_db)
+def datasette_on(path: Path) -> Iterator:
+    """The review site on `path` for Datasette's test client, closed after the test (a fixture's body)."""
+    ds = build_datasette(path)
     yield ds
     ds.get_database(DATABASE).close()
     ds.executor.shutdown(wait=False)
+
+
+@pytest.fixture
+def ds(site_db):
+    yield from datasette_on(site_db)
 
 
 async def rows(ds, query: str, **params) -> list[dict]:
