@@ -63,8 +63,6 @@ def _gone_for_now(error: TelegramError) -> bool:
 async def deliver(app: Application) -> int:
     """Send every notice waiting for a member; returns how many were sent."""
     s = app.bot_data["itb"]
-    if not await s.call(s.store.notices_waiting):
-        return 0
     sent = 0
     for notice, prompt in await s.call(s.dialogue.notices, CHANNEL):
         try:
