@@ -104,6 +104,9 @@ class Console:
             text=True,
             env=env_without_token(),
             bufsize=1,
+            # A test run started in the background (`cmd &`) ignores SIGINT, and a child inherits that:
+            # Python then installs no Ctrl-C handler. The console is tested as a terminal starts it.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
         self.output: queue.Queue[str] = queue.Queue()
         self.seen = ""
