@@ -131,10 +131,42 @@ def test_a_giver_reads_but_a_bystander_does_not(team, store) -> None:
 def test_hand_off_to_the_owner_a_void_case_or_without_a_member_is_refused(team, store) -> None:
     answer_first(team, COORD, "HO-6", {}, 0)
     assert "Case HO-6 is already yours" in said(team.handle(COORD, "/handoff HO-6 Cora Coordinator"))
-    assert "Usage: /handoff REF MEMBER" in said(team.handle(COORD, "/handoff HO-6"))
+    assert "Usage: /handoff REF MEMBER" in said(team.handle(LEA, "/handoff"))  # no case open, none named
     team.handle(COORD, "/void HO-6 opened twice")
     assert "is void" in said(team.handle(COORD, "/handoff HO-6 Dr Lee"))
     assert store.handoffs(store.case_by_ref("HO-6").id) == []
+
+
+def test_handoff_without_a_member_offers_the_others_as_buttons(team, store) -> None:
+    answer_first(team, COORD, "HO-8", {}, 0)
+    [offer] = team.handle(COORD, "/handoff")  # the open case
+    assert offer.text.startswith("Hand case HO-8 to whom? Tap a member, or type /handoff HO-8 NAME.")
+    labels = [b.label for b in offer.options]
+    assert labels == [
+        "Dr Lee (id 11)",
+        "Lee Adams (id 12)",
+        "Rita Reviewer (id 13)",
+        "Quinn Reviewer (id 14)",
+    ]
+    lee = offer.options[0].code
+    # A bystander's press of the same button is refused and hands nothing.
+    assert "None of your cases is called HO-8" in said(team.handle(LEA, button=lee))
+    assert store.handoffs(store.case_by_ref("HO-8").id) == []
+    pressed = team.handle(COORD, button=lee)
+    assert pressed[0].accepted == "Case HO-8 handed over" and "now Dr Lee's" in said(pressed)
+    assert store.case_by_ref("HO-8").user_id == store.user("telegram", "11").id
+    # Pressed again (the case is Dr Lee's now): refused, nothing more stored.
+    assert "None of your cases is called HO-8" in said(team.handle(COORD, button=lee))
+    assert len(store.handoffs(store.case_by_ref("HO-8").id)) == 1
+
+
+def test_a_handoff_button_naming_someone_no_longer_listed_is_refused(team, store) -> None:
+    answer_first(team, COORD, "HO-9", {}, 0)
+    from itb_screen.dialogue import encode_button
+
+    gone = encode_button("handoff", store.case_by_ref("HO-9").id, "c", 55)
+    assert "Nobody in the team is called 55" in said(team.handle(COORD, button=gone))
+    assert store.handoffs(store.case_by_ref("HO-9").id) == []
 
 
 def test_without_a_team_list_a_hand_off_says_so(store) -> None:

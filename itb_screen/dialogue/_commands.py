@@ -26,7 +26,7 @@ COMMANDS: dict[str, str] = {
     "show": "/show REF: a case in full: answers, results, changes and transcript (reviewers: any case)",
     "amend": "/amend REF: reopen a finished case to correct it, with a reason (the old result is kept)",
     "void": "/void REF reason: mark a case opened by mistake as void (kept, left out of lists)",
-    "handoff": "/handoff REF MEMBER: give a case to another member of the team (you can still read it)",
+    "handoff": "/handoff REF [MEMBER]: give a case to another member (without MEMBER: pick one from a list)",
     "remind": "/remind on|off: reminders of your open cases left idle",
     "digest": "/digest: the week's cases by recommendation and the open ones (reviewers)",
     "cancel": "/cancel: close the open case (its answers are kept)",
@@ -148,12 +148,19 @@ def _void(d: Dialogue, turn: Turn, arg: str) -> None:
 
 
 def _handoff(d: Dialogue, turn: Turn, arg: str) -> None:
+    """/handoff REF MEMBER; /handoff REF offers the members; /handoff alone, for the open case."""
     ref, _, member = arg.partition(" ")
-    if not ref or not member.strip():
+    if not ref and turn.case is None:
         return d.refuse(turn, _team.HANDOFF_USAGE, show=False)
+    if not ref and turn.case is not None:
+        ref = turn.case.ref
     case = case_named(d, turn, ref, "handoff", own_only=False)
-    if case is not None:
+    if case is None:
+        return None
+    if member.strip():
         _team.handoff(d, turn, case, member.strip())
+    else:
+        _team.offer_members(d, turn, case)
 
 
 Handler = Callable[["Dialogue", Turn, str], None]

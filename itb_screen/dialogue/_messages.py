@@ -91,6 +91,7 @@ PRESSED_BACK = "\u21a9 Back"  # ↩
 PRESSED_CONFIRMED = "\u2713 Confirmed"  # ✓
 PRESSED_CHANGE = "Change answer {label}"
 PRESSED_OPENED = "Opened {ref}"
+PRESSED_HANDED = "Case {ref} handed over"
 PRESSED_AMEND = "\u270e Amending"  # ✎
 NOT_THAT = "No: answered again"
 NO_LABEL = "No"

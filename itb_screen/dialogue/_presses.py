@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..criteria import QUESTIONS, QUESTIONS_BY_FIELD
 from . import _buttons as buttons
-from . import _cases, _corrections, _questions, _reports, _review
+from . import _cases, _commands, _corrections, _questions, _reports, _review, _team
 from . import _messages as say
 from ._buttons import Press
 from ._prompts import state_code
@@ -85,11 +85,22 @@ def _show(d: Dialogue, turn: Turn, pressed: Press) -> None:
     _reports.show(d, turn, case)
 
 
+def _handoff(d: Dialogue, turn: Turn, pressed: Press) -> None:
+    """A member tapped under /handoff REF: as /handoff REF ID, with the same rights."""
+    case = d.store.case(pressed.case_id)
+    if case is None or pressed.index is None:
+        return d.refuse(turn, say.UNKNOWN_BUTTON)
+    if _commands.case_named(d, turn, case.ref, "handoff", own_only=False) is not None:
+        if _team.handoff(d, turn, case, str(pressed.index)):
+            turn.pressed = say.PRESSED_HANDED.format(ref=case.ref)  # the choice is closed
+
+
 _ANYWHERE: dict[str, Callable[[Dialogue, Turn, Press], None]] = {
     "generate": _generate,
     "open": _open,
     "amend": _amend,
     "show": _show,
+    "handoff": _handoff,
 }
 
 

@@ -28,6 +28,7 @@ TEAM_REVIEW = ("refer_after_review", "incomplete")
 DIGEST_DAYS = 7
 
 HANDOFF_USAGE = "Usage: /handoff REF MEMBER (a member's name or id, as listed in the team)."
+WHOM = "Hand case {ref} to whom? Tap a member, or type /handoff {ref} NAME. Members:\n{members}"
 NO_TEAM = "Hand-offs need the team's list of members, which this channel does not have."
 UNKNOWN_MEMBER = "Nobody in the team is called {name}. Members: {members}."
 AMBIGUOUS_MEMBER = "{name} could be {choices}: say which, by full name or id."
@@ -89,24 +90,29 @@ def _holds(name: list[str], words: list[str]) -> bool:
     return any(name[i : i + len(words)] == words for i in range(len(name) - len(words) + 1))
 
 
-def handoff(d: Dialogue, turn: Turn, case: Case, text: str) -> None:
-    """/handoff REF MEMBER, once the case is one this user may hand on."""
+def handoff(d: Dialogue, turn: Turn, case: Case, text: str) -> bool:
+    """/handoff REF MEMBER, once the case is one this user may hand on; whether it was handed."""
     if d.team is None:
-        return d.refuse(turn, NO_TEAM, show=False)
+        d.refuse(turn, NO_TEAM, show=False)
+        return False
     members = d.team.members()
     found = find_member(members, text)
     listed = ", ".join(_shown(m) for m in members) or "none listed"
     if not found:
-        return d.refuse(turn, UNKNOWN_MEMBER.format(name=text[:64], members=listed), show=False)
+        d.refuse(turn, UNKNOWN_MEMBER.format(name=text[:64], members=listed), show=False)
+        return False
     if len(found) > 1:
         choices = " or ".join(_shown(m) for m in found)
-        return d.refuse(turn, AMBIGUOUS_MEMBER.format(name=text[:64], choices=choices), show=False)
+        d.refuse(turn, AMBIGUOUS_MEMBER.format(name=text[:64], choices=choices), show=False)
+        return False
     who = found[0].identity
     if case.status == "void":
-        return d.refuse(turn, HANDOFF_VOID.format(ref=case.ref), show=False)
+        d.refuse(turn, HANDOFF_VOID.format(ref=case.ref), show=False)
+        return False
     receiver = d.store.user(who.channel, who.external_id, who.name, who.role)
     if receiver.id == case.user_id:
-        return d.refuse(turn, HANDOFF_SELF.format(ref=case.ref), show=False)
+        d.refuse(turn, HANDOFF_SELF.format(ref=case.ref), show=False)
+        return False
     stamp = d.store.hand_off(case.id, turn.user.id, receiver.id)
     if turn.case is not None and turn.case.id == case.id and turn.user.id == case.user_id:
         turn.case = None  # no longer the giver's open case
@@ -116,6 +122,27 @@ def handoff(d: Dialogue, turn: Turn, case: Case, text: str) -> None:
     )
     d.store.queue_notice(receiver.id, case.id, f"handoff:{stamp}", text, _continue(case))
     turn.say("notice", HANDED.format(ref=case.ref, name=who.name or who.external_id), case_ref=case.ref)
+    return True
+
+
+def offer_members(d: Dialogue, turn: Turn, case: Case) -> None:
+    """/handoff REF without a member: the members to choose from, a button each (ids the buttons can
+    carry: Telegram's numeric ones; elsewhere the names are typed)."""
+    if d.team is None:
+        return d.refuse(turn, NO_TEAM, show=False)
+    owner = d.store.user_by_id(case.user_id)
+    others = [m for m in d.team.members() if m.identity.external_id != owner.external_id]
+    if not others:
+        return d.refuse(turn, UNKNOWN_MEMBER.format(name="anyone else", members="none listed"), show=False)
+    buttons_ = tuple(
+        Button(buttons.encode("handoff", case.id, "c", int(m.identity.external_id)), _shown(m))
+        for m in others
+        if m.identity.external_id.isdigit() and len(m.identity.external_id) <= 12
+    )
+    listed = "\n".join(f"- {_shown(m)}" for m in others)
+    turn.prompts.append(
+        Prompt("notice", WHOM.format(ref=case.ref, members=listed), case.ref, options=buttons_)
+    )
 
 
 def _name(user: User) -> str:
