@@ -50,6 +50,16 @@ def answer_first(d: Dialogue, who: Identity, ref: str, answers: dict, count: int
         prompts = d.handle(who, typed(question, answers.get(question.field), "numbers"))
 
 
+def finish(d: Dialogue, who: Identity, answers: dict, prompts) -> None:
+    """Answer the open case's remaining questions from `answers` and confirm (twice if asked)."""
+    while prompts[-1].kind == "question":
+        question = QUESTIONS_BY_FIELD[prompts[-1].field]
+        prompts = d.handle(who, typed(question, answers.get(question.field), "numbers"))
+    assert prompts[-1].kind == "review", prompts[-1].text
+    if d.handle(who, "confirm")[-1].kind != "result":
+        d.handle(who, "confirm")
+
+
 def said(prompts) -> str:
     return "\n".join(p.text for p in prompts)
 
@@ -206,6 +216,37 @@ def test_a_case_referred_for_screening_notifies_nobody_but_its_amendment_does(te
     team.handle(LEE, "confirm")
     [notice] = pending(store, REV)
     assert notice["text"].startswith("Case N-1 was amended by Dr Lee: Refer for the ITB screening test.")
+
+
+def test_whoever_handed_the_case_on_hears_how_it_ended_with_its_summary(team, store) -> None:
+    p07 = validate_answers(BY_ID["P07"]["answers"])
+    answer_first(team, COORD, "G-1", p07, 3)
+    team.handle(COORD, "/handoff G-1 Dr Lee")
+    finish(team, LEE, p07, team.handle(LEE, "/resume G-1"))
+    [notice] = [n for n in pending(store, COORD) if n["event"].startswith("result:")]
+    assert notice["text"] == (
+        "Case G-1, which you handed on, was confirmed by Dr Lee: Refer after team review. "
+        "/summary G-1 gives its referral summary."
+    )
+    [(_, prompt)] = [(n, p) for n, p in team.notices("telegram", COORD) if n.event.startswith("result:")]
+    assert prompt.controls[0].label == "Summary G-1"
+    assert "referral summary" in said(team.handle(COORD, button=prompt.controls[0].code))
+    assert "referral summary" not in said(team.handle(LEA, button=prompt.controls[0].code))  # a bystander
+    # The clinician who confirmed is not told of their own confirmation.
+    assert [n for n in pending(store, LEE) if n["event"].startswith("result:")] == []
+
+
+def test_a_giver_who_got_the_case_back_and_confirmed_it_is_not_told(team, store) -> None:
+    p01 = validate_answers(BY_ID["P01"]["answers"])
+    answer_first(team, COORD, "G-2", p01, 2)
+    team.handle(COORD, "/handoff G-2 Dr Lee")
+    team.handle(LEE, "/handoff G-2 Cora Coordinator")  # handed back
+    finish(team, COORD, p01, team.handle(COORD, "/resume G-2"))
+    assert [n for n in pending(store, COORD) if n["event"].startswith("result:")] == []
+    [told] = [n for n in pending(store, LEE) if n["event"].startswith("result:")]
+    assert told["text"].startswith(
+        "Case G-2, which you handed on, was confirmed by Cora Coordinator: Refer for"
+    )
 
 
 def test_the_reviewer_who_confirms_is_not_told_of_their_own_confirmation(team, store) -> None:

@@ -100,7 +100,7 @@ def test_handoff_continue_and_one_notice_to_the_reviewer(api: FakeBotApi, env: d
         start_chats(api, COORDINATOR, CLINICIAN, NOTIFIED, NOT_NOTIFIED)
         play(api, Screening(api, COORDINATOR, answers, "TEAM-1"), stop=lambda m: field_of(m) == asked[5])
         api.send_text(COORDINATOR, "/handoff TEAM-1 Dr Clin Ician")
-        told = api.wait_for_message(COORDINATOR, "Case TEAM-1 is now Dr Clin Ician's", timeout=10)
+        api.wait_for_message(COORDINATOR, "Case TEAM-1 is now Dr Clin Ician's", timeout=10)
         notice = api.wait_for_message(CLINICIAN, "handed you case TEAM-1", timeout=10)
         handed = f"Cora Coordinator handed you case TEAM-1: it waits at question 6 of {so_far}."
         assert notice["text"] == handed
@@ -121,13 +121,25 @@ def test_handoff_continue_and_one_notice_to_the_reviewer(api: FakeBotApi, env: d
         newest(api, result["message_id"], user=CLINICIAN)
         press(api, heard, "Show TEAM-1", user=NOTIFIED)
         newest(api, heard["message_id"], lambda m: "TEAM-1" in m["text"], user=NOTIFIED)
+        # The coordinator who handed it on hears how it ended, with the referral summary a tap away.
+        ended = api.wait_for_message(COORDINATOR, "which you handed on", timeout=10)
+        assert ended["text"] == (
+            f"Case TEAM-1, which you handed on, was confirmed by Dr Clin Ician: {title}. "
+            "/summary TEAM-1 gives its referral summary."
+        )
+        press(api, ended, "Summary TEAM-1", user=COORDINATOR)
+        summary = newest(
+            api, ended["message_id"], lambda m: "referral summary" in m["text"], user=COORDINATOR
+        )
+        assert "TEAM-1" in summary["text"] and title in summary["text"]
         api.send_text(COORDINATOR, "/show TEAM-1")  # the giver keeps read access
-        shown = newest(api, told["message_id"], lambda m: "TEAM-1" in m["text"], user=COORDINATOR)
+        shown = newest(api, summary["message_id"], lambda m: "Answers" in m["text"], user=COORDINATOR)
         assert "Refer after team review" in shown["text"] and "Dr Clin Ician" in shown["text"]
         time.sleep(1.5)
         assert len(mentioning(api, NOTIFIED, "Case TEAM-1 was")) == 1
         assert not mentioning(api, NOT_NOTIFIED, "TEAM-1"), "a reviewer without notify was told"
-        assert not mentioning(api, COORDINATOR, "was confirmed"), "a member without notify was told"
+        assert not mentioning(api, COORDINATOR, "Case TEAM-1 was"), "a member without notify was told"
+        assert len(mentioning(api, COORDINATOR, "which you handed on")) == 1
         assert len(mentioning(api, CLINICIAN, "handed you case")) == 1
     finally:
         status = bot.stop()

@@ -26,6 +26,7 @@ VERBS = {
     "n": "no",  # "Did you mean ...?": not that; ask the question again
     "m": "amend",  # on a finished case's result: reopen it for amendment (asks for the reason)
     "w": "show",  # on a notice to a reviewer: show case `case_id` in full
+    "u": "summary",  # on a notice to whoever handed the case on: its referral summary
     "h": "handoff",  # hand case `case_id` to the member whose numeric id is `index`
 }
 _CODES = {name: verb for verb, name in VERBS.items()}

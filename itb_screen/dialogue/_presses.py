@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..criteria import QUESTIONS, QUESTIONS_BY_FIELD
+from ..storage import Case
 from . import _buttons as buttons
 from . import _cases, _commands, _corrections, _questions, _reports, _review, _team
 from . import _messages as say
@@ -74,15 +75,28 @@ def _amend(d: Dialogue, turn: Turn, pressed: Press) -> None:
     _corrections.ask_reason(d, turn, case)
 
 
-def _show(d: Dialogue, turn: Turn, pressed: Press) -> None:
-    """Show REF on a notice: as /show REF, with the same rights (owner, giver, reviewer)."""
+def _readable(d: Dialogue, turn: Turn, pressed: Press) -> Case | None:
+    """The pressed notice's case if this user may read it (owner, giver, reviewer); else refused."""
     case = d.store.case(pressed.case_id)
-    if case is None:
-        return d.refuse(turn, say.UNKNOWN_BUTTON)
-    mine = case.user_id == turn.user.id
-    if not (mine or turn.reviewer or d.store.handed_by(case.id, turn.user.id)):
-        return d.refuse(turn, say.UNKNOWN_BUTTON)
-    _reports.show(d, turn, case)
+    mine = case is not None and case.user_id == turn.user.id
+    if case is None or not (mine or turn.reviewer or d.store.handed_by(case.id, turn.user.id)):
+        d.refuse(turn, say.UNKNOWN_BUTTON)
+        return None
+    return case
+
+
+def _show(d: Dialogue, turn: Turn, pressed: Press) -> None:
+    """Show REF on a notice: as /show REF, with the same rights."""
+    case = _readable(d, turn, pressed)
+    if case is not None:
+        _reports.show(d, turn, case)
+
+
+def _summary(d: Dialogue, turn: Turn, pressed: Press) -> None:
+    """Summary REF on a notice: as /summary REF, with the same rights."""
+    case = _readable(d, turn, pressed)
+    if case is not None:
+        _reports.summary(d, turn, case)
 
 
 def _handoff(d: Dialogue, turn: Turn, pressed: Press) -> None:
@@ -100,6 +114,7 @@ _ANYWHERE: dict[str, Callable[[Dialogue, Turn, Press], None]] = {
     "open": _open,
     "amend": _amend,
     "show": _show,
+    "summary": _summary,
     "handoff": _handoff,
 }
 

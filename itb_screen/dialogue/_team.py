@@ -40,6 +40,11 @@ HANDED = (
 HANDED_TO_YOU = "{giver} handed you case {ref}: it waits at {where}."
 CONTINUE_LABEL = "Continue {ref}"
 SHOW_LABEL = "Show {ref}"
+SUMMARY_LABEL = "Summary {ref}"
+GIVER_NOTICE = (
+    "Case {ref}, which you handed on, was {verb} by {who}: {title}. "
+    "/summary {ref} gives its referral summary."
+)
 REVIEW_NOTICE = "Case {ref} was {verb} by {who}: {title}."
 REMIND_STATE = "Reminders of idle cases are {state} for you. /remind off or /remind on to change."
 REMIND_USAGE = "Usage: /remind on or /remind off."
@@ -175,6 +180,21 @@ def notify_reviewers(d: Dialogue, turn: Turn, case: Case, result: Result, amende
             user.id, case.id, event, "\n".join(lines), button if reviewer else None
         )
     return queued
+
+
+def notify_givers(d: Dialogue, turn: Turn, case: Case, result: Result, amended: bool) -> int:
+    """After a confirmation: whoever handed the case on hears how it ended (a coordinator waits for the
+    referral summary), once per result, never the one who confirmed it. Returns how many were queued."""
+    title = RECOMMENDATIONS[result.recommendation].title
+    verb = "amended" if amended else "confirmed"
+    text = GIVER_NOTICE.format(ref=case.ref, verb=verb, who=_name(turn.user), title=title)
+    button = (buttons.encode("summary", case.id, "d"), SUMMARY_LABEL.format(ref=case.ref))
+    event = f"result:{len(d.store.results(case.id))}"
+    return sum(
+        d.store.queue_notice(giver, case.id, event, text, button)
+        for giver in d.store.givers(case.id)
+        if giver != turn.user.id
+    )
 
 
 def remind(d: Dialogue, turn: Turn, arg: str) -> None:

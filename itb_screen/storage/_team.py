@@ -77,6 +77,15 @@ class TeamRecords:
         ).fetchall()
         return [{"at": r[0], "from": r[1] or r[2], "to": r[3] or r[4]} for r in rows]
 
+    def givers(self, case_id: int) -> list[int]:
+        """Everyone who handed this case on, in the order they first did."""
+        rows = self.db.execute(
+            "SELECT user_id FROM case_events WHERE case_id = ? AND kind = 'handoff' GROUP BY user_id "
+            "ORDER BY min(id)",
+            (case_id,),
+        ).fetchall()
+        return [int(r[0]) for r in rows]
+
     def creator(self, case_id: int) -> int | None:
         """Who opened the case: the giver of its first hand-off, else its owner."""
         row = self.db.execute(
