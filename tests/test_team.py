@@ -92,6 +92,10 @@ def test_a_coordinator_hands_a_case_to_a_clinician_who_continues_it(team, store)
     assert "None of your cases is called MS-045" in said(team.handle(COORD, "/resume MS-045"))
     events = store.events(case.id)
     assert [(e["kind"], e["by"], e["to"]) for e in events] == [("handoff", "Cora Coordinator", "Dr Lee")]
+    # The giver's /cases lists it apart, with whom it is now; the receiver's lists it as theirs.
+    listed = said(team.handle(COORD, "/cases"))
+    assert "Handed on by you (/show REF to read one):\n- MS-045: now with Dr Lee, in progress" in listed
+    assert "Handed on by you" not in said(team.handle(LEE, "/cases"))
 
 
 def test_a_case_is_handed_on_again_and_the_history_keeps_each_step(team, store) -> None:

@@ -110,4 +110,4 @@ def list_cases(d: Dialogue, turn: Turn) -> None:
         result = d.store.latest_result(case.id) if case.status == "done" else None
         outcome = RECOMMENDATIONS[result[0]["recommendation"]].title if result else ""
         rows.append((case, answered, asked, outcome, turn.case is not None and case.id == turn.case.id))
-    turn.prompts.append(cases_prompt(rows))
+    turn.prompts.append(cases_prompt(rows, d.store.handed_on(turn.user.id)))

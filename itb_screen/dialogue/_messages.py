@@ -66,6 +66,7 @@ STATUS_WORDS: dict[str, str] = {
     "void": "Void (opened by mistake)",
 }
 CASES_FOOT = "/resume REF continues a case."
+HANDED_ON_HEADING = "Handed on by you (/show REF to read one):"
 QUESTION_HEADING = "Case {ref} - question {position} of {total}"
 CURRENT_ANSWER = "Current answer: {answer}"
 REVIEW_HEADING = "Review case {ref}: check every answer before the recommendation."

@@ -222,10 +222,17 @@ def new_ref_prompt(number: int) -> Prompt:
     return Prompt("notice", say.ASK_REF, controls=(offer,))
 
 
-def cases_prompt(rows: list[tuple[Case, int, int, str, bool]]) -> Prompt:
-    """A user's cases: (case, answered, asked, recommendation title or "", open now), an Open button each."""
+def cases_prompt(
+    rows: list[tuple[Case, int, int, str, bool]], handed: list[tuple[Case, str]] | None = None
+) -> Prompt:
+    """A user's cases: (case, answered, asked, recommendation title or "", open now), an Open button each;
+    then the cases they handed on: (case, its owner now)."""
+    given = [
+        f"- {c.ref}: now with {owner}, {say.STATUS_WORDS[c.status].lower()}" for c, owner in handed or ()
+    ]
+    given = [say.HANDED_ON_HEADING, *given] if given else []
     if not rows:
-        return Prompt("cases", say.NO_CASES)
+        return Prompt("cases", "\n".join([say.NO_CASES, *given]))
     lines, options = [say.CASES_HEADING], []
     for case, answered, asked, outcome, open_now in rows:
         status = say.STATUS_WORDS[case.status].lower()
@@ -234,5 +241,5 @@ def cases_prompt(rows: list[tuple[Case, int, int, str, bool]]) -> Prompt:
             f"{' (open now)' if open_now else ''}"
         )
         options.append(Button(buttons.encode("open", case.id, "c"), case.ref))
-    lines.append(say.CASES_FOOT)
+    lines += [say.CASES_FOOT, *given]
     return Prompt("cases", "\n".join(lines), options=tuple(options))

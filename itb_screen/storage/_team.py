@@ -86,6 +86,19 @@ class TeamRecords:
         ).fetchall()
         return [int(r[0]) for r in rows]
 
+    def handed_on(self, user_id: int) -> list[tuple[Case, str]]:
+        """The cases `user_id` handed on that are someone else's now (void ones aside), most recently
+        touched first, each with its owner's name."""
+        cols = ", ".join("c." + c.strip() for c in _CASE_COLS.split(","))
+        rows = self.db.execute(
+            f"SELECT {cols}, coalesce(u.name, u.external_id) FROM cases c JOIN users u ON u.id = c.user_id "
+            "WHERE c.user_id != ? AND c.status != 'void' AND c.id IN "
+            "(SELECT case_id FROM case_events WHERE kind = 'handoff' AND user_id = ?) "
+            "ORDER BY c.updated_at DESC, c.id DESC",
+            (user_id, user_id),
+        ).fetchall()
+        return [(_case(r[:-1]), r[-1]) for r in rows]
+
     def creator(self, case_id: int) -> int | None:
         """Who opened the case: the giver of its first hand-off, else its owner."""
         row = self.db.execute(
@@ -113,8 +126,9 @@ class TeamRecords:
 
     def idle_cases(self, idle_before: str) -> list[Case]:
         """Open cases untouched since before `idle_before` whose owner keeps reminders on, oldest first."""
+        cols = ", ".join("c." + c.strip() for c in _CASE_COLS.split(","))
         rows = self.db.execute(
-            f"SELECT {', '.join('c.' + c.strip() for c in _CASE_COLS.split(','))} FROM cases c "
+            f"SELECT {cols} FROM cases c "
             "JOIN users u ON u.id = c.user_id WHERE c.status = 'open' AND c.updated_at < ? "
             "AND u.reminders = 1 ORDER BY c.updated_at, c.id",
             (idle_before,),
