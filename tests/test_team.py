@@ -103,6 +103,7 @@ def test_a_case_is_handed_on_again_and_the_history_keeps_each_step(team, store) 
     team.handle(COORD, "/handoff HO-2 11")
     reply = said(team.handle(LEE, "/handoff HO-2 Rita Reviewer"))
     assert "now Rita Reviewer's" in reply
+    assert "- HO-2: Rita Reviewer (from Dr Lee), In progress" in said(team.handle(REV, "/cases all"))
     handoffs = store.handoffs(store.case_by_ref("HO-2").id)
     assert [(h["from"], h["to"]) for h in handoffs] == [
         ("Cora Coordinator", "Dr Lee"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from ..criteria import RECOMMENDATIONS
 from ..storage import Case, Store
 from .caseview import case_view, show_text
-from .listing import case_records
+from .listing import case_records, owner_cell
 from .summary import render_summary, status_words
 
 ALL_CASES_HEADING = "All cases ({count}): reference, user, status, answered/asked, recommendation"
@@ -35,7 +35,7 @@ class ChatReports:
             code = (record["result"] or {}).get("recommendation")
             outcome = RECOMMENDATIONS[code].title if code else "-"
             lines.append(
-                f"- {record['ref']}: {record['user']}, {status_words(record['status'])}, "
+                f"- {record['ref']}: {owner_cell(record)}, {status_words(record['status'])}, "
                 f"{record['answered']}/{record['asked']}, {outcome}"
             )
         lines.append(ALL_CASES_FOOT)

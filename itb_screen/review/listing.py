@@ -122,7 +122,7 @@ def cases_table(records: list[dict]) -> str:
     rows = [header] + [
         (
             r["ref"],
-            str(r["user"]) + (f" (from {r['handoffs'][-1]['from']})" if r.get("handoffs") else ""),
+            owner_cell(r),
             r["status"],
             f"{r['answered']}/{r['asked']}",
             (r["result"] or {}).get("recommendation", "-"),
@@ -142,6 +142,12 @@ def _flat_value(value: object) -> str:
     if isinstance(value, list):
         return "|".join(value)
     return str(value)
+
+
+def owner_cell(record: dict) -> str:
+    """Who has the case, and from whom they had it when it was handed on: `Bob (from Alice)`."""
+    handoffs = record.get("handoffs")
+    return str(record["user"]) + (f" (from {handoffs[-1]['from']})" if handoffs else "")
 
 
 def handoffs_cell(handoffs: list[dict]) -> str:
