@@ -479,6 +479,11 @@ class FakeBotApi:
         with self._cond:
             self._blocked.add(user_id)
 
+    def unblock(self, user_id: int) -> None:
+        """The user opens the chat (again): the bot may write to them."""
+        with self._cond:
+            self._blocked.discard(user_id)
+
     def fail_next(
         self,
         method: str,

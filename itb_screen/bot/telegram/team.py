@@ -5,7 +5,7 @@ this module sends them: after each update (a hand-off reaches its receiver at on
 JobQueue job that also queues the reminders that have come due. Both read the database, so a restart
 neither loses nor repeats a notice: one claimed is one sent (`Dialogue.notices`), and one the Bot API
 certainly did not take (the connection failed, or the member has not opened a chat with the bot yet) is
-given back, to be tried at the next round.
+given back, to be tried at the next round. A notice for someone no longer in the users file is dropped.
 """
 
 from __future__ import annotations
@@ -65,6 +65,9 @@ async def deliver(app: Application) -> int:
     s = app.bot_data["itb"]
     sent = 0
     for notice, prompt in await s.call(s.dialogue.notices, CHANNEL):
+        if s.access.get(int(notice.external_id)) is None:  # no longer listed: told nothing more
+            log.info("notice %d dropped: its member is no longer in the users file", notice.id)
+            continue
         try:
             for out in render.render(prompt):
                 call = partial(
