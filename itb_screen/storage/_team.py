@@ -99,15 +99,6 @@ class TeamRecords:
         ).fetchall()
         return [(_case(r[:-1]), r[-1]) for r in rows]
 
-    def creator(self, case_id: int) -> int | None:
-        """Who opened the case: the giver of its first hand-off, else its owner."""
-        row = self.db.execute(
-            "SELECT coalesce((SELECT user_id FROM case_events WHERE case_id = c.id AND kind = 'handoff' "
-            "ORDER BY id LIMIT 1), c.user_id) FROM cases c WHERE c.id = ?",
-            (case_id,),
-        ).fetchone()
-        return None if row is None else int(row[0])
-
     def users_of(self, channel: str) -> list[tuple[int, str, str | None]]:
         """(id, external id, name) of every user of a channel, in the order they came."""
         rows = self.db.execute(
