@@ -187,6 +187,15 @@ def test_search_finds_typed_words_only(db):
     assert bad.exit_code == 2
 
 
+def test_search_typed_keeps_to_what_users_wrote(db):
+    everything = run("search", "allergy", "--db", db).stdout.splitlines()
+    assert any("\tout\t" in line for line in everything)  # the bot's question about allergies, each case
+    typed = run("search", "allergy", "--db", db, "--typed").stdout.splitlines()
+    assert all(line.split("\t")[2] == "in " for line in typed)
+    assert typed == [line for line in everything if line.split("\t")[2] == "in "]
+    assert run("search", "zebra", "--db", db, "--typed").stdout.strip().endswith("zebra")
+
+
 def test_search_index_is_kept_current(store, dialogue):
     dialogue.handle(ALICE, "/new S-1")
     assert store.search("okapi") == []

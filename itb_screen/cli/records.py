@@ -139,19 +139,21 @@ def _matching_line(text: str, words: list[str]) -> str:
 @db_option
 @click.option("--raw", is_flag=True, help='QUERY is FTS5 syntax (AND, OR, NOT, "phrases", prefix*).')
 @click.option("--limit", default=100, show_default=True, help="At most this many lines.")
-def search(query: str, db_path: str, raw: bool, limit: int) -> None:
+@click.option("--typed", is_flag=True, help="Only what users typed, not the bot's questions and replies.")
+def search(query: str, db_path: str, raw: bool, limit: int, typed: bool) -> None:
     """Full-text search of transcripts: every message in and out, answers included.
 
-    Prints case, time and the matching line.
+    Prints case, time and the matching line. The bot's questions use the catalogue's words in every case:
+    --typed keeps to what users wrote.
 
     Example:
 
     \b
-        itb-screen search allergy
+        itb-screen search allergy --typed
     """
     with existing_store(db_path) as store:
         try:
-            hits = store.search(query, limit=limit, raw=raw)
+            hits = store.search(query, limit=limit, raw=raw, typed=typed)
         except SearchQueryError as error:
             raise InputError(f"search: {error}") from None
     words = [w.strip('"*').casefold() for w in query.split() if w.strip('"*')]

@@ -38,6 +38,9 @@ from ._rows import (
 from ._schema import open_schema
 from ._team import TeamRecords
 
+#: What `search(typed=True)` adds: only the messages that came in.
+_TYPED = " AND m.direction = 'in'"
+
 
 class Store(TeamRecords):
     """ITB Screen's database: users, cases, the answer history, the transcript, results and audit."""
@@ -290,15 +293,18 @@ class Store(TeamRecords):
         ]
 
     # Search ------------------------------------------------------------------------------------
-    def search(self, query: str, limit: int = 100, raw: bool = False) -> list[dict[str, Any]]:
-        """Transcript lines matching the words of `query` (FTS5 syntax if raw), oldest first, with case.
+    def search(
+        self, query: str, limit: int = 100, raw: bool = False, typed: bool = False
+    ) -> list[dict[str, Any]]:
+        """Transcript lines matching the words of `query` (FTS5 syntax if raw), oldest first, with case;
+        `typed`: only what users typed (the bot's questions repeat the catalogue's words in every case).
 
         Raises SearchQueryError when a raw query is not valid FTS5.
         """
         sql = (
             "SELECT m.id, m.at, m.direction, m.text, c.ref FROM messages_fts f "
             "JOIN messages m ON m.rowid = f.rowid LEFT JOIN cases c ON c.id = m.case_id "
-            "WHERE messages_fts MATCH ? ORDER BY m.id LIMIT ?"
+            f"WHERE messages_fts MATCH ?{_TYPED if typed else ''} ORDER BY m.id LIMIT ?"
         )
         if not raw:  # quoted words: no input is an FTS5 syntax error
             rows = self.db.execute(sql, (self.db.quote_fts(query), limit)).fetchall()
