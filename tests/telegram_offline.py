@@ -50,6 +50,12 @@ class Harness:
         await self.app.initialize()
         return self
 
+    async def __aenter__(self) -> Harness:
+        return await self.start()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
     async def stop(self) -> None:
         await self.app.shutdown()
         self.app.bot_data["itb"].close()

@@ -110,11 +110,8 @@ MEMBERS = {
 
 @pytest_asyncio.fixture
 async def bot(db_path):
-    harness = await Harness(db_path, MEMBERS).start()
-    try:
+    async with Harness(db_path, MEMBERS) as harness:
         yield harness
-    finally:
-        await harness.stop()
 
 
 async def lee_finishes(bot: Harness, ref: str) -> dict:

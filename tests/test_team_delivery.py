@@ -17,11 +17,8 @@ MEMBERS = {CORA: Member(CORA, "Cora", "coordinator"), LEE: Member(LEE, "Dr Lee",
 
 @pytest_asyncio.fixture
 async def bot(db_path):
-    harness = await Harness(db_path, MEMBERS).start()
-    try:
+    async with Harness(db_path, MEMBERS) as harness:
         yield harness
-    finally:
-        await harness.stop()
 
 
 def queue(bot: Harness, telegram_id: int, event: str, text: str) -> None:
