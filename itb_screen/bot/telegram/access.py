@@ -25,10 +25,12 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from ...dialogue import SettingError, TeamSettings, parse_settings
+from ...dialogue import Identity, SettingError, TeamSettings, parse_settings
 
 log = logging.getLogger(__name__)
 
+#: The channel's name in the database (users.channel) and in the dialogue's identities.
+CHANNEL = "telegram"
 ROLES = ("clinician", "coordinator", "reviewer")
 KEYS = ("id", "name", "role", "notify")
 #: Roles that may list every case and read any case (`/cases all`, `/show REF`).
@@ -50,6 +52,11 @@ class Member:
     @property
     def is_reviewer(self) -> bool:
         return self.role in REVIEWER_ROLES
+
+    @property
+    def identity(self) -> Identity:
+        """Who this member is to the dialogue."""
+        return Identity(CHANNEL, str(self.telegram_id), self.name, self.role)
 
 
 def parse_users(text: str, source: str = "users file") -> dict[int, Member]:

@@ -36,7 +36,7 @@ from ...dialogue import COMMANDS, Dialogue
 from ...review.chat import ChatReports
 from ...storage import Store
 from . import handlers, team
-from .access import AccessList
+from .access import CHANNEL, AccessList
 from .errors import configure_logging, on_error, quiet_http_logs
 
 log = logging.getLogger("itb_screen.telegram")
@@ -163,7 +163,7 @@ async def _post_init(app: Application) -> None:
     s = services(app)
     s._start = asyncio.current_task()
     await set_commands(app)
-    await s.call(s.store.forget_inputs, handlers.CHANNEL, datetime.now(UTC) - SEEN_INPUTS_KEPT)
+    await s.call(s.store.forget_inputs, CHANNEL, datetime.now(UTC) - SEEN_INPUTS_KEPT)
     team.schedule(app)  # reminders and notices: their first round comes after one interval
     me = app.bot
     log.info("bot @%s ready; %d users in the allowlist", me.username, len(services(app).access))

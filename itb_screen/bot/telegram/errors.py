@@ -14,15 +14,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 from numbers import Number
 from typing import TypeVar
 
 import httpx
-from telegram import Update
+from telegram import Bot, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
+
+from .render import Outgoing
 
 log = logging.getLogger("itb_screen.telegram")
 
@@ -147,6 +150,12 @@ async def with_retries(
             )
             await asyncio.sleep(delay * attempt)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def send_all(bot: Bot, chat_id: int, messages: Sequence[Outgoing], delay: float) -> None:
+    """Send rendered messages in order, each with `with_retries` (a sendMessage is not idempotent)."""
+    for out in messages:
+        await with_retries(partial(bot.send_message, chat_id, out.text, reply_markup=out.markup), delay=delay)
 
 
 def _describe(update: object) -> str:

@@ -8,7 +8,6 @@ button codes. The gate (group -1) runs before all of them, for messages and butt
 from __future__ import annotations
 
 import logging
-from functools import partial
 
 from telegram import Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
@@ -23,14 +22,12 @@ from telegram.ext import (
     filters,
 )
 
-from ...dialogue import Identity, Prompt
+from ...dialogue import Prompt
 from . import render, team
-from .access import Member
-from .errors import with_retries
+from .access import CHANNEL, Member
+from .errors import send_all
 
 log = logging.getLogger("itb_screen.telegram")
-
-CHANNEL = "telegram"
 
 STRANGER = (
     "Sorry, this bot is only for the clinical team members its administrator has listed, and you are not "
@@ -60,10 +57,6 @@ def _chat_id(update: Update) -> int:
     return chat.id
 
 
-def _identity(member: Member) -> Identity:
-    return Identity(CHANNEL, str(member.telegram_id), member.name, member.role)
-
-
 def _input_key(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """An update's id for replay detection: update ids are per bot."""
     return f"{context.bot.id}:{update.update_id}"
@@ -77,11 +70,7 @@ async def send_prompts(context: ContextTypes.DEFAULT_TYPE, chat_id: int, prompts
 async def send_outgoing(
     context: ContextTypes.DEFAULT_TYPE, chat_id: int, messages: list[render.Outgoing]
 ) -> None:
-    delay = _services(context).retry_delay
-    for out in messages:
-        await with_retries(
-            partial(context.bot.send_message, chat_id, out.text, reply_markup=out.markup), delay=delay
-        )
+    await send_all(context.bot, chat_id, messages, _services(context).retry_delay)
 
 
 async def send_text(context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str) -> None:
@@ -163,7 +152,7 @@ async def dialogue_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     s, member = _services(context), _member(update, context)
     assert update.message is not None, "the handler's filter lets messages only"
     prompts = await s.call(
-        s.dialogue.handle, _identity(member), text=update.message.text, key=_input_key(update, context)
+        s.dialogue.handle, member.identity, text=update.message.text, key=_input_key(update, context)
     )
     await send_prompts(context, _chat_id(update), prompts)
     await team.deliver(context.application)  # what this input queued for others (a hand-off, a notice)
@@ -184,7 +173,7 @@ async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except TelegramError as error:  # too old (e.g. pressed before a restart): the press still counts
         log.info("callback query not answered: %s", type(error).__name__)
     prompts = await s.call(
-        s.dialogue.handle, _identity(member), button=query.data or "", key=_input_key(update, context)
+        s.dialogue.handle, member.identity, button=query.data or "", key=_input_key(update, context)
     )
     pressed = query.message if isinstance(query.message, Message) else None
     first = prompts[0] if prompts else None

@@ -12,19 +12,17 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from functools import partial
 
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import Application, ContextTypes
 
-from ...dialogue import Identity, Member, queue_reminders
+from ...dialogue import Member, queue_reminders
 from . import render
-from .access import AccessList
-from .errors import may_have_arrived, with_retries
+from .access import CHANNEL, AccessList
+from .errors import may_have_arrived, send_all
 
 log = logging.getLogger("itb_screen.telegram")
 
-CHANNEL = "telegram"
 #: How often the timer looks for reminders due and notices waiting: often enough for the shortest
 #: reminder_hours a test sets, never more than once a second nor less than once a minute.
 LONGEST_ROUND = timedelta(minutes=1)
@@ -38,10 +36,7 @@ class TelegramTeam:
         self.access = access
 
     def members(self) -> list[Member]:
-        return [
-            Member(Identity(CHANNEL, str(m.telegram_id), m.name, m.role), notify=m.notify)
-            for m in self.access.members()
-        ]
+        return [Member(m.identity, notify=m.notify) for m in self.access.members()]
 
 
 def round_interval(access: AccessList) -> float:
@@ -69,11 +64,7 @@ async def deliver(app: Application) -> int:
             log.info("notice %d dropped: its member is no longer in the users file", notice.id)
             continue
         try:
-            for out in render.render(prompt):
-                call = partial(
-                    app.bot.send_message, int(notice.external_id), out.text, reply_markup=out.markup
-                )
-                await with_retries(call, delay=s.retry_delay)
+            await send_all(app.bot, int(notice.external_id), render.render(prompt), s.retry_delay)
             sent += 1
         except TelegramError as error:
             if _gone_for_now(error):
