@@ -213,6 +213,15 @@ def test_a_case_for_the_team_notifies_members_with_notify_once(team, store, vign
     assert "Answers:" in said(shown)
 
 
+def test_a_member_with_notify_who_is_not_a_reviewer_gets_the_notice_without_a_show_button(store) -> None:
+    listed = Team([Member(LEE), Member(COORD, notify=True), Member(REV, notify=True)])
+    d = Dialogue(store, reports=ChatReports(), team=listed)
+    screen(d, LEE, "N-4", validate_answers(BY_ID["P07"]["answers"]))
+    told = {n.external_id: p for n, p in d.notices("telegram")}
+    assert told["10"].text.startswith("Case N-4 was confirmed by Dr Lee: ") and told["10"].controls == ()
+    assert [b.label for b in told["13"].controls] == ["Show N-4"]
+
+
 def test_a_case_referred_for_screening_notifies_nobody_but_its_amendment_does(team, store) -> None:
     screen(team, LEE, "N-1", validate_answers(BY_ID["P01"]["answers"]))
     assert pending(store, REV) == []

@@ -75,38 +75,37 @@ def _amend(d: Dialogue, turn: Turn, pressed: Press) -> None:
     _corrections.ask_reason(d, turn, case)
 
 
-def _readable(d: Dialogue, turn: Turn, pressed: Press) -> Case | None:
-    """The pressed notice's case if this user may read it (owner, giver, reviewer); else refused."""
+def _named(d: Dialogue, turn: Turn, pressed: Press, command: str, reading: bool = False) -> Case | None:
+    """The pressed notice's case if this user may act on it as the typed command would (its rights are
+    `_commands.case_named`'s: one rule for a press and a command); else refused."""
     case = d.store.case(pressed.case_id)
-    mine = case is not None and case.user_id == turn.user.id
-    if case is None or not (mine or turn.reviewer or d.store.handed_by(case.id, turn.user.id)):
+    if case is None:
         d.refuse(turn, say.UNKNOWN_BUTTON)
         return None
-    return case
+    return _commands.case_named(d, turn, case.ref, command, own_only=False, reading=reading)
 
 
 def _show(d: Dialogue, turn: Turn, pressed: Press) -> None:
-    """Show REF on a notice: as /show REF, with the same rights."""
-    case = _readable(d, turn, pressed)
+    """Show REF on a notice: as /show REF."""
+    case = _named(d, turn, pressed, "show", reading=True)
     if case is not None:
         _reports.show(d, turn, case)
 
 
 def _summary(d: Dialogue, turn: Turn, pressed: Press) -> None:
-    """Summary REF on a notice: as /summary REF, with the same rights."""
-    case = _readable(d, turn, pressed)
+    """Summary REF on a notice: as /summary REF."""
+    case = _named(d, turn, pressed, "summary", reading=True)
     if case is not None:
         _reports.summary(d, turn, case)
 
 
 def _handoff(d: Dialogue, turn: Turn, pressed: Press) -> None:
-    """A member tapped under /handoff REF: as /handoff REF ID, with the same rights."""
-    case = d.store.case(pressed.case_id)
-    if case is None or pressed.index is None:
+    """A member tapped under /handoff REF: as /handoff REF ID."""
+    if pressed.index is None:  # a code we never made: our hand-off buttons carry the member's id
         return d.refuse(turn, say.UNKNOWN_BUTTON)
-    if _commands.case_named(d, turn, case.ref, "handoff", own_only=False) is not None:
-        if _team.handoff(d, turn, case, str(pressed.index)):
-            turn.pressed = say.PRESSED_HANDED.format(ref=case.ref)  # the choice is closed
+    case = _named(d, turn, pressed, "handoff")
+    if case is not None and _team.handoff(d, turn, case, str(pressed.index)):
+        turn.pressed = say.PRESSED_HANDED.format(ref=case.ref)  # the choice is closed
 
 
 _ANYWHERE: dict[str, Callable[[Dialogue, Turn, Press], None]] = {

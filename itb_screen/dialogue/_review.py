@@ -87,8 +87,7 @@ def confirm(d: Dialogue, turn: Turn, anyway: bool = False) -> None:
     )
     d.save(turn, state, status="done")
     turn.pressed = say.PRESSED_CONFIRMED
-    _team.notify_reviewers(d, turn, case, result, amended)
-    _team.notify_givers(d, turn, case, result, amended)
+    _team.notify(d, turn, case, result, amended)
     if amended:
         turn.say("notice", say.AMENDED.format(ref=case.ref))
     assert turn.case is not None

@@ -158,43 +158,30 @@ def _continue(case: Case) -> tuple[str, str]:
     return buttons.encode("open", case.id, "c"), CONTINUE_LABEL.format(ref=case.ref)
 
 
-def notify_reviewers(d: Dialogue, turn: Turn, case: Case, result: Result, amended: bool) -> int:
-    """After a confirmation: members with `notify` hear of a case for the team (or any amendment), once
-    per result, never the one who confirmed it. Returns how many notices were queued."""
-    if d.team is None or not (amended or result.recommendation in TEAM_REVIEW):
-        return 0
+def notify(d: Dialogue, turn: Turn, case: Case, result: Result, amended: bool) -> int:
+    """After a confirmation, once per result and never to the one who confirmed it: members with `notify`
+    hear of a case for the team (or any amendment); whoever handed the case on hears how it ended (a
+    coordinator waits for the referral summary). Returns how many notices were queued."""
     title = RECOMMENDATIONS[result.recommendation].title
     verb = "amended" if amended else "confirmed"
-    lines = [REVIEW_NOTICE.format(ref=case.ref, verb=verb, who=_name(turn.user), title=title)]
-    lines += [f"- {p.text} ({p.source})" for p in result.discussion_points]
     event = f"result:{len(d.store.results(case.id))}"
     queued = 0
-    for member in d.team.members():
-        who = member.identity
-        if not member.notify or (who.channel, who.external_id) == (turn.user.channel, turn.user.external_id):
-            continue
-        user = d.store.user(who.channel, who.external_id, who.name, who.role)
-        button = (buttons.encode("show", case.id, "d"), SHOW_LABEL.format(ref=case.ref))
-        reviewer = who.role == "reviewer"
-        queued += d.store.queue_notice(
-            user.id, case.id, event, "\n".join(lines), button if reviewer else None
-        )
-    return queued
-
-
-def notify_givers(d: Dialogue, turn: Turn, case: Case, result: Result, amended: bool) -> int:
-    """After a confirmation: whoever handed the case on hears how it ended (a coordinator waits for the
-    referral summary), once per result, never the one who confirmed it. Returns how many were queued."""
-    title = RECOMMENDATIONS[result.recommendation].title
-    verb = "amended" if amended else "confirmed"
+    if d.team is not None and (amended or result.recommendation in TEAM_REVIEW):
+        lines = [REVIEW_NOTICE.format(ref=case.ref, verb=verb, who=_name(turn.user), title=title)]
+        lines += [f"- {p.text} ({p.source})" for p in result.discussion_points]
+        show = (buttons.encode("show", case.id, "d"), SHOW_LABEL.format(ref=case.ref))
+        for member in d.team.members():
+            who = member.identity
+            if member.notify and (who.channel, who.external_id) != (turn.user.channel, turn.user.external_id):
+                user = d.store.user(who.channel, who.external_id, who.name, who.role)
+                button = show if who.role == "reviewer" else None
+                queued += d.store.queue_notice(user.id, case.id, event, "\n".join(lines), button)
     text = GIVER_NOTICE.format(ref=case.ref, verb=verb, who=_name(turn.user), title=title)
-    button = (buttons.encode("summary", case.id, "d"), SUMMARY_LABEL.format(ref=case.ref))
-    event = f"result:{len(d.store.results(case.id))}"
-    return sum(
-        d.store.queue_notice(giver, case.id, event, text, button)
-        for giver in d.store.givers(case.id)
-        if giver != turn.user.id
-    )
+    summary = (buttons.encode("summary", case.id, "d"), SUMMARY_LABEL.format(ref=case.ref))
+    for giver in d.store.givers(case.id):
+        if giver != turn.user.id:  # a member both notified and a giver keeps the first notice queued
+            queued += d.store.queue_notice(giver, case.id, event, text, summary)
+    return queued
 
 
 def remind(d: Dialogue, turn: Turn, arg: str) -> None:
