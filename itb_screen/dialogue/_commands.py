@@ -78,7 +78,7 @@ def _help(d: Dialogue, turn: Turn, arg: str) -> None:
 
 def _start(d: Dialogue, turn: Turn, arg: str) -> None:
     """/start (a chat's first message): a greeting saying what the bot is and is not, then /help."""
-    turn.say("notice", say.GREETING.format(name=turn.user.name or turn.user.external_id), case_ref=None)
+    turn.say("notice", say.GREETING.format(name=turn.user.shown_name), case_ref=None)
     _help(d, turn, arg)
 
 

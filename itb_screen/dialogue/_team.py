@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from ..criteria import RECOMMENDATIONS, Result
-from ..storage import Case, Notice, User
+from ..storage import Case, Notice
 from . import _buttons as buttons
 from ._prompts import Button, Prompt, where
 from ._turn import Identity, Turn
@@ -123,7 +123,7 @@ def handoff(d: Dialogue, turn: Turn, case: Case, text: str) -> bool:
         turn.case = None  # no longer the giver's open case
         turn.user = d.store.user_by_id(turn.user.id)
     text = HANDED_TO_YOU.format(
-        giver=_name(turn.user), ref=case.ref, where=where(case, d.store.answers(case.id))
+        giver=turn.user.shown_name, ref=case.ref, where=where(case, d.store.answers(case.id))
     )
     d.store.queue_notice(receiver.id, case.id, f"handoff:{stamp}", text, _continue(case))
     turn.say("notice", HANDED.format(ref=case.ref, name=who.name or who.external_id), case_ref=case.ref)
@@ -150,10 +150,6 @@ def offer_members(d: Dialogue, turn: Turn, case: Case) -> None:
     )
 
 
-def _name(user: User) -> str:
-    return user.name or user.external_id
-
-
 def _continue(case: Case) -> tuple[str, str]:
     return buttons.encode("open", case.id, "c"), CONTINUE_LABEL.format(ref=case.ref)
 
@@ -167,7 +163,7 @@ def notify(d: Dialogue, turn: Turn, case: Case, result: Result, amended: bool) -
     event = f"result:{len(d.store.results(case.id))}"
     queued = 0
     if d.team is not None and (amended or result.recommendation in TEAM_REVIEW):
-        lines = [REVIEW_NOTICE.format(ref=case.ref, verb=verb, who=_name(turn.user), title=title)]
+        lines = [REVIEW_NOTICE.format(ref=case.ref, verb=verb, who=turn.user.shown_name, title=title)]
         lines += [f"- {p.text} ({p.source})" for p in result.discussion_points]
         show = (buttons.encode("show", case.id, "d"), SHOW_LABEL.format(ref=case.ref))
         for member in d.team.members():
@@ -176,7 +172,7 @@ def notify(d: Dialogue, turn: Turn, case: Case, result: Result, amended: bool) -
                 user = d.store.user(who.channel, who.external_id, who.name, who.role)
                 button = show if who.role == "reviewer" else None
                 queued += d.store.queue_notice(user.id, case.id, event, "\n".join(lines), button)
-    text = GIVER_NOTICE.format(ref=case.ref, verb=verb, who=_name(turn.user), title=title)
+    text = GIVER_NOTICE.format(ref=case.ref, verb=verb, who=turn.user.shown_name, title=title)
     summary = (buttons.encode("summary", case.id, "d"), SUMMARY_LABEL.format(ref=case.ref))
     for giver in d.store.givers(case.id):
         if giver != turn.user.id:  # a member both notified and a giver keeps the first notice queued
@@ -206,7 +202,7 @@ def digest(d: Dialogue, turn: Turn, now: datetime | None = None) -> None:
     waiting: list[str] = []
     for case in d.store.all_cases():
         if case.status == "open":
-            owner = _name(d.store.user_by_id(case.user_id))
+            owner = d.store.user_by_id(case.user_id).shown_name
             wait = waited(now, datetime.fromisoformat(case.updated_at))
             waiting.append(
                 f"- {case.ref} ({owner}): waiting {wait} at {where(case, d.store.answers(case.id))}"

@@ -47,7 +47,7 @@ def display_name(user: User, names: Mapping[str, str] | None = None) -> str:
     """The name people know a user by: the users file's (Telegram), else the stored name, else the id."""
     if names and user.channel == "telegram" and user.external_id in names:
         return names[user.external_id]
-    return user.name or user.external_id
+    return user.shown_name
 
 
 def _record(

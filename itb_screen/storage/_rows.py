@@ -37,6 +37,11 @@ class User:
     active_case_id: int | None
     awaiting: str | None
 
+    @property
+    def shown_name(self) -> str:
+        """The name to show: the stored one, else the channel's id (a console login, a Telegram id)."""
+        return self.name or self.external_id
+
 
 @dataclass(frozen=True)
 class Case:
@@ -78,6 +83,8 @@ _USER_COLS = "id, channel, external_id, name, role, active_case_id, awaiting"
 _CASE_COLS = (
     "id, ref, user_id, state, status, return_to_review, pending, created_at, updated_at, first_review_at"
 )
+#: The same columns of `cases c`, for queries that join it.
+_CASE_COLS_C = ", ".join(f"c.{name.strip()}" for name in _CASE_COLS.split(","))
 
 
 def encode_value(value: Any) -> str | None:

@@ -292,6 +292,14 @@ class Store(TeamRecords):
             for r in rows
         ]
 
+    def handoffs(self, case_id: int) -> list[dict[str, Any]]:
+        """A case's hand-offs, oldest first: from whom, to whom, when (its `handoff` events)."""
+        return [
+            {"at": e["at"], "from": e["by"], "to": e["to"]}
+            for e in self.events(case_id)
+            if e["kind"] == "handoff"
+        ]
+
     # Search ------------------------------------------------------------------------------------
     def search(
         self, query: str, limit: int = 100, raw: bool = False, typed: bool = False

@@ -15,7 +15,7 @@ from sqlite_utils import Database
 
 from ._chain import append
 from ._connection import immediate
-from ._rows import _CASE_COLS, Case, _case, now
+from ._rows import _CASE_COLS_C, Case, _case, now
 
 
 @dataclass(frozen=True)
@@ -67,16 +67,6 @@ class TeamRecords:
         ).fetchone()
         return row is not None
 
-    def handoffs(self, case_id: int) -> list[dict[str, Any]]:
-        """A case's hand-offs, oldest first: from whom, to whom, when."""
-        rows = self.db.execute(
-            "SELECT e.at, f.name, f.external_id, t.name, t.external_id FROM case_events e "
-            "LEFT JOIN users f ON f.id = e.user_id LEFT JOIN users t ON t.id = e.to_user_id "
-            "WHERE e.case_id = ? AND e.kind = 'handoff' ORDER BY e.id",
-            (case_id,),
-        ).fetchall()
-        return [{"at": r[0], "from": r[1] or r[2], "to": r[3] or r[4]} for r in rows]
-
     def givers(self, case_id: int) -> list[int]:
         """Everyone who handed this case on, in the order they first did."""
         rows = self.db.execute(
@@ -89,10 +79,9 @@ class TeamRecords:
     def handed_on(self, user_id: int) -> list[tuple[Case, str]]:
         """The cases `user_id` handed on that are someone else's now (void ones aside), most recently
         touched first, each with its owner's name."""
-        cols = ", ".join("c." + c.strip() for c in _CASE_COLS.split(","))
         rows = self.db.execute(
-            f"SELECT {cols}, coalesce(u.name, u.external_id) FROM cases c JOIN users u ON u.id = c.user_id "
-            "WHERE c.user_id != ? AND c.status != 'void' AND c.id IN "
+            f"SELECT {_CASE_COLS_C}, coalesce(u.name, u.external_id) FROM cases c "
+            "JOIN users u ON u.id = c.user_id WHERE c.user_id != ? AND c.status != 'void' AND c.id IN "
             "(SELECT case_id FROM case_events WHERE kind = 'handoff' AND user_id = ?) "
             "ORDER BY c.updated_at DESC, c.id DESC",
             (user_id, user_id),
@@ -117,9 +106,8 @@ class TeamRecords:
 
     def idle_cases(self, idle_before: str) -> list[Case]:
         """Open cases untouched since before `idle_before` whose owner keeps reminders on, oldest first."""
-        cols = ", ".join("c." + c.strip() for c in _CASE_COLS.split(","))
         rows = self.db.execute(
-            f"SELECT {cols} FROM cases c "
+            f"SELECT {_CASE_COLS_C} FROM cases c "
             "JOIN users u ON u.id = c.user_id WHERE c.status = 'open' AND c.updated_at < ? "
             "AND u.reminders = 1 ORDER BY c.updated_at, c.id",
             (idle_before,),
