@@ -20,6 +20,8 @@ from ._prompts import where
 from ._team import _continue
 
 REMINDER = "Case {ref} waits at {where}."
+#: A reminder's event in the outbox: this prefix, then when the case was last touched (its idle period).
+REMIND_EVENT = "remind:"
 #: The keys of a users file's [settings] table, with their defaults as written there.
 DEFAULTS: dict[str, Any] = {"reminder_hours": 24, "quiet_hours": "21:00-07:00", "time_zone": "UTC"}
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -93,10 +95,11 @@ def queue_reminders(store: Store, settings: TeamSettings, now: datetime | None =
     if settings.is_quiet(now):
         return 0
     queued = 0
-    with store.transaction():
-        for case in store.idle_cases((now - settings.idle).isoformat(timespec="microseconds")):
+    idle_before = (now - settings.idle).isoformat(timespec="microseconds")
+    with store.transaction():  # the cases already reminded of this idle period are not even read
+        for case in store.idle_cases(idle_before, REMIND_EVENT):
             text = REMINDER.format(ref=case.ref, where=where(case, store.answers(case.id)))
             queued += store.queue_notice(
-                case.user_id, case.id, f"remind:{case.updated_at}", text, _continue(case)
+                case.user_id, case.id, f"{REMIND_EVENT}{case.updated_at}", text, _continue(case)
             )
     return queued

@@ -104,13 +104,15 @@ class TeamRecords:
         row = self.db.execute("SELECT reminders FROM users WHERE id = ?", (user_id,)).fetchone()
         return bool(row and row[0])
 
-    def idle_cases(self, idle_before: str) -> list[Case]:
-        """Open cases untouched since before `idle_before` whose owner keeps reminders on, oldest first."""
+    def idle_cases(self, idle_before: str, told: str) -> list[Case]:
+        """Open cases untouched since before `idle_before` whose owner keeps reminders on and has no notice
+        `told` + the moment the case was last touched (a reminder of this idle period), oldest first."""
         rows = self.db.execute(
             f"SELECT {_CASE_COLS_C} FROM cases c "
             "JOIN users u ON u.id = c.user_id WHERE c.status = 'open' AND c.updated_at < ? "
-            "AND u.reminders = 1 ORDER BY c.updated_at, c.id",
-            (idle_before,),
+            "AND u.reminders = 1 AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.user_id = c.user_id "
+            "AND n.case_id = c.id AND n.event = ? || c.updated_at) ORDER BY c.updated_at, c.id",
+            (idle_before, told),
         ).fetchall()
         return [_case(r) for r in rows]
 
