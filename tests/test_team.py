@@ -388,3 +388,16 @@ def test_the_digest_counts_the_week_by_recommendation_and_lists_the_open_cases(t
         and "- D-4 (Cora Coordinator): waiting under a minute at question 1 of" in report
     )
     assert "Only reviewers can see the digest" in said(team.handle(LEE, "/digest"))
+
+
+def test_a_notice_waits_for_its_own_channel_and_member_only(store) -> None:
+    """The check every input makes: another channel's or another member's notice is not this one's."""
+    anna = store.user("console", "anna", "anna")
+    case = store.create_case(anna.id, "W-1", "age_years")
+    store.queue_notice(anna.id, case.id, "handoff:1", "bob handed you case W-1.")
+    bob = store.user("console", "bob", "bob")
+    assert store.notices_waiting("console") and store.notices_waiting("console", anna.id)
+    assert not store.notices_waiting("telegram") and not store.notices_waiting("console", bob.id)
+    assert store.claim_notices("telegram") == []
+    [claimed] = store.claim_notices("console", anna.id)
+    assert claimed.text == "bob handed you case W-1." and not store.notices_waiting("console")

@@ -116,11 +116,11 @@ class Dialogue:
         """Claim the notices waiting for members of `channel` (only `who`'s when given): each with the
         prompt to send. Claimed means sent: a channel that fails to send one gives it back with
         `Store.release_notice`, else it is never sent twice."""
-        if not self.store.notices_waiting():  # the usual case: a read, no write transaction
-            return []
         user_id = None
         if who is not None:
             user_id = self.store.user(who.channel, who.external_id, who.name, who.role).id
+        if not self.store.notices_waiting(channel, user_id):  # the usual case: a read, no write
+            return []
         out = []
         for notice in self.store.claim_notices(channel, user_id, limit):
             case = self.store.case(notice.case_id)

@@ -38,6 +38,13 @@ _NOTICE_COLS = (
 )
 
 
+def _waiting(channel: str, user_id: int | None) -> tuple[str, tuple[Any, ...]]:
+    """The condition (on `notices n JOIN users u`) of the notices waiting for a channel or one member."""
+    if user_id is None:
+        return "n.sent_at IS NULL AND u.channel = ?", (channel,)
+    return "n.sent_at IS NULL AND u.channel = ? AND n.user_id = ?", (channel, user_id)
+
+
 class TeamRecords:
     """Mixed into `Store`: the reads and writes of the team's workflow."""
 
@@ -130,16 +137,17 @@ class TeamRecords:
             )
         return cursor.rowcount == 1
 
-    def notices_waiting(self) -> bool:
-        """Whether any notice waits to be sent: a read, so that the check after every update costs no
-        write transaction."""
-        return self.db.execute("SELECT 1 FROM notices WHERE sent_at IS NULL LIMIT 1").fetchone() is not None
+    def notices_waiting(self, channel: str, user_id: int | None = None) -> bool:
+        """Whether a notice waits for a member of `channel` (for `user_id`): a read, so that the check
+        after every input costs no write transaction (another channel's notices are not this one's)."""
+        where, params = _waiting(channel, user_id)
+        sql = f"SELECT 1 FROM notices n JOIN users u ON u.id = n.user_id WHERE {where} LIMIT 1"
+        return self.db.execute(sql, params).fetchone() is not None
 
     def claim_notices(self, channel: str, user_id: int | None = None, limit: int = 50) -> list[Notice]:
         """Notices not yet sent to members of `channel` (one member's with `user_id`), oldest first,
         marked sent in the same transaction: whoever claims one is the only one to send it."""
-        where = "n.sent_at IS NULL AND u.channel = ?" + (" AND n.user_id = ?" if user_id is not None else "")
-        params: tuple[Any, ...] = (channel, user_id) if user_id is not None else (channel,)
+        where, params = _waiting(channel, user_id)
         with immediate(self.db):
             rows = self.db.execute(
                 f"SELECT {_NOTICE_COLS} FROM notices n JOIN users u ON u.id = n.user_id WHERE {where} "
