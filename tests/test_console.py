@@ -28,6 +28,19 @@ def env_without_token() -> dict:
     return env
 
 
+def itb(*args: str, stdin: str = "", env: dict | None = None, check: bool = False):
+    """`python -m itb_screen ARGS` with `stdin` piped in, no Telegram token: the finished process."""
+    return subprocess.run(
+        command(*args),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env_without_token() if env is None else env,
+        check=check,
+        timeout=60,
+    )
+
+
 def lines_for(case: dict, ref: str, style: str) -> list[str]:
     answers = {k: v for k, v in case["answers"].items() if v != "unknown"}
     confirms = ["confirm", "confirm"] if unanswered_asked(answers) else ["confirm"]
@@ -39,13 +52,7 @@ def lines_for(case: dict, ref: str, style: str) -> list[str]:
 
 
 def cases_json(db) -> list[dict]:
-    out = subprocess.run(
-        command("cases", "--db", str(db), "--json"),
-        capture_output=True,
-        text=True,
-        env=env_without_token(),
-        check=True,
-    )
+    out = itb("cases", "--db", str(db), "--json", check=True)
     return json.loads(out.stdout)
 
 
@@ -55,14 +62,7 @@ def test_piped_vignette_ends_with_the_recommendation(index, db_path):
     db = db_path
     ref = f"PIPE-{case['id']}"
     stdin = "\n".join(lines_for(case, ref, STYLES[index % 3])) + "\n"
-    run = subprocess.run(
-        command("console", "--db", str(db), "--user", "dr-lee"),
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env_without_token(),
-        timeout=60,
-    )
+    run = itb("console", "--db", str(db), "--user", "dr-lee", stdin=stdin)
     assert run.returncode == 0, run.stderr
     expected = case["expected"]["recommendation"]
     assert f"({expected})" in run.stdout
@@ -78,14 +78,7 @@ def test_piped_vignette_ends_with_the_recommendation(index, db_path):
 def test_end_of_input_mid_case_keeps_the_answers(db_path):
     db = db_path
     lines = lines_for(VIGNETTES[0], "HALF-1", "numbers")[:6]
-    run = subprocess.run(
-        command("console", "--db", str(db), "--user", "u"),
-        input="\n".join(lines) + "\n",
-        capture_output=True,
-        text=True,
-        env=env_without_token(),
-        timeout=60,
-    )
+    run = itb("console", "--db", str(db), "--user", "u", stdin="\n".join(lines) + "\n")
     assert run.returncode == 0
     [record] = cases_json(db)
     assert record["status"] == "open" and record["result"] is None
@@ -152,14 +145,7 @@ def test_killed_halfway_then_restarted_finishes_with_nothing_lost(db_path):
     assert len(record["answers"]) == half - 1 and record["status"] == "open"
 
     rest = "\n".join(["/resume KILL-1", *lines[half:]]) + "\n"
-    run = subprocess.run(
-        command("console", "--db", str(db), "--user", "dr-kill"),
-        input=rest,
-        capture_output=True,
-        text=True,
-        env=env_without_token(),
-        timeout=60,
-    )
+    run = itb("console", "--db", str(db), "--user", "dr-kill", stdin=rest)
     assert run.returncode == 0, run.stderr
     assert f"question {half} of" in run.stdout  # resumed at the open question
     expected = case["expected"]["recommendation"]
@@ -170,14 +156,7 @@ def test_killed_halfway_then_restarted_finishes_with_nothing_lost(db_path):
 
 
 def test_run_without_a_token_starts_the_console(db_path):
-    run = subprocess.run(
-        command("run", "--db", str(db_path), "--user", "x"),
-        input="/help\n",
-        capture_output=True,
-        text=True,
-        env=env_without_token(),
-        timeout=60,
-    )
+    run = itb("run", "--db", str(db_path), "--user", "x", stdin="/help\n")
     assert run.returncode == 0
     assert run.stderr.strip().splitlines() == ["TELEGRAM_BOT_TOKEN is not set: starting the console channel."]
     assert "/new [REF]" in run.stdout
@@ -185,15 +164,7 @@ def test_run_without_a_token_starts_the_console(db_path):
 
 def test_database_from_the_environment(tmp_path):
     env = {**env_without_token(), "ITB_SCREEN_DB": str(tmp_path / "env.db")}
-    subprocess.run(
-        command("console", "--user", "e"),
-        input="/new ENV-1\n",
-        text=True,
-        env=env,
-        capture_output=True,
-        check=True,
-        timeout=60,
-    )
+    itb("console", "--user", "e", stdin="/new ENV-1\n", env=env, check=True)
     assert (tmp_path / "env.db").exists()
     out = subprocess.run(command("cases", "--json"), env=env, capture_output=True, text=True, check=True)
     assert [c["ref"] for c in json.loads(out.stdout)] == ["ENV-1"]
@@ -201,15 +172,7 @@ def test_database_from_the_environment(tmp_path):
 
 def test_cases_table_is_aligned(db_path):
     db = db_path
-    subprocess.run(
-        command("console", "--db", str(db), "--user", "a"),
-        input="/new TABLE-1\n40\n/new T-2\n",
-        text=True,
-        env=env_without_token(),
-        capture_output=True,
-        check=True,
-        timeout=60,
-    )
+    itb("console", "--db", str(db), "--user", "a", stdin="/new TABLE-1\n40\n/new T-2\n", check=True)
     out = subprocess.run(command("cases", "--db", str(db)), capture_output=True, text=True, check=True)
     header, *rows = out.stdout.splitlines()
     assert header.split() == ["REF", "USER", "STATUS", "PROGRESS", "RECOMMENDATION", "UPDATED"]
@@ -229,14 +192,7 @@ def test_readme_diagram_is_current():
 def test_summary_in_the_console_after_a_screening(db_path):
     case = next(v for v in VIGNETTES if v["id"] == "P07")
     stdin = "\n".join(["/summary", *lines_for(case, "SUM-P07", "codes"), "/summary"]) + "\n"
-    run = subprocess.run(
-        command("console", "--db", str(db_path), "--user", "coord"),
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env_without_token(),
-        timeout=60,
-    )
+    run = itb("console", "--db", str(db_path), "--user", "coord", stdin=stdin)
     assert run.returncode == 0
     assert "No case is open: /summary REF names one" in run.stdout
     summary = run.stdout.split("> /summary")[-1]
@@ -282,33 +238,12 @@ def test_ctrl_c_leaves_with_the_answers_saved(db_path):
 
 def test_a_console_started_again_says_which_case_it_continues(db_path):
     db = str(db_path)
-    first = subprocess.run(
-        command("console", "--db", db, "--user", "lee"),
-        input="/new CONT-9\n45\n",
-        capture_output=True,
-        text=True,
-        env=env_without_token(),
-        timeout=60,
-    )
+    first = itb("console", "--db", db, "--user", "lee", stdin="/new CONT-9\n45\n")
     assert first.returncode == 0
-    again = subprocess.run(
-        command("console", "--db", db, "--user", "lee"),
-        input="MS\n",
-        capture_output=True,
-        text=True,
-        env=env_without_token(),
-        timeout=60,
-    )
+    again = itb("console", "--db", db, "--user", "lee", stdin="MS\n")
     assert f"Continuing case CONT-9, question 2 of {len(asked_fields({'age_years': 45}))}." in again.stdout
     assert "Saved: Multiple sclerosis" in again.stdout
-    other = subprocess.run(
-        command("console", "--db", db, "--user", "sam"),
-        input="",
-        capture_output=True,
-        text=True,
-        env=env_without_token(),
-        timeout=60,
-    )
+    other = itb("console", "--db", db, "--user", "sam", stdin="")
     assert "Continuing" not in other.stdout  # another user has no open case
 
 
@@ -335,14 +270,7 @@ def test_natural_answers_piped_to_the_console_screen_a_case(db_path):
     }
     # In the order the catalogue asks them; a question added to it is answered No.
     lines = ["/new NAT-1", *(words.get(field, "no") for field in asked_fields({"age_years": 45})), "confirm"]
-    run = subprocess.run(
-        command("console", "--db", str(db_path), "--user", "lee"),
-        input="\n".join(lines) + "\n",
-        capture_output=True,
-        text=True,
-        env=env_without_token(),
-        timeout=60,
-    )
+    run = itb("console", "--db", str(db_path), "--user", "lee", stdin="\n".join(lines) + "\n")
     assert run.returncode == 0 and "Traceback" not in run.stderr
     for said in (
         "Saved: 45 years",
@@ -370,14 +298,7 @@ def test_readme_transcript_is_what_the_console_says(db_path):
     typed_lines = [line[2:] for line in lines if line.startswith("> ")]
     said = [line for line in lines if not line.startswith("> ") and line != "..."]
     assert len(typed_lines) >= 8 and any(line.startswith("Did you mean") for line in said)
-    run = subprocess.run(
-        command("console", "--db", str(db_path), "--user", "lee"),
-        input="\n".join(typed_lines) + "\n",
-        capture_output=True,
-        text=True,
-        env=env_without_token(),
-        timeout=60,
-    )
+    run = itb("console", "--db", str(db_path), "--user", "lee", stdin="\n".join(typed_lines) + "\n")
     out = run.stdout.splitlines()
     position = 0
     for line in said:  # in order
