@@ -29,12 +29,8 @@ def _known_as(store: Store, names: Mapping[str, str] | None) -> Callable[[str | 
     return lambda stored: table.get(stored or "", stored or "")
 
 
-def case_events(store: Store, case: Case, names: Mapping[str, str] | None = None) -> tuple[CaseEvent, ...]:
-    """The case's amendments, voiding and hand-offs (`by` the giver, `to` the receiver), oldest first."""
-    return _events(store, case, _known_as(store, names))
-
-
 def _events(store: Store, case: Case, known: Callable[[str | None], str]) -> tuple[CaseEvent, ...]:
+    """The case's amendments, voiding and hand-offs (`by` the giver, `to` the receiver), oldest first."""
     return tuple(
         CaseEvent(e["kind"], e["reason"], e["at"], known(e["by"]), known(e.get("to")))
         for e in store.events(case.id)
@@ -44,8 +40,9 @@ def _events(store: Store, case: Case, known: Callable[[str | None], str]) -> tup
 def case_view(store: Store, case: Case, names: Mapping[str, str] | None = None) -> CaseView:
     """The plain values of a case: answers, latest result (and who made it), owner, times, amendments,
     voiding and hand-offs."""
-    stored = store.latest_result(case.id)
-    made = [r for r in (store.results(case.id) if stored else []) if r["kind"] != "reevaluate" and r["by"]]
+    results = store.results(case.id)  # oldest first: the last is the latest, whoever made it
+    latest = results[-1] if results else None
+    made = [r for r in results if r["kind"] != "reevaluate" and r["by"]]
     known = _known_as(store, names)
     return CaseView(
         ref=case.ref,
@@ -53,8 +50,8 @@ def case_view(store: Store, case: Case, names: Mapping[str, str] | None = None) 
         created_at=case.created_at,
         updated_at=case.updated_at,
         answers=store.answers(case.id),
-        result=Result.from_dict(stored[0]) if stored else None,
-        result_at=stored[1] if stored else None,
+        result=Result.from_dict(latest["result"]) if latest else None,
+        result_at=latest["at"] if latest else None,
         user=display_name(store.user_by_id(case.user_id), names),
         events=_events(store, case, known),
         confirmed_by=known(made[-1]["by"]) if made else "",
