@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from ..criteria import QUESTIONS, applicable, progress, to_json_value
@@ -150,9 +150,10 @@ def owner_cell(record: dict) -> str:
     return str(record["user"]) + (f" (from {handoffs[-1]['from']})" if handoffs else "")
 
 
-def handoffs_cell(handoffs: list[dict]) -> str:
-    """A case's hand-offs in one cell, oldest first: `A -> B (2026-11-29T04:41:55...); B -> C (...)`."""
-    return "; ".join(f"{h['from']} -> {h['to']} ({h['at']})" for h in handoffs)
+def handoffs_cell(handoffs: Iterable[Mapping], when: Callable[[str], str] = str) -> str:
+    """A case's hand-offs in one cell, oldest first: `A -> B (2026-11-29T04:41:55...); B -> C (...)`,
+    each time as `when` writes it."""
+    return "; ".join(f"{h['from']} -> {h['to']} ({when(h['at'])})" for h in handoffs)
 
 
 def csv_columns() -> list[str]:

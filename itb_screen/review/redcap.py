@@ -33,6 +33,7 @@ from ..criteria import (
 )
 from ..storage import STATUSES
 from .exports import FORM_NAME
+from .listing import handoffs_cell
 from .summary import status_words
 
 __all__ = [
@@ -269,9 +270,7 @@ def redcap_record(record: Mapping) -> dict[str, str]:
     row["missing_required"] = ", ".join(result.get("missing_required", []))
     row["criteria_version"] = result.get("criteria_version", "")
     row["result_at"] = _stamp(record["result_at"])
-    row["handoffs"] = "; ".join(
-        f"{h['from']} -> {h['to']} ({_stamp(h['at'])})" for h in record.get("handoffs") or ()
-    )
+    row["handoffs"] = handoffs_cell(record.get("handoffs") or (), _stamp)
     return {column: row[column] for column in record_columns()}
 
 
