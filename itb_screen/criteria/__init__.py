@@ -11,6 +11,8 @@ from ._catalogue import (
     QUESTIONS,
     QUESTIONS_BY_FIELD,
     AskedWhen,
+    Concept,
+    FollowUp,
     Option,
     Question,
     asked_fields,
@@ -38,8 +40,16 @@ from ._text import (
     result_text,
 )
 from ._version import CRITERIA_VERSION
+from ._vocabulary import CONCEPT_TERMS, CONDITIONS, TERMS, Condition, category_of
 
 __all__ = [
+    "CONCEPT_TERMS",
+    "CONDITIONS",
+    "TERMS",
+    "Concept",
+    "Condition",
+    "FollowUp",
+    "category_of",
     "CRITERIA_VERSION",
     "DISCLAIMER",
     "FIELDS",

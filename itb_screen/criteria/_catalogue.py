@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ._question import NONE_CODE, PAEDIATRIC_BELOW, AskedWhen, Kind, Option, Question, match_key
+from ._question import (
+    NONE_CODE,
+    PAEDIATRIC_BELOW,
+    AskedWhen,
+    Concept,
+    FollowUp,
+    Kind,
+    Option,
+    Question,
+    match_key,
+)
 
 __all__ = [
     "FIELDS",
@@ -18,6 +28,8 @@ __all__ = [
     "QUESTIONS",
     "QUESTIONS_BY_FIELD",
     "AskedWhen",
+    "Concept",
+    "FollowUp",
     "Kind",
     "Option",
     "Question",
@@ -33,13 +45,16 @@ __all__ = [
 _YES = ("y", "yeah", "yep", "yup")
 _NO = ("n", "nope", "nah")
 
+#: A negated "yes" is a no: "not infected", "no shunt", "not realistic".
+_NEGATED_YES = (("yes", "no"),)
+
 
 def _yes_no(
     yes: tuple[str, ...] = (), no: tuple[str, ...] = (), *, none_means_no: bool = True
 ) -> tuple[Option, ...]:
     """Yes and No with the short forms clinicians type; `nil`/`none` mean no only where nothing is
     what is asked about (no infection, no seizures), not for "is the patient ambulatory?"."""
-    nothing = ("nil", "none") if none_means_no else ()
+    nothing = ("nil", "none", "none known", "nil known", "nothing known") if none_means_no else ()
     return (Option("yes", "Yes", _YES + yes), Option("no", "No", _NO + nothing + no))
 
 
@@ -91,6 +106,16 @@ QUESTIONS: tuple[Question, ...] = (
                 ("other", "other neuro", "other neurological"),
             ),
         ),
+        concepts=(Concept("paralysis"), Concept("level")),
+        follow_ups=(
+            FollowUp(
+                "paralysis",
+                "Is it from a spinal cord injury?",
+                yes="spinal_cord_injury",
+                no=None,
+                answer="level",
+            ),
+        ),
     ),
     Question(
         3,
@@ -135,8 +160,10 @@ QUESTIONS: tuple[Question, ...] = (
                 "Caregiver assistance",
                 ("care", "carer", "carers", "caregiver", "caregivers", "care needs", "nursing care"),
             ),
-            Option("none", "None of these", ("no", "nil", "nothing", "none of the above")),
+            Option("none", "None of these", ("no", "nil", "nothing", "none of the above", "none known")),
         ),
+        concepts=(Concept("interferes", negated="none"),),
+        current_only=True,
     ),
     Question(
         5,
@@ -150,6 +177,8 @@ QUESTIONS: tuple[Question, ...] = (
             ("non-ambulant", "nonambulant", "non-ambulatory", "not ambulant"),
             none_means_no=False,
         ),
+        concepts=(Concept("aids", affirmed="yes"),),
+        negated_means=_NEGATED_YES,
     ),
     Question(
         6,
@@ -161,7 +190,7 @@ QUESTIONS: tuple[Question, ...] = (
         hint="Choose all that apply.",
         asked_when=AskedWhen("age_years", PAEDIATRIC_BELOW),
         options=(
-            Option("limb_deformity", "Limb deformity", ("deformity", "deformities", "limb deformities")),
+            Option("limb_deformity", "Limb deformity", ("limb deformities",)),
             Option(
                 "joint_dislocation",
                 "Joint dislocation",
@@ -228,7 +257,7 @@ QUESTIONS: tuple[Question, ...] = (
                     "tendon lengthening",
                 ),
             ),
-            Option("none", "None yet", ("no", "nil", "nothing", "no treatment", "untreated")),
+            Option("none", "None yet", ("no", "nil", "nothing", "none known")),
         ),
     ),
     Question(
@@ -242,6 +271,8 @@ QUESTIONS: tuple[Question, ...] = (
             ("impaired", "cognitively impaired"),
             ("intact", "cognitively intact", "not impaired", "normal"),
         ),
+        concepts=(Concept("signs", affirmed="yes"),),
+        negated_means=_NEGATED_YES,
     ),
     Question(
         9,
@@ -256,7 +287,9 @@ QUESTIONS: tuple[Question, ...] = (
             "hypersensitivity. Confirmed = true hypersensitivity confirmed by the treating team."
         ),
         options=(
-            Option("none", "No reaction", ("no", "n", "nope", "nil", "nothing", "no reactions")),
+            Option(
+                "none", "No reaction", ("no", "n", "nope", "nil", "nothing", "no reactions", "none known")
+            ),
             Option(
                 "oral_side_effects",
                 "Side effects on oral baclofen",
@@ -278,27 +311,29 @@ QUESTIONS: tuple[Question, ...] = (
             Option(
                 "recorded_allergy",
                 "Recorded allergy, not confirmed",
-                (
-                    "allergy",
-                    "allergy not confirmed",
-                    "unconfirmed allergy",
-                    "listed allergy",
-                    "documented allergy",
-                    "allergic",
-                ),
+                ("allergy not confirmed", "unconfirmed allergy", "listed allergy", "documented allergy"),
             ),
             Option(
                 "confirmed_hypersensitivity",
                 "Confirmed hypersensitivity",
-                (
-                    "hypersensitivity",
-                    "true hypersensitivity",
-                    "confirmed allergy",
-                    "true allergy",
-                    "hypersensitive",
-                ),
+                ("true hypersensitivity", "confirmed allergy", "true allergy"),
             ),
         ),
+        concepts=(
+            Concept("allergy", negated="none"),
+            Concept("confirmed"),
+            Concept("ignore"),
+        ),
+        follow_ups=(
+            FollowUp(
+                "allergy",
+                "Was it confirmed as a true hypersensitivity by the treating team?",
+                yes="confirmed_hypersensitivity",
+                no="recorded_allergy",
+                answer="confirmed",
+            ),
+        ),
+        negated_means=(("oral_side_effects", "none"), ("recorded_allergy", "none")),
     ),
     Question(
         10,
@@ -307,7 +342,23 @@ QUESTIONS: tuple[Question, ...] = (
         "one",
         ("S9",),
         short="Active infection",
-        options=_yes_no(("infection", "infected"), ("no infection", "infection free")),
+        options=_yes_no(("infection", "infected"), ("no infection",)),
+        concepts=(Concept("signs", affirmed="yes"),),
+        negated_means=_NEGATED_YES,
+        current_only=True,
+        # "UTI treated", "infection cleared": over, so not active (a course still running is "on abx").
+        resolved_cues=(
+            "treated",
+            "cleared",
+            "completed",
+            "gone",
+            "better",
+            "settled",
+            "finished",
+            "healed",
+            "stopped",
+        ),
+        doubt_cues=("not yet confirmed", "not confirmed", "unconfirmed", "symptoms"),
     ),
     Question(
         11,
@@ -363,6 +414,8 @@ QUESTIONS: tuple[Question, ...] = (
         ("S8", "S11"),
         short="Goals realistic",
         options=_yes_no(("realistic",), ("unrealistic", "not realistic"), none_means_no=False),
+        negated_means=(("yes", "no"), ("no", "yes")),
+        current_only=True,
     ),
     Question(
         13,
@@ -372,7 +425,7 @@ QUESTIONS: tuple[Question, ...] = (
         ("S11",),
         short="Mental health",
         options=(
-            Option("none", "None", ("no", "n", "nope", "nil", "nothing", "no issues")),
+            Option("none", "None", ("no", "n", "nope", "nil", "nothing", "none known")),
             Option("managed", "Yes, managed", ("controlled", "well managed", "well controlled")),
             Option(
                 "unmanageable",
@@ -380,6 +433,10 @@ QUESTIONS: tuple[Question, ...] = (
                 ("unmanaged", "uncontrolled", "poorly controlled", "not managed", "not controlled"),
             ),
         ),
+        concepts=(Concept("disorder", negated="none"),),
+        follow_ups=(FollowUp("disorder", "Is it managed now?", yes="managed", no="unmanageable"),),
+        negated_means=(("managed", "unmanageable"),),
+        current_only=True,
     ),
     Question(
         14,
@@ -390,6 +447,8 @@ QUESTIONS: tuple[Question, ...] = (
         short="Psychosocial concerns",
         hint="For example transport, caregiver support or adherence.",
         options=_yes_no(no=("no concerns",)),
+        concepts=(Concept("signs", affirmed="yes"),),
+        negated_means=_NEGATED_YES,
     ),
     Question(
         15,
@@ -399,6 +458,8 @@ QUESTIONS: tuple[Question, ...] = (
         ("S11",),
         short="Financial burden",
         options=_yes_no(no=("no concerns", "not a concern")),
+        concepts=(Concept("signs", affirmed="yes"),),
+        negated_means=_NEGATED_YES,
     ),
     Question(
         16,
@@ -407,7 +468,10 @@ QUESTIONS: tuple[Question, ...] = (
         "one",
         ("S12",),
         short="Hydrocephalus shunt",
-        options=_yes_no(("shunt", "shunted", "VP shunt", "VPS"), ("no shunt",)),
+        options=_yes_no(("shunted", "VPS"), ("no shunt", "shunt independent")),
+        negated_means=_NEGATED_YES,
+        current_only=True,
+        resolved_cues=("removed", "taken out", "explanted"),
     ),
     Question(
         17,
@@ -417,6 +481,8 @@ QUESTIONS: tuple[Question, ...] = (
         ("S13",),
         short="Seizures",
         options=_yes_no(("epilepsy", "epileptic", "seizures"), ("no seizures",)),
+        concepts=(Concept("signs", affirmed="yes"), Concept("not_epileptic")),
+        negated_means=_NEGATED_YES,
     ),
     Question(
         18,
@@ -426,6 +492,8 @@ QUESTIONS: tuple[Question, ...] = (
         ("S13",),
         short="Abdominal/pelvic surgery",
         options=_yes_no(("surgery",), ("no surgery",)),
+        concepts=(Concept("signs", affirmed="yes"), Concept("elsewhere")),
+        negated_means=_NEGATED_YES,
     ),
 )
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ._seed import SEED_STATEMENTS
+from ._vocabulary import CONCEPT_TERMS, CONDITIONS, TERMS, category_of
 
 Kind = Literal["number", "one", "many"]
 
@@ -82,6 +83,36 @@ class Option:
 
 
 @dataclass(frozen=True)
+class Concept:
+    """Words that matter at a question without naming one option alone (`allergy`, `depression`).
+
+    `affirmed` is the option a mention means when nothing else decides (None: it decides nothing alone),
+    `negated` the option a negated mention means ("no allergy" -> none; None: it says nothing).
+    """
+
+    name: str
+    affirmed: str | None = None
+    negated: str | None = None
+
+    def __post_init__(self) -> None:
+        if not _CODE.match(self.name):
+            raise ValueError(f"concept {self.name!r} is not a lower-case identifier")
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """The one distinguishing question asked when a reading names `concept` but not which option: a yes
+    gives `yes`, a no gives `no`. A mention of `answer` in the same line answers it at once ("allergy,
+    confirmed"); negated, it answers no ("allergy, not confirmed")."""
+
+    concept: str
+    ask: str
+    yes: str
+    no: str | None
+    answer: str | None = None
+
+
+@dataclass(frozen=True)
 class AskedWhen:
     """A question is asked only while another answered number field is below a bound."""
 
@@ -113,6 +144,18 @@ class Question:
     asked_when: AskedWhen | None = None
     #: A few words that label the answer for people (`Age: 45 years`), where the question is too long.
     short: str = ""
+    #: Words that matter here without naming one option (their phrases are in `_vocabulary.py`).
+    concepts: tuple[Concept, ...] = ()
+    #: What to ask back when a reading names a concept but not the option.
+    follow_ups: tuple[FollowUp, ...] = ()
+    #: (option, option): a negated mention of the first means the second ("not infected" -> no).
+    negated_means: tuple[tuple[str, str], ...] = ()
+    #: The question asks about now: a mention in the past ("h/o UTIs") is no answer, it is asked back.
+    current_only: bool = False
+    #: Cues, beyond the published NegEx lists, that end what they follow here ("UTI treated", "cleared").
+    resolved_cues: tuple[str, ...] = ()
+    #: Cues, beyond the published ConText lists, that make an answer here doubtful ("not yet confirmed").
+    doubt_cues: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not _CODE.match(self.field):
@@ -130,6 +173,7 @@ class Question:
             if len(set(labels)) != len(labels):
                 raise ValueError(f"{self.field}: option labels must differ")
             self._check_aliases()
+            self._check_reading()
         else:
             raise ValueError(f"{self.field}: unknown kind {self.kind!r}")
 
@@ -145,6 +189,55 @@ class Question:
                         f"{self.field}: {key!r} names both {other!r} and {option.code!r}; "
                         "an alias must name one option only"
                     )
+
+    def _check_reading(self) -> None:
+        """Concepts, follow-ups and negation maps name codes and concepts this question has."""
+        codes = {o.code for o in self.options}
+        names = {c.name for c in self.concepts}
+        for concept in self.concepts:
+            if {concept.affirmed, concept.negated} - {None} - codes:
+                raise ValueError(f"{self.field}: concept {concept.name!r} names an unknown option")
+        for follow_up in self.follow_ups:
+            if follow_up.concept not in names or (follow_up.answer and follow_up.answer not in names):
+                raise ValueError(f"{self.field}: follow-up names an unknown concept")
+            if {follow_up.yes, follow_up.no} - {None} - codes:
+                raise ValueError(f"{self.field}: follow-up names an unknown option")
+        for negated, meant in self.negated_means:
+            if {negated, meant} - codes:
+                raise ValueError(f"{self.field}: negated_means names an unknown option")
+        named = set(CONCEPT_TERMS.get(self.field, {}))
+        if self.field == "primary_condition":
+            named |= {c.concept for c in CONDITIONS if c.concept}
+        if named - names:
+            raise ValueError(f"{self.field}: the vocabulary has concepts the question does not declare")
+        if set(TERMS.get(self.field, {})) - codes:
+            raise ValueError(f"{self.field}: the vocabulary has terms for unknown options")
+
+    def phrases(self) -> tuple[tuple[str, str], ...]:
+        """Every phrase the reader looks for here, with what it names: an option code, or
+        `concept:NAME`. Option names (code, label, aliases) come first, then the vocabulary."""
+        found: list[tuple[str, str]] = []
+        for option in self.options:
+            found += [(name, option.code) for name in option.names()]
+            found += [(term, option.code) for term in TERMS.get(self.field, {}).get(option.code, ())]
+            if self.field == "primary_condition":
+                found += [
+                    (phrase, option.code)
+                    for condition in CONDITIONS
+                    if category_of(condition.code) == option.code and condition.concept is None
+                    for phrase in condition.phrases
+                ]
+        if self.field == "primary_condition":
+            found += [(p, f"concept:{c.concept}") for c in CONDITIONS if c.concept for p in c.phrases]
+        for name, terms in CONCEPT_TERMS.get(self.field, {}).items():
+            found += [(term, f"concept:{name}") for term in terms]
+        return tuple(found)
+
+    def concept(self, name: str) -> Concept:
+        for c in self.concepts:
+            if c.name == name:
+                return c
+        raise KeyError(name)
 
     @property
     def codes(self) -> tuple[str, ...]:
