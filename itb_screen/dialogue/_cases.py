@@ -12,7 +12,7 @@ from . import _messages as say
 from ._machine import CHOOSING, DONE
 from ._parse import Refusal, check_ref
 from ._prompts import cases_prompt, new_ref_prompt, where
-from ._turn import AWAITING_AMEND, AWAITING_REF, Turn, offered_number
+from ._turn import Awaiting, Turn
 
 if TYPE_CHECKING:
     from ._engine import Dialogue
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 def ask_ref(d: Dialogue, turn: Turn) -> None:
     """/new without a reference: the next message is read as one; a generated one is offered."""
     number = secrets.randbelow(buttons.REF_SPACE)
-    d.set_awaiting(turn, f"{AWAITING_REF}:{number}")  # the press of any other number is refused
+    d.set_awaiting(turn, Awaiting("ref", number=str(number)))  # the press of any other number is refused
     turn.prompts.append(new_ref_prompt(number))
 
 
@@ -31,7 +31,7 @@ def new(d: Dialogue, turn: Turn, text: str) -> None:
         ref = check_ref(text)
     except Refusal as refusal:
         # Never keep what was refused: it may be a name, a date of birth or a record number.
-        command = "" if turn.awaiting(AWAITING_REF) is not None else "/new "
+        command = "" if turn.awaiting("ref") is not None else "/new "
         turn.redacted = say.REDACTED.format(command=command)
         return turn.say("refusal", str(refusal), case_ref=None)
     existing = d.store.case_by_ref(ref)
@@ -57,7 +57,7 @@ def new(d: Dialogue, turn: Turn, text: str) -> None:
 def generated(d: Dialogue, turn: Turn, number: int | None) -> None:
     """The generated reference offered by /new, pressed: only the one offered to this user, while the
     wait for a reference is on (no other input since); a forged or an old number creates nothing."""
-    offered = offered_number(turn.waited)
+    offered = turn.waited.number if turn.waited is not None and turn.waited.kind == "ref" else None
     if number is None or number >= buttons.REF_SPACE or offered != str(number):
         return d.refuse(turn, say.UNKNOWN_BUTTON)
     turn.pressed = say.GENERATE_LABEL.format(ref=buttons.generated_ref(number))
@@ -80,11 +80,10 @@ def resume(d: Dialogue, turn: Turn, case: Case) -> None:
 
 def cancel(d: Dialogue, turn: Turn, arg: str = "") -> None:
     """/cancel: stop waiting for a reference or reason, else close the open case (answers kept)."""
-    waited = turn.user.awaiting or ""
-    new_ref = turn.awaiting(AWAITING_REF) is not None
-    if new_ref or waited.startswith(AWAITING_AMEND):
+    waiting = turn.waiting
+    if waiting is not None and waiting.kind in ("ref", "reason"):
         d.set_awaiting(turn, None)
-        return turn.say("notice", say.NEW_CANCELLED if new_ref else say.AMEND_CANCELLED)
+        return turn.say("notice", say.NEW_CANCELLED if waiting.kind == "ref" else say.AMEND_CANCELLED)
     case = turn.case
     if case is None or turn.state == CHOOSING:
         return turn.say("notice", say.NO_OPEN_CASE)

@@ -10,7 +10,7 @@ from . import _cases, _corrections, _questions, _reports, _review, _team
 from . import _messages as say
 from ._machine import CHOOSING, QUESTION_STATES
 from ._parse import Refusal, check_ref
-from ._turn import AWAITING_REF, Turn
+from ._turn import Turn
 
 if TYPE_CHECKING:
     from ._engine import Dialogue
@@ -38,7 +38,7 @@ def command(d: Dialogue, turn: Turn, text: str) -> None:
     """Route `/name args` to its handler; an unknown name is refused with a pointer to /help."""
     name, _, rest = text[1:].partition(" ")
     name = name.split("@", 1)[0].casefold()  # Telegram adds @botname in groups
-    if name != "cancel" and not (name == "new" and turn.awaiting(AWAITING_REF) is not None):
+    if name != "cancel" and not (name == "new" and turn.awaiting("ref") is not None):
         d.stop_awaiting(turn)  # a reference, a reason or an offer is read from the very next input only
     handler = HANDLERS.get(name)
     if handler is None:

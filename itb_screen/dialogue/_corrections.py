@@ -13,7 +13,7 @@ from ..storage import Case
 from . import _messages as say
 from ._identifiers import identifier_kind
 from ._machine import NOT_RETURNING, REVIEW
-from ._turn import AWAITING_AMEND, Turn
+from ._turn import Awaiting, Turn
 
 if TYPE_CHECKING:
     from ._engine import Dialogue
@@ -40,7 +40,7 @@ def ask_reason(d: Dialogue, turn: Turn, case: Case) -> None:
     if refused is not None:
         return d.refuse(turn, refused, show=False)
     turn.pressed = say.PRESSED_AMEND
-    d.set_awaiting(turn, f"{AWAITING_AMEND}{case.id}")
+    d.set_awaiting(turn, Awaiting("reason", case_id=case.id))
     turn.say("notice", say.ASK_AMEND_REASON.format(ref=case.ref, limit=MAX_REASON), case_ref=case.ref)
 
 

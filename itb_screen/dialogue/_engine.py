@@ -29,7 +29,7 @@ from ._parse import MAX_TEXT
 from ._prompts import Prompt, question_prompt, result_prompt, review_prompt, where
 from ._reports import Reports
 from ._team import Directory, notice_prompt
-from ._turn import AWAITING_SUGGESTION, Identity, Turn
+from ._turn import Awaiting, Identity, Turn
 
 #: How many cases keep a model on the shared machine between inputs (least recently used go first).
 ACTIVE_MODELS = 64
@@ -78,14 +78,15 @@ class Dialogue:
             if key is not None and not self.store.first_time(who.channel, key):
                 self.show_current(turn)
                 return turn.prompts
-            before, awaiting = turn.case, turn.user.awaiting or ""
+            before, awaiting = turn.case, turn.user.awaiting
             if button is not None:
                 _presses.press(self, turn, button)
             else:
                 turn.typed = True
                 _questions.text(self, turn, text or "")
             if (
-                awaiting.startswith(AWAITING_SUGGESTION)
+                turn.waited is not None
+                and turn.waited.kind == "offer"
                 and not turn.offered
                 and turn.user.awaiting == awaiting
             ):
@@ -230,9 +231,10 @@ class Dialogue:
             first_review_at=case.first_review_at or (stamp if at_review else None),
         )
 
-    def set_awaiting(self, turn: Turn, awaiting: str | None) -> None:
-        self.store.set_active(turn.user.id, turn.user.active_case_id, awaiting)
-        turn.user = replace(turn.user, awaiting=awaiting)
+    def set_awaiting(self, turn: Turn, awaiting: Awaiting | None) -> None:
+        encoded = awaiting.encode() if awaiting is not None else None
+        self.store.set_active(turn.user.id, turn.user.active_case_id, encoded)
+        turn.user = replace(turn.user, awaiting=encoded)
 
     def stop_awaiting(self, turn: Turn) -> None:
         """Forget an awaited reference, reason or offer: each is read from the next input only."""

@@ -81,11 +81,13 @@ ERASE_LABEL = "\u232b"  # ⌫
 TYPED_SO_FAR = "Typed so far: {digits}"
 GENERATE_LABEL = "Use {ref}"
 SKIPPED = "Skipped (not known)"
-SAVED = "Saved: {answer}"
+SAVED = "Saved ({question}): {answer}"
 KEPT = "Kept: {answer}"
 CLEARED = "Cleared: the answer was {answer}; the question is now unanswered."
 DID_YOU_MEAN = "Did you mean {answer}? Yes to save it, No to answer again."
 NOT_SAVED = "Not saved: answer the question again."
+#: A follow-up question: the reading named what the question is about, not which option.
+FOLLOW_UP = "{ask} Yes or No."
 YES_LABEL = "Yes"
 # What a pressed message says once its press is handled (Telegram edits it; the transcript has the press).
 PRESSED_BACK = "\u21a9 Back"  # ↩

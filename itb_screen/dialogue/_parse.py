@@ -1,42 +1,19 @@
-"""Turning what a clinician types into an answer, or into one line saying what is allowed.
+"""The dialogue's side of reading: its own words (`?`, `skip`, `unknown`), case references, and the
+reader's `Reading` for everything else.
 
-Clinicians type the way they write notes: `CP`, `botox, physio`, `8yo`, `18 months`, `nil`. Every name
-an option answers to (number, code, label, short forms) comes from the catalogue, so this module holds
-no clinical vocabulary of its own, only how text is read:
-
-1. an exact name (case, `_`, `-` and punctuation aside) or an option number;
-2. a distinctive word of one label (`transfers`, `dislocation`), per question;
-3. lists split on `,` `;` `&` `+` `/` and `and` (a label that contains `and`/`or` wins over the split);
-4. a near miss by spelling (`mobilty`) is offered back as `NearMiss`, never stored;
-5. anything else that fits two options, hedges (`maybe`), negates (`no botox`) or fits nothing is
-   refused with the candidates named: the parser never guesses.
-
-`read_answer` returns a `Reading` (the stored value and a note to say back, e.g. "18 months = 1 year")
-or raises `Refusal`; the dialogue asks the same question again and stores nothing.
+Every answer is read by `reader.read` once; this module only keeps the dialogue's words away from it
+and turns a reading into what old callers expect (`read_answer` raises for anything but an answer).
 """
 
 from __future__ import annotations
 
 import re
 
-from ..criteria import Question, Value
+from ..criteria import NONE_CODE, Question, Value
 from . import _messages as say
-from ._choices import _how, _read_many, _read_one, normalise_many
 from ._identifiers import identifier_kind
-from ._numbers import _age_help, _read_number
-from ._reading import (
-    HELP_WORDS,
-    KEEP_WORDS,
-    SKIP_WORDS,
-    UNKNOWN_WORDS,
-    NearMiss,
-    Reading,
-    Refusal,
-    _shown,
-    is_number,
-    is_skip,
-    normalise,
-)
+from .reader import AskBack, NearMiss, Reading, Refusal, read
+from .reader._messages import how, shown
 
 __all__ = [
     "HELP_WORDS",
@@ -44,6 +21,7 @@ __all__ = [
     "MAX_TEXT",
     "SKIP_WORDS",
     "UNKNOWN_WORDS",
+    "AskBack",
     "NearMiss",
     "Reading",
     "Refusal",
@@ -53,11 +31,24 @@ __all__ = [
     "normalise",
     "normalise_many",
     "parse_answer",
-    "parse_many",
-    "parse_number",
-    "parse_one",
     "read_answer",
+    "read_line",
 ]
+
+#: Typed words that ask what a question means (the dialogue shows `explain(question)`).
+HELP_WORDS = frozenset({"?", "help", "why"})
+
+#: Typed words that move on and keep any answer already given.
+KEEP_WORDS = frozenset({"skip", "next", "pass"})
+
+#: Typed words that say the answer is not known: the question is left (or made) unanswered. Doubt
+#: (`unsure`, `not sure`) is not here: it is asked back, so a half-meant answer is never recorded.
+UNKNOWN_WORDS = frozenset(
+    {"unknown", "not known", "don't know", "dont know", "don\u2019t know", "do not know", "unk", "nk", "n/k"}
+)
+
+#: Every word that leaves a question without a new answer.
+SKIP_WORDS = KEEP_WORDS | UNKNOWN_WORDS
 
 #: The longest message the dialogue reads; longer ones are refused whole.
 MAX_TEXT = 500
@@ -65,48 +56,60 @@ _REF = re.compile(r"^[A-Za-z0-9_-]{3,32}$")
 _LONG_DIGITS = re.compile(r"\d{6,}")
 
 
-# The interface -----------------------------------------------------------------------------------------
-def read_answer(question: Question, text: str) -> Reading:
-    """A typed answer to `question`: a `Reading`, or `Refusal` (`NearMiss` for a spelling slip)."""
+def normalise(text: str) -> str:
+    """Case and runs of spaces never change a command or a dialogue word (`SKIP`, ` back `)."""
+    return " ".join(text.split()).casefold()
+
+
+def is_skip(text: str) -> bool:
+    """True for every word that leaves a question without a new answer (keep or unknown)."""
+    return normalise(text) in SKIP_WORDS
+
+
+def is_number(text: str) -> bool:
+    """Plain 0-9 digits only: str.isdigit() also accepts "²", which int() refuses."""
+    return text.isascii() and text.isdigit()
+
+
+def read_line(question: Question, text: str) -> Reading:
+    """A typed line at `question`, read once (the dialogue's own words are refused as answers)."""
     if len(text) > MAX_TEXT:
-        raise Refusal(f"That is longer than {MAX_TEXT} characters: type a short answer.")
+        return Reading("refused", message=f"That is longer than {MAX_TEXT} characters: type a short answer.")
     if not text.strip():
-        raise Refusal("Type an answer, or '?' to see what the question means.")
+        return Reading("refused", message="Type an answer, or '?' to see what the question means.")
     if normalise(text) in HELP_WORDS | SKIP_WORDS:
-        raise Refusal(f"'{_shown(text)}' is not an answer: {_how_any(question)}.")
-    if question.kind == "number":
-        return _read_number(question, text)
-    if question.kind == "one":
-        return _read_one(question, text)
-    return _read_many(question, text)
+        return Reading("refused", message=f"'{shown(text)}' is not an answer: {_how_any(question)}.")
+    return read(question, text)
 
 
 def _how_any(question: Question) -> str:
-    return _age_help(question) if question.kind == "number" else _how(question)
+    if question.kind == "number":
+        months = " or 18 months" if question.unit == "years" else ""
+        return f"type {question.allowed()} (e.g. 8, 8 years{months}), or 'unknown'"
+    return how(question)
+
+
+def read_answer(question: Question, text: str) -> Reading:
+    """A typed answer to `question`: a `Reading` that is an answer, or `Refusal` (`NearMiss` for a
+    spelling slip, `AskBack` for a follow-up question)."""
+    return read_line(question, text).raise_unless_answer(text)
 
 
 def parse_answer(question: Question, text: str) -> Value:
     """A typed answer to `question` in its stored form, or Refusal (NearMiss is one)."""
-    return read_answer(question, text).value
-
-
-def parse_number(question: Question, text: str) -> int:
-    """Kept for old callers: the number answer of `text`."""
-    value = _read_number(question, text).value
-    assert isinstance(value, int)
+    value = read_answer(question, text).value
+    assert value is not None
     return value
 
 
-def parse_one(question: Question, text: str) -> str:
-    """Kept for old callers: the one code `text` names."""
-    return str(_read_one(question, text).value)
-
-
-def parse_many(question: Question, text: str) -> tuple[str, ...]:
-    """Kept for old callers: the codes `text` lists, in catalogue order."""
-    value = _read_many(question, text).value
-    assert isinstance(value, tuple)
-    return value
+def normalise_many(question: Question, codes: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Check `none` stands alone and put the codes in the catalogue's order."""
+    exclusive = question.exclusive_code
+    if exclusive and exclusive in codes and len(codes) > 1:
+        label = question.option(NONE_CODE).label
+        raise Refusal(f"'{label}' cannot be combined with other options: choose it alone, or the others.")
+    chosen = set(codes)
+    return tuple(c for c in question.codes if c in chosen)
 
 
 def check_ref(text: str) -> str:

@@ -188,8 +188,8 @@ def result_prompt(case: Case, result: Result) -> Prompt:
     )
 
 
-def offer_prompt(case: Case, question: Question, words: str) -> Prompt:
-    """ "Did you mean ...?" with Yes and No."""
+def offer_prompt(case: Case, question: Question, ask: str) -> Prompt:
+    """A yes or no asked back ("Did you mean ...?", or a follow-up question) with Yes and No."""
     state = state_code(question.field)
     controls = (
         Button(buttons.encode("yes", case.id, state), say.YES_LABEL),
@@ -197,7 +197,7 @@ def offer_prompt(case: Case, question: Question, words: str) -> Prompt:
     )
     return Prompt(
         "notice",
-        say.DID_YOU_MEAN.format(answer=words),
+        ask,
         case_ref=case.ref,
         field=question.field,
         controls=controls,

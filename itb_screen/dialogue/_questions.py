@@ -6,11 +6,10 @@ is offered back and stored only after yes, and every typed answer stored is said
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from ..criteria import QUESTIONS_BY_FIELD, Question, value_label
+from ..criteria import QUESTIONS_BY_FIELD, Question, short_label, value_label
 from . import _cases, _commands, _corrections, _review
 from . import _messages as say
 from ._explain import explain
@@ -20,15 +19,15 @@ from ._parse import (
     KEEP_WORDS,
     MAX_TEXT,
     UNKNOWN_WORDS,
-    NearMiss,
+    Reading,
     Refusal,
     normalise,
     normalise_many,
     parse_answer,
-    read_answer,
+    read_line,
 )
 from ._prompts import Prompt, offer_prompt, question_prompt
-from ._turn import AWAITING_AMEND, AWAITING_REF, AWAITING_SUGGESTION, Turn
+from ._turn import Awaiting, Turn
 
 if TYPE_CHECKING:
     from ._engine import Dialogue
@@ -47,11 +46,11 @@ def text(d: Dialogue, turn: Turn, raw: str) -> None:
         return d.refuse(turn, say.TOO_LONG.format(limit=MAX_TEXT))
     if stripped.startswith("/"):
         return _commands.command(d, turn, stripped)
-    if turn.awaiting(AWAITING_REF) is not None:
+    if turn.awaiting("ref") is not None:
         return _cases.new(d, turn, stripped)
-    amending = turn.awaiting(AWAITING_AMEND)
-    if amending is not None:
-        return _corrections.amend_reason(d, turn, stripped, int(amending))
+    amending = turn.awaiting("reason")
+    if amending is not None and amending.case_id is not None:
+        return _corrections.amend_reason(d, turn, stripped, amending.case_id)
     word = normalise(stripped)
     if turn.state == CHOOSING:
         return turn.say("notice", say.NO_OPEN_CASE)
@@ -77,13 +76,30 @@ def _at_question(d: Dialogue, turn: Turn, question: Question, typed: str, word: 
         return clear(d, turn, question)
     if question.kind == "many" and word == "done":
         return done(d, turn, question)
-    try:
-        reading = read_answer(question, typed)
-    except NearMiss as miss:
-        return _offer_back(d, turn, question, miss)
-    except Refusal as refusal:
-        return d.refuse(turn, str(refusal))
-    accept(d, turn, question, reading.value, note=reading.note)
+    reading = read_line(question, typed)
+    if reading.outcome == "answer":
+        return accept(d, turn, question, reading.value, note=_said_back(reading))
+    if reading.outcome == "near":
+        return _offer_back(
+            d, turn, question, reading.value, None, say.DID_YOU_MEAN.format(answer=reading.message)
+        )
+    if reading.outcome == "ask" and reading.follow_up is not None:
+        ask = reading.follow_up
+        return _offer_back(d, turn, question, ask.yes, ask.no, say.FOLLOW_UP.format(ask=ask.ask))
+    d.refuse(turn, reading.message)
+
+
+def saved_label(field: str) -> str:
+    """The question a saved line names, in a word or two: its short label without a parenthesis."""
+    return short_label(field).split(" (")[0]
+
+
+def _said_back(reading: Reading) -> str:
+    """What the saved line adds to the answer: a changed form, the qualifier kept, the ICD-10-CM code."""
+    parts = [reading.note] if reading.note else []
+    if reading.qualifier:
+        parts.append(f"note: {reading.qualifier}")
+    return "; ".join(parts)
 
 
 # Storing -----------------------------------------------------------------------------------------
@@ -103,7 +119,10 @@ def accept(d: Dialogue, turn: Turn, question: Question, value: Any, note: str = 
     turn.pressed = words
     if turn.typed and value is not None:
         turn.say(
-            "saved", say.SAVED.format(answer=words) + (f" ({note})" if note else ""), field=question.field
+            "saved",
+            say.SAVED.format(question=saved_label(question.field), answer=words)
+            + (f" ({note})" if note else ""),
+            field=question.field,
         )
     advance(d, turn)
 
@@ -209,37 +228,41 @@ def _same_question(turn: Turn, question: Question, display: str) -> Prompt:
 
 
 # Near misses: "Did you mean ...?" ------------------------------------------------------------------
-def _offer_back(d: Dialogue, turn: Turn, question: Question, miss: NearMiss) -> None:
-    """Offer a near miss back; it is stored only after a yes."""
+def _offer_back(d: Dialogue, turn: Turn, question: Question, yes: Any, no: Any, ask: str) -> None:
+    """Ask a yes or no back (a near miss, or a follow-up question); nothing is stored until the answer."""
     assert turn.case is not None
-    value = list(miss.value) if isinstance(miss.value, tuple) else miss.value
-    d.set_awaiting(turn, AWAITING_SUGGESTION + json.dumps([turn.case.id, question.field, value]))
+    d.set_awaiting(
+        turn,
+        Awaiting("offer", case_id=turn.case.id, field=question.field, ask=ask, yes=_json(yes), no=_json(no)),
+    )
     turn.offered = True
-    turn.prompts.append(offer_prompt(turn.case, question, miss.words))
+    turn.prompts.append(offer_prompt(turn.case, question, ask))
 
 
-def offered(turn: Turn) -> Any | None:
-    """The value offered back for the open question by the previous input, if any."""
-    offer = turn.awaiting(AWAITING_SUGGESTION)
-    if offer is None or turn.case is None:
+def _json(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def offered(turn: Turn) -> Awaiting | None:
+    """The yes or no asked back about the open question by the previous input, if any."""
+    offer = turn.awaiting("offer")
+    # Any other input ends an offer, so it belongs to the open question; the case and field are checked
+    # in case another process moved the user on.
+    if offer is None or turn.case is None or offer.case_id != turn.case.id or offer.field != turn.state:
         return None
-    # Any other input ends an offer, so it always belongs to the open question; the case is checked in
-    # case another process moved the user on.
-    case_id, _field, value = json.loads(offer)
-    if case_id != turn.case.id:
-        return None
-    return tuple(value) if isinstance(value, list) else value
+    return offer
 
 
-def answer_offer(d: Dialogue, turn: Turn, yes: bool, value: Any | None = None) -> None:
-    """Yes stores the answer offered back; No asks the question again."""
-    value = offered(turn) if value is None else value
-    question = QUESTIONS_BY_FIELD[turn.state]
-    if value is None:  # a Yes/No button whose offer has gone (answered or replaced)
+def answer_offer(d: Dialogue, turn: Turn, yes: bool, offer: Awaiting | None = None) -> None:
+    """Yes stores the answer offered; No stores the follow-up's no, or asks the question again."""
+    offer = offered(turn) if offer is None else offer
+    if offer is None or turn.state not in QUESTIONS_BY_FIELD:  # a Yes/No whose offer has gone
         turn.say("refusal", say.STALE)
         return d.show_current(turn, quiet=True)
+    question = QUESTIONS_BY_FIELD[turn.state]
     d.set_awaiting(turn, None)
-    if not yes:
+    value = offer.yes if yes else offer.no
+    if value is None:
         turn.pressed = say.NOT_THAT
         turn.say("notice", say.NOT_SAVED)
         return d.show_current(turn, quiet=True)

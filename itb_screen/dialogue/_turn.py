@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from ..storage import Case, User
 from ._machine import CHOOSING
@@ -12,13 +13,63 @@ from ._prompts import Prompt
 #: Statuses of a case that is not open for answers.
 CLOSED = ("cancelled", "void")
 
-#: users.awaiting right after /new without a reference: the next message is the reference. It is stored
-#: as "ref:<number>", the number of the generated reference offered with it (the only one a press may take).
-AWAITING_REF = "ref"
-#: users.awaiting while the reason of an amendment is expected: "amend:<case id>".
-AWAITING_AMEND = "amend:"
-#: users.awaiting while a near miss is offered back: "suggest:" + JSON [case id, field, value].
-AWAITING_SUGGESTION = "suggest:"
+
+@dataclass(frozen=True)
+class Awaiting:
+    """What the user's very next input is read as, kept in users.awaiting between inputs.
+
+    - `ref`: a case reference, after /new without one (`number`: the generated reference offered, "");
+    - `reason`: the reason of an amendment of case `case_id`;
+    - `offer`: a yes or no to `ask` about `field` of case `case_id` (a "Did you mean ...?" or a
+      follow-up question): yes stores `yes`, no stores `no` (None: nothing, the question is asked again).
+
+    Encoded and decoded here only; the column is text so that older rows ("ref:3", "amend:7",
+    "suggest:[...]") still read.
+    """
+
+    kind: Literal["ref", "reason", "offer"]
+    number: str = ""
+    case_id: int | None = None
+    field: str = ""
+    ask: str = ""
+    yes: Any = None
+    no: Any = None
+
+    def encode(self) -> str:
+        if self.kind == "ref":
+            return f"ref:{self.number}" if self.number else "ref"
+        if self.kind == "reason":
+            return f"amend:{self.case_id}"
+        body = {"case": self.case_id, "field": self.field, "ask": self.ask, "yes": self.yes, "no": self.no}
+        return "offer:" + json.dumps(body)
+
+    @classmethod
+    def decode(cls, text: str | None) -> Awaiting | None:
+        if not text:
+            return None
+        if text == "ref" or text.startswith("ref:"):
+            return cls("ref", number=text.removeprefix("ref").removeprefix(":"))
+        if text.startswith("amend:"):
+            return cls("reason", case_id=int(text.removeprefix("amend:")))
+        if text.startswith("suggest:"):  # written before the follow-up questions
+            case_id, field_code, value = json.loads(text.removeprefix("suggest:"))
+            return cls("offer", case_id=case_id, field=field_code, yes=_stored(value))
+        if text.startswith("offer:"):
+            body = json.loads(text.removeprefix("offer:"))
+            return cls(
+                "offer",
+                case_id=body["case"],
+                field=body["field"],
+                ask=body["ask"],
+                yes=_stored(body["yes"]),
+                no=_stored(body["no"]),
+            )
+        return None
+
+
+def _stored(value: Any) -> Any:
+    """JSON gives a list where the dialogue keeps a many-choice answer as a tuple."""
+    return tuple(value) if isinstance(value, list) else value
 
 
 @dataclass(frozen=True)
@@ -51,11 +102,11 @@ class Turn:
     subject: Case | None = None
     #: Set when the input must not be kept as typed (a refused reference or reason may identify a patient).
     redacted: str | None = None
-    #: users.awaiting as the input found it (a press ends the wait before it is read: this remembers it).
-    waited: str | None = field(init=False)
+    #: What was awaited as the input found it (a press ends the wait before it is read: this remembers it).
+    waited: Awaiting | None = field(init=False)
 
     def __post_init__(self) -> None:
-        self.waited = self.user.awaiting
+        self.waited = Awaiting.decode(self.user.awaiting)
 
     @property
     def state(self) -> str:
@@ -70,22 +121,17 @@ class Turn:
     def ref(self) -> str | None:
         return self.case.ref if self.case else None
 
-    def awaiting(self, prefix: str) -> str | None:
-        """What follows `prefix` in users.awaiting, or None when the user awaits something else."""
-        awaiting = self.user.awaiting or ""
-        if prefix == AWAITING_REF:
-            return offered_number(awaiting)
-        return awaiting.removeprefix(prefix) if awaiting.startswith(prefix) else None
+    @property
+    def waiting(self) -> Awaiting | None:
+        """What the next input is awaited as (a reference, a reason, a yes or no), if anything."""
+        return Awaiting.decode(self.user.awaiting)
+
+    def awaiting(self, kind: str) -> Awaiting | None:
+        """The awaited input if it is of `kind`, else None."""
+        waiting = self.waiting
+        return waiting if waiting is not None and waiting.kind == kind else None
 
     def say(self, kind: str, text: str, **fields: Any) -> None:
         """Add a prompt about the open case (its reference unless given)."""
         fields.setdefault("case_ref", self.ref)
         self.prompts.append(Prompt(kind, text, **fields))  # type: ignore[arg-type]
-
-
-def offered_number(awaiting: str | None) -> str | None:
-    """The generated reference's number in users.awaiting "ref:<number>" ("" for a bare "ref"), else None."""
-    if awaiting == AWAITING_REF:
-        return ""
-    prefix = AWAITING_REF + ":"
-    return awaiting.removeprefix(prefix) if awaiting and awaiting.startswith(prefix) else None

@@ -1,0 +1,58 @@
+"""Spelling slips: an unknown word put right when exactly one word of the question's vocabulary is
+close (RapidFuzz's Damerau-Levenshtein distance), so `mobilty` reads as `mobility` and is offered back."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from ...criteria import Question
+
+_WORD = re.compile(r"[A-Za-z]+")
+
+#: Never a correction's target: short answer words a slip must not become ("done" is not "none").
+_NO_NEAR = frozenset({"none", "nope", "nil", "yes", "nah", "nothing", "yeah"})
+
+
+@cache
+def _vocabulary(question: Question) -> tuple[str, ...]:
+    words = {w.casefold() for phrase, _label in question.phrases() for w in _WORD.findall(phrase)}
+    return tuple(sorted(w for w in words if len(w) >= 4 and w not in _NO_NEAR))
+
+
+def _bound(word: str) -> int:
+    """How many slips a word may have: none under 4 letters, one up to 7, two beyond."""
+    return 0 if len(word) < 4 else 1 if len(word) < 8 else 2
+
+
+def _fix(word: str, vocabulary: tuple[str, ...]) -> str | None:
+    from rapidfuzz.distance import DamerauLevenshtein
+    from rapidfuzz.process import extract
+
+    limit = _bound(word)
+    if not limit:
+        return None
+    close = extract(word, vocabulary, scorer=DamerauLevenshtein.distance, score_cutoff=limit, limit=3)
+    if not close:
+        return None
+    best = min(score for _w, score, _i in close)
+    targets = [w for w, score, _i in close if score == best]
+    return targets[0] if len(targets) == 1 else None
+
+
+def corrected(question: Question, line: str) -> str | None:
+    """`line` with each unknown word of 4+ letters that is one slip from one known word put right; None
+    when no word was."""
+    vocabulary = _vocabulary(question)
+    known = set(vocabulary)
+    changed = False
+    out = []
+    for token in re.split(r"(\W+)", line):
+        word = token.casefold()
+        if not _WORD.fullmatch(token) or word in known or len(word) < 4:
+            out.append(token)
+            continue
+        fix = _fix(word, vocabulary)
+        out.append(token if fix is None else fix)
+        changed = changed or fix is not None
+    return "".join(out) if changed else None

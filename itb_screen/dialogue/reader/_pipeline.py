@@ -1,0 +1,193 @@
+"""The clinical NLP pipeline: spaCy's tokenizer and phrase matchers with NegEx (negspacy) for context.
+
+A blank English pipeline (no model download): the sentencizer, then per question a `PhraseMatcher` over
+the catalogue's phrases (option names, vocabulary, concepts) sets the entities, and NegEx components mark
+each entity negated or historical. Doubt is any ConText uncertainty or hypothetical cue in the line.
+Everything is built on first use and cached, so nothing of spaCy is imported until a line is read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from ...criteria import Question
+from . import _cues
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One phrase of the catalogue found in a line, with its context."""
+
+    label: str  # an option code, or "concept:NAME"
+    text: str
+    start: int  # token offsets
+    end: int
+    negated: bool
+    past: bool
+
+    @property
+    def concept(self) -> str | None:
+        return self.label.removeprefix("concept:") if self.label.startswith("concept:") else None
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A line as the pipeline read it: its tokens, the mentions, and any doubt cue."""
+
+    text: str
+    tokens: tuple[str, ...]
+    offsets: tuple[int, ...]  # where each token starts in `text`
+    separators: tuple[bool, ...]  # token i is punctuation that separates clauses
+    mentions: tuple[Mention, ...]
+    doubt: tuple[str, ...]
+
+
+_SEPARATORS = frozenset({",", ";", ":", "-", "(", ")", "\u2013", "\u2014", "/", ".", "[", "]"})
+
+
+@cache
+def nlp() -> Language:
+    """The shared pipeline: tokenizer, sentencizer, NegEx for negation and for the past."""
+    import spacy
+    from negspacy.negation import Negex  # noqa: F401  (registers the "negex" factory)
+    from negspacy.termsets import termset
+
+    pipeline = spacy.blank("en")
+    pipeline.add_pipe("sentencizer")
+    negation = termset("en_clinical")
+    negation.remove_patterns({"preceding_negations": list(_cues.NOT_NEGATION), "termination": ["yet"]})
+    negation.add_patterns(
+        {
+            "preceding_negations": list(_cues.WARD_PRECEDING_NEGATIONS),
+            "following_negations": list(_cues.WARD_FOLLOWING_NEGATIONS),
+            "pseudo_negations": list(_cues.WARD_PSEUDO_NEGATIONS),
+            "termination": list(_cues.WARD_TERMINATION),
+        }
+    )
+    pipeline.add_pipe("negex", name="negation", config={"neg_termset": negation.get_patterns()})
+    past = {
+        "pseudo_negations": [],
+        "preceding_negations": list(_cues.HISTORICAL_PRECEDING),
+        "following_negations": list(_cues.HISTORICAL_FOLLOWING),
+        "termination": negation.get_patterns()["termination"],
+    }
+    pipeline.add_pipe("negex", name="past", config={"neg_termset": past, "extension_name": "past"})
+    return pipeline
+
+
+def _tokenize(pipeline: Language, phrases: Iterable[str]) -> list[Doc]:
+    """Phrases as the tokenizer splits them (the patterns of a PhraseMatcher)."""
+    return [pipeline.make_doc(phrase) for phrase in phrases]
+
+
+@cache
+def _doubt_matcher() -> Any:
+    from spacy.matcher import PhraseMatcher
+
+    pipeline = nlp()
+    matcher = PhraseMatcher(pipeline.vocab, attr="LOWER")
+    cues = _cues.UNCERTAINTY + _cues.HYPOTHETICAL
+    matcher.add("doubt", list(_tokenize(pipeline, cues)))
+    return matcher
+
+
+@dataclass(frozen=True)
+class _QuestionMatchers:
+    phrases: Any  # PhraseMatcher over the question's phrases
+    resolved: Any  # a NegEx component for the question's own resolved cues, or None
+    doubt: Any  # a PhraseMatcher of the question's own doubt cues, or None
+    labels: dict[int, str]
+
+
+@cache
+def _matchers(question: Question) -> _QuestionMatchers:
+    from negspacy.negation import Negex
+    from spacy.matcher import PhraseMatcher
+
+    pipeline = nlp()
+    matcher = PhraseMatcher(pipeline.vocab, attr="LOWER")
+    by_label: dict[str, list[str]] = {}
+    owner: dict[str, str] = {}
+    for phrase, label in question.phrases():
+        key = " ".join(t.lower_ for t in pipeline.tokenizer(phrase))
+        if owner.setdefault(key, label) != label:
+            raise ValueError(f"{question.field}: {phrase!r} names both {owner[key]!r} and {label!r}")
+        by_label.setdefault(label, []).append(phrase)
+    labels: dict[int, str] = {}
+    for label, phrases in by_label.items():
+        matcher.add(label, list(_tokenize(pipeline, phrases)))
+        labels[pipeline.vocab.strings[label]] = label
+    resolved = None
+    if question.resolved_cues:
+        termset = {
+            "pseudo_negations": list(_cues.WARD_PSEUDO_NEGATIONS),
+            "preceding_negations": list(question.resolved_cues),
+            "following_negations": list(question.resolved_cues),
+            "termination": list(_cues.WARD_TERMINATION),
+        }
+        resolved = Negex(pipeline, f"resolved_{question.field}", termset, extension_name="negex")
+    doubt = None
+    if question.doubt_cues:
+        doubt = PhraseMatcher(pipeline.vocab, attr="LOWER")
+        doubt.add("doubt", list(_tokenize(pipeline, question.doubt_cues)))
+    return _QuestionMatchers(matcher, resolved, doubt, labels)
+
+
+def parse(question: Question, text: str) -> Parsed:
+    """Read `text` once for `question`: the catalogue's phrases found in it, each in its context."""
+    from spacy.util import filter_spans
+
+    pipeline = nlp()
+    matchers = _matchers(question)
+    doc: Doc = pipeline.make_doc(text)
+    spans = [doc[start:end] for _id, start, end in matchers.phrases(doc)]
+    chosen = filter_spans(spans)  # the longest phrase wins: "poorly managed" over "managed"
+    labels = {
+        (s.start, s.end): matchers.labels[m] for m, s in ((i, doc[a:b]) for i, a, b in matchers.phrases(doc))
+    }
+    from spacy.tokens import Span
+
+    doc.ents = [Span(doc, s.start, s.end, label=labels[(s.start, s.end)]) for s in chosen]
+    for _name, component in pipeline.pipeline:
+        doc = component(doc)
+    if matchers.resolved is not None:
+        doc = matchers.resolved(doc)
+    mentions = tuple(
+        Mention(ent.label_, ent.text, ent.start, ent.end, bool(ent._.negex), bool(ent._.past))
+        for ent in doc.ents
+    )
+    doubt = tuple(doc[a:b].text for _id, a, b in _doubt_matcher()(doc))
+    if matchers.doubt is not None:
+        doubt += tuple(doc[a:b].text for _id, a, b in matchers.doubt(doc))
+    return Parsed(
+        text,
+        tuple(t.text for t in doc),
+        tuple(t.idx for t in doc),
+        tuple(t.text in _SEPARATORS for t in doc),
+        mentions,
+        doubt,
+    )
+
+
+def warm() -> None:
+    """Build the pipeline and every question's matcher now (a channel calls it at start, in a thread)."""
+    from ...criteria import QUESTIONS
+
+    nlp()
+    _doubt_matcher()
+    for question in QUESTIONS:
+        if question.kind != "number":
+            _matchers(question)
+
+
+def doubt_in(text: str) -> tuple[str, ...]:
+    """The ConText uncertainty and hypothetical cues in `text` (`?`, `about`, `possible`, `if`)."""
+    doc = nlp().make_doc(text)
+    return tuple(doc[a:b].text for _id, a, b in _doubt_matcher()(doc))
