@@ -973,7 +973,9 @@ def backup_under_load(writers: int, where: Path) -> BackupFigures:
         capture_output=True,
         env=env(),
     )
-    figures.restored = run.returncode == 0 and again.returncode == 0 and b"Saved: 40 years" in again.stdout
+    figures.restored = (
+        run.returncode == 0 and again.returncode == 0 and b"Saved (Age): 40 years" in again.stdout
+    )
     figures.verified = verify_ok(restored)
     figures.integrity = integrity_ok(restored)
     return figures

@@ -242,7 +242,7 @@ def test_a_console_started_again_says_which_case_it_continues(db_path):
     assert first.returncode == 0
     again = itb("console", "--db", db, "--user", "lee", stdin="MS\n")
     assert f"Continuing case CONT-9, question 2 of {len(asked_fields({'age_years': 45}))}." in again.stdout
-    assert "Saved: Multiple sclerosis" in again.stdout
+    assert "Saved (Condition): Multiple sclerosis" in again.stdout
     other = itb("console", "--db", db, "--user", "sam", stdin="")
     assert "Continuing" not in other.stdout  # another user has no open case
 
@@ -273,13 +273,13 @@ def test_natural_answers_piped_to_the_console_screen_a_case(db_path):
     run = itb("console", "--db", str(db_path), "--user", "lee", stdin="\n".join(lines) + "\n")
     assert run.returncode == 0 and "Traceback" not in run.stderr
     for said in (
-        "Saved: 45 years",
-        "Saved: Multiple sclerosis",
-        "Saved: Progressive",
-        "Saved: Mobility, Caregiver assistance",
-        "Saved: Oral antispasticity medication, Botulinum toxin, Rehabilitation",
-        "Saved: No reaction",
-        "Saved: Improve transfers, Improve walking",
+        "Saved (Age): 45 years",
+        "Saved (Condition): Multiple sclerosis",
+        "Saved (Course): Progressive",
+        "Saved (Interference): Mobility, Caregiver assistance",
+        "Saved (Prior treatments): Oral antispasticity medication, Botulinum toxin, Rehabilitation",
+        "Saved (Baclofen reaction): No reaction",
+        "Saved (Goals): Improve transfers, Improve walking",
     ):
         assert said in run.stdout, said
     assert "Case NAT-1: Refer for the ITB screening test" in run.stdout

@@ -64,7 +64,7 @@ def test_busy_database_loses_one_input_and_reads_the_next(tmp_path):
 
     send("/new BUSY-1")
     send("40")
-    while "Saved: 40 years" not in (line := console.stdout.readline()):
+    while "Saved (Age): 40 years" not in (line := console.stdout.readline()):
         assert line, "the console ended before saving the age"
     blocker = sqlite3.connect(db, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")  # another program writing for longer than the busy timeout
@@ -77,7 +77,7 @@ def test_busy_database_loses_one_input_and_reads_the_next(tmp_path):
     assert fault == "Not saved: the database is busy; earlier answers are kept.\n"
     assert err == ""
     assert_clean(out, fault + err)
-    assert out.count("> MS\n") == 2 and out.count("Saved: Multiple sclerosis") == 1
+    assert out.count("> MS\n") == 2 and out.count("Saved (Condition): Multiple sclerosis") == 1
     assert console.returncode == 1
     assert saved(db, "BUSY-1") == {"age_years": 40, "primary_condition": "multiple_sclerosis"}
 
@@ -160,7 +160,7 @@ def test_undecodable_line_is_refused_and_the_next_is_read(tmp_path):
     run = console_run(db, b"/new ENC-1\n\xff\n40\n")
     assert_clean(run.stdout, run.stderr)
     assert run.stderr == "Unreadable: that line is not UTF-8 text, so it was ignored; type it again.\n"
-    assert "> \\xff\n" in run.stdout and "Saved: 40 years" in run.stdout
+    assert "> \\xff\n" in run.stdout and "Saved (Age): 40 years" in run.stdout
     assert run.returncode == 1
     assert saved(db, "ENC-1") == {"age_years": 40}
 
@@ -170,7 +170,7 @@ def test_text_stream_with_undecoded_bytes_is_refused_too(store):
     stdout, stderr = io.StringIO(), io.StringIO()
     status = run_console(store, USER, io.StringIO("/new ENC-2\n\udcff\n40\n"), stdout, stderr)
     assert stderr.getvalue().count("\n") == 1 and stderr.getvalue().startswith("Unreadable:")
-    assert "Saved: 40 years" in stdout.getvalue()
+    assert "Saved (Age): 40 years" in stdout.getvalue()
     assert status == 1
 
 

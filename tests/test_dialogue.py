@@ -417,7 +417,7 @@ def test_transcript_keeps_every_message_in_and_out(dialogue, store):
     ]
     # refusal, question again, then 8 and the next question with its say-back line on top (one row)
     assert [d for d, _ in lines[4:]] == ["out", "out", "in", "out"]
-    assert lines[-1] == ("out", "Saved: 8 years")
+    assert lines[-1] == ("out", "Saved (Age): 8 years")
     assert transcript[-1]["text"].splitlines()[1].startswith("Case CASE-1 - question 2 of ")
     assert all(m["at"] and m["user"] == "Alice" for m in transcript)
 

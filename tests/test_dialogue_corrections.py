@@ -66,9 +66,9 @@ def test_a_typed_answer_is_said_back_in_one_line_before_the_next_question(dialog
     dialogue.handle(ALICE, "/new SAY-1")
     prompts = dialogue.handle(ALICE, "45")
     assert [p.kind for p in prompts] == ["saved", "question"]
-    assert prompts[0].text == "Saved: 45 years"
+    assert prompts[0].text == "Saved (Age): 45 years"
     prompts = dialogue.handle(ALICE, "MS")
-    assert prompts[0].text == "Saved: Multiple sclerosis"
+    assert prompts[0].text == "Saved (Condition): Multiple sclerosis"
     assert prompts[1].field == "disease_course"
 
 
@@ -251,7 +251,7 @@ def test_a_near_miss_is_offered_back_and_stored_only_after_yes(dialogue, store):
     assert [b.label for b in prompts[0].controls] == ["Yes", "No"]
     assert "primary_condition" not in store.answers(case_of(store, "NEAR-1").id)
     prompts = dialogue.handle(ALICE, "yes")
-    assert prompts[0].text == "Saved: Cerebral palsy"
+    assert prompts[0].text == "Saved (Condition): Cerebral palsy"
     assert store.answers(case_of(store, "NEAR-1").id)["primary_condition"] == "cerebral_palsy"
 
 

@@ -580,7 +580,14 @@ def invalid_text(question: Question, draw) -> str:
         choices += ["121", "999", "-1", "eighty-eight and a half", "8.5", "1 2", "1000", "36 months"]
     else:
         count = len(question.options)
-        choices += ["0", str(count + 1), "99", f"1, {count + 1}", f"{question.codes[0]}, itching"]
+        choices += ["0", str(count + 1), "99", f"1, {count + 1}"]
+        # A list with an item read as nothing is refused; one answer with words after it keeps them as
+        # its note (issue 16), so there two options joined by "or" are the invalid text.
+        choices.append(
+            f"{question.codes[0]}, itching"
+            if question.kind == "many"
+            else f"{question.codes[0]} or {question.codes[1]}"
+        )
         if "none" in question.codes:
             others = [c for c in question.codes if c != "none"]
             none_number = question.codes.index("none") + 1

@@ -14,7 +14,7 @@ PACKAGE = ROOT / "itb_screen"
 #: The packages held to the size limits here (the others keep their own).
 SIZED = ("criteria", "dialogue", "storage", "review", "bot", "cli")
 #: The questionnaire's declarations are data, not code to hold in one's head: their module may be long.
-DECLARATIONS = {"itb_screen.criteria._catalogue"}
+DECLARATIONS = {"itb_screen.criteria._catalogue", "itb_screen.criteria._vocabulary"}
 #: The seed statements are quoted verbatim, one line each (ruff's per-file ignore says the same).
 VERBATIM = {"itb_screen.criteria._seed"}
 MAX_MODULE_LINES, MAX_FUNCTION_LINES, MAX_BRANCHES, MAX_LINE = 400, 40, 12, 110

@@ -23,7 +23,7 @@ from telegram.error import NetworkError, TimedOut
 from itb_screen.bot.telegram import AccessList, Member, parse_users, render
 from itb_screen.bot.telegram.access import AccessFileError
 from itb_screen.bot.telegram.errors import SORRY
-from itb_screen.criteria import QUESTIONS, QUESTIONS_BY_FIELD, asked_fields, validate_answers
+from itb_screen.criteria import QUESTIONS, QUESTIONS_BY_FIELD, asked_fields, short_label, validate_answers
 from itb_screen.dialogue import Button, Prompt, messages
 
 from .conftest import VIGNETTES, outcome
@@ -136,14 +136,16 @@ async def screen_by_typing(h: Harness, user: int, ref: str, answers: dict) -> No
         if value is None:
             assert saved_lines(after) == []
         elif question.kind == "number":
-            assert saved_lines(after) == [f"Saved: {value} years"]
+            assert saved_lines(after) == [f"Saved (Age): {value} years"]
         else:
             labels = (
                 [question.option(value).label]
                 if question.kind == "one"
                 else [question.option(code).label for code in value]
             )
-            assert saved_lines(after) == [f"Saved: {', '.join(labels)}"]
+            assert saved_lines(after) == [
+                f"Saved ({short_label(question.field).split(' (')[0]}): {', '.join(labels)}"
+            ]
     raise AssertionError("the screening did not reach the review")
 
 
@@ -725,12 +727,12 @@ async def test_a_typed_answer_is_said_back_on_top_of_the_next_question_a_press_i
     await bot.send(LEE, "45")
     [message] = bot.api.sent(LEE)[sent_before:]  # one message: the say-back, then the next question
     assert html_of(message).startswith(
-        f"<i>{render.CHECK} Saved: 45 years</i>\n<b>Case SAY-T - question 2 of {len(ADULT_FIELDS)}</b>"
+        f"<i>{render.CHECK} Saved (Age): 45 years</i>\n<b>Case SAY-T - question 2 of {len(ADULT_FIELDS)}</b>"
     )
-    assert saved_lines(message) == ["Saved: 45 years"] and field_of(message) == "primary_condition"
+    assert saved_lines(message) == ["Saved (Age): 45 years"] and field_of(message) == "primary_condition"
     assert message.get("reply_markup")
     await bot.send(LEE, "MS")  # a natural short form
-    assert saved_lines(bot.api.last(LEE)) == ["Saved: Multiple sclerosis"]
+    assert saved_lines(bot.api.last(LEE)) == ["Saved (Condition): Multiple sclerosis"]
     assert field_of(bot.api.last(LEE)) == "disease_course"
     pressed = await bot.tap_label(LEE, "Stable")
     assert bot.api.messages[LEE][pressed["message_id"]]["text"].endswith(f"{render.CHECK} Stable")
@@ -766,7 +768,7 @@ async def test_did_you_mean_yes_button_stores_the_offer(bot: Harness) -> None:
     assert bot.api.last(LEE)["text"].startswith("Did you mean Mobility?")
     assert "interference" not in bot.store.answers(case.id)
     await bot.send(LEE, "yes")
-    assert saved_lines(bot.api.last(LEE)) == ["Saved: Mobility"]
+    assert saved_lines(bot.api.last(LEE)) == ["Saved (Interference): Mobility"]
     assert field_of(bot.api.last(LEE)) == "ambulatory"
     assert bot.store.answers(case.id)["interference"] == ("mobility",)
 

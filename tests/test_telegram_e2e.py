@@ -188,12 +188,14 @@ def test_typed_answers_said_back_and_an_amendment_by_the_button(api: FakeBotApi,
         api.send_text(USER, "47 years")
         message = newest(api, message["message_id"], lambda m: field_of(m) == "primary_condition")
         asked = len(asked_fields({"age_years": 47}))
-        assert message["text"].startswith(f"{CHECK} Saved: 47 years\nCase E2E-AM - question 2 of {asked}")
+        assert message["text"].startswith(
+            f"{CHECK} Saved (Age): 47 years\nCase E2E-AM - question 2 of {asked}"
+        )
         api.send_text(USER, "MS")
         message = newest(api, message["message_id"], lambda m: field_of(m) == "disease_course")
-        assert saved_lines(message) == ["Saved: Multiple sclerosis"]
+        assert saved_lines(message) == ["Saved (Condition): Multiple sclerosis"]
         sent_html = api.calls_to("sendMessage")[-1]["text"]
-        assert sent_html.startswith(f"<i>{CHECK} Saved: Multiple sclerosis</i>\n")
+        assert sent_html.startswith(f"<i>{CHECK} Saved (Condition): Multiple sclerosis</i>\n")
         play(api, Screening(api, USER, answers, started=True, stop_at_review=True))
         review = latest_with_keyboard(api, USER)
         assert is_review(review)
