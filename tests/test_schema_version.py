@@ -138,7 +138,7 @@ def test_an_older_schema_is_still_migrated_by_a_command_that_reads(tmp_path):
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == []
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 7  # 0001..0007: every migration applied
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 8  # 0001..0008: every migration applied
     conn.close()
 
 

@@ -40,11 +40,12 @@ from ._text import (
     result_text,
 )
 from ._version import CRITERIA_VERSION
-from ._vocabulary import CONCEPT_TERMS, CONDITIONS, TERMS, Condition, category_of
+from ._vocabulary import CONCEPT_TERMS, CONDITIONS, ICD10CM_DESCRIPTIONS, TERMS, Condition, category_of
 
 __all__ = [
     "CONCEPT_TERMS",
     "CONDITIONS",
+    "ICD10CM_DESCRIPTIONS",
     "TERMS",
     "Concept",
     "Condition",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["CONCEPT_TERMS", "CONDITIONS", "TERMS", "Condition", "category_of"]
+__all__ = ["CONCEPT_TERMS", "CONDITIONS", "ICD10CM_DESCRIPTIONS", "TERMS", "Condition", "category_of"]
 
 
 @dataclass(frozen=True)
@@ -164,6 +164,14 @@ CONDITIONS: tuple[Condition, ...] = (
     Condition("G25.82", "Stiff-man syndrome", ("stiff person syndrome", "stiff man syndrome")),
     Condition("G04.1", "Tropical spastic paraplegia", ("tropical spastic paraparesis", "HTLV-1 myelopathy")),
 )
+
+
+#: The description of each code, as the code set gives it (a spinal cord injury's level adds three).
+ICD10CM_DESCRIPTIONS: dict[str, str] = {c.code: c.description for c in CONDITIONS} | {
+    "S14.10": "Unspecified injury of cervical spinal cord",
+    "S24.10": "Unspecified injury of thoracic spinal cord",
+    "S34.10": "Unspecified injury to lumbar spinal cord",
+}
 
 
 #: ICD-10-CM blocks and codes of each category (S2's conditions), most specific first; every other code

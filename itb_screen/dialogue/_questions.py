@@ -13,6 +13,7 @@ from ..criteria import QUESTIONS_BY_FIELD, Question, short_label, value_label
 from . import _cases, _commands, _corrections, _review
 from . import _messages as say
 from ._explain import explain
+from ._identifiers import redact
 from ._machine import CHOOSING, DONE, REVIEW
 from ._parse import (
     HELP_WORDS,
@@ -78,7 +79,8 @@ def _at_question(d: Dialogue, turn: Turn, question: Question, typed: str, word: 
         return done(d, turn, question)
     reading = read_line(question, typed)
     if reading.outcome == "answer":
-        return accept(d, turn, question, reading.value, note=_said_back(reading))
+        kept = (redact(reading.qualifier) if reading.qualifier else None, reading.icd10cm)
+        return accept(d, turn, question, reading.value, note=_said_back(reading), kept=kept)
     if reading.outcome == "near":
         return _offer_back(
             d, turn, question, reading.value, None, say.DID_YOU_MEAN.format(answer=reading.message)
@@ -98,13 +100,22 @@ def _said_back(reading: Reading) -> str:
     """What the saved line adds to the answer: a changed form, the qualifier kept, the ICD-10-CM code."""
     parts = [reading.note] if reading.note else []
     if reading.qualifier:
-        parts.append(f"note: {reading.qualifier}")
+        parts.append(f"note: {redact(reading.qualifier)}")
     return "; ".join(parts)
 
 
 # Storing -----------------------------------------------------------------------------------------
-def accept(d: Dialogue, turn: Turn, question: Question, value: Any, note: str = "") -> None:
-    """Store an answer (None = skipped) and move on; committed with the prompts that follow."""
+def accept(
+    d: Dialogue,
+    turn: Turn,
+    question: Question,
+    value: Any,
+    note: str = "",
+    kept: tuple[str | None, str | None] = (None, None),
+) -> None:
+    """Store an answer (None = skipped) and move on; committed with the prompts that follow.
+
+    `kept`: the qualifier (redacted) and the ICD-10-CM code the reading kept beside the value."""
     assert turn.case is not None
     if question.kind == "many" and value is not None:
         try:
@@ -112,9 +123,9 @@ def accept(d: Dialogue, turn: Turn, question: Question, value: Any, note: str = 
         except Refusal as refusal:
             return d.refuse(turn, str(refusal))
     current = turn.answers.get(question.field)
-    if value != current or question.field not in turn.visited:
+    if value != current or question.field not in turn.visited or any(kept):
         action = "skip" if value is None else ("change" if question.field in turn.visited else "answer")
-        _store(d, turn, question, value, action)
+        _store(d, turn, question, value, action, kept)
     words = say.SKIPPED if value is None else value_label(question.field, value)
     turn.pressed = words
     if turn.typed and value is not None:
@@ -127,9 +138,12 @@ def accept(d: Dialogue, turn: Turn, question: Question, value: Any, note: str = 
     advance(d, turn)
 
 
-def _store(d: Dialogue, turn: Turn, question: Question, value: Any, action: str) -> None:
+def _store(
+    d: Dialogue, turn: Turn, question: Question, value: Any, action: str, kept: tuple[str | None, ...] = ()
+) -> None:
     assert turn.case is not None
-    d.store.record_answer(turn.case.id, question.field, value, turn.user.id, action)
+    note, icd10cm = (*kept, None, None)[:2]
+    d.store.record_answer(turn.case.id, question.field, value, turn.user.id, action, note, icd10cm)
     turn.visited.add(question.field)
     if value is None:
         turn.answers.pop(question.field, None)

@@ -18,7 +18,7 @@ from ..criteria import (
 )
 from ..storage import Case, Store
 from .listing import display_name
-from .summary import CaseEvent, CaseView, status_words
+from .summary import CaseEvent, CaseView, kept_words, status_words
 
 
 def _known_as(store: Store, names: Mapping[str, str] | None) -> Callable[[str | None], str]:
@@ -56,6 +56,7 @@ def case_view(store: Store, case: Case, names: Mapping[str, str] | None = None) 
         events=_events(store, case, known),
         confirmed_by=known(made[-1]["by"]) if made else "",
         confirmed_at=made[-1]["at"] if made else "",
+        notes=store.answer_notes(case.id),
     )
 
 
@@ -156,7 +157,11 @@ def show_text(
     lines += ["", "Answers:"]
     for question in asked_questions(view.answers):
         answer = view.answers.get(question.field)
-        shown = "not answered" if answer is None else value_label(question.field, answer)
+        shown = (
+            "not answered"
+            if answer is None
+            else value_label(question.field, answer) + kept_words(view.notes.get(question.field))
+        )
         lines.append(f"{question.number}. {short_label(question.field)}: {shown}")
     lines += _results_lines(case, view, store.results(case.id))
     lines += _changes_lines(store.history(case.id), history)
@@ -193,6 +198,7 @@ def show_json(
         "answered": answered,
         "asked": asked,
         "answers": _json_answers(answers),
+        "notes": {f: dict(kept) for f, kept in store.answer_notes(case.id).items() if f in answers},
         "results": [
             {**r["result"], "kind": r["kind"], "at": r["at"], "by": r["by"], "reason": r["reason"]}
             for r in store.results(case.id)

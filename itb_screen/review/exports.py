@@ -10,12 +10,13 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
 from ..criteria import (
     CRITERIA_VERSION,
     DISCLAIMER,
+    ICD10CM_DESCRIPTIONS,
     QUESTIONS,
     REQUIRED_FIELDS,
     SEED_STATEMENTS,
@@ -24,6 +25,9 @@ from ..criteria import (
     applicable,
 )
 from .summary import CaseView
+
+#: The FHIR system of ICD-10-CM codes.
+ICD10CM_SYSTEM = "http://hl7.org/fhir/sid/icd-10-cm"
 
 __all__ = [
     "CASE_REF_SYSTEM",
@@ -228,11 +232,28 @@ def _fhir_datetime(stamp: str) -> str:
     return moment.isoformat()
 
 
-def _answer(question: Question, value: object) -> list[dict]:
+def _answer(question: Question, value: object, kept: Mapping[str, str] | None = None) -> list[dict]:
     if question.kind == "number":
-        return [{"valueInteger": value}]
-    codes = value if isinstance(value, (tuple, list)) else (value,)
-    return [{"valueCoding": _coding(question, str(code))} for code in codes]
+        answers = [{"valueInteger": value}]
+    else:
+        codes = value if isinstance(value, (tuple, list)) else (value,)
+        answers = [{"valueCoding": _coding(question, str(code))} for code in codes]
+    kept_items = _kept_items(question, kept or {})
+    if kept_items:  # what the answer kept rides on its (first) answer, as child items
+        answers[0]["item"] = kept_items
+    return answers
+
+
+def _kept_items(question: Question, kept: Mapping[str, str]) -> list[dict]:
+    """The ICD-10-CM code of a diagnosis named (a Coding of that system) and the note typed with it."""
+    items = []
+    if kept.get("icd10cm"):
+        code = kept["icd10cm"]
+        coding = {"system": ICD10CM_SYSTEM, "code": code, "display": ICD10CM_DESCRIPTIONS.get(code, code)}
+        items.append({"linkId": f"{question.field}.icd10cm", "answer": [{"valueCoding": coding}]})
+    if kept.get("note"):
+        items.append({"linkId": f"{question.field}.note", "answer": [{"valueString": kept["note"]}]})
+    return items
 
 
 def _response_id(ref: str) -> str:
@@ -259,7 +280,7 @@ def fhir_questionnaire_response(view: CaseView) -> dict:
     if view.user:
         response["author"] = {"display": view.user}
     response["item"] = [
-        {"linkId": q.field, "text": q.text, "answer": _answer(q, answers[q.field])}
+        {"linkId": q.field, "text": q.text, "answer": _answer(q, answers[q.field], view.notes.get(q.field))}
         for q in QUESTIONS
         if q.field in answers
     ]

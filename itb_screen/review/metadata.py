@@ -94,6 +94,11 @@ TABLES: dict[str, dict[str, Any]] = {
             "user_id": "Who gave the answer.",
             "at": "When (UTC, ISO 8601).",
             **_CHAIN,
+            "note": 'What was typed after the answer and kept with it ("yes - well controlled on '
+            'levetiracetam" keeps "well controlled on levetiracetam"), identifiers removed; empty when '
+            "nothing was.",
+            "icd10cm": "The ICD-10-CM code of the diagnosis the typed answer named (primary condition), "
+            "e.g. G80.1 for spastic diplegia; empty when it named none.",
         },
     },
     "messages": {

@@ -14,13 +14,15 @@ every statement it cites quoted at the end.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal, get_args
 
 from ..criteria import (
     CRITERIA_VERSION,
     DISCLAIMER,
+    ICD10CM_DESCRIPTIONS,
     RECOMMENDATIONS,
     REQUIRED_FIELDS,
     SEED_STATEMENTS,
@@ -94,6 +96,20 @@ class CaseView:
     events: tuple[CaseEvent, ...] = ()
     confirmed_by: str = ""
     confirmed_at: str = ""
+    #: What answers kept beside their values: {field: {"note": ..., "icd10cm": ...}} (issue 16).
+    notes: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+
+def kept_words(kept: Mapping[str, str] | None) -> str:
+    """What an answer kept, said after it: ` (note: well controlled; ICD-10-CM G35.D Multiple sclerosis,
+    unspecified)`, or "" when it kept nothing."""
+    if not kept:
+        return ""
+    parts = [f"note: {kept['note']}"] if kept.get("note") else []
+    if kept.get("icd10cm"):
+        code = kept["icd10cm"]
+        parts.append(f"ICD-10-CM {code} {ICD10CM_DESCRIPTIONS.get(code, '')}".rstrip())
+    return f" ({'; '.join(parts)})"
 
 
 def _when(stamp: str | None) -> str:
@@ -214,7 +230,9 @@ def _parts(view: CaseView) -> Parts:
     answers = tuple(
         (
             short_label(q.field),
-            value_label(q.field, view.answers[q.field]) if q.field in view.answers else NOT_ANSWERED,
+            value_label(q.field, view.answers[q.field]) + kept_words(view.notes.get(q.field))
+            if q.field in view.answers
+            else NOT_ANSWERED,
         )
         for q in asked_questions(view.answers)
     )

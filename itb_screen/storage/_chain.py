@@ -39,7 +39,9 @@ class Chained(NamedTuple):
 #: Every chained table and its content columns, in the order they are hashed (the id is not hashed: a row
 #: is placed by its chain, and the id is only known after the INSERT).
 CHAINED: dict[str, Chained] = {
-    "answers": Chained("case_id", ("case_id", "field", "value", "action", "user_id", "at")),
+    "answers": Chained(
+        "case_id", ("case_id", "field", "value", "action", "user_id", "at"), ("note", "icd10cm")
+    ),
     "results": Chained(
         "case_id",
         ("case_id", "recommendation", "criteria_version", "result", "kind", "user_id", "at", "reason"),

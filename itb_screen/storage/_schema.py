@@ -191,6 +191,15 @@ def _team(db: Database) -> None:
     db.table("notices").create_index(["sent_at"])
 
 
+@migrations(name="0008_answer_notes")
+def _answer_notes(db: Database) -> None:
+    # What a typed answer kept beside its value (issue 16): the qualifier typed after it ("well controlled
+    # on levetiracetam"), already redacted of identifiers, and the ICD-10-CM code of a diagnosis named.
+    # Hashed only when set, so the chains of earlier answers still verify (`Chained.added`).
+    db.execute("ALTER TABLE answers ADD COLUMN note TEXT")
+    db.execute("ALTER TABLE answers ADD COLUMN icd10cm TEXT")
+
+
 def schema_tables() -> tuple[dict[str, list[str]], list[str]]:
     """Every table the migrations create with its columns, in order, and which of them make up the
     full-text index (the FTS tables and their shadow tables), read from a fresh in-memory database."""

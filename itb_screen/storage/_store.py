@@ -172,10 +172,34 @@ class Store(TeamRecords):
         return stamp
 
     # Answers -----------------------------------------------------------------------------------
-    def record_answer(self, case_id: int, field: str, value: Any, user_id: int, action: str) -> None:
-        """Append an answer (action: answer, change or skip); the latest row of a field is current."""
+    def record_answer(
+        self,
+        case_id: int,
+        field: str,
+        value: Any,
+        user_id: int,
+        action: str,
+        note: str | None = None,
+        icd10cm: str | None = None,
+    ) -> None:
+        """Append an answer (action: answer, change or skip); the latest row of a field is current.
+
+        `note`: the qualifier typed with the answer (the caller has redacted it); `icd10cm`: the code of
+        the diagnosis it named."""
+        row = (case_id, field, encode_value(value), action, user_id, now(), note or None, icd10cm or None)
         with immediate(self.db):
-            append(self.db.conn, "answers", (case_id, field, encode_value(value), action, user_id, now()))
+            append(self.db.conn, "answers", row)
+
+    def answer_notes(self, case_id: int) -> dict[str, dict[str, str]]:
+        """What the current answers of a case kept beside their values: {field: {"note", "icd10cm"}}, only
+        for fields whose latest row kept something."""
+        rows = self.db.execute(
+            "SELECT field, note, icd10cm FROM answers WHERE id IN "
+            "(SELECT max(id) FROM answers WHERE case_id = ? GROUP BY field) "
+            "AND (note IS NOT NULL OR icd10cm IS NOT NULL)",
+            (case_id,),
+        ).fetchall()
+        return {f: {k: v for k, v in (("note", n), ("icd10cm", c)) if v} for f, n, c in rows}
 
     def answers(self, case_id: int, include_skipped: bool = False) -> dict[str, Any]:
         """The current answers of a case; with include_skipped, skipped fields too (value None)."""
