@@ -259,6 +259,8 @@ QUESTIONS: tuple[Question, ...] = (
             ),
             Option("none", "None yet", ("no", "nil", "nothing", "none known")),
         ),
+        # Words about how a treatment went ("stopped", "didn't help", "x3"): no option, but read.
+        concepts=(Concept("ignore"),),
     ),
     Question(
         8,
@@ -437,6 +439,7 @@ QUESTIONS: tuple[Question, ...] = (
         follow_ups=(FollowUp("disorder", "Is it managed now?", yes="managed", no="unmanageable"),),
         negated_means=(("managed", "unmanageable"),),
         current_only=True,
+        resolved_cues=("recovered", "fully recovered", "resolved"),
     ),
     Question(
         14,

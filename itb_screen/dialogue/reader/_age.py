@@ -213,11 +213,34 @@ def _age_help(question: Question) -> str:
     return f"type {question.allowed()} (e.g. 8, 8 years{months}), or 'unknown'"
 
 
+#: Words around an age in a note that say nothing of it: "Pt is 54.", "12yo girl", "aged 19, transitioning".
+_SUBJECT = re.compile(
+    r"^(?:(?:the\s+)?(?:pt|patient|she|he|child|boy|girl)(?:'s|\s+is)\s+|just\s+turned\s+|paeds\s*[-:]?\s*)",
+    _A,
+)
+_PERSON = re.compile(r"\s+(?:old\s+)?(?:boy|girl|man|woman|male|female|gentleman|lady|gent)$", _A)
+_SEX = re.compile(r"\s+[MF]$")  # "23 F"; a lower-case "18 m" is months
+_HALF = re.compile(r"^(\d{1,3})\s*(?:and\s+a\s+half|1/2|\u00bd)(.*)$", _A)
+
+
+def _plain_words(raw: str) -> str:
+    """The age without what a note writes around it: a subject, a person, a clause after a comma, an
+    aside in brackets."""
+    text = re.sub(r"\s*\([^)]*\)", "", raw).split(",")[0].strip().rstrip(".")
+    text = _SUBJECT.sub("", text)
+    return _SEX.sub("", _PERSON.sub("", text)).strip()
+
+
 def read_age(question: Question, text: str) -> Reading:
     """An age as typed: checked for hedges and ranges, stripped of `aged`/`about`, then read."""
     raw = " ".join(text.split())
     _refuse_unsure(question, raw)
-    body, approx = _plain_body(raw)
+    plain = _plain_words(raw)
+    half = _HALF.match(plain)
+    if half and not half.group(2).strip(" .").casefold().startswith(("m", "mo")):
+        years = int(half.group(1))  # whole years, as the question asks: said back
+        return _in_range(question, years, f"{raw} = {years} year{'' if years == 1 else 's'}")
+    body, approx = _plain_body(plain)
     if approx:  # the paediatric rule turns on one year: an age is stored as the clinician knows it
         raise Refusal(f"'{_shown(raw)}' sounds unsure: type the age if you know it, or 'unknown'.")
     if re.match(r"^(?:-|minus\b)", body):

@@ -107,7 +107,7 @@ def _with_qualifier(question: Question, line: str) -> Reading | None:
     if rest.doubt:
         return Reading("doubt", message=say.DOUBT.format(shown=say.shown(line)), doubt=rest.doubt)
     found = found_in(question, rest)
-    said = set(found.options or found.fallback)
+    said = set(found.options or (found.fallback if not found.negated else []))
     if question.kind == "many" and said:
         codes = [*(first.value or ()), *said]  # type: ignore[misc]
         return _many(question, codes, [*first.evidence, *found.evidence], found, line)
@@ -125,7 +125,10 @@ def _decide(question: Question, parsed: Parsed, line: str) -> Reading:
     if _or_between(parsed):
         return _refused(say.OR.format(shown=say.shown(line)))
     if question.kind == "many":
-        return _many(question, found.options or found.fallback, found.evidence, found, line)
+        # A negated concept means its option only when nothing more specific was negated: "doesn't
+        # interfere with anything" is none; "not interfering with function" says nothing of the rest.
+        fallback = found.fallback if not found.negated else []
+        return _many(question, found.options or fallback, found.evidence, found, line)
     return _one(question, parsed, found, line)
 
 
@@ -175,17 +178,17 @@ def _unread_item(parsed: Parsed) -> str:
 
 
 def _or_between(parsed: Parsed) -> bool:
-    """`botox or physio`, `none or side effects`: an `or` outside every phrase, between two of them."""
+    """`botox or physio`, `none or side effects`: an `or` outside every phrase, between phrases that name
+    different things (`abdominal or pelvic surgery` names one)."""
     inside = {i for m in parsed.mentions for i in range(m.start, m.end)}
-    starts = [m.start for m in parsed.mentions]
-    return (
-        any(
-            t.casefold() == "or" and i not in inside and min(starts) < i < max(starts)
-            for i, t in enumerate(parsed.tokens)
-        )
-        if len(starts) > 1
-        else False
-    )
+    for i, token in enumerate(parsed.tokens):
+        if token.casefold() != "or" or i in inside:
+            continue
+        before = {m.label for m in parsed.mentions if m.end <= i}
+        after = {m.label for m in parsed.mentions if m.start > i}
+        if before and after and before != after:
+            return True
+    return False
 
 
 def _many(
