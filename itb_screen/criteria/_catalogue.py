@@ -162,7 +162,7 @@ QUESTIONS: tuple[Question, ...] = (
             ),
             Option("none", "None of these", ("no", "nil", "nothing", "none of the above", "none known")),
         ),
-        concepts=(Concept("interferes", negated="none"),),
+        concepts=(Concept("interferes", negated="none"), Concept("ignore")),
         current_only=True,
     ),
     Question(
@@ -199,6 +199,7 @@ QUESTIONS: tuple[Question, ...] = (
             Option("poor_motor_function", "Poor motor function", ("poor motor", "motor function")),
             Option("none", "None of these", ("no", "nil", "nothing", "none of the above")),
         ),
+        concepts=(Concept("ignore"),),
     ),
     Question(
         7,
@@ -435,7 +436,7 @@ QUESTIONS: tuple[Question, ...] = (
                 ("unmanaged", "uncontrolled", "poorly controlled", "not managed", "not controlled"),
             ),
         ),
-        concepts=(Concept("disorder", negated="none"),),
+        concepts=(Concept("disorder", negated="none"), Concept("ignore")),
         follow_ups=(FollowUp("disorder", "Is it managed now?", yes="managed", no="unmanageable"),),
         negated_means=(("managed", "unmanageable"),),
         current_only=True,
@@ -484,7 +485,7 @@ QUESTIONS: tuple[Question, ...] = (
         ("S13",),
         short="Seizures",
         options=_yes_no(("epilepsy", "epileptic", "seizures"), ("no seizures",)),
-        concepts=(Concept("signs", affirmed="yes"), Concept("not_epileptic")),
+        concepts=(Concept("signs", affirmed="yes"), Concept("not_epileptic"), Concept("ignore")),
         negated_means=_NEGATED_YES,
     ),
     Question(

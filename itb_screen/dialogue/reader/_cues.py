@@ -177,6 +177,7 @@ HYPOTHETICAL = (
 #: ConText HISTORICAL (medspaCy's English rules) with this ward's words for the past.
 HISTORICAL_PRECEDING = (
     "history",
+    "was",
     "h/o",
     "hx",
     "hx of",
@@ -219,4 +220,21 @@ HISTORICAL_FOLLOWING = (
 )
 
 #: Where a negation's scope ends, beyond NegEx's own terminators: a new clause (";"), a cause ("due to").
-WARD_TERMINATION = (";", "due to", "because of", "because", "owing to")
+WARD_TERMINATION = (
+    ";",
+    "due to",
+    "because of",
+    "because",
+    "owing to",
+)
+
+#: Where what is said of the past ends: a clause about now ("was stable, now worsening"). Not a negation's
+#: end: "not currently infected" is one cue.
+PAST_TERMINATION = (
+    "now",
+    "currently",
+    "at present",
+    "presently",
+    "these days",
+    "since then",
+)

@@ -76,7 +76,7 @@ def nlp() -> Language:
         "pseudo_negations": [],
         "preceding_negations": list(_cues.HISTORICAL_PRECEDING),
         "following_negations": list(_cues.HISTORICAL_FOLLOWING),
-        "termination": negation.get_patterns()["termination"],
+        "termination": negation.get_patterns()["termination"] + list(_cues.PAST_TERMINATION),
     }
     pipeline.add_pipe("negex", name="past", config={"neg_termset": past, "extension_name": "past"})
     return pipeline
