@@ -98,3 +98,53 @@ def test_an_answer_changed_without_a_note_drops_the_old_note(dialogue, store):
     dialogue.handle(LEE, "no")
     case = store.case_by_ref("READ-1")
     assert store.answers(case.id)["seizures"] == "no" and "seizures" not in store.answer_notes(case.id)
+
+
+# The conversation around the reader (issue 16, part 4) ------------------------------------------------
+def test_a_pending_offer_is_asked_again_when_the_console_comes_back(dialogue, store):
+    at(dialogue, "interference")
+    offered = dialogue.handle(LEE, "mobilty")
+    assert "Did you mean Mobility? Yes to save it, No to answer again." in texts(offered)
+    again = dialogue.current(LEE, announce=True)  # what a console shows when it starts again
+    assert texts(again)[-1] == "Did you mean Mobility? Yes to save it, No to answer again."
+    assert again[-1].controls  # with its Yes and No
+    dialogue.handle(LEE, "yes")
+    assert store.answers(store.case_by_ref("READ-1").id)["interference"] == ("mobility",)
+
+
+def test_a_pending_follow_up_is_asked_again_too(dialogue):
+    at(dialogue, "mental_health")
+    dialogue.handle(LEE, "anxiety")
+    assert "Is it managed now? Yes or No." in texts(dialogue.current(LEE, announce=True))
+
+
+def test_an_answer_typed_where_an_earlier_question_shows_is_refused_and_nothing_is_stored(dialogue, store):
+    at(dialogue, "primary_condition")
+    case = store.case_by_ref("READ-1")
+    dialogue.handle(LEE, "MS", shown=("READ-1", "primary_condition"))  # window 1 answers
+    stale = dialogue.handle(LEE, "CP", shown=("READ-1", "primary_condition"))  # window 2 still shows it
+    assert stale[0].kind == "refusal" and "has moved on" in stale[0].text
+    assert stale[-1].field == "disease_course"  # where the case is now, shown
+    assert store.answers(case.id)["primary_condition"] == "multiple_sclerosis"
+    assert "disease_course" not in store.answers(case.id)
+
+
+def test_an_answer_typed_in_a_window_that_shows_another_case_is_refused(dialogue, store):
+    at(dialogue, "primary_condition")
+    dialogue.handle(LEE, "/new READ-2")
+    stale = dialogue.handle(LEE, "45", shown=("READ-1", "primary_condition"))
+    assert stale[0].kind == "refusal" and "READ-2" in stale[0].text
+    assert store.answers(store.case_by_ref("READ-2").id) == {}
+
+
+def test_the_console_asks_a_pending_offer_again_after_a_restart(db_path):
+    from .test_console import itb
+
+    first = itb(
+        "console", "--db", str(db_path), "--user", "lee", stdin="/new RST-1\n45\nMS\nworsening\nmobilty\n"
+    )
+    assert "Did you mean Mobility?" in first.stdout
+    second = itb("console", "--db", str(db_path), "--user", "lee", stdin="yes\n")
+    before_yes = second.stdout.split("Saved (Interference)")[0]
+    assert "Did you mean Mobility?" in before_yes
+    assert "Saved (Interference): Mobility" in second.stdout

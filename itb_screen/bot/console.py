@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING, TextIO
 
-from ..dialogue import Dialogue, Identity, Member, Prompt, decode_button, generated_ref
+from ..dialogue import Dialogue, Identity, Member, Prompt, Shown, decode_button, generated_ref, shown_by
 from ..review.chat import ChatReports
 from ..storage import Store
 
@@ -132,8 +132,11 @@ class _Session:
         # sqlite3.Error, as DB-API connections expose it: the console does not import sqlite3 itself.
         self.database_error: type[sqlite3.Error] = store.db.conn.Error
         self.faults = 0
+        #: What this window shows: typed answers are checked against it (another console may move on).
+        self.where: Shown | None = None
 
     def show(self, prompts: list[Prompt]) -> None:
+        self.where = shown_by(prompts, self.where)
         for prompt in prompts:
             self.stdout.write(render(prompt) + "\n")
         self.stdout.flush()
@@ -167,7 +170,7 @@ class _Session:
         if text is None:
             self.fault(UNREADABLE.format(encoding=encoding.upper().replace("_", "-")))
         else:
-            self.answer(partial(self.dialogue.handle, self.who, text=text))
+            self.answer(partial(self.dialogue.handle, self.who, text=text, shown=self.where))
 
     def bye(self) -> None:
         if self.faults:

@@ -15,7 +15,7 @@ from ._prompts import Button, Prompt, ReviewLine
 from ._reminders import SettingError, TeamSettings, parse_settings, queue_reminders
 from ._reports import Reports
 from ._team import Directory, Member
-from ._turn import Identity
+from ._turn import Identity, Shown, shown_by
 
 __all__ = [
     "CHOOSING",
@@ -32,6 +32,7 @@ __all__ = [
     "Press",
     "Prompt",
     "Refusal",
+    "Shown",
     "Reports",
     "SettingError",
     "TeamSettings",
@@ -45,5 +46,6 @@ __all__ = [
     "parse_answer",
     "parse_settings",
     "queue_reminders",
+    "shown_by",
     "transition_table",
 ]

@@ -29,7 +29,7 @@ from ._parse import MAX_TEXT
 from ._prompts import Prompt, question_prompt, result_prompt, review_prompt, where
 from ._reports import Reports
 from ._team import Directory, notice_prompt
-from ._turn import Awaiting, Identity, Turn
+from ._turn import Awaiting, Identity, Shown, Turn
 
 #: How many cases keep a model on the shared machine between inputs (least recently used go first).
 ACTIVE_MODELS = 64
@@ -66,15 +66,22 @@ class Dialogue:
 
     # Entry points ------------------------------------------------------------------------------
     def handle(
-        self, who: Identity, text: str | None = None, button: str | None = None, key: str | None = None
+        self,
+        who: Identity,
+        text: str | None = None,
+        button: str | None = None,
+        key: str | None = None,
+        shown: Shown | None = None,
     ) -> list[Prompt]:
         """Handle one message (text) or one button press (its code) and return what to show.
 
         `key` names the input for its channel (a Telegram update id): an input delivered again after a
-        crash is not applied twice; the open question is shown again instead.
+        crash is not applied twice; the open question is shown again instead. `shown`: what the window
+        the text was typed in shows (`shown_by`); an answer is refused if the case has moved on since.
         """
         with self.store.transaction():
             turn = self.begin(who)
+            turn.shown = shown
             if key is not None and not self.store.first_time(who.channel, key):
                 self.show_current(turn)
                 return turn.prompts
@@ -109,6 +116,7 @@ class Dialogue:
                     "notice", say.CONTINUING.format(ref=turn.case.ref, where=where(turn.case, turn.answers))
                 )
             self.show_current(turn)
+            _questions.show_offer(turn)  # a yes or no still awaited is asked again, never answered unseen
         return turn.prompts
 
     def notices(

@@ -100,6 +100,11 @@ NOT_THAT = "No: answered again"
 NO_LABEL = "No"
 STILL_OPEN = "Case {ref} stays open at {where}: /resume {ref} continues it."
 CONTINUING = "Continuing case {ref}, {where}."
+#: A typed answer whose window showed an earlier place of the case than where it is now.
+MOVED_ON = (
+    "Not saved: your open case {ref} has moved on since this window showed it (another window answered "
+    "or opened a case). It is now here:"
+)
 UNANSWERED_AT_CONFIRM = (
     "{count} asked question{s} still unanswered: {fields}. Type 'confirm' again to get the recommendation "
     "anyway, or the number of an answer to give it."

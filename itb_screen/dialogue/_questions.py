@@ -55,6 +55,9 @@ def text(d: Dialogue, turn: Turn, raw: str) -> None:
     word = normalise(stripped)
     if turn.state == CHOOSING:
         return turn.say("notice", say.NO_OPEN_CASE)
+    if _moved_on(turn):
+        turn.say("refusal", say.MOVED_ON.format(ref=turn.ref))
+        return d.show_current(turn, quiet=True)
     if word in ("back", "previous"):
         return _review.back(d, turn)
     if turn.state == REVIEW:
@@ -96,6 +99,25 @@ def saved_label(field: str) -> str:
     return short_label(field).split(" (")[0]
 
 
+def _moved_on(turn: Turn) -> bool:
+    """The window this was typed in shows another question of the open case than the one open now (a
+    second console moved it on): nothing may be stored at a question the user was not shown."""
+    if turn.shown is None or turn.shown[0] is None or turn.case is None:
+        return False
+    now = turn.state if turn.state in QUESTIONS_BY_FIELD else turn.state.replace(DONE, "result")
+    return turn.shown != (turn.case.ref, now)
+
+
+def show_offer(turn: Turn) -> None:
+    """Ask again a yes or no still awaited for the open question (a console restarted, a case resumed)."""
+    offer = offered(turn)
+    if offer is None or turn.case is None:
+        return
+    question = QUESTIONS_BY_FIELD[turn.state]
+    ask = offer.ask or say.DID_YOU_MEAN.format(answer=value_label(question.field, offer.yes))
+    turn.prompts.append(offer_prompt(turn.case, question, ask))
+
+
 def _said_back(reading: Reading) -> str:
     """What the saved line adds to the answer: a changed form, the qualifier kept, the ICD-10-CM code."""
     parts = [reading.note] if reading.note else []
@@ -123,7 +145,8 @@ def accept(
         except Refusal as refusal:
             return d.refuse(turn, str(refusal))
     current = turn.answers.get(question.field)
-    if value != current or question.field not in turn.visited or any(kept):
+    # The same answer again is not stored again, unless it came with a note this time.
+    if value != current or question.field not in turn.visited or kept[0]:
         action = "skip" if value is None else ("change" if question.field in turn.visited else "answer")
         _store(d, turn, question, value, action, kept)
     words = say.SKIPPED if value is None else value_label(question.field, value)

@@ -72,6 +72,19 @@ def _stored(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
 
+#: What one window shows: (case reference, the open question's field, or "review"/"done"), as `shown_by`
+#: reads it off the prompts a channel showed.
+Shown = tuple[str | None, str | None]
+
+
+def shown_by(prompts: list[Prompt], before: Shown | None = None) -> Shown | None:
+    """Where a window is after showing `prompts`: the last question, review or result among them."""
+    for prompt in reversed(prompts):
+        if prompt.kind in ("question", "review", "result"):
+            return (prompt.case_ref, prompt.field if prompt.kind == "question" else prompt.kind)
+    return before
+
+
 @dataclass(frozen=True)
 class Identity:
     """Who is typing: a channel ("console", "telegram") and the id the channel knows them by."""
@@ -102,6 +115,8 @@ class Turn:
     subject: Case | None = None
     #: Set when the input must not be kept as typed (a refused reference or reason may identify a patient).
     redacted: str | None = None
+    #: What the window the input was typed in showed (`shown_by`), when its channel says.
+    shown: Shown | None = None
     #: What was awaited as the input found it (a press ends the wait before it is read: this remembers it).
     waited: Awaiting | None = field(init=False)
 

@@ -20,6 +20,16 @@ def _vocabulary(question: Question) -> tuple[str, ...]:
     return tuple(sorted(w for w in words if len(w) >= 4 and w not in _NO_NEAR))
 
 
+@cache
+def _known(question: Question) -> frozenset[str]:
+    """Words never corrected: every word of the question's phrases, and spaCy's English stop words
+    ("with" is not a slip of "wish")."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    words = {w.casefold() for phrase, _label in question.phrases() for w in _WORD.findall(phrase)}
+    return frozenset(words | _NO_NEAR | set(STOP_WORDS))
+
+
 def _bound(word: str) -> int:
     """How many slips a word may have: none under 4 letters, one up to 7, two beyond."""
     return 0 if len(word) < 4 else 1 if len(word) < 8 else 2
@@ -44,7 +54,7 @@ def corrected(question: Question, line: str) -> str | None:
     """`line` with each unknown word of 4+ letters that is one slip from one known word put right; None
     when no word was."""
     vocabulary = _vocabulary(question)
-    known = set(vocabulary)
+    known = _known(question)
     changed = False
     out = []
     for token in re.split(r"(\W+)", line):
