@@ -241,7 +241,7 @@ def test_a_console_started_again_says_which_case_it_continues(db_path):
     first = itb("console", "--db", db, "--user", "lee", stdin="/new CONT-9\n45\n")
     assert first.returncode == 0
     again = itb("console", "--db", db, "--user", "lee", stdin="MS\n")
-    assert f"Continuing case CONT-9, question 2 of {len(asked_fields({'age_years': 45}))}." in again.stdout
+    assert "Continuing case CONT-9, question 2 of 18." in again.stdout
     assert "Saved (Condition): Multiple sclerosis" in again.stdout
     other = itb("console", "--db", db, "--user", "sam", stdin="")
     assert "Continuing" not in other.stdout  # another user has no open case

@@ -34,7 +34,7 @@ def db(tmp_path_factory):
             screen(dialogue, who, f"R-{case['id']}", case["answers"], style)
         # A case whose seizures answer is changed at review, before it is confirmed.
         prompts = screen(dialogue, ALICE, "R-CHANGED", VIGNETTES[0]["answers"], confirm=False)
-        seizures = [line.field for line in prompts[-1].review].index("seizures") + 1
+        seizures = next(line.number for line in prompts[-1].review if line.field == "seizures")
         dialogue.handle(ALICE, "zebra")  # a word never in a question: refused, but in the transcript
         dialogue.handle(ALICE, str(seizures))
         dialogue.handle(ALICE, "yes")

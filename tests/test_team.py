@@ -80,11 +80,11 @@ def test_a_coordinator_hands_a_case_to_a_clinician_who_continues_it(team, store)
     assert "MS-045" in said(team.handle(LEE, "/cases"))
     # The clinician was told, with a Continue button that opens the case at its sixth question.
     [notice] = pending(store, LEE)
-    assert notice["text"] == "Cora Coordinator handed you case MS-045: it waits at question 6 of 17."
+    assert notice["text"] == "Cora Coordinator handed you case MS-045: it waits at question 7 of 18."
     [(sent, prompt)] = team.notices("telegram", LEE)
     assert sent.event.startswith("handoff:") and prompt.controls[0].label == "Continue MS-045"
     opened = team.handle(LEE, button=prompt.controls[0].code)
-    assert opened[-1].kind == "question" and "question 6 of 17" in opened[-1].text
+    assert opened[-1].kind == "question" and "question 7 of 18" in opened[-1].text
     # Nothing was lost: the five answers are there, and the clinician finishes the case.
     assert len(store.answers(case.id)) == 5
     # The giver keeps read access, but no longer answers it.
@@ -300,7 +300,7 @@ def test_an_idle_case_gets_one_reminder_per_idle_period(team, store) -> None:
     assert queue_reminders(store, settings, NOON) == 1
     assert queue_reminders(store, settings, NOON + timedelta(hours=1)) == 0  # same idle period
     [notice] = pending(store, LEE)
-    assert notice["text"] == "Case R-1 waits at question 7 of 17."
+    assert notice["text"] == "Case R-1 waits at question 8 of 18."
     # Touched again, idle again: a second reminder.
     touched(store, "R-1", NOON)
     assert queue_reminders(store, settings, NOON + timedelta(hours=25)) == 1

@@ -188,9 +188,7 @@ def test_typed_answers_said_back_and_an_amendment_by_the_button(api: FakeBotApi,
         api.send_text(USER, "47 years")
         message = newest(api, message["message_id"], lambda m: field_of(m) == "primary_condition")
         asked = len(asked_fields({"age_years": 47}))
-        assert message["text"].startswith(
-            f"{CHECK} Saved (Age): 47 years\nCase E2E-AM - question 2 of {asked}"
-        )
+        assert message["text"].startswith(f"{CHECK} Saved (Age): 47 years\nCase E2E-AM - question 2 of 18")
         api.send_text(USER, "MS")
         message = newest(api, message["message_id"], lambda m: field_of(m) == "disease_course")
         assert saved_lines(message) == ["Saved (Condition): Multiple sclerosis"]

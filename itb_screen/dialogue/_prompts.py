@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..criteria import (
+    QUESTIONS,
+    QUESTIONS_BY_FIELD,
     RECOMMENDATIONS,
     Question,
     Result,
@@ -83,11 +85,12 @@ def state_code(state: str) -> str:
 
 
 def where(case: Case, answers: dict[str, Any]) -> str:
-    """Where a case stands, in words: `question 3 of 17`, `the review` or `its result`."""
+    """Where a case stands, in words: `question 3 of 18`, `the review` or `its result`.
+
+    Questions go by their catalogue number everywhere (header, `?`, review, `show`, the exports): an
+    adult's baclofen question is 9 of 18, the growth question (6) being asked only under 18."""
     if case.state in QUESTION_STATES:
-        asked = asked_fields(answers)
-        position = asked.index(case.state) + 1 if case.state in asked else len(asked)
-        return f"question {position} of {len(asked)}"
+        return f"question {QUESTIONS_BY_FIELD[case.state].number} of {len(QUESTIONS)}"
     return "the review" if case.state == REVIEW else "its result"
 
 
@@ -125,7 +128,7 @@ def question_prompt(case: Case, answers: dict[str, Any], question: Question) -> 
     if position > 1 or case.return_to_review:
         controls.append(Button(buttons.encode("back", case.id, state), say.BACK_LABEL))
     controls.append(Button(buttons.encode("skip", case.id, state), say.SKIP_LABEL))
-    heading = say.QUESTION_HEADING.format(ref=case.ref, position=position, total=len(asked))
+    heading = say.QUESTION_HEADING.format(ref=case.ref, position=question.number, total=len(QUESTIONS))
     title = question.text + (f"\n{question.hint}" if question.hint else "")
     current = answers.get(question.field)
     if current is not None:
@@ -149,13 +152,11 @@ def review_prompt(case: Case, answers: dict[str, Any]) -> Prompt:
     """Every asked question with its answer, a Change button each, Confirm and Back."""
     asked = asked_questions(answers)
     lines = tuple(
-        ReviewLine(i, q.field, q.text, value_label(q.field, answers.get(q.field)))
-        for i, q in enumerate(asked, 1)
+        ReviewLine(q.number, q.field, q.text, value_label(q.field, answers.get(q.field))) for q in asked
     )
     state = state_code(REVIEW)
     options = tuple(
-        Button(buttons.encode("change", case.id, state, q.number), f"{i}. {q.text}")
-        for i, q in enumerate(asked, 1)
+        Button(buttons.encode("change", case.id, state, q.number), f"{q.number}. {q.text}") for q in asked
     )
     controls = (
         Button(buttons.encode("confirm", case.id, state), say.CONFIRM_LABEL),

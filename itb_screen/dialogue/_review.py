@@ -41,12 +41,12 @@ def typed_at_review(d: Dialogue, turn: Turn, word: str) -> None:
         return confirm(d, turn)
     word = word.removeprefix("change").strip()
     asked = asked_questions(turn.answers)
-    if is_number(word) and 1 <= int(word) <= len(asked):
-        number: int | None = asked[int(word) - 1].number
+    if is_number(word):  # the question's own number, as the review shows it
+        number: int | None = next((q.number for q in asked if q.number == int(word)), None)
     else:
         number = next((q.number for q in asked if word == q.field), None)
     if number is None:
-        return d.refuse(turn, say.REVIEW_HELP.format(count=len(asked)))
+        return d.refuse(turn, say.REVIEW_HELP.format(count=asked[-1].number))
     change(d, turn, number)
 
 
@@ -57,8 +57,7 @@ def change(d: Dialogue, turn: Turn, number: int | None) -> None:
         return d.refuse(turn, say.UNKNOWN_BUTTON)
     state = d.move(turn, "change", target=question.field)
     assert state == question.field
-    position = [q.field for q in asked_questions(turn.answers)].index(question.field) + 1
-    turn.pressed = say.PRESSED_CHANGE.format(label=f"{position}. {question.text}")
+    turn.pressed = say.PRESSED_CHANGE.format(label=f"{question.number}. {question.text}")
     d.save(turn, state, returning=CHANGING)
     d.show_current(turn, quiet=True)
 

@@ -84,6 +84,8 @@ def _by_numbers(question: Question, line: str) -> Reading | None:
         return _refused(say.NOT_AN_OPTION.format(shown=say.shown(line), how=say.how(question)))
     codes = tuple(question.codes[n - 1] for n in dict.fromkeys(numbers))
     if question.kind == "one":
+        if len(numbers) > 1 and len(codes) == 1:  # "1, 1": a list where one answer is asked for
+            return _refused(say.A_LIST.format(shown=say.shown(line), count=len(question.options)))
         if len(codes) > 1:
             return _refused(
                 say.GIVES_SEVERAL.format(shown=say.shown(line), options=say.numbered(question, codes))

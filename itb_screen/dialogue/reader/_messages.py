@@ -11,6 +11,7 @@ _COUNT = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "
 
 RANGE = "'{shown}': list each option instead of a range, e.g. 1, 2, 3."
 NOT_AN_OPTION = "'{shown}' is not an option: {how} ('?' lists them)."
+A_LIST = "'{shown}' is a list: type one option, e.g. {count}."
 GIVES_SEVERAL = "'{shown}' gives more than one option: {options}; choose one."
 ALL_OPEN = "'all' is open-ended here: type the numbers that apply, e.g. 1, 3."
 DOUBT = "'{shown}' sounds unsure, so nothing was saved: type the answer if you know it, or 'unknown'."
