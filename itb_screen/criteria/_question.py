@@ -212,13 +212,18 @@ class Question:
             raise ValueError(f"{self.field}: the vocabulary has concepts the question does not declare")
         if set(TERMS.get(self.field, {})) - codes:
             raise ValueError(f"{self.field}: the vocabulary has terms for unknown options")
+        lists = [*TERMS.get(self.field, {}).values(), *CONCEPT_TERMS.get(self.field, {}).values()]
+        if any(not isinstance(phrases, tuple) for phrases in lists):  # ("one phrase") is a string
+            raise ValueError(f"{self.field}: every vocabulary list must be a tuple of phrases")
 
     def phrases(self) -> tuple[tuple[str, str], ...]:
         """Every phrase the reader looks for here, with what it names: an option code, or
         `concept:NAME`. Option names (code, label, aliases) come first, then the vocabulary."""
         found: list[tuple[str, str]] = []
         for option in self.options:
-            found += [(name, option.code) for name in option.names()]
+            # As typed (`non-ambulant`, `BoNT-A`) and as compared (`non ambulant`): the tokenizer splits a
+            # hyphen where the match key has a space.
+            found += [(name, option.code) for name in (option.label, *option.aliases, *option.names())]
             found += [(term, option.code) for term in TERMS.get(self.field, {}).get(option.code, ())]
             if self.field == "primary_condition":
                 found += [
