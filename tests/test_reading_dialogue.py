@@ -148,3 +148,23 @@ def test_the_console_asks_a_pending_offer_again_after_a_restart(db_path):
     before_yes = second.stdout.split("Saved (Interference)")[0]
     assert "Did you mean Mobility?" in before_yes
     assert "Saved (Interference): Mobility" in second.stdout
+
+
+def test_the_csv_and_json_records_carry_the_notes_and_the_icd_code(dialogue, store):
+    import csv
+    import io
+
+    from itb_screen.review.listing import case_records, cases_csv
+
+    at(dialogue, "primary_condition")
+    dialogue.handle(LEE, "SPMS")
+    while dialogue.current(LEE)[-1].field != "seizures":
+        dialogue.handle(LEE, "1")
+    dialogue.handle(LEE, "yes - febrile convulsions as a toddler")
+    [record] = case_records(store)
+    assert record["notes"] == {
+        "primary_condition": {"icd10cm": "G35.C0"},
+        "seizures": {"note": "febrile convulsions as a toddler"},
+    }
+    [row] = csv.DictReader(io.StringIO(cases_csv([record])))
+    assert row["icd10cm"] == "G35.C0" and row["notes"] == "seizures: febrile convulsions as a toddler"

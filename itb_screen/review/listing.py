@@ -70,6 +70,8 @@ def _record(
         "result": stored[0] if stored else None,
         "result_at": stored[1] if stored else None,
         "handoffs": store.handoffs(case.id),
+        # What the answers kept beside their values: the note typed with them, a diagnosis's ICD-10-CM code.
+        "notes": {f: dict(kept) for f, kept in store.answer_notes(case.id).items() if f in answers},
     }
 
 
@@ -156,9 +158,17 @@ def handoffs_cell(handoffs: Iterable[Mapping], when: Callable[[str], str] = str)
     return "; ".join(f"{h['from']} -> {h['to']} ({when(h['at'])})" for h in handoffs)
 
 
+def notes_cell(notes: Mapping[str, Mapping[str, str]]) -> str:
+    """The notes typed with a case's answers in one cell, in the catalogue's order: `seizures: well
+    controlled on levetiracetam; goals: wants to swim again`."""
+    return "; ".join(
+        f"{q.field}: {notes[q.field]['note']}" for q in QUESTIONS if notes.get(q.field, {}).get("note")
+    )
+
+
 def csv_columns() -> list[str]:
-    """The flat export's columns: case, one per field code (REDCap style), then the result, then the
-    hand-offs (`handoffs_cell`)."""
+    """The flat export's columns: case, one per field code (REDCap style), then the result, the hand-offs
+    (`handoffs_cell`), the primary condition's ICD-10-CM code and the notes (`notes_cell`)."""
     return [
         "ref",
         "user",
@@ -172,6 +182,8 @@ def csv_columns() -> list[str]:
         "criteria_version",
         "result_at",
         "handoffs",
+        "icd10cm",
+        "notes",
     ]
 
 
@@ -194,6 +206,8 @@ def cases_csv(records: list[dict]) -> str:
                 "criteria_version": result.get("criteria_version", ""),
                 "result_at": r["result_at"] or "",
                 "handoffs": handoffs_cell(r.get("handoffs") or []),
+                "icd10cm": (r.get("notes") or {}).get("primary_condition", {}).get("icd10cm", ""),
+                "notes": notes_cell(r.get("notes") or {}),
             }
         )
     return out.getvalue()
