@@ -29,6 +29,37 @@ class Condition:
 #: simple-icd-10-cm package; tests/test_vocabulary.py checks every code and description against it). The
 #: category each maps to comes from the code (`category_of`), never from the phrase.
 CONDITIONS: tuple[Condition, ...] = (
+    Condition(
+        "G11.11", "Friedreich ataxia", ("Friedreich's ataxia", "Friedreich ataxia", "Friedreichs ataxia")
+    ),
+    Condition(
+        "E71.529",
+        "X-linked adrenoleukodystrophy, unspecified type",
+        ("adrenoleukodystrophy", "X-ALD", "adrenomyeloneuropathy", "AMN"),
+    ),
+    Condition("E75.25", "Metachromatic leukodystrophy", ("metachromatic leukodystrophy", "MLD")),
+    Condition("G24.9", "Dystonia, unspecified", ("dystonia", "generalised dystonia", "generalized dystonia")),
+    Condition(
+        "S06.5",
+        "Traumatic subdural hemorrhage",
+        ("traumatic SDH", "SDH", "subdural haematoma", "subdural hematoma", "subdural haemorrhage"),
+    ),
+    Condition(
+        "I61.3",
+        "Nontraumatic intracerebral hemorrhage in brain stem",
+        (
+            "pontine bleed",
+            "pontine haemorrhage",
+            "pontine hemorrhage",
+            "brainstem bleed",
+            "brainstem haemorrhage",
+        ),
+    ),
+    Condition(
+        "I61.0",
+        "Nontraumatic intracerebral hemorrhage in hemisphere, subcortical",
+        ("basal ganglia haemorrhage", "basal ganglia hemorrhage", "basal ganglia bleed"),
+    ),
     Condition("G80.9", "Cerebral palsy, unspecified", ("cerebral palsy", "CP")),
     Condition(
         "G80.0",
@@ -175,7 +206,7 @@ ICD10CM_DESCRIPTIONS: dict[str, str] = {c.code: c.description for c in CONDITION
 
 
 #: ICD-10-CM blocks and codes of each category (S2's conditions), most specific first; every other code
-#: of chapter 6 (diseases of the nervous system) is `other_neurologic`.
+#: of chapter 6 (diseases of the nervous system) is `other_neurologic`, and so are the leukodystrophies.
 _CATEGORY_PREFIXES: tuple[tuple[str, str], ...] = (
     ("G80", "cerebral_palsy"),
     ("G35", "multiple_sclerosis"),
@@ -188,6 +219,10 @@ _CATEGORY_PREFIXES: tuple[tuple[str, str], ...] = (
     ("G93.1", "acquired_brain_injury"),
     ("G11.4", "hereditary_spastic_paraplegia"),
     ("G", "other_neurologic"),
+    # Leukodystrophies are coded as metabolic disorders (chapter 4) but are conditions of the nervous
+    # system that cause spasticity.
+    ("E71.52", "other_neurologic"),
+    ("E75.2", "other_neurologic"),
 )
 
 
