@@ -246,3 +246,13 @@ def test_evaluate_never_imports_the_nlp_stack(tmp_path):
     run = subprocess.run([sys.executable, "-c", code, str(answers)], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert '"recommendation"' in run.stdout
+
+
+def test_the_data_dictionary_shows_the_words_read_for_each_code():
+    from itb_screen.review.exports import data_dictionary_rows
+
+    row = next(r for r in data_dictionary_rows() if r["field_name"] == "primary_condition")
+    cerebral_palsy = next(p for p in row["words_read"].split(" | ") if p.startswith("cerebral_palsy: "))
+    assert "spastic diplegia" in cerebral_palsy
+    ambulatory = next(r for r in data_dictionary_rows() if r["field_name"] == "ambulatory")
+    assert "wheelchair user" in ambulatory["words_read"].split("no: ")[1]

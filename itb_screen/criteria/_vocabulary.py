@@ -307,7 +307,6 @@ TERMS: dict[str, dict[str, tuple[str, ...]]] = {
             "cramps",
             "cramp",
             "clonus",
-            "spasams",
             "uncomfortable",
             "sore",
             "aching",
@@ -755,7 +754,6 @@ TERMS: dict[str, dict[str, tuple[str, ...]]] = {
             "easier to wash",
             "easier to dress",
             "wash and dress",
-            "hygeine",
         ),
         "improve_positioning": (
             "sitting",
@@ -1022,7 +1020,6 @@ TERMS: dict[str, dict[str, tuple[str, ...]]] = {
             "status epilepticus",
             "seizure disorder",
             "infantile spasms",
-            "siezures",
         ),
         "no": (
             "never",

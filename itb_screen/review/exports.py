@@ -52,7 +52,8 @@ FORM_NAME = "itb_screening"
 
 #: REDCap data dictionary columns (API metadata names), plus `seed_statements` for traceability and
 #: `short_forms`: what the bot also reads for each code (`multiple_sclerosis: MS`), so a site that builds its
-#: own form or audits a transcript sees which typed words became which code.
+#: own form or audits a transcript sees which typed words became which code; `words_read`: the longer
+#: phrases of notes it reads in a sentence (`spastic diplegia`, `walks with frame`).
 DATA_DICTIONARY_COLUMNS: tuple[str, ...] = (
     "field_name",
     "form_name",
@@ -67,6 +68,7 @@ DATA_DICTIONARY_COLUMNS: tuple[str, ...] = (
     "field_note",
     "seed_statements",
     "short_forms",
+    "words_read",
 )
 
 _REDCAP_TYPE = {"number": "text", "one": "radio", "many": "checkbox"}
@@ -78,6 +80,17 @@ def _branching_logic(question: Question) -> str:
     if when is None:
         return ""
     return f"[{when.field}] <> '' and [{when.field}] < {when.below}"
+
+
+def _words_read(question: Question) -> str:
+    """`code: phrase, phrase | code: ...`: the longer phrases of notes and letters the reader also takes
+    for each code (criteria/_vocabulary.py; diagnoses with their ICD-10-CM code), in catalogue order."""
+    by_code: dict[str, list[str]] = {}
+    names = {(name, o.code) for o in question.options for name in (o.label, *o.aliases, *o.names())}
+    for phrase, label in question.phrases():
+        if label in question.codes and (phrase, label) not in names:
+            by_code.setdefault(label, []).append(phrase)
+    return " | ".join(f"{c}: {', '.join(dict.fromkeys(by_code[c]))}" for c in question.codes if c in by_code)
 
 
 def _short_forms(question: Question) -> str:
@@ -109,6 +122,7 @@ def data_dictionary_rows() -> list[dict[str, str]]:
                 "field_note": q.hint,
                 "seed_statements": " ".join(q.serves),
                 "short_forms": _short_forms(q),
+                "words_read": _words_read(q) if q.kind != "number" else "",
             }
         )
     return rows
