@@ -40,9 +40,9 @@ def read_choice(question: Question, text: str) -> Reading:
     """A line typed at a choice question, read once."""
     # Codes are typed with "_" (`cerebral_palsy`), quotes curly or straight: neither changes a word.
     line = " ".join(text.replace("_", " ").replace("\u2019", "'").split())
-    if _RANGE.search(line):
+    if _numbers_only(line) and _RANGE.search(line):
         return _refused(say.RANGE.format(shown=say.shown(line)))
-    if _DECIMAL.search(line):
+    if _numbers_only(line) and _DECIMAL.search(line):
         return _refused(say.NOT_AN_OPTION.format(shown=say.shown(line), how=say.how(question)))
     numbered = _by_numbers(question, line)
     if numbered is not None:
@@ -66,6 +66,12 @@ def read_choice(question: Question, text: str) -> Reading:
             reading = _refused(say.nothing(question, unread))
     near = _near(question, line, reading)
     return near if near is not None else reading
+
+
+def _numbers_only(line: str) -> bool:
+    """A line of option numbers (`1-3`, `2.5`, `1 to 4`), where a range or a decimal is no answer; in a
+    sentence (`spasms wake him 3-4x a night`, `EDSS 7.5`) numbers are the note's, not options."""
+    return not re.search(r"[a-z]", re.sub(r"\b(?:to|and|or|option|opt)\b", "", line.casefold()))
 
 
 @cache
