@@ -95,7 +95,7 @@ def test_most_of_the_corpus_is_understood_at_the_first_line():
     # The goal is 95% (benchmarks/reading.py prints it per field); this floor keeps what is reached.
     answerable = [r for r in CORPUS if expected(r) is not None]
     understood = sum(1 for r in answerable if stored(r) == expected(r))
-    assert understood / len(answerable) >= 0.87
+    assert understood / len(answerable) >= 0.88
 
 
 @pytest.mark.parametrize(
@@ -256,3 +256,17 @@ def test_the_data_dictionary_shows_the_words_read_for_each_code():
     assert "spastic diplegia" in cerebral_palsy
     ambulatory = next(r for r in data_dictionary_rows() if r["field_name"] == "ambulatory")
     assert "wheelchair user" in ambulatory["words_read"].split("no: ")[1]
+
+
+@pytest.mark.parametrize(
+    "field,text,value",
+    [
+        ("interference", "not troublesome during the day, but painful spasms at night", ("comfort",)),
+        ("interference", "used to be none, now affecting walking", ("mobility",)),
+        ("disease_course", "was stable, now worsening", "progressive"),
+        ("ambulatory", "used to walk with crutches, now full-time wheelchair", "no"),
+        ("active_infection", "not currently infected - last UTI 3 months ago", "no"),
+    ],
+)
+def test_what_is_said_of_now_decides_over_the_past_and_a_denial_before_it(field, text, value):
+    assert stored({"field": field, "text": text}) == value

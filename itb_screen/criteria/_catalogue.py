@@ -136,6 +136,7 @@ QUESTIONS: tuple[Question, ...] = (
                 ("worsening", "progressing", "deteriorating", "getting worse"),
             ),
         ),
+        current_only=True,
     ),
     Question(
         4,
@@ -179,6 +180,7 @@ QUESTIONS: tuple[Question, ...] = (
         ),
         concepts=(Concept("aids", affirmed="yes"),),
         negated_means=_NEGATED_YES,
+        current_only=True,
     ),
     Question(
         6,

@@ -339,7 +339,6 @@ TERMS: dict[str, dict[str, tuple[str, ...]]] = {
             "hygiene",
             "toilet",
             "dressing and washing",
-            "perineal care",
         ),
         "mobility": (
             "walking",
@@ -390,13 +389,7 @@ TERMS: dict[str, dict[str, tuple[str, ...]]] = {
             "parents",
             "family",
         ),
-        "none": (
-            "none at all",
-            "no impact",
-            "no problems",
-            "not troublesome",
-            "not a problem",
-        ),
+        "none": ("none at all",),
     },
     "ambulatory": {
         "yes": (

@@ -117,7 +117,10 @@ def _with_qualifier(question: Question, line: str) -> Reading | None:
     found = found_in(question, rest)
     said = set(found.options or (found.fallback if not found.negated else []))
     if question.kind == "many" and said:
-        codes = [*(first.value or ()), *said]  # type: ignore[misc]
+        # "not troublesome during the day, but painful spasms at night": a head that only denied (its
+        # `none` from a negated concept) gives way to what the rest affirms.
+        denied_only = not found_in(question, parse(question, head)).options
+        codes = [*(() if denied_only else first.value or ()), *said]  # type: ignore[misc]
         return _many(question, codes, [*first.evidence, *found.evidence], found, line)
     if question.kind == "many" and "," in split.group():
         return None  # "none, deformity": a list with an item read as nothing; the whole line decides

@@ -226,6 +226,9 @@ WARD_TERMINATION = (
     "because of",
     "because",
     "owing to",
+    # "used to be none, now affecting walking": a clause about now is not denied by what came before
+    # (only "now": "not currently infected" is one cue)
+    "now",
 )
 
 #: Where what is said of the past ends: a clause about now ("was stable, now worsening"). Not a negation's

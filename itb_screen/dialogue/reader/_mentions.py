@@ -37,13 +37,13 @@ def found_in(question: Question, parsed: Parsed) -> Found:
 
 
 def _take(found: Found, question: Question, parsed: Parsed, mention: Mention) -> None:
+    if mention.past and question.current_only and not mention.negated:  # "used to be none": not now
+        found.past.append(mention)
+        return
     if mention.text.casefold() in _NEGATING_ANSWERS:
         if _alone(question, parsed, mention):  # else a cue, and NegEx has read it as one
             found.options.append(mention.label)
             found.evidence.append(mention.text)
-        return
-    if mention.past and question.current_only and not mention.negated:
-        found.past.append(mention)
         return
     name = mention.concept
     if name is not None:
