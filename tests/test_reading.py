@@ -95,7 +95,7 @@ def test_most_of_the_corpus_is_understood_at_the_first_line():
     # The goal is 95% (benchmarks/reading.py prints it per field); this floor keeps what is reached.
     answerable = [r for r in CORPUS if expected(r) is not None]
     understood = sum(1 for r in answerable if stored(r) == expected(r))
-    assert understood / len(answerable) >= 0.88
+    assert understood / len(answerable) >= 0.89
 
 
 @pytest.mark.parametrize(
@@ -270,3 +270,15 @@ def test_the_data_dictionary_shows_the_words_read_for_each_code():
 )
 def test_what_is_said_of_now_decides_over_the_past_and_a_denial_before_it(field, text, value):
     assert stored({"field": field, "text": text}) == value
+
+
+@pytest.mark.parametrize(
+    "text,value",
+    [
+        ("confirmed intolerance, not allergy", "oral_side_effects"),
+        ("sedation on oral baclofen, no rash or swelling", "oral_side_effects"),
+        ("confirmed he's NOT allergic - just drowsy on it", "oral_side_effects"),
+    ],
+)
+def test_a_rest_that_only_denies_is_a_note_and_a_head_that_only_denied_gives_way(text, value):
+    assert stored({"field": "baclofen_reaction", "text": text}) == value

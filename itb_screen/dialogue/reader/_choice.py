@@ -115,16 +115,18 @@ def _with_qualifier(question: Question, line: str) -> Reading | None:
     if rest.doubt:
         return Reading("doubt", message=say.DOUBT.format(shown=say.shown(line)), doubt=rest.doubt)
     found = found_in(question, rest)
-    said = set(found.options or (found.fallback if not found.negated else []))
+    said = set(found.options)  # what the rest affirms; a rest that only denies ("not allergy") is a note
+    # "not troublesome during the day, but painful spasms at night": a head that only denied (its answer
+    # from a negated concept) gives way to what the rest affirms.
+    denied_only = not found_in(question, parse(question, head)).options
     if question.kind == "many" and said:
-        # "not troublesome during the day, but painful spasms at night": a head that only denied (its
-        # `none` from a negated concept) gives way to what the rest affirms.
-        denied_only = not found_in(question, parse(question, head)).options
         codes = [*(() if denied_only else first.value or ()), *said]  # type: ignore[misc]
         return _many(question, codes, [*first.evidence, *found.evidence], found, line)
     if question.kind == "many" and "," in split.group():
         return None  # "none, deformity": a list with an item read as nothing; the whole line decides
     if said and said != {first.value}:
+        if denied_only and len(said) == 1:
+            return Reading("answer", said.pop(), evidence=tuple(found.evidence))
         both = tuple(c for c in question.codes if c in said | {str(first.value)})
         options = say.numbered(question, both)
         return _refused(say.FITS.format(shown=say.shown(line), count=say.count(len(both)), options=options))
