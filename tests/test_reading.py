@@ -95,7 +95,7 @@ def test_most_of_the_corpus_is_understood_at_the_first_line():
     # The goal is 95% (benchmarks/reading.py prints it per field); this floor keeps what is reached.
     answerable = [r for r in CORPUS if expected(r) is not None]
     understood = sum(1 for r in answerable if stored(r) == expected(r))
-    assert understood / len(answerable) >= 0.89
+    assert understood / len(answerable) >= 0.90
 
 
 @pytest.mark.parametrize(

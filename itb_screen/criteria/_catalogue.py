@@ -106,14 +106,14 @@ QUESTIONS: tuple[Question, ...] = (
                 ("other", "other neuro", "other neurological"),
             ),
         ),
-        concepts=(Concept("paralysis"), Concept("level")),
+        concepts=(Concept("paralysis"), Concept("cord_signs")),
         follow_ups=(
             FollowUp(
                 "paralysis",
                 "Is it from a spinal cord injury?",
                 yes="spinal_cord_injury",
                 no=None,
-                answer="level",
+                answer="cord_signs",
             ),
         ),
     ),
@@ -137,6 +137,7 @@ QUESTIONS: tuple[Question, ...] = (
             ),
         ),
         current_only=True,
+        negated_means=(("progressive", "stable"),),  # "not deteriorating"
     ),
     Question(
         4,

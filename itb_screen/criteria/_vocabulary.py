@@ -167,7 +167,15 @@ CONDITIONS: tuple[Condition, ...] = (
             "HIBI",
             "hypoxic brain damage",
             "anoxic brain damage",
+            "anoxic injury",
+            "hypoxic injury",
+            "near drowning",
         ),
+    ),
+    Condition(
+        "S14.129",
+        "Central cord syndrome at unspecified level of cervical spinal cord",
+        ("central cord syndrome",),
     ),
     Condition(
         "G11.4",
@@ -178,6 +186,7 @@ CONDITIONS: tuple[Condition, ...] = (
             "FSP",
             "familial spastic paraplegia",
             "hereditary spastic paraparesis",
+            "familial spastic paraparesis",
             "SPG4",
             "Strumpell-Lorrain",
         ),
@@ -721,6 +730,9 @@ TERMS: dict[str, dict[str, tuple[str, ...]]] = {
             "none currently",
             "nil now",
             "none at present",
+            "cleared",
+            "resolved",
+            "all clear",
         ),
     },
     "goals": {
@@ -747,6 +759,8 @@ TERMS: dict[str, dict[str, tuple[str, ...]]] = {
             "easier to wash",
             "easier to dress",
             "wash and dress",
+            "wash",
+            "dress",
         ),
         "improve_positioning": (
             "sitting",
@@ -1187,9 +1201,21 @@ CONCEPT_TERMS: dict[str, dict[str, tuple[str, ...]]] = {
         ),
     },
     "primary_condition": {
-        # A cord injury's level (C5, T6, L1): with "tetraplegia" or "paraplegia" it says a cord injury.
-        "level": tuple(
-            f"{part}{n}" for part, top in (("C", 8), ("T", 12), ("L", 5)) for n in range(1, top + 1)
+        # What says a paralysis is a cord injury: its level (C5, T6, L1), an ASIA grade, or the trauma.
+        "cord_signs": (
+            *(f"{part}{n}" for part, top in (("C", 8), ("T", 12), ("L", 5)) for n in range(1, top + 1)),
+            *(f"{scale} {grade}" for scale in ("ASIA", "AIS") for grade in "ABCD"),
+            "fall",
+            "a fall",
+            "RTC",
+            "RTA",
+            "MVA",
+            "MVC",
+            "road traffic collision",
+            "diving accident",
+            "gunshot wound",
+            "trauma",
+            "traumatic",
         ),
     },
     "mental_health": {

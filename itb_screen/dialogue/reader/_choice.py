@@ -19,7 +19,7 @@ from functools import cache
 from ...criteria import NONE_CODE, Question, match_key, value_label
 from . import _messages as say
 from ._conditions import icd_code
-from ._mentions import Found, found_in
+from ._mentions import NEGATING_ANSWERS, Found, found_in
 from ._near import corrected
 from ._pipeline import Parsed, parse
 from ._reading import Reading
@@ -171,7 +171,7 @@ def _one(question: Question, parsed: Parsed, found: Found, line: str) -> Reading
     return _refused(say.nothing(question, line))
 
 
-_LIST_SEPARATORS = frozenset({",", ";", "&", "+", "/", "and", "plus"})
+_LIST_SEPARATORS = frozenset({",", ";", "&", "+", "and", "plus"})
 
 
 def _unread_item(parsed: Parsed) -> str:
@@ -197,8 +197,9 @@ def _or_between(parsed: Parsed) -> bool:
     for i, token in enumerate(parsed.tokens):
         if token.casefold() != "or" or i in inside:
             continue
-        before = {m.label for m in parsed.mentions if m.end <= i}
-        after = {m.label for m in parsed.mentions if m.start > i}
+        named = [m for m in parsed.mentions if m.text.casefold() not in NEGATING_ANSWERS]  # "no" is a cue
+        before = {m.label for m in named if m.end <= i}
+        after = {m.label for m in named if m.start > i}
         if before and after and before != after:
             return True
     return False

@@ -10,7 +10,7 @@ from ._pipeline import Mention, Parsed, parse
 
 #: Answer words that are also negation cues: an answer only where they stand alone ("no", "no, ..."),
 #: a cue where a finding follows ("no infection").
-_NEGATING_ANSWERS = frozenset({"no", "n", "nil", "none", "nope", "nah", "nothing", "not"})
+NEGATING_ANSWERS = frozenset({"no", "n", "nil", "none", "nope", "nah", "nothing", "not"})
 
 
 @dataclass
@@ -40,7 +40,7 @@ def _take(found: Found, question: Question, parsed: Parsed, mention: Mention) ->
     if mention.past and question.current_only and not mention.negated:  # "used to be none": not now
         found.past.append(mention)
         return
-    if mention.text.casefold() in _NEGATING_ANSWERS:
+    if mention.text.casefold() in NEGATING_ANSWERS:
         if _alone(question, parsed, mention):  # else a cue, and NegEx has read it as one
             found.options.append(mention.label)
             found.evidence.append(mention.text)
