@@ -9,9 +9,9 @@ first line is read (`warm` builds it ahead, for a channel that starts).
 from __future__ import annotations
 
 from ...criteria import Question
-from ._reading import AskBack, NearMiss, Reading, Refusal
+from ._reading import AskBack, Doubtful, NearMiss, Reading, Refusal
 
-__all__ = ["AskBack", "NearMiss", "Reading", "Refusal", "read", "warm"]
+__all__ = ["AskBack", "Doubtful", "NearMiss", "Reading", "Refusal", "read", "warm"]
 
 
 def read(question: Question, text: str) -> Reading:
@@ -24,9 +24,10 @@ def read(question: Question, text: str) -> Reading:
             return read_age(question, text)
         except NearMiss as miss:
             return Reading("near", miss.value, message=miss.words)
+        except Doubtful as doubt:
+            return Reading("doubt", message=str(doubt))
         except Refusal as refusal:
-            outcome = "doubt" if "sounds unsure" in str(refusal) else "refused"
-            return Reading(outcome, message=str(refusal))  # type: ignore[arg-type]
+            return Reading("refused", message=str(refusal))
     from ._choice import read_choice
 
     return read_choice(question, text)

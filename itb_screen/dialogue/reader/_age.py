@@ -9,7 +9,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 from ...criteria import Question, value_label
 from ._messages import shown as _shown
 from ._pipeline import doubt_in
-from ._reading import NearMiss, Reading, Refusal
+from ._reading import Doubtful, NearMiss, Reading, Refusal
 
 # re.ASCII: only 0-9 are digits ("²" and "٣" are not answers).
 _A = re.IGNORECASE | re.ASCII
@@ -242,7 +242,7 @@ def read_age(question: Question, text: str) -> Reading:
         return _in_range(question, years, f"{raw} = {years} year{'' if years == 1 else 's'}")
     body, approx = _plain_body(plain)
     if approx:  # the paediatric rule turns on one year: an age is stored as the clinician knows it
-        raise Refusal(f"'{_shown(raw)}' sounds unsure: type the age if you know it, or 'unknown'.")
+        raise Doubtful(f"'{_shown(raw)}' sounds unsure: type the age if you know it, or 'unknown'.")
     if re.match(r"^(?:-|minus\b)", body):
         raise Refusal(f"{_shown(raw)} is out of range: {_age_help(question)}.")
     mixed = _years_and_months(question, body)
@@ -270,7 +270,7 @@ def _refuse_unsure(question: Question, raw: str) -> None:
     if any(ch.isdigit() and not ch.isascii() for ch in raw):
         raise Refusal(f"Please use the digits 0-9: {_age_help(question)}.")
     if doubt_in(raw):
-        raise Refusal(f"'{_shown(raw)}' sounds unsure: type the age if you know it, or 'unknown'.")
+        raise Doubtful(f"'{_shown(raw)}' sounds unsure: type the age if you know it, or 'unknown'.")
 
 
 def _plain_body(raw: str) -> tuple[str, bool]:

@@ -14,6 +14,10 @@ class Refusal(ValueError):
     """Input that cannot be accepted; the message is shown to the user as it is."""
 
 
+class Doubtful(Refusal):
+    """A line that sounds unsure (`?`, `about 40`): asked back, never stored."""
+
+
 class NearMiss(Refusal):
     """A spelling slip close to exactly one reading: offered back ("Did you mean Mobility?"), stored only
     after the user says yes, so a typo costs one tap instead of a retype, and nothing is guessed."""
