@@ -72,7 +72,7 @@ def test_each_option_that_changes_a_recommendation_has_20_phrasings_each_way(fie
     assert len(gives) >= 20 and len(opposite) >= 20
 
 
-@pytest.mark.parametrize("corpus", ["clinical_phrasings.jsonl", "phrasings.jsonl"])
+@pytest.mark.parametrize("corpus", ["clinical_phrasings.jsonl", "heldout_phrasings.jsonl", "phrasings.jsonl"])
 def test_nothing_is_stored_wrongly(corpus):
     rows = [json.loads(line) for line in (DATA / corpus).read_text("utf-8").splitlines() if line]
     wrong = []
@@ -171,6 +171,9 @@ def test_a_qualifier_that_contradicts_the_answer_stores_nothing():
         ("active_infection", "infection resolved", "yes"),
         ("active_infection", "UTI treated", "yes"),
         ("active_infection", "cleared", "yes"),
+        ("active_infection", "infection - treated", "yes"),
+        ("active_infection", "UTI, resolved", "yes"),
+        ("active_infection", "pneumonia in the spring, fully recovered", "yes"),
         ("baclofen_reaction", "anaphylaxis to baclofen confirmed by allergy clinic", "recorded_allergy"),
     ],
 )

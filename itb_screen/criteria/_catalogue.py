@@ -179,7 +179,7 @@ QUESTIONS: tuple[Question, ...] = (
             ("non-ambulant", "nonambulant", "non-ambulatory", "not ambulant"),
             none_means_no=False,
         ),
-        concepts=(Concept("aids", affirmed="yes"),),
+        concepts=(Concept("aids", affirmed="yes"), Concept("not_walking")),
         negated_means=_NEGATED_YES,
         current_only=True,
     ),
@@ -354,6 +354,8 @@ QUESTIONS: tuple[Question, ...] = (
         current_only=True,
         # "UTI treated", "infection cleared": over, so not active (a course still running is "on abx").
         resolved_cues=(
+            "recovered",
+            "fully recovered",
             "treated",
             "cleared",
             "completed",
@@ -456,6 +458,7 @@ QUESTIONS: tuple[Question, ...] = (
         options=_yes_no(no=("no concerns",)),
         concepts=(Concept("signs", affirmed="yes"),),
         negated_means=_NEGATED_YES,
+        current_only=True,
     ),
     Question(
         15,
@@ -467,6 +470,7 @@ QUESTIONS: tuple[Question, ...] = (
         options=_yes_no(no=("no concerns", "not a concern")),
         concepts=(Concept("signs", affirmed="yes"),),
         negated_means=_NEGATED_YES,
+        current_only=True,
     ),
     Question(
         16,

@@ -59,7 +59,7 @@ def read_choice(question: Question, text: str) -> Reading:
     whole = parse(question, line)
     if whole.doubt:
         return Reading("doubt", message=say.DOUBT.format(shown=say.shown(line)), doubt=whole.doubt)
-    reading = _with_qualifier(question, line) or _decide(question, whole, line)
+    reading = _with_qualifier(question, line, whole) or _decide(question, whole, line)
     if question.kind == "many" and reading.outcome == "answer":
         unread = _unread_item(whole)
         if unread:
@@ -100,7 +100,14 @@ def _by_numbers(question: Question, line: str) -> Reading | None:
     return _many(question, list(codes), [line])
 
 
-def _with_qualifier(question: Question, line: str) -> Reading | None:
+def _denied_by_the_rest(head: Parsed, whole: Parsed, end: int) -> bool:
+    """`infection - treated`, `pneumonia, fully recovered`: a cue after the head negates what it names, so
+    the head is not an answer on its own (the whole line is read instead)."""
+    in_head = [m for m in whole.mentions if whole.offsets[m.start] < end]
+    return sum(m.negated for m in in_head) > sum(m.negated for m in head.mentions)
+
+
+def _with_qualifier(question: Question, line: str, whole: Parsed) -> Reading | None:
     """A leading answer, then the rest read on its own: `yes - well controlled on levetiracetam` keeps
     the rest as the answer's note; `none, mobility` is refused as a list would be; `no, on abx for UTI`
     fits two options. The rest is read apart so that a leading `no` does not negate it."""
@@ -108,8 +115,11 @@ def _with_qualifier(question: Question, line: str) -> Reading | None:
     if split is None or split.start() == 0:
         return None
     head, tail = line[: split.start()], line[split.end() :].strip(" )]").strip()
-    first = _decide(question, parse(question, head), head) if tail else None
-    if first is None or first.outcome != "answer":
+    head_parsed = parse(question, head)
+    if not tail or _denied_by_the_rest(head_parsed, whole, split.start()):
+        return None
+    first = _decide(question, head_parsed, head)
+    if first.outcome != "answer":
         return None
     rest = parse(question, tail)
     if rest.doubt:
@@ -118,7 +128,7 @@ def _with_qualifier(question: Question, line: str) -> Reading | None:
     said = set(found.options)  # what the rest affirms; a rest that only denies ("not allergy") is a note
     # "not troublesome during the day, but painful spasms at night": a head that only denied (its answer
     # from a negated concept) gives way to what the rest affirms.
-    denied_only = not found_in(question, parse(question, head)).options
+    denied_only = not found_in(question, head_parsed).options
     if question.kind == "many" and said:
         codes = [*(() if denied_only else first.value or ()), *said]  # type: ignore[misc]
         return _many(question, codes, [*first.evidence, *found.evidence], found, line)

@@ -94,13 +94,17 @@ def _follow_ups(found: Found, question: Question) -> None:
 
 
 def _negated_in_clause(question: Question, parsed: Parsed, mention: Mention) -> bool:
-    """A negation read as the opposite answer ("not infected" -> no) must lie in the mention's own
-    clause: in "no crisis admissions, anxiety managed" the `no` does not reach `managed`."""
+    """A negation read as the opposite answer ("not infected" -> no) must come from the mention's own
+    clause or the one after it ("infection - treated"): in "no crisis admissions, anxiety managed" the
+    `no` of the clause before does not reach `managed`."""
     start, end = mention.start, mention.end
     while start > 0 and not parsed.separators[start - 1]:
         start -= 1
-    while end < len(parsed.tokens) and not parsed.separators[end]:
-        end += 1
+    for _clause in range(2):  # this clause, then the next
+        while end < len(parsed.tokens) and parsed.separators[end]:
+            end += 1
+        while end < len(parsed.tokens) and not parsed.separators[end]:
+            end += 1
     if start == 0 and end == len(parsed.tokens):
         return True
     clause = parse(
