@@ -41,7 +41,10 @@ from itb_screen.criteria import QUESTIONS_BY_FIELD  # noqa: E402
 from itb_screen.dialogue._parse import Reading, read_line  # noqa: E402
 from itb_screen.dialogue.reader import warm  # noqa: E402
 
-CORPORA = (REPO / "tests" / "data" / "clinical_phrasings.jsonl", REPO / "tests" / "data" / "phrasings.jsonl")
+CORPORA = tuple(
+    REPO / "tests" / "data" / name
+    for name in ("clinical_phrasings.jsonl", "heldout_phrasings.jsonl", "phrasings.jsonl")
+)
 UNDERSTOOD_GOAL = 0.95
 MEDIAN_GOAL_MS = 2.0
 COLUMNS = ("rows", "valued", "understood", "share", "asked", "offered", "refused", "WRONG")
