@@ -285,3 +285,16 @@ def test_what_is_said_of_now_decides_over_the_past_and_a_denial_before_it(field,
 )
 def test_a_rest_that_only_denies_is_a_note_and_a_head_that_only_denied_gives_way(text, value):
     assert stored({"field": "baclofen_reaction", "text": text}) == value
+
+
+@pytest.mark.parametrize(
+    "field,text",
+    [("baclofen_reaction", "none or side effects"), ("seizures", "no or yes"), ("goals", "walking or sleep")],
+)
+def test_or_between_two_answers_leaves_the_choice_open(field, text):
+    reading = read_line(QUESTIONS_BY_FIELD[field], text)
+    assert reading.value is None and "'or' leaves the choice open" in reading.message
+
+
+def test_a_bare_no_before_or_is_a_cue_not_an_answer():
+    assert stored({"field": "abdominal_pelvic_surgery", "text": "no abdominal or pelvic surgery"}) == "no"

@@ -21,7 +21,7 @@ from . import _messages as say
 from ._conditions import icd_code
 from ._mentions import NEGATING_ANSWERS, Found, found_in
 from ._near import corrected
-from ._pipeline import Parsed, parse
+from ._pipeline import Mention, Parsed, parse
 from ._reading import Reading
 
 _ALL_KEYS = frozenset(
@@ -200,6 +200,11 @@ def _unread_item(parsed: Parsed) -> str:
     return ""
 
 
+def _cue_only(parsed: Parsed, mention: Mention) -> bool:
+    following = parsed.tokens[mention.end].casefold() if mention.end < len(parsed.tokens) else ""
+    return mention.text.casefold() in NEGATING_ANSWERS and following not in ("or", "")
+
+
 def _or_between(parsed: Parsed) -> bool:
     """`botox or physio`, `none or side effects`: an `or` outside every phrase, between phrases that name
     different things (`abdominal or pelvic surgery` names one)."""
@@ -207,7 +212,9 @@ def _or_between(parsed: Parsed) -> bool:
     for i, token in enumerate(parsed.tokens):
         if token.casefold() != "or" or i in inside:
             continue
-        named = [m for m in parsed.mentions if m.text.casefold() not in NEGATING_ANSWERS]  # "no" is a cue
+        # A bare "no" before a finding is its cue ("no abdominal or pelvic surgery"); before "or" it is an
+        # answer of its own ("none or side effects", "no or yes").
+        named = [m for m in parsed.mentions if not _cue_only(parsed, m)]
         before = {m.label for m in named if m.end <= i}
         after = {m.label for m in named if m.start > i}
         if before and after and before != after:
