@@ -142,19 +142,14 @@ def _matchers(question: Question) -> _QuestionMatchers:
 
 def parse(question: Question, text: str) -> Parsed:
     """Read `text` once for `question`: the catalogue's phrases found in it, each in its context."""
+    from spacy.tokens import Span
     from spacy.util import filter_spans
 
     pipeline = nlp()
     matchers = _matchers(question)
     doc: Doc = pipeline.make_doc(text)
-    spans = [doc[start:end] for _id, start, end in matchers.phrases(doc)]
-    chosen = filter_spans(spans)  # the longest phrase wins: "poorly managed" over "managed"
-    labels = {
-        (s.start, s.end): matchers.labels[m] for m, s in ((i, doc[a:b]) for i, a, b in matchers.phrases(doc))
-    }
-    from spacy.tokens import Span
-
-    doc.ents = [Span(doc, s.start, s.end, label=labels[(s.start, s.end)]) for s in chosen]
+    found = [Span(doc, start, end, label=matchers.labels[key]) for key, start, end in matchers.phrases(doc)]
+    doc.ents = filter_spans(found)  # the longest phrase wins: "poorly managed" over "managed"
     for _name, component in pipeline.pipeline:
         doc = component(doc)
     if matchers.resolved is not None:
