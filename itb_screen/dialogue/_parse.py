@@ -13,7 +13,7 @@ from ..criteria import NONE_CODE, Question, Value
 from . import _messages as say
 from ._identifiers import identifier_kind
 from .reader import AskBack, NearMiss, Reading, Refusal, read
-from .reader._messages import how, shown
+from .reader._messages import NONE_ALONE, age_help, how, shown
 
 __all__ = [
     "HELP_WORDS",
@@ -83,10 +83,7 @@ def read_line(question: Question, text: str) -> Reading:
 
 
 def _how_any(question: Question) -> str:
-    if question.kind == "number":
-        months = " or 18 months" if question.unit == "years" else ""
-        return f"type {question.allowed()} (e.g. 8, 8 years{months}), or 'unknown'"
-    return how(question)
+    return age_help(question) if question.kind == "number" else how(question)
 
 
 def read_answer(question: Question, text: str) -> Reading:
@@ -106,8 +103,7 @@ def normalise_many(question: Question, codes: list[str] | tuple[str, ...]) -> tu
     """Check `none` stands alone and put the codes in the catalogue's order."""
     exclusive = question.exclusive_code
     if exclusive and exclusive in codes and len(codes) > 1:
-        label = question.option(NONE_CODE).label
-        raise Refusal(f"'{label}' cannot be combined with other options: choose it alone, or the others.")
+        raise Refusal(NONE_ALONE.format(label=question.option(NONE_CODE).label))
     chosen = set(codes)
     return tuple(c for c in question.codes if c in chosen)
 

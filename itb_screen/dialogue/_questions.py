@@ -20,7 +20,6 @@ from ._parse import (
     KEEP_WORDS,
     MAX_TEXT,
     UNKNOWN_WORDS,
-    Reading,
     Refusal,
     normalise,
     normalise_many,
@@ -82,8 +81,9 @@ def _at_question(d: Dialogue, turn: Turn, question: Question, typed: str, word: 
         return done(d, turn, question)
     reading = read_line(question, typed)
     if reading.outcome == "answer":
-        kept = (redact(reading.qualifier) if reading.qualifier else None, reading.icd10cm)
-        return accept(d, turn, question, reading.value, note=_said_back(reading), kept=kept)
+        qualifier = redact(reading.qualifier) if reading.qualifier else None
+        said = "; ".join(part for part in (reading.note, qualifier and f"note: {qualifier}") if part)
+        return accept(d, turn, question, reading.value, note=said, kept=(qualifier, reading.icd10cm))
     if reading.outcome == "near":
         return _offer_back(
             d, turn, question, reading.value, None, say.DID_YOU_MEAN.format(answer=reading.message)
@@ -94,7 +94,7 @@ def _at_question(d: Dialogue, turn: Turn, question: Question, typed: str, word: 
     d.refuse(turn, reading.message)
 
 
-def saved_label(field: str) -> str:
+def _saved_label(field: str) -> str:
     """The question a saved line names, in a word or two: its short label without a parenthesis."""
     return short_label(field).split(" (")[0]
 
@@ -116,14 +116,6 @@ def show_offer(turn: Turn) -> None:
     question = QUESTIONS_BY_FIELD[turn.state]
     ask = offer.ask or say.DID_YOU_MEAN.format(answer=value_label(question.field, offer.yes))
     turn.prompts.append(offer_prompt(turn.case, question, ask))
-
-
-def _said_back(reading: Reading) -> str:
-    """What the saved line adds to the answer: a changed form, the qualifier kept, the ICD-10-CM code."""
-    parts = [reading.note] if reading.note else []
-    if reading.qualifier:
-        parts.append(f"note: {redact(reading.qualifier)}")
-    return "; ".join(parts)
 
 
 # Storing -----------------------------------------------------------------------------------------
@@ -154,7 +146,7 @@ def accept(
     if turn.typed and value is not None:
         turn.say(
             "saved",
-            say.SAVED.format(question=saved_label(question.field), answer=words)
+            say.SAVED.format(question=_saved_label(question.field), answer=words)
             + (f" ({note})" if note else ""),
             field=question.field,
         )
@@ -162,10 +154,15 @@ def accept(
 
 
 def _store(
-    d: Dialogue, turn: Turn, question: Question, value: Any, action: str, kept: tuple[str | None, ...] = ()
+    d: Dialogue,
+    turn: Turn,
+    question: Question,
+    value: Any,
+    action: str,
+    kept: tuple[str | None, str | None] = (None, None),
 ) -> None:
     assert turn.case is not None
-    note, icd10cm = (*kept, None, None)[:2]
+    note, icd10cm = kept
     d.store.record_answer(turn.case.id, question.field, value, turn.user.id, action, note, icd10cm)
     turn.visited.add(question.field)
     if value is None:
@@ -270,14 +267,10 @@ def _offer_back(d: Dialogue, turn: Turn, question: Question, yes: Any, no: Any, 
     assert turn.case is not None
     d.set_awaiting(
         turn,
-        Awaiting("offer", case_id=turn.case.id, field=question.field, ask=ask, yes=_json(yes), no=_json(no)),
+        Awaiting("offer", case_id=turn.case.id, field=question.field, ask=ask, yes=yes, no=no),
     )
     turn.offered = True
     turn.prompts.append(offer_prompt(turn.case, question, ask))
-
-
-def _json(value: Any) -> Any:
-    return list(value) if isinstance(value, tuple) else value
 
 
 def offered(turn: Turn) -> Awaiting | None:

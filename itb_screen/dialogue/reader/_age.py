@@ -7,6 +7,7 @@ import re
 from rapidfuzz.distance import DamerauLevenshtein
 
 from ...criteria import Question, value_label
+from ._messages import age_help
 from ._messages import shown as _shown
 from ._pipeline import doubt_in
 from ._reading import Doubtful, NearMiss, Reading, Refusal
@@ -208,11 +209,6 @@ def _number_near(tokens: list[str]) -> int | None:
     return _number_from_words(fixed) if fixed != tokens else None
 
 
-def _age_help(question: Question) -> str:
-    months = " or 18 months" if question.unit == "years" else ""
-    return f"type {question.allowed()} (e.g. 8, 8 years{months}), or 'unknown'"
-
-
 #: Words around an age in a note that say nothing of it: "Pt is 54.", "12yo girl", "aged 19, transitioning".
 _SUBJECT = re.compile(
     r"^(?:(?:the\s+)?(?:pt|patient|she|he|child|boy|girl)(?:'s|\s+is)\s+|just\s+turned\s+|paeds\s*[-:]?\s*)",
@@ -244,7 +240,7 @@ def read_age(question: Question, text: str) -> Reading:
     if approx:  # the paediatric rule turns on one year: an age is stored as the clinician knows it
         raise Doubtful(f"'{_shown(raw)}' sounds unsure: type the age if you know it, or 'unknown'.")
     if re.match(r"^(?:-|minus\b)", body):
-        raise Refusal(f"{_shown(raw)} is out of range: {_age_help(question)}.")
+        raise Refusal(f"{_shown(raw)} is out of range: {age_help(question)}.")
     mixed = _years_and_months(question, body)
     if mixed is not None:
         return mixed
@@ -252,7 +248,7 @@ def read_age(question: Question, text: str) -> Reading:
     split = _split_number(body)
     if split is None:
         _offer_number_words(question, body)
-        raise Refusal(f"Please {_age_help(question)}.")
+        raise Refusal(f"Please {age_help(question)}.")
     value, unit_text = split
     unit = _unit(unit_text)
     note = f"{raw.strip()} = {value} {question.unit}".strip() if approx else ""
@@ -263,12 +259,12 @@ def read_age(question: Question, text: str) -> Reading:
     if unit in _SHORT_TIME_UNITS:
         raise Refusal("Type the age in whole years (0 under one year), e.g. 8, or 'unknown'.")
     _offer_unit(question, value, unit)
-    raise Refusal(f"Please {_age_help(question)}.")
+    raise Refusal(f"Please {age_help(question)}.")
 
 
 def _refuse_unsure(question: Question, raw: str) -> None:
     if any(ch.isdigit() and not ch.isascii() for ch in raw):
-        raise Refusal(f"Please use the digits 0-9: {_age_help(question)}.")
+        raise Refusal(f"Please use the digits 0-9: {age_help(question)}.")
     if doubt_in(raw):
         raise Doubtful(f"'{_shown(raw)}' sounds unsure: type the age if you know it, or 'unknown'.")
 

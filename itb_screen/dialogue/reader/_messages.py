@@ -44,6 +44,12 @@ def how(question: Question) -> str:
     return "type 1 or 2 or a name" if total == 2 else f"type a number from 1 to {total} or a name"
 
 
+def age_help(question: Question) -> str:
+    """How to answer the age, in a few words."""
+    months = " or 18 months" if question.unit == "years" else ""
+    return f"type {question.allowed()} (e.g. 8, 8 years{months}), or 'unknown'"
+
+
 def nothing(question: Question, line: str) -> str:
     """Nothing in the line reads as an answer here."""
     if question.kind == "one":  # what fits nothing is not repeated: it may be a name typed by mistake
