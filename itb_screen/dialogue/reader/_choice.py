@@ -118,7 +118,8 @@ def _with_qualifier(question: Question, line: str, whole: Parsed) -> Reading | N
     head_parsed = parse(question, head)
     if not tail or _denied_by_the_rest(head_parsed, whole, split.start()):
         return None
-    first = _decide(question, head_parsed, head)
+    head_found = found_in(question, head_parsed)
+    first = _decide(question, head_parsed, head, head_found)
     if first.outcome != "answer":
         return None
     rest = parse(question, tail)
@@ -128,7 +129,7 @@ def _with_qualifier(question: Question, line: str, whole: Parsed) -> Reading | N
     said = set(found.options)  # what the rest affirms; a rest that only denies ("not allergy") is a note
     # "not troublesome during the day, but painful spasms at night": a head that only denied (its answer
     # from a negated concept) gives way to what the rest affirms.
-    denied_only = not found_in(question, head_parsed).options
+    denied_only = not head_found.options
     if question.kind == "many" and said:
         codes = [*(() if denied_only else first.value or ()), *said]  # type: ignore[misc]
         return _many(question, codes, [*first.evidence, *found.evidence], found, line)
@@ -143,15 +144,12 @@ def _with_qualifier(question: Question, line: str, whole: Parsed) -> Reading | N
     return replace(first, qualifier=tail)
 
 
-def _decide(question: Question, parsed: Parsed, line: str) -> Reading:
-    found = found_in(question, parsed)
+def _decide(question: Question, parsed: Parsed, line: str, found: Found | None = None) -> Reading:
+    found = found_in(question, parsed) if found is None else found
     if _or_between(parsed):
         return _refused(say.OR.format(shown=say.shown(line)))
     if question.kind == "many":
-        # A negated concept means its option only when nothing more specific was negated: "doesn't
-        # interfere with anything" is none; "not interfering with function" says nothing of the rest.
-        fallback = found.fallback if not found.negated else []
-        return _many(question, found.options or fallback, found.evidence, found, line)
+        return _many(question, found.options or list(found.denial()), found.evidence, found, line)
     return _one(question, parsed, found, line)
 
 
@@ -170,9 +168,9 @@ def _one(question: Question, parsed: Parsed, found: Found, line: str) -> Reading
         return _refused(message, chosen, negated)
     if found.follow_up is not None:
         return Reading("ask", message=found.follow_up.ask, follow_up=found.follow_up, evidence=evidence)
-    fallback = tuple(dict.fromkeys(found.fallback))
-    if len(fallback) == 1 and not negated:
-        return Reading("answer", fallback[0], affirmed=fallback, evidence=evidence)
+    denial = found.denial()
+    if len(denial) == 1:
+        return Reading("answer", denial[0], affirmed=denial, evidence=evidence)
     if found.past:
         message = say.PAST.format(shown=say.shown(line), question=question.text)
         return Reading("refused", message=message, past=True, evidence=tuple(m.text for m in found.past))

@@ -26,6 +26,11 @@ class Found:
     evidence: list[str] = field(default_factory=list)
     follow_up: FollowUp | None = None
 
+    def denial(self) -> tuple[str, ...]:
+        """What negated concepts mean ("doesn't interfere with anything" -> none), when nothing narrower
+        was negated ("not interfering with function" says nothing of the rest)."""
+        return () if self.negated else tuple(dict.fromkeys(self.fallback))
+
 
 def found_in(question: Question, parsed: Parsed) -> Found:
     """Every mention of `parsed` taken in turn, then the follow-ups they call for."""

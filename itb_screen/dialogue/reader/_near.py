@@ -15,9 +15,15 @@ _NO_NEAR = frozenset({"none", "nope", "nil", "yes", "nah", "nothing", "yeah"})
 
 
 @cache
+def _words(question: Question) -> frozenset[str]:
+    """Every word of the question's phrases."""
+    return frozenset(w.casefold() for phrase, _label in question.phrases() for w in _WORD.findall(phrase))
+
+
+@cache
 def _vocabulary(question: Question) -> tuple[str, ...]:
-    words = {w.casefold() for phrase, _label in question.phrases() for w in _WORD.findall(phrase)}
-    return tuple(sorted(w for w in words if len(w) >= 4 and w not in _NO_NEAR))
+    """The words a slip may be put right to."""
+    return tuple(sorted(w for w in _words(question) if len(w) >= 4 and w not in _NO_NEAR))
 
 
 @cache
@@ -26,8 +32,7 @@ def _known(question: Question) -> frozenset[str]:
     ("with" is not a slip of "wish")."""
     from spacy.lang.en.stop_words import STOP_WORDS
 
-    words = {w.casefold() for phrase, _label in question.phrases() for w in _WORD.findall(phrase)}
-    return frozenset(words | _NO_NEAR | set(STOP_WORDS))
+    return _words(question) | _NO_NEAR | STOP_WORDS
 
 
 def _bound(word: str) -> int:

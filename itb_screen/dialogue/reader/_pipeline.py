@@ -113,16 +113,17 @@ def _matchers(question: Question) -> _QuestionMatchers:
 
     pipeline = nlp()
     matcher = PhraseMatcher(pipeline.vocab, attr="LOWER")
-    by_label: dict[str, list[str]] = {}
+    by_label: dict[str, list[Doc]] = {}
     owner: dict[str, str] = {}
     for phrase, label in question.phrases():
-        key = " ".join(t.lower_ for t in pipeline.tokenizer(phrase))
+        doc = pipeline.make_doc(phrase)
+        key = " ".join(t.lower_ for t in doc)
         if owner.setdefault(key, label) != label:
             raise ValueError(f"{question.field}: {phrase!r} names both {owner[key]!r} and {label!r}")
-        by_label.setdefault(label, []).append(phrase)
+        by_label.setdefault(label, []).append(doc)
     labels: dict[int, str] = {}
-    for label, phrases in by_label.items():
-        matcher.add(label, list(_tokenize(pipeline, phrases)))
+    for label, docs in by_label.items():
+        matcher.add(label, docs)
         labels[pipeline.vocab.strings[label]] = label
     resolved = None
     if question.resolved_cues:
