@@ -17,7 +17,7 @@ from ..criteria import (
     value_label,
 )
 from ..storage import Case, Store
-from .listing import display_name
+from .listing import answer_notes, display_name
 from .summary import CaseEvent, CaseView, kept_words, status_words
 
 
@@ -198,7 +198,7 @@ def show_json(
         "answered": answered,
         "asked": asked,
         "answers": _json_answers(answers),
-        "notes": {f: dict(kept) for f, kept in store.answer_notes(case.id).items() if f in answers},
+        "notes": answer_notes(store, case.id, answers),
         "results": [
             {**r["result"], "kind": r["kind"], "at": r["at"], "by": r["by"], "reason": r["reason"]}
             for r in store.results(case.id)

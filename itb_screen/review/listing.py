@@ -70,9 +70,14 @@ def _record(
         "result": stored[0] if stored else None,
         "result_at": stored[1] if stored else None,
         "handoffs": store.handoffs(case.id),
-        # What the answers kept beside their values: the note typed with them, a diagnosis's ICD-10-CM code.
-        "notes": {f: dict(kept) for f, kept in store.answer_notes(case.id).items() if f in answers},
+        "notes": answer_notes(store, case.id, answers),
     }
+
+
+def answer_notes(store: Store, case_id: int, answers: Mapping[str, object]) -> dict[str, dict[str, str]]:
+    """What the answers the rules see kept beside their values: the note typed with them, a diagnosis's
+    ICD-10-CM code (`{field: {"note": ..., "icd10cm": ...}}`)."""
+    return {f: dict(kept) for f, kept in store.answer_notes(case_id).items() if f in answers}
 
 
 def _listed(case: Case, status: str | None, since: str | None, include_void: bool) -> bool:
