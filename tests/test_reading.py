@@ -184,6 +184,22 @@ def test_no_reading_or_hint_names_an_option_the_text_negates(field, text, never)
 
 
 @pytest.mark.parametrize(
+    "field,text,never",
+    [
+        # A real word is meant as typed: `main` is not a slip of `pain`, `cure` of `care`, `progress` of
+        # `progressed`; so no hint names Comfort, Ease care and hygiene or Progressive.
+        ("interference", "not painful; main issue is function - hand use", "comfort"),
+        ("goals", "wants a cure", "ease_care_and_hygiene"),
+        ("disease_course", "could progress", "progressive"),
+    ],
+)
+def test_a_real_word_is_never_taken_for_a_slip(field, text, never):
+    reading = read_line(QUESTIONS_BY_FIELD[field], text)
+    values = reading.value if isinstance(reading.value, tuple) else (reading.value,)
+    assert never not in values and QUESTIONS_BY_FIELD[field].option(never).label not in reading.message
+
+
+@pytest.mark.parametrize(
     "text,code,icd",
     [
         ("T6 complete SCI", "spinal_cord_injury", "S24"),

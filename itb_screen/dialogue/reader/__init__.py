@@ -2,7 +2,8 @@
 
 Built on the clinical NLP field's tools: spaCy's tokenizer and `PhraseMatcher` (a blank English pipeline,
 no model download) find the catalogue's phrases; NegEx (negspacy) marks each negated or in the past; the
-ConText cue lists mark doubt; RapidFuzz offers spelling slips back. Nothing of it is imported until the
+ConText cue lists mark doubt; RapidFuzz offers spelling slips back (never a word of pyspellchecker's
+English word list). Nothing of it is imported until the
 first line is read (`warm` builds it ahead, for a channel that starts).
 """
 
@@ -35,6 +36,8 @@ def read(question: Question, text: str) -> Reading:
 
 def warm() -> None:
     """Build the pipeline and every question's matchers now, so the first answer does not wait."""
+    from ._near import warm as dictionary
     from ._pipeline import warm as build
 
     build()
+    dictionary()

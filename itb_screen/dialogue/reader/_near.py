@@ -1,5 +1,7 @@
-"""Spelling slips: an unknown word put right when exactly one word of the question's vocabulary is
-close (RapidFuzz's Damerau-Levenshtein distance), so `mobilty` reads as `mobility` and is offered back."""
+"""Spelling slips: a word that is in no English dictionary (pyspellchecker's word list) put right when
+exactly one word of the question's vocabulary is close (RapidFuzz's Damerau-Levenshtein distance), so
+`mobilty` reads as `mobility` and is offered back, while `main`, `cure` and `progress`, real words, are
+never turned into `pain`, `care` or `progressed`."""
 
 from __future__ import annotations
 
@@ -35,6 +37,26 @@ def _known(question: Question) -> frozenset[str]:
     return _words(question) | _NO_NEAR | STOP_WORDS
 
 
+#: How often pyspellchecker's corpus must have seen a word for it to count as meant: `stoke` (828) and
+#: `main` are kept as typed; `spams` (50) may be a slip of `spasms`.
+_COMMON = 100
+
+
+@cache
+def _english() -> frozenset[str]:
+    """The words of pyspellchecker's English list seen at least `_COMMON` times: such a word was meant,
+    not slipped. (The whole list, 160,000 words with rare slips among them, would hold 37 MiB.)"""
+    from spellchecker import SpellChecker
+
+    counts = SpellChecker(language="en").word_frequency.dictionary
+    return frozenset(w for w, n in counts.items() if n >= _COMMON and len(w) >= 4)
+
+
+def warm() -> None:
+    """Load the word list now (about 0.15 s), not at the first slip."""
+    _english()
+
+
 def _bound(word: str) -> int:
     """How many slips a word may have: none under 4 letters, one up to 7, two beyond."""
     return 0 if len(word) < 4 else 1 if len(word) < 8 else 2
@@ -64,7 +86,7 @@ def corrected(question: Question, line: str) -> str | None:
     out = []
     for token in re.split(r"(\W+)", line):
         word = token.casefold()
-        if not _WORD.fullmatch(token) or word in known or len(word) < 4:
+        if not _WORD.fullmatch(token) or word in known or len(word) < 4 or word in _english():
             out.append(token)
             continue
         fix = _fix(word, vocabulary)
