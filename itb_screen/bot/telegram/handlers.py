@@ -96,8 +96,23 @@ async def _answer_press(update: Update) -> None:
 
 
 # The gate (group -1) -----------------------------------------------------------------------------
+#: Updates of business accounts' chats: this is no business bot, and a reply would reach their customers.
+_BUSINESS = (
+    "business_connection",
+    "business_message",
+    "edited_business_message",
+    "deleted_business_messages",
+)
+
+
 async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Private chats with listed users only; everything else stops here."""
+    if any(getattr(update, kind, None) is not None for kind in _BUSINESS):
+        raise ApplicationHandlerStop
+    if update.callback_query is not None and update.callback_query.message is None:
+        # A press on an inline message has no chat to answer in: the spinner stops, nothing else.
+        await _answer_press(update)
+        raise ApplicationHandlerStop
     chat, user = update.effective_chat, update.effective_user
     if chat is not None and chat.type != ChatType.PRIVATE:
         await _leave_group(update, context, chat.id)
