@@ -159,8 +159,9 @@ def known(answers: dict[str, Any]) -> dict[str, Any]:
 
 
 def reference(channel: str, index: int) -> str:
-    # Letters and at most five digits: a case reference never looks like a record number or a date.
-    return f"AG{channel[0].upper()}-{index:05d}"
+    # At most four digits in a row (`AGT-B-0042` for 10,042): five would be refused as a number.
+    block, rest = divmod(index, 10_000)
+    return f"AG{channel[0].upper()}-{chr(ord('A') + block)}-{rest:04d}"
 
 
 def compared(result: dict[str, Any]) -> dict[str, Any]:

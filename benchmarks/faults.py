@@ -47,8 +47,8 @@ from click.testing import CliRunner  # noqa: E402
 
 from itb_screen.cli import cli  # noqa: E402
 from itb_screen.criteria import QUESTIONS_BY_FIELD, asked_fields, validate_answers  # noqa: E402
-from itb_screen.dialogue._identifiers import identifier_kind  # noqa: E402
 from itb_screen.storage import Store  # noqa: E402
+from itb_screen.storage.identifiers import identifier_kind  # noqa: E402
 from tests.conftest import VIGNETTES  # noqa: E402
 from tests.drive import STYLES, typed, unanswered_asked  # noqa: E402
 from tests.test_console_faults import USER, env  # noqa: E402
@@ -582,15 +582,16 @@ OWN_PATTERNS = re.compile(
 STAMP = re.compile(
     r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?: ?UTC|Z|[+-]\d{2}:\d{2})?", re.ASCII
 )
-#: The free text a database holds: where anything typed could end up.
+#: The free text a database holds: where anything typed could end up. Not the members' own ids and names
+#: (`users.external_id`, `users.name`, `audit.external_id`): they say which clinician did what, by design.
 FREE_TEXT = {
     "cases": ("ref", "pending"),
-    "users": ("external_id", "name", "awaiting"),
-    "answers": ("value",),
+    "users": ("awaiting",),
+    "answers": ("value", "note"),
     "messages": ("text",),
     "results": ("reason",),
     "case_events": ("reason",),
-    "audit": ("external_id", "detail"),
+    "audit": ("detail",),
 }
 
 

@@ -323,9 +323,10 @@ def test_amend_reopens_at_the_review_and_keeps_both_results(dialogue, store):
     "reason, why",
     [
         ("born 15/03/1990", "a date"),
-        ("NHS 485 777 3456 was wrong", "a national number"),
+        ("NHS 943 476 5919 was wrong", "a national number"),
         ("wrong patient MRN12345", "a record number"),
-        ("Mr Smith is not the patient", "a name with a title"),
+        ("Mr Smith is not the patient", "a name"),
+        ("spoke to Priya Patel", "a name"),
         ("x" * 201, "longer than 200"),
     ],
 )

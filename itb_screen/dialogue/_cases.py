@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..criteria import RECOMMENDATIONS, progress
 from ..storage import Case, RefInUse
+from ..storage.identifiers import reference_kind
 from . import _buttons as buttons
 from . import _messages as say
 from ._machine import CHOOSING, DONE
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 def ask_ref(d: Dialogue, turn: Turn) -> None:
     """/new without a reference: the next message is read as one; a generated one is offered."""
     number = secrets.randbelow(buttons.REF_SPACE)
+    while reference_kind(buttons.generated_ref(number)):  # `ITB-22345` would be refused as a number
+        number = secrets.randbelow(buttons.REF_SPACE)
     d.set_awaiting(turn, Awaiting("ref", number=str(number)))  # the press of any other number is refused
     turn.prompts.append(new_ref_prompt(number))
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..storage import Case
+from ..storage.identifiers import identifier_kind
 from . import _messages as say
-from ._identifiers import identifier_kind
 from ._machine import NOT_RETURNING, REVIEW
 from ._turn import Awaiting, Turn
 

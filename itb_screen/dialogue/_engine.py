@@ -21,9 +21,9 @@ from transitions.core import MachineError
 
 from ..criteria import QUESTIONS_BY_FIELD, Result
 from ..storage import Notice, Store
+from ..storage.identifiers import BOT_STAMP, redact
 from . import _messages as say
 from . import _presses, _questions
-from ._identifiers import BOT_STAMP, redact
 from ._machine import CHOOSING, DONE, NOT_RETURNING, QUESTION_STATES, REVIEW, Conversation, build_machine
 from ._parse import MAX_TEXT
 from ._prompts import Prompt, question_prompt, result_prompt, review_prompt, where
@@ -151,12 +151,12 @@ class Dialogue:
         if len(incoming) > MAX_TEXT:
             incoming = say.REDACTED_TOO_LONG.format(limit=MAX_TEXT)
         self.store.record_message(turn.user.id, case_id, channel, "in", redact(incoming)[:_KEPT_IN])
-        keep_stamps = not BOT_STAMP.search(incoming)
+        keep = None if BOT_STAMP.search(incoming) else BOT_STAMP
         for said, prompt in _outgoing(turn.prompts):
-            parts = [redact(said, keep_stamps=keep_stamps)] if said else []
+            parts = [redact(said, keep=keep)] if said else []
             if prompt is not None:
                 echoes = prompt.kind not in _BOT_MADE
-                parts.append(redact(prompt.text, keep_stamps=keep_stamps) if echoes else prompt.text)
+                parts.append(redact(prompt.text, keep=keep) if echoes else prompt.text)
             self.store.record_message(turn.user.id, case_id, channel, "out", "\n".join(parts))
 
     # Loading and saving ------------------------------------------------------------------------

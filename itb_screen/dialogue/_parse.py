@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 
 from ..criteria import NONE_CODE, Question, Value
+from ..storage import identifiers
 from . import _messages as say
-from ._identifiers import identifier_kind
 from .reader import AskBack, NearMiss, Reading, Refusal, read
 from .reader._messages import NONE_ALONE, age_help, how, shown
 
@@ -53,7 +53,6 @@ SKIP_WORDS = KEEP_WORDS | UNKNOWN_WORDS
 #: The longest message the dialogue reads; longer ones are refused whole.
 MAX_TEXT = 500
 _REF = re.compile(r"^[A-Za-z0-9_-]{3,32}$")
-_LONG_DIGITS = re.compile(r"\d{6,}")
 
 
 def normalise(text: str) -> str:
@@ -109,20 +108,16 @@ def normalise_many(question: Question, codes: list[str] | tuple[str, ...]) -> tu
 
 
 def check_ref(text: str) -> str:
-    """A case reference: 3..32 letters, digits, - or _; never anything `identifier_kind` sees."""
-    ref = text.strip()
+    """A case reference: 3..32 letters, digits, - or _, normalised as every stored text is (full-width
+    and other scripts' digits read as ASCII); never one that reads as a name, a date, a postcode, a
+    number of five or more digits or any identifier (`reference_kind`)."""
+    ref = identifiers.normalise(text.strip())
     if not _REF.match(ref):
         raise Refusal(
             "A case reference is 3 to 32 letters, digits, '-' or '_' (for example SPAS-014). "
             "Never use a patient's name, date of birth or record number."
         )
-    if _LONG_DIGITS.search(ref):  # before the classes: MRN1234567 is said to be the digits it has
-        raise Refusal(
-            "That has six or more digits in a row, like a record number, and was not kept. Use a case "
-            "reference that does not identify the patient (for example SPAS-014)."
-        )
-    # `_` joins words in a reference (15_March_1990) where the patterns expect a separator.
-    kind = identifier_kind(ref.replace("_", "-"))
+    kind = identifiers.reference_kind(ref)
     if kind is not None:
         raise Refusal(say.REF_IDENTIFIER.format(kind=kind))
     return ref

@@ -10,10 +10,10 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ..criteria import QUESTIONS_BY_FIELD, Question, short_label, value_label
+from ..storage.identifiers import redact
 from . import _cases, _commands, _corrections, _review
 from . import _messages as say
 from ._explain import explain
-from ._identifiers import redact
 from ._machine import CHOOSING, DONE, REVIEW
 from ._parse import (
     HELP_WORDS,

@@ -37,6 +37,7 @@ from ._rows import (
 )
 from ._schema import open_schema
 from ._team import TeamRecords
+from .identifiers import redact, reference_kind
 
 #: What `search(typed=True)` adds: only the messages that came in.
 _TYPED = " AND m.direction = 'in'"
@@ -107,6 +108,9 @@ class Store(TeamRecords):
 
     # Cases -------------------------------------------------------------------------------------
     def create_case(self, user_id: int, ref: str, state: str) -> Case:
+        kind = reference_kind(ref)
+        if kind is not None:  # the dialogue refuses it first, saying why; this is the last guard
+            raise ValueError(f"a case reference that reads as {kind} is never stored")
         if self.case_by_ref(ref) is not None:
             raise RefInUse(ref)
         stamp = now()
@@ -184,9 +188,10 @@ class Store(TeamRecords):
     ) -> None:
         """Append an answer (action: answer, change or skip); the latest row of a field is current.
 
-        `note`: the qualifier typed with the answer (the caller has redacted it); `icd10cm`: the code of
+        `note`: the qualifier typed with the answer (redacted here); `icd10cm`: the code of
         the diagnosis it named."""
-        row = (case_id, field, encode_value(value), action, user_id, now(), note or None, icd10cm or None)
+        note = redact(note) if note else None
+        row = (case_id, field, encode_value(value), action, user_id, now(), note, icd10cm or None)
         with immediate(self.db):
             append(self.db.conn, "answers", row)
 
@@ -234,6 +239,9 @@ class Store(TeamRecords):
     def record_message(
         self, user_id: int | None, case_id: int | None, channel: str, direction: str, text: str
     ) -> None:
+        """One line of the transcript, redacted; what the bot says keeps its time stamps and the names of
+        the team's members."""
+        text = redact(text, keep=self.bot_words() if direction == "out" else None)
         self.db.execute(
             "INSERT INTO messages (case_id, user_id, channel, direction, text, at) VALUES (?, ?, ?, ?, ?, ?)",
             (case_id, user_id, channel, direction, text, now()),
@@ -265,7 +273,7 @@ class Store(TeamRecords):
         """
         row = (case_id, result["recommendation"], result["criteria_version"], json.dumps(result), kind)
         with immediate(self.db):
-            append(self.db.conn, "results", (*row, user_id, now(), reason))
+            append(self.db.conn, "results", (*row, user_id, now(), redact(reason) if reason else reason))
 
     def results(self, case_id: int) -> list[dict[str, Any]]:
         """Every stored result of a case, oldest first (confirmations, amendments, re-evaluations)."""
@@ -300,7 +308,7 @@ class Store(TeamRecords):
             raise ValueError(f"unknown case event {kind!r}")
         stamp = now()
         with immediate(self.db):
-            append(self.db.conn, "case_events", (case_id, kind, reason, user_id, stamp))
+            append(self.db.conn, "case_events", (case_id, kind, redact(reason), user_id, stamp))
         return stamp
 
     def events(self, case_id: int) -> list[dict[str, Any]]:
@@ -367,7 +375,7 @@ class Store(TeamRecords):
     # Audit -------------------------------------------------------------------------------------
     def audit(self, channel: str, external_id: str, event: str, detail: str = "") -> None:
         with immediate(self.db):
-            append(self.db.conn, "audit", (now(), channel, external_id, event, detail))
+            append(self.db.conn, "audit", (now(), channel, external_id, event, redact(detail)))
 
     def audit_refusal(self, channel: str, external_id: str, detail: str) -> bool:
         """A stranger refused: `access_denied` stored at most once per stranger per UTC day (checked in

@@ -8,6 +8,7 @@ send loses that notice rather than sending it twice, and a send that fails is re
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlite_utils import Database
 from ._chain import append
 from ._connection import immediate
 from ._rows import _CASE_COLS_C, Case, _case, now
+from .identifiers import bot_words, redact
 
 
 @dataclass(frozen=True)
@@ -124,11 +126,17 @@ class TeamRecords:
         return [_case(r) for r in rows]
 
     # Notices -----------------------------------------------------------------------------------
+    def bot_words(self) -> re.Pattern[str]:
+        """What redaction keeps in the bot's words: its time stamps and the members' names."""
+        names = self.db.execute("SELECT DISTINCT name FROM users WHERE name IS NOT NULL AND name != ''")
+        return bot_words(tuple(sorted(n for (n,) in names)))
+
     def queue_notice(
         self, user_id: int, case_id: int, event: str, text: str, button: tuple[str, str] | None = None
     ) -> bool:
         """Queue a notice; False (nothing queued) when this member already has one for this case and event."""
         code, label = button if button else (None, None)
+        text = redact(text, keep=self.bot_words())
         with immediate(self.db):
             cursor = self.db.execute(
                 "INSERT OR IGNORE INTO notices (user_id, case_id, event, text, button_code, button_label, "

@@ -34,7 +34,7 @@ from telegram.request import BaseRequest
 
 from ...dialogue import COMMANDS, Dialogue
 from ...review.chat import ChatReports
-from ...storage import Store
+from ...storage import Store, identifiers
 from . import handlers, team
 from .access import CHANNEL, AccessList
 from .errors import configure_logging, on_error, quiet_http_logs
@@ -253,6 +253,9 @@ def run_telegram(
         if importlib.util.find_spec("tornado") is None:
             raise RuntimeError("--webhook needs python-telegram-bot's webhooks extra (tornado)")
     configure_logging(token)
+    # The identifier guard imports Presidio (about 1 s): before the first poll, not inside the first
+    # update, which would then wait while Telegram's clients see no reply.
+    identifiers.warm()
     base_url = os.environ.get(BASE_URL_ENV) or None
     app = build_application(token, store, access, base_url=base_url)
     try:

@@ -9,6 +9,7 @@ import re
 from functools import cache
 
 from ...criteria import Question
+from ...storage.identifiers import english_words
 
 _WORD = re.compile(r"[A-Za-z]+")
 
@@ -37,24 +38,9 @@ def _known(question: Question) -> frozenset[str]:
     return _words(question) | _NO_NEAR | STOP_WORDS
 
 
-#: How often pyspellchecker's corpus must have seen a word for it to count as meant: `stoke` (828) and
-#: `main` are kept as typed; `spams` (50) may be a slip of `spasms`.
-_COMMON = 100
-
-
-@cache
-def _english() -> frozenset[str]:
-    """The words of pyspellchecker's English list seen at least `_COMMON` times: such a word was meant,
-    not slipped. (The whole list, 160,000 words with rare slips among them, would hold 37 MiB.)"""
-    from spellchecker import SpellChecker
-
-    counts = SpellChecker(language="en").word_frequency.dictionary
-    return frozenset(w for w, n in counts.items() if n >= _COMMON and len(w) >= 4)
-
-
 def warm() -> None:
-    """Load the word list now (about 0.15 s), not at the first slip."""
-    _english()
+    """Load the word list now (about 0.3 s), not at the first slip."""
+    english_words()
 
 
 def _bound(word: str) -> int:
@@ -86,7 +72,7 @@ def corrected(question: Question, line: str) -> str | None:
     out = []
     for token in re.split(r"(\W+)", line):
         word = token.casefold()
-        if not _WORD.fullmatch(token) or word in known or len(word) < 4 or word in _english():
+        if not _WORD.fullmatch(token) or word in known or len(word) < 4 or word in english_words():
             out.append(token)
             continue
         fix = _fix(word, vocabulary)

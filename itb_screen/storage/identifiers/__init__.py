@@ -1,0 +1,136 @@
+"""Patient identifiers in free text: found by Microsoft Presidio's recognizers (`_recognizers`) and
+Faker's name lists (`_names`) on normalised text (`_normal`), and redacted before any text is stored.
+
+The storage layer redacts every free text it keeps (transcript lines, notes, reasons, the audit's
+details), so nothing typed reaches the database before this guard has seen it; the dialogue uses
+`identifier_kind` to refuse a case reference or a reason and say which class it saw.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ._english import english_words
+from ._normal import normalise, visible
+from ._reference import reference_kind
+
+__all__ = [
+    "BOT_STAMP",
+    "CLASSES",
+    "bot_words",
+    "english_words",
+    "identifier_kind",
+    "marker",
+    "normalise",
+    "redact",
+    "reference_kind",
+    "visible",
+    "warm",
+]
+
+#: Every class, most identifying first: where two overlap, the first names the marker.
+CLASSES: tuple[str, ...] = (
+    "an e-mail address",
+    "a web address",
+    "an IP address",
+    "a national number",
+    "a record number",
+    "a date",
+    "a postcode",
+    "a phone number",
+    "a street address",
+    "a name",
+    "a long number",
+)
+
+#: A stamp the bot prints in /summary and /show (`2026-11-29 02:28 UTC`): a date with a time of day. The
+#: bot's own words keep it: it is the bot's clock, not a patient's date.
+BOT_STAMP = re.compile(r"(\b\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?: ?UTC|Z)?)", re.ASCII)
+
+#: Digit groups apart (`9434 765 919`, `94 34 76 59 19`): read again joined, once every group has two
+#: digits or more (`1 2 3`, an answer of three options, is no number).
+_GROUPS = re.compile(r"\+?\d{2,}(?:[ .\-/]\d{2,})+")
+#: A year and a year, or a year and a number of up to three digits, is not one number: `2018-2019`,
+#: `2019/20`, `ITB-2026-07`, `SPAS-2019-007`.
+YEARS = re.compile(r"(?:19|20)\d\d[-/ _.](?:(?:19|20)\d\d|\d{1,3})")
+_LONG = re.compile(r"\d{6,}")
+#: A DOI names a paper, not a patient (`doi:10.1111/ner.12447`, the consensus the bot cites).
+_DOI = re.compile(r"\b10\.\d{4,9}/[-._;()/:\w]+")
+
+
+def _spans(text: str) -> list[tuple[int, int, str]]:
+    from ._names import name_spans
+    from ._recognizers import CLASS_OF, found
+
+    spans = [(a, b, CLASS_OF[entity]) for a, b, entity in found(text)]
+    spans += [(a, b, "a name") for a, b in name_spans(text)]
+    for group in _GROUPS.finditer(text):
+        if YEARS.fullmatch(group.group()):
+            continue
+        joined = re.sub(r"[^\d+]", "", group.group())
+        spans += [(*group.span(), CLASS_OF[entity]) for _a, _b, entity in found(joined)]
+        if _LONG.search(joined):
+            spans.append((*group.span(), "a long number"))
+    spans += [(*m.span(), "a long number") for m in _LONG.finditer(text)]
+    papers = [m.span() for m in _DOI.finditer(text)]
+    return [s for s in spans if not any(a <= s[0] and s[1] <= b for a, b in papers)]
+
+
+@lru_cache(maxsize=4096)
+def _classified(text: str) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, class) in order, overlapping spans merged into one that takes the class listed
+    first (`NHS 943 476 5919`: one national number, label and all). Cached: prompts repeat."""
+    merged: list[tuple[int, int, str]] = []
+    for a, b, kind in sorted(_spans(text)):
+        if merged and a < merged[-1][1]:
+            x, y, other = merged[-1]
+            merged[-1] = (x, max(b, y), min(kind, other, key=CLASSES.index))
+        else:
+            merged.append((a, b, kind))
+    return tuple(merged)
+
+
+def identifier_kind(text: str) -> str | None:
+    """The most identifying class `text` seems to contain (`a date`, `a name`...), or None."""
+    kinds = [kind for _a, _b, kind in _classified(normalise(text))]
+    return min(kinds, key=CLASSES.index) if kinds else None
+
+
+@lru_cache(maxsize=64)
+def bot_words(members: tuple[str, ...] = ()) -> re.Pattern[str]:
+    """What the bot's own words keep: its time stamps, and the names of the team's members (`confirmed
+    by Dr Lee`), which say who did what, not who the patient is. One group, as `redact`'s `keep`."""
+    names = "|".join(rf"(?<!\w){re.escape(name)}(?!\w)" for name in sorted(members, key=len, reverse=True))
+    return re.compile(f"({BOT_STAMP.pattern[1:-1]}{'|' + names if names else ''})", re.ASCII)
+
+
+def warm() -> None:
+    """Import Presidio and load the word lists now (about 1.5 s), so that the first message stored by a
+    channel that has just started does not wait for them."""
+    identifier_kind("Warm 1950-03-03 with Jane Smith")
+
+
+def marker(kind: str) -> str:
+    """`[date removed]` for `a date`: what is kept in place of an identifier."""
+    return f"[{kind.split(' ', 1)[1]} removed]"
+
+
+def redact(text: str, keep: re.Pattern[str] | None = None) -> str:
+    """`text` normalised, each identifier replaced by the marker of its class.
+
+    `keep`: text matching it is left as it is (the bot's own time stamps in what it says: they tell
+    when an answer was given, not who the patient is)."""
+    text = normalise(text)
+    if keep is not None:
+        parts = keep.split(text)  # `keep` has one group: what it kept is at the odd places
+        return "".join(part if i % 2 else redact(part) for i, part in enumerate(parts))
+    return "\n".join(_redact_line(line) for line in text.split("\n"))
+
+
+def _redact_line(line: str) -> str:
+    out, at = [], 0
+    for a, b, kind in _classified(line):
+        out += [line[at:a], marker(kind)]
+        at = b
+    return "".join(out) + line[at:]

@@ -1,0 +1,141 @@
+"""Names: a title and a name (`Dr.Smith`, `mr smith`), or a given name and a capitalised word
+(`Priya Patel`), the given names and surnames from Faker's person providers (a maintained package that
+ships them for many countries), the common English words from Faker's word list.
+
+A given name that is also a common word (`Hope`, `Grace`) counts only before a known surname, so
+`Hope Botox helps` stays; a clinical eponym (`Parkinson`, `Down`) is no given name, so `Parkinson's
+disease` and `Down syndrome` stay.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+from importlib import import_module
+
+#: Faker locales whose names a UK or US ward meets, in Latin letters.
+_LOCALES = (
+    "en_US en_GB en_IE en_IN en_NG en_PK en_KE en_NZ en_TH ga_IE es_ES es_MX pt_BR pt_PT fr_FR de_DE it_IT "
+    "pl_PL nl_NL ro_RO tr_TR zh_CN ja_JP ko_KR yo_NG ha_NG ig_NG tw_GH sw vi_VN"
+).split()
+_GIVEN = ("first_names", "first_names_male", "first_names_female", "first_romanized_names")
+_FAMILY = ("last_names", "last_romanized_names")
+
+#: Titles before a name. `Ms` is also multiple sclerosis: after it only a known name counts.
+_TITLE = r"(?:mrs|mr|ms|miss|mx|dr|prof|sir|dame|master)"
+#: Initials and particles between a title and a surname: `Dr A. B. Khan`, `mr van der Berg`.
+_PARTICLES = r"(?:(?:van|von|de|der|den|da|di|du|la|le|del|della|bin|al|el)\s+)*"
+_TITLED = re.compile(
+    rf"\b({_TITLE})\.?(?:\s+|[_-]|(?<=\.))(?:[a-z]\.\s*)*{_PARTICLES}([^\W\d_][\w'’-]*)", re.IGNORECASE
+)
+_UPPER = "A-ZÀ-ÖØ-Þ"
+_LOWER = "a-zß-öø-ÿ"
+#: A hyphenated given name, then a capitalised word (`Jean-Luc Martin`, `Mary-Jane Smith`).
+_HYPHENATED = re.compile(rf"(?<![-\w])([{_UPPER}][{_LOWER}]+)-([{_UPPER}][{_LOWER}]+)\s+([{_UPPER}][\w'’-]+)")
+#: Two capitalised (or upper-case) words, apart or run together (`JohnSmith`, `José García`). Not
+#: joined by a hyphen: `Charcot-Marie-Tooth` and `Arnold-Chiari` are eponyms, not Marie Tooth.
+_PAIR = re.compile(
+    rf"(?<![-\w])([{_UPPER}](?:[{_LOWER}'’]+|[{_UPPER}'’]+(?![{_LOWER}])))"
+    rf"(?:\s+|_|(?<=[{_LOWER}])(?=[{_UPPER}]))([{_UPPER}][{_UPPER}{_LOWER}'’]+)(?!-\w)"
+)
+
+
+def _folded(name: str) -> str:
+    """`José` -> `jose`: names compared without accents or case."""
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+
+
+def _names(attributes: tuple[str, ...]) -> frozenset[str]:
+    found: set[str] = set()
+    for locale in _LOCALES:
+        provider = import_module(f"faker.providers.person.{locale}").Provider
+        for attribute in attributes:
+            found.update(_folded(n) for n in getattr(provider, attribute, ()) if " " not in n)
+    return frozenset(n for n in found if len(n) >= 2)
+
+
+@cache
+def given_names() -> frozenset[str]:
+    return _names(_GIVEN)
+
+
+@cache
+def surnames() -> frozenset[str]:
+    return _names(_FAMILY)
+
+
+@cache
+def _common() -> frozenset[str]:
+    from faker.providers.lorem.en_US import Provider
+
+    return frozenset(w.casefold() for w in Provider.word_list)
+
+
+def _capitalised(word: str) -> bool:
+    """`Smith`, `SMITH`, `McAllister`, `O'Neill`: a capital first, not a lower-case word."""
+    return (
+        word[:1].isupper() and not word[1:2].isupper() or word.isupper() or bool(re.match(r"Ma?c[A-Z]", word))
+    )
+
+
+def _is_pair(first: str, second: str) -> bool:
+    """A given name then a capitalised word that may be a surname (`Priya Patel`); a known surname then
+    a given name (`Chen Jie`); or a capitalised word no dictionary knows then a known surname (`Kwame
+    Mensah`)."""
+    given, family = _folded(first), _folded(re.sub(r"['’]s$", "", second))
+    if not _capitalised(second):
+        return False
+    if given in surnames() and family in given_names() and given not in _common():
+        return True
+    if given not in given_names():
+        return family in surnames() and _unknown(first)
+    from ._english import english_words
+
+    shorthand = first.isupper() or second.isupper()
+    if shorthand or given in _common() or family in english_words() or len(given) < 3:
+        return family in surnames()  # `MARK SMITH`, `Hope Jones`, not `Cord Injury`, `Arnold-Chiari II`
+    return True
+
+
+def _unknown(word: str) -> bool:
+    """A word that is neither common English nor upper-case shorthand: maybe a given name."""
+    from ._english import english_words
+
+    folded = _folded(word)
+    return not word.isupper() and folded not in _common() and folded not in english_words() and len(word) >= 3
+
+
+def _hyphenated(first: str, second: str, family: str) -> bool:
+    given = given_names()
+    return (_folded(first) in given or _folded(second) in given) and _is_pair(first, family) | _is_pair(
+        second, family
+    )
+
+
+def _titled(title: str, word: str) -> bool:
+    from ._english import everyday_words
+
+    folded = _folded(word)
+    if word.islower():  # `mr smith`, but not `Dr said fine` or `Dr review`
+        return folded in surnames() and folded not in everyday_words()
+    if folded in surnames() or folded in given_names():
+        return True
+    # `Ms`/`MS` is multiple sclerosis and `Dr review` no name: otherwise a capitalised word will do.
+    return title.casefold() != "ms" and _capitalised(word) and folded not in _common()
+
+
+def name_spans(text: str) -> list[tuple[int, int]]:
+    """Where `text` names a person: (start, end) of each name found."""
+    spans = [m.span() for m in _TITLED.finditer(text) if _titled(m.group(1), m.group(2))]
+    spans += [m.span() for m in _HYPHENATED.finditer(text) if _hyphenated(*m.groups())]
+    return spans + [m.span() for m in _overlapping(_PAIR, text) if _is_pair(m.group(1), m.group(2))]
+
+
+def _overlapping(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
+    """Every match, each word tried as a first name (`seen by Sarah Jones`: `Sarah Jones`)."""
+    found, at = [], 0
+    while (match := pattern.search(text, at)) is not None:
+        found.append(match)
+        at = match.start(2)
+    return found
