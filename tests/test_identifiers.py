@@ -241,3 +241,34 @@ def test_a_message_refused_as_too_long_is_kept_as_a_marker_only(store):
     incoming = [text for direction, text in messages(store) if direction == "in"]
     assert incoming[-1] == "[a message over 500 characters, refused and not kept]"
     assert store.search("physio") == []
+
+
+def test_the_storage_layer_redacts_every_free_text_it_keeps(store):
+    """The last guard: whatever a caller hands the store, no identifier is written, in any free text."""
+    alice = store.user("console", "alice", "Alice")
+    case = store.create_case(alice.id, "ST-1", "age_years")
+    secret = "seen by Priya Patel, NHS 943 476 5919, born 3 Mar '50"
+    store.record_message(alice.id, case.id, "console", "in", secret)
+    store.record_message(alice.id, case.id, "console", "out", f"Alice: {secret} at 2026-11-29 02:28 UTC")
+    store.record_answer(case.id, "age_years", 40, alice.id, "answer", note=secret)
+    store.record_event(case.id, "amend", secret, alice.id)
+    store.record_result(case.id, {"recommendation": "refer", "criteria_version": "x"}, alice.id, "amend", secret)
+    store.audit("console", "alice", "note", secret)
+    store.queue_notice(alice.id, case.id, "done", f"Case ST-1 confirmed by Alice: {secret}")
+    texts = [
+        *(t for (t,) in store.db.execute("SELECT text FROM messages")),
+        *(t for (t,) in store.db.execute("SELECT note FROM answers")),
+        *(t for (t,) in store.db.execute("SELECT reason FROM case_events")),
+        *(t for (t,) in store.db.execute("SELECT reason FROM results")),
+        *(t for (t,) in store.db.execute("SELECT detail FROM audit WHERE event = 'note'")),
+        *(t for (t,) in store.db.execute("SELECT text FROM notices")),
+    ]
+    assert len(texts) == 7
+    for text in texts:
+        assert "Priya" not in text and "5919" not in text and "'50" not in text, text
+        assert "[name removed]" in text and "[national number removed]" in text and "[date removed]" in text
+    assert texts[1].startswith("Alice: ") and texts[1].endswith("at 2026-11-29 02:28 UTC")  # the bot's words
+    assert texts[-1].startswith("Case ST-1 confirmed by Alice: ")
+    assert store.search("Patel") == [] and store.search("5919") == []
+    with pytest.raises(ValueError, match="a name"):
+        store.create_case(alice.id, "JohnSmith", "age_years")
