@@ -272,3 +272,12 @@ def test_the_storage_layer_redacts_every_free_text_it_keeps(store):
     assert store.search("Patel") == [] and store.search("5919") == []
     with pytest.raises(ValueError, match="a name"):
         store.create_case(alice.id, "JohnSmith", "age_years")
+
+
+def test_control_and_bidirectional_characters_are_stored_only_as_visible_escapes(store):
+    alice = store.user("console", "alice", "Alice")
+    case = store.create_case(alice.id, "ST-2", "age_years")
+    typed = "walks\x1b]0;pwned\x07 with frame \u202eevil\u202c and a\u200bzero-width space"
+    store.record_message(alice.id, case.id, "console", "in", typed)
+    (kept,) = store.db.execute("SELECT text FROM messages").fetchone()
+    assert kept == "walks\\x1b]0;pwned\\x07 with frame \\u202eevil\\u202c and azero-width space"
