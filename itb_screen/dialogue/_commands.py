@@ -63,12 +63,19 @@ def case_named(
     case = d.store.case_by_ref(ref)
     mine = case is not None and case.user_id == turn.user.id
     gave = case is not None and reading and not mine and d.store.handed_by(case.id, turn.user.id)
+    # One reply whether the case is another member's or does not exist: a refusal must not confirm it.
     if case is None or not (mine or gave or (turn.reviewer and not own_only)):
         missing = say.NO_CASE_CALLED if turn.reviewer and not own_only else say.NO_SUCH_CASE
         d.refuse(turn, missing.format(ref=ref), show=False)
         return None
     turn.subject = case
     return case
+
+
+def may_see(d: Dialogue, turn: Turn, case: Case) -> bool:
+    """Whether this user may know that `case` exists: its owner, a reviewer, or a member who handed it on
+    (who keeps read access). Anyone else is answered as if there were no such case."""
+    return case.user_id == turn.user.id or turn.reviewer or d.store.handed_by(case.id, turn.user.id)
 
 
 def _help(d: Dialogue, turn: Turn, arg: str) -> None:

@@ -61,26 +61,37 @@ def _generate(d: Dialogue, turn: Turn, pressed: Press) -> None:
     _cases.generated(d, turn, pressed.index)
 
 
-def _open(d: Dialogue, turn: Turn, pressed: Press) -> None:
+def _seen(d: Dialogue, turn: Turn, pressed: Press) -> Case | None:
+    """The case a press names by id, if this user may know it exists (`_commands.may_see`); else None,
+    refused exactly as an id of no case is: ids can be walked, so a refusal that named the case (or was
+    kept in its transcript) would tell every reference to anyone."""
     case = d.store.case(pressed.case_id)
-    if case is None or case.user_id != turn.user.id:
+    if case is None or not _commands.may_see(d, turn, case):
+        d.refuse(turn, say.UNKNOWN_BUTTON)
+        return None
+    return case
+
+
+def _open(d: Dialogue, turn: Turn, pressed: Press) -> None:
+    case = _seen(d, turn, pressed)
+    if case is None:
+        return None
+    if case.user_id != turn.user.id:  # Continue is the owner's: a reviewer reads, a giver reads
         return d.refuse(turn, say.UNKNOWN_BUTTON)
     _cases.resume(d, turn, case)
 
 
 def _amend(d: Dialogue, turn: Turn, pressed: Press) -> None:
-    case = d.store.case(pressed.case_id)
-    if case is None:
-        return d.refuse(turn, say.UNKNOWN_BUTTON)
-    _corrections.ask_reason(d, turn, case)
+    case = _seen(d, turn, pressed)
+    if case is not None:
+        _corrections.ask_reason(d, turn, case)
 
 
 def _named(d: Dialogue, turn: Turn, pressed: Press, command: str, reading: bool = False) -> Case | None:
     """The pressed notice's case if this user may act on it as the typed command would (its rights are
     `_commands.case_named`'s: one rule for a press and a command); else refused."""
-    case = d.store.case(pressed.case_id)
+    case = _seen(d, turn, pressed)
     if case is None:
-        d.refuse(turn, say.UNKNOWN_BUTTON)
         return None
     return _commands.case_named(d, turn, case.ref, command, own_only=False, reading=reading)
 
