@@ -10,13 +10,14 @@ from __future__ import annotations
 import getpass
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING, TextIO
 
 from ..dialogue import Dialogue, Identity, Member, Prompt, Shown, decode_button, generated_ref, shown_by
 from ..review.chat import ChatReports
-from ..storage import Store
+from ..storage import Store, identifiers
 
 if TYPE_CHECKING:  # only storage imports sqlite3 at run time (tests/test_layout.py)
     import sqlite3
@@ -197,6 +198,8 @@ def run_console(
     stdout = sys.stdout if stdout is None else stdout
     session = _Session(store, user, stdout, sys.stderr if stderr is None else stderr)
     interactive = stdin.isatty()
+    if interactive:  # Presidio's import (about 1.5 s) while the clinician reads the greeting, not after
+        threading.Thread(target=identifiers.warm, name="warm-identifiers", daemon=True).start()
     encoding = input_encoding(stdin)
     try:
         session.start()
