@@ -5,7 +5,8 @@
 * `exports.py`: `export` and `dictionary`, for other systems (REDCap, FHIR).
 * `channels.py`: `console` and `run` (the bot), and `diagram` of the dialogue.
 * `site.py`: `review`, the team review site (the review extra).
-* `_errors.py`, `_options.py` and `_db.py`: the errors, options and database access the commands share.
+* `_errors.py`, `_options.py` and `_db.py`: the errors, options and database access the commands share;
+  `_printable.py`: what users typed is printed with its control and bidirectional characters escaped.
 
 Listing the commands (`itb-screen --help`) loads them all; running one loads its module only.
 """

@@ -21,6 +21,7 @@ import click
 
 from ._db import db_option, open_or_create, owner_option
 from ._errors import InputError, MissingExtra
+from ._printable import PrintableStream
 
 #: The Telegram bot's token; without it, `run` starts the console channel.
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
@@ -51,7 +52,8 @@ def _run_console(db_path: str, user: str | None) -> NoReturn:
     from ..bot.console import default_user, run_console
 
     with open_or_create(db_path) as store:
-        sys.exit(run_console(store, user or default_user()))
+        # What others typed reaches this terminal too (/show REF of a Telegram case): shown as escapes.
+        sys.exit(run_console(store, user or default_user(), stdout=PrintableStream.around(sys.stdout)))
 
 
 @click.command()

@@ -14,6 +14,7 @@ import click
 from ..criteria import AnswerError, Result, result_text, validate_answers
 from ..criteria import evaluate as evaluate_answers
 from ._errors import InputError
+from ._printable import echo
 from ._quoting import answer_message, quoted
 
 #: The keys of a case object shaped like the vignette files: {"id": ..., "answers": {...}}.
@@ -160,6 +161,6 @@ def evaluate(source: str, jsonl: bool, output_format: str) -> None:
     cases, several = _parse_cases(_read_source(source), jsonl)
     results = _evaluated(cases, several)
     if output_format == "text":
-        click.echo(_as_text(results, several))
+        echo(_as_text(results, several))  # a case's id is the user's text
     elif results or not jsonl:
         click.echo(_as_json(results, several, jsonl))

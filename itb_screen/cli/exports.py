@@ -14,13 +14,15 @@ from ..review.redcap import redcap_dictionary_csv, redcap_records_csv
 from ..storage import Store
 from ._db import db_option, existing_store
 from ._options import format_option
+from ._printable import printable
 
 
 def _export_text(store: Store, records: list[dict], fmt: str, names: dict[str, str]) -> str:
+    """The export as text; JSON and FHIR need no `printable`, json.dumps escapes every control character."""
     if fmt == "csv":
-        return cases_csv(records)
+        return printable(cases_csv(records))
     if fmt == "redcap":
-        return redcap_records_csv(records)
+        return printable(redcap_records_csv(records))
     if fmt == "json":
         return json.dumps(full_export(store, records), indent=2) + "\n"
     cases = [store.case_by_ref(r["ref"]) for r in records]

@@ -17,6 +17,7 @@ from ..storage import STATUSES, SearchQueryError
 from ._db import db_option, existing_store, find_case
 from ._errors import InputError
 from ._options import format_option
+from ._printable import echo
 
 _SINCE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -69,9 +70,9 @@ def cases(
     if fmt == "json":
         click.echo(json.dumps(records, indent=2))
     elif fmt == "csv":
-        click.echo(cases_csv(records), nl=False)
+        echo(cases_csv(records), nl=False)
     else:
-        click.echo(cases_table(records))
+        echo(cases_table(records))
 
 
 @click.command()
@@ -98,11 +99,11 @@ def show(ref: str, db_path: str, transcript: bool, history: bool, fmt: str) -> N
     """
     with existing_store(db_path) as store:
         case = find_case(store, ref)
-        if fmt == "json":
+        if fmt == "json":  # json.dumps escapes every control character itself
             text = json.dumps(show_json(store, case, transcript=transcript, names=display_names()), indent=2)
         else:
             text = show_text(store, case, transcript=transcript, history=history, names=display_names())
-    click.echo(text)
+    echo(text)
 
 
 @click.command()
@@ -125,7 +126,7 @@ def summary(ref: str, db_path: str, fmt: Format) -> None:
         itb-screen summary SPAS-014 --format html > SPAS-014.html
     """
     with existing_store(db_path) as store:
-        click.echo(render_summary(case_view(store, find_case(store, ref), display_names()), fmt), nl=False)
+        echo(render_summary(case_view(store, find_case(store, ref), display_names()), fmt), nl=False)
 
 
 def _matching_line(text: str, words: list[str]) -> str:
@@ -160,7 +161,7 @@ def search(query: str, db_path: str, raw: bool, limit: int, typed: bool) -> None
     for hit in hits:
         arrow = "in " if hit["direction"] == "in" else "out"
         when = hit["at"][:19].replace("T", " ")
-        click.echo(f"{hit['ref'] or '-'}\t{when}\t{arrow}\t{_matching_line(hit['text'], words)}")
+        echo(f"{hit['ref'] or '-'}\t{when}\t{arrow}\t{_matching_line(hit['text'], words)}")
     if not hits:
         click.echo(f"No message matches {query!r}.", err=True)
 
@@ -182,4 +183,4 @@ def reevaluate(db_path: str, apply_: bool) -> None:
     # With no database there is nothing to re-evaluate, with --apply or without: none is created.
     with existing_store(db_path, writable=apply_) as store:
         report = reevaluate_all(store, apply=apply_)
-    click.echo(report.text())
+    echo(report.text())
