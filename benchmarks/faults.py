@@ -754,7 +754,9 @@ def disk_full(cases: int, where: Path) -> Refusals:
     refused in one line, the ones that fitted stay, the file stays sound; `itb-screen backup` onto the
     full disk fails in one line too."""
     figures = Refusals("disk full")
-    with small_disk(where, 1024) as (folder, limit, how):
+    # Room for one screening (its WAL at its peak) and not two; the keyed chain (one more page per commit)
+    # made the first need more than 1024 KiB.
+    with small_disk(where, 1216) as (folder, limit, how):
         figures.how = how
         db = folder / "full.db"
         first = subprocess.run(
@@ -821,6 +823,7 @@ def read_only(where: Path) -> Refusals:
         _write_database(db)
         before = db.read_bytes()
         db.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+        (folder / "itb-screen.key").chmod(0o644)  # `verify` needs the chain's key: its user may read it
         lines = ["/new RO-2", "40", "/resume SPAS-001", "/amend SPAS-001", "typo", "/void SPAS-001 test"]
         run = subprocess.run(
             [*NOBODY, *PYTHON, "console", "--db", str(db), "--user", "alice"],
@@ -860,6 +863,7 @@ def read_only(where: Path) -> Refusals:
 class Tampering:
     tried: int = 0
     detected: int = 0
+    anchored: int = 0
     refused: int = 0
     refusals_tried: int = 0
 
@@ -869,22 +873,36 @@ class Tampering:
 
     def line(self) -> str:
         return (
-            f"tampering: {self.detected}/{self.tried} statements detected by itb-screen verify (triggers "
-            f"dropped first); {self.refused}/{self.refusals_tried} UPDATE/DELETE refused by the triggers"
+            f"tampering: {self.detected}/{self.tried} attacks detected by itb-screen verify (the key kept "
+            f"apart; {self.anchored} of them shown only against a head kept elsewhere, --head); "
+            f"{self.refused}/{self.refusals_tried} UPDATE/DELETE refused by the triggers"
         )
 
 
 def tampering(where: Path) -> Tampering:
-    """tests/test_tamper.py's statements, each on a fresh copy of a filled database: with the triggers
-    in place every UPDATE and DELETE of history is refused; with them dropped, verify names the change."""
-    from tests.test_tamper import TABLES, TAMPERING, drop_triggers, fill, raw, second_row
+    """tests/test_tamper.py's attacks, each on a fresh copy of a filled database: with the triggers in
+    place every UPDATE and DELETE of history is refused; whatever the attacker then does to the file
+    (triggers dropped, the old hashes recomputed, chain entries removed or made with a key of their own),
+    verify exits 1. The key is in a directory of its own, as the README asks."""
+    from itb_screen.storage._chain import APPEND_ONLY
+    from tests.test_tamper import ATTACKS, attacked, fill, raw
 
     figures = Tampering()
+    key = where / "tamper-key" / "itb-screen.key"
+    key.parent.mkdir(exist_ok=True)
     source = where / "tamper-source.db"
-    with Store(source) as store:
-        fill(store)
-    for table in TABLES:
-        for sql in (f"UPDATE {table} SET at = 'rewritten'", f"DELETE FROM {table}"):
+    saved = os.environ.get("ITB_SCREEN_KEY_FILE")
+    os.environ["ITB_SCREEN_KEY_FILE"] = str(key)  # where the store makes the key, apart from the file
+    try:
+        with Store(source) as store:
+            fill(store)
+    finally:
+        del os.environ["ITB_SCREEN_KEY_FILE"]
+        if saved is not None:
+            os.environ["ITB_SCREEN_KEY_FILE"] = saved
+    for table in APPEND_ONLY:
+        column = "mac" if table == "chain" else "at"
+        for sql in (f"UPDATE {table} SET {column} = 'rewritten'", f"DELETE FROM {table}"):
             conn = raw(source)
             figures.refusals_tried += 1
             try:
@@ -893,17 +911,14 @@ def tampering(where: Path) -> Tampering:
                 figures.refused += 1
             finally:
                 conn.close()
-    for n, sql in enumerate(TAMPERING):
+    for n, attack in enumerate(ATTACKS.values()):
         copy = where / f"tampered-{n}.db"
-        shutil.copy(source, copy)
-        conn = raw(copy)
-        drop_triggers(conn)
-        table = sql.split()[1 if sql.startswith("UPDATE") else 2]
-        conn.execute(sql.format(row=second_row(conn, table)))
-        conn.close()
+        args = attacked(source, copy, attack, key=key)
         figures.tried += 1
-        figures.detected += CliRunner().invoke(cli, ["verify", "--db", str(copy)]).exit_code == 1
-        copy.unlink()
+        figures.anchored += attack.anchored
+        figures.detected += CliRunner().invoke(cli, args).exit_code == 1
+        for path in (copy, copy.with_name(copy.name + "-wal")):
+            path.unlink(missing_ok=True)
     return figures
 
 

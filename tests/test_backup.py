@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 import threading
@@ -88,7 +89,12 @@ def test_the_copy_passes_sqlite_integrity_check_and_the_chains(store, db_path, t
     assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     assert conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)
     conn.close()
-    assert run("verify", "--db", str(target)).output == "verified: 1 cases, 2 rows\n"
+    # The copy verifies with the source's key (beside both here), and its head is the one backup recorded.
+    first, head = run("verify", "--db", str(target)).output.splitlines()
+    assert first == "verified: 1 cases, 2 rows"
+    logged = json.loads((tmp_path / "itb-screen-heads.log").read_text())
+    assert head == f"head: {logged['rows']} chained rows, {logged['head']}"
+    assert logged["copy"] == str(target.resolve()) and logged["db"] == str(db_path.resolve())
 
 
 def test_an_existing_file_is_kept_unless_force(store, db_path, tmp_path):

@@ -165,6 +165,7 @@ def test_every_column_of_every_table_is_described(site_db):
     assert hidden == {
         "_sqlite_migrations",
         "seen_inputs",
+        "chain",
         "messages_fts",
         "messages_fts_config",
         "messages_fts_data",
@@ -197,6 +198,7 @@ async def test_tables_are_listed_with_their_descriptions(ds):
         "results",
         "audit",
         "case_events",
+        "case_changes",
         "notices",
     }
     assert set(tables) <= linked

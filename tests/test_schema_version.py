@@ -138,7 +138,7 @@ def test_an_older_schema_is_still_migrated_by_a_command_that_reads(tmp_path):
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == []
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 8  # 0001..0008: every migration applied
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 9  # 0001..0009: every migration applied
     conn.close()
 
 
@@ -151,6 +151,7 @@ def readonly_dir() -> Iterator[Path]:
     try:
         _write_database(folder / "itb-screen.db")
         (folder / "itb-screen.db").chmod(0o644)
+        (folder / "itb-screen.key").chmod(0o644)  # `verify` needs the chain's key: its user may read it
         folder.chmod(stat.S_IRUSR | stat.S_IXUSR | stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH | stat.S_IXOTH)
         yield folder
     finally:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..storage import DEFAULT_DB, Case, NewerSchema, Store, open_store
+from ..storage import DEFAULT_DB, Case, ChainKeyError, NewerSchema, Store, open_store
 from ._errors import InputError
 
 #: The environment variables behind --db and --user (read by click, as their envvar).
@@ -51,11 +51,12 @@ def existing_store(db_path: str, writable: bool = False) -> Store:
 def open_or_create(db_path: str | Path, readonly: bool = False) -> Store:
     """The database, created when it does not exist yet (the console and the bot start new ones).
 
-    A file written by a newer ITB Screen: exit 2 with one line, nothing run on it.
+    A file written by a newer ITB Screen, or a writer without the chain's key: exit 2 with one line,
+    nothing run on it.
     """
     try:
         return open_store(db_path, readonly=readonly)
-    except NewerSchema as error:
+    except (NewerSchema, ChainKeyError) as error:
         raise InputError(str(error)) from None
     except Exception as error:  # the database's errors: unreadable file, not a database, locked
         raise click.ClickException(f"cannot open the database: {error}") from None

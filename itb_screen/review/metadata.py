@@ -26,12 +26,13 @@ DESCRIPTION = (
 #: Placeholder for a column the schema has and this module does not describe (tests forbid it).
 UNDESCRIBED = "(not described yet)"
 
-#: The tamper-evidence columns of the append-only tables (storage/_chain.py), checked by itb-screen verify.
+#: The old tamper-evidence columns of the append-only tables (storage/_legacy_chain.py).
 _CHAIN = {
-    "prev_hash": "The hash of the row before this one in its chain (one chain per case; the audit log is "
-    "one chain); empty for the first.",
-    "hash": "sha256 of prev_hash and this row's content: itb-screen verify recomputes it, so a row "
-    "rewritten or removed by hand shows.",
+    "prev_hash": "The unkeyed chain of schemas 6 to 8 (one per case; the audit log one chain): the hash of "
+    "the row before this one. Kept on rows stored before the keyed chain, empty since; itb-screen verify "
+    "relies on the keyed chain, whose MAC covers this column too.",
+    "hash": "The unkeyed chain of schemas 6 to 8: sha256 of prev_hash and this row's content. Kept on "
+    "rows stored before the keyed chain, empty since.",
 }
 
 TABLES: dict[str, dict[str, Any]] = {
@@ -173,6 +174,22 @@ TABLES: dict[str, dict[str, Any]] = {
             "sent_at": "When it was claimed for sending; empty while it waits.",
         },
     },
+    "case_changes": {
+        "title": "Changes of a case's reference, owner or status",
+        "description": "Append-only, kept by triggers on the cases table: a row when a case is started "
+        "and each time its reference, owner (a hand-off) or status changes, with its new values. "
+        "itb-screen verify checks that each case is as its last row here says (the cases table itself "
+        "changes as the dialogue moves on).",
+        "sort_desc": "id",
+        "columns": {
+            "id": "Row id, in the order the changes happened.",
+            "case_id": "The case.",
+            "ref": "Its reference from then on.",
+            "user_id": "Its owner from then on.",
+            "status": "Its status from then on: open, done, cancelled or void.",
+            "at": "When (UTC, ISO 8601; for cases stored before this table, when the table was made).",
+        },
+    },
     "audit": {
         "title": "Audit log",
         "description": "Access events such as refused users and reviewers reading other users' cases.",
@@ -189,9 +206,9 @@ TABLES: dict[str, dict[str, Any]] = {
     },
 }
 
-#: Bookkeeping tables nobody reviews: the migrations log and the ids of Telegram updates already
-#: handled (FTS tables are found in the schema).
-_HIDDEN_TABLES = ("_sqlite_migrations", "seen_inputs")
+#: Bookkeeping tables nobody reviews: the migrations log, the ids of Telegram updates already handled
+#: and the keyed chain's MACs (FTS tables are found in the schema).
+_HIDDEN_TABLES = ("_sqlite_migrations", "seen_inputs", "chain")
 
 
 def schema_columns() -> tuple[dict[str, list[str]], list[str]]:

@@ -15,20 +15,24 @@ What is where:
   and `EVENT_KINDS` it accepts, and how answers are encoded.
 * `_team.py`: the team's workflow (mixed into `Store`): hand-offs, reminders on or off, idle open
   cases, and the outbox of notices to members, claimed before sending so that none goes out twice.
-* `_chain.py`: tamper evidence: answers, results, case events and the audit log are append-only
-  (triggers) and hash-chained; `verify` recomputes every chain and checks the triggers.
+* `_chain.py`: tamper evidence: one keyed chain (HMAC-SHA-256, written by triggers) over answers,
+  results, case events, the audit log (all append-only), users' identities, every change of a case's
+  reference, owner or status (`case_changes`) and the migrations; `_keyfile.py` finds or creates its key
+  outside the database; `_verify.py` recomputes it (`verify`); `_anchors.py` keeps heads to compare it
+  with (`backup`'s heads log, `--head`); `_legacy_chain.py` is the unkeyed chain of schemas 6 to 8.
 * `_retention.py`: `purge` (the transcript text of closed cases past a window) and strangers' refusals
   recorded once a day (`Store.purge`, `Store.audit_refusal`).
 * `_backup.py`: `verify_file` (a file, read-only) and `backup` (the online backup API, then the copy's
-  integrity check and chains verified).
+  integrity check and chain verified).
 
 The one piece of SQL kept elsewhere is data: the review site's canned queries (`review/queries.py`),
 which Datasette runs on a `connect_readonly` connection.
 """
 
+from ._anchors import Head, heads_log, parse_head, read_heads, record_head
 from ._backup import Backup, BackupFailed, backup, verify_file
-from ._chain import Problem, Verification, verify
 from ._connection import DEFAULT_DB, check_readable, connect, connect_readonly, default_path, immediate
+from ._keyfile import KEY_ENV, ChainKeyError, key_path
 from ._retention import Purge
 from ._rows import (
     EVENT_KINDS,
@@ -44,10 +48,19 @@ from ._rows import (
 from ._schema import NewerSchema, check_schema, ensure_schema, migrations, schema_tables
 from ._store import Store, open_store
 from ._team import Notice
+from ._verify import Problem, Verification, verify
 
 __all__ = [
     "Backup",
     "BackupFailed",
+    "ChainKeyError",
+    "Head",
+    "KEY_ENV",
+    "heads_log",
+    "key_path",
+    "parse_head",
+    "read_heads",
+    "record_head",
     "Problem",
     "Purge",
     "Verification",

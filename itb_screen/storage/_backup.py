@@ -9,22 +9,39 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._chain import Verification, verify
+from ._anchors import Head
 from ._connection import check_readable, connect_readonly
+from ._keyfile import key_path, read_key
 from ._schema import refuse_newer
+from ._verify import Verification, verify
 
 
-def verify_file(path: str | os.PathLike[str]) -> Verification:
-    """`_chain.verify` on the database at `path`, read-only (FileNotFoundError when there is none)."""
+def verify_file(
+    path: str | os.PathLike[str],
+    key_file: str | os.PathLike[str] | None = None,
+    heads: Sequence[Head] = (),
+) -> Verification:
+    """`_verify.verify` on the database at `path`, read-only (FileNotFoundError when there is none), with
+    the key at `key_file` (else where `_keyfile.key_path` finds it; ChainKeyError when there is none)."""
     conn = connect_readonly(check_readable(path))
     try:
         refuse_newer(conn, path)  # NewerSchema: a newer version's chains may not be ours to judge
-        return verify(conn)
+        return verify(conn, _key(conn, path, key_file), heads)
     finally:
         conn.close()
+
+
+def _key(
+    conn: sqlite3.Connection, path: str | os.PathLike[str], key_file: str | os.PathLike[str] | None
+) -> bytes:
+    """The database's key; none is needed to say that a file of an older schema has no chain."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'chain'").fetchone():
+        return b""
+    return read_key(key_path(path, key_file))
 
 
 class BackupFailed(Exception):
@@ -33,7 +50,8 @@ class BackupFailed(Exception):
 
 @dataclass(frozen=True)
 class Backup:
-    """A written copy: where, its size, SQLite's integrity check of it, and its chains verified."""
+    """A written copy: where, its size, SQLite's integrity check of it, and its chain verified (with the
+    head that `backup` records in the heads log)."""
 
     path: Path
     size: int
@@ -41,12 +59,18 @@ class Backup:
     verification: Verification
 
 
-def backup(source: str | os.PathLike[str], target: str | os.PathLike[str], force: bool = False) -> Backup:
-    """Copy the database at `source` to `target` with the online backup API, then check the copy.
+def backup(
+    source: str | os.PathLike[str],
+    target: str | os.PathLike[str],
+    force: bool = False,
+    key_file: str | os.PathLike[str] | None = None,
+) -> Backup:
+    """Copy the database at `source` to `target` with the online backup API, then check the copy with the
+    source's key (`key_file`, else where `_keyfile.key_path` finds it).
 
     The copy is written beside `target` and renamed over it once complete, so `target` is never a
     half-written file. Raises FileNotFoundError without a source, FileExistsError when `target` exists
-    and not `force`.
+    and not `force`, ChainKeyError (nothing written) without the key.
     """
     target = Path(target)
     if target.exists() and not force:
@@ -54,6 +78,7 @@ def backup(source: str | os.PathLike[str], target: str | os.PathLike[str], force
     src = connect_readonly(check_readable(source))
     try:
         refuse_newer(src, source)
+        key = _key(src, source, key_file)
     except BaseException:
         src.close()
         raise
@@ -73,7 +98,7 @@ def backup(source: str | os.PathLike[str], target: str | os.PathLike[str], force
         raise BackupFailed(f"cannot write {target}: {_cause(error)}; nothing was written") from None
     finally:
         src.close()
-    return Backup(target, target.stat().st_size, *_check_copy(target))
+    return Backup(target, target.stat().st_size, *_check_copy(target, key))
 
 
 def _remove(partial: Path) -> None:
@@ -94,11 +119,11 @@ def _cause(error: BaseException) -> str:
     return str(error)[:80]
 
 
-def _check_copy(path: Path) -> tuple[str, Verification]:
-    """PRAGMA integrity_check of the copy (\"ok\" when sound) and its chains verified."""
+def _check_copy(path: Path, key: bytes) -> tuple[str, Verification]:
+    """PRAGMA integrity_check of the copy (\"ok\" when sound) and its chain verified (its head with it)."""
     conn = connect_readonly(path)
     try:
         integrity = "; ".join(r[0] for r in conn.execute("PRAGMA integrity_check").fetchall())
-        return integrity, verify(conn)
+        return integrity, verify(conn, key)
     finally:
         conn.close()

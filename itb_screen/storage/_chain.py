@@ -1,54 +1,59 @@
-"""Tamper evidence for the records of a case (the habit of 21 CFR 11.10(e) audit trails).
+"""Tamper evidence: one keyed chain over the whole database, in commit order (issue 17).
 
-`answers`, `results` and `case_events` are hash-chained per case, and the `audit` log as one chain of its
-own: each row stores `prev_hash` (the `hash` of the row before it in its chain, "" for the first) and
-`hash` = sha256(prev_hash + the row's canonical content). Triggers refuse UPDATE and DELETE on these
-tables, so the application cannot rewrite history; the chain shows it when someone with the file does
-(dropping a trigger first). The transcript (`messages`) is not chained: a later purge may clear its text.
+Every row that must never change is chained as it is written, by a trigger in the same transaction:
+answers, results, case events and the audit log (append-only: other triggers refuse UPDATE and DELETE),
+each user's identity (channel, id, when first seen), every change of a case's reference, owner or
+status (a `case_changes` row, append-only too, that triggers on `cases` write), and every migration
+applied. The `chain` table (append-only) holds one entry per chained row: `seq` (1, 2, ...), the table,
+the row's id, and mac = HMAC-SHA-256(key, previous entry's mac + canonical JSON of [table, row id,
+content]), the content being the row's values as SQLite stores them (NULL as JSON null, not as text).
 
-Limits, by design of a chain kept in the same file: removing the last rows of a chain, or rewriting a
-chain's tail and recomputing its hashes, is not detectable without a head hash kept elsewhere (a backup).
+The MAC is computed by `itb_mac`, an SQL function each writing connection registers (`attach`) with the
+key, which is kept outside the database (`_keyfile.py`): with the file alone nobody can make an entry
+that verifies, and a plain `sqlite3` shell cannot even insert into a chained table without dropping its
+trigger (which `verify` reports). Removing the last entries leaves a shorter chain that still verifies:
+the head (entry number and MAC) is shown by `verify` and kept by `backup` (`_anchors.py`) to compare.
+`verify` (`_verify.py`) recomputes the chain from its first entry.
+
+The transcript (`messages`) is not chained: a purge may clear its text.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import secrets
 import sqlite3
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
+from ._keyfile import ChainKeyError, find_key, key_path
 
-class Chained(NamedTuple):
-    """A chained table: the column that splits it into chains (None: one chain) and what is hashed.
+#: The old unkeyed chain's columns (schemas 6 to 8, `_legacy_chain.py`): covered by the MAC like the rest.
+_LEGACY = ("prev_hash", "hash")
 
-    `added`: columns added after the chain began, hashed only when set, so that older rows keep their hash.
-    """
-
-    scope: str | None
-    columns: tuple[str, ...]
-    added: tuple[str, ...] = ()
-
-    @property
-    def stored(self) -> tuple[str, ...]:
-        """Every column written and read for the hash, the added ones last."""
-        return self.columns + self.added
-
-
-#: Every chained table and its content columns, in the order they are hashed (the id is not hashed: a row
-#: is placed by its chain, and the id is only known after the INSERT).
-CHAINED: dict[str, Chained] = {
-    "answers": Chained(
-        "case_id", ("case_id", "field", "value", "action", "user_id", "at"), ("note", "icd10cm")
-    ),
-    "results": Chained(
-        "case_id",
-        ("case_id", "recommendation", "criteria_version", "result", "kind", "user_id", "at", "reason"),
-    ),
-    "case_events": Chained("case_id", ("case_id", "kind", "reason", "user_id", "at"), ("to_user_id",)),
-    "audit": Chained(None, ("at", "channel", "external_id", "event", "detail")),
+#: What `append` writes, per table, in the order its callers give the values (those left out are NULL).
+WRITTEN: dict[str, tuple[str, ...]] = {
+    "answers": ("case_id", "field", "value", "action", "user_id", "at", "note", "icd10cm"),
+    "results": ("case_id", "recommendation", "criteria_version", "result", "kind", "user_id", "at", "reason"),
+    "case_events": ("case_id", "kind", "reason", "user_id", "at", "to_user_id"),
+    "audit": ("at", "channel", "external_id", "event", "detail"),
 }
+
+#: Every chained table and the columns its MAC covers (the row id is covered too). A column added to a
+#: chained table later must leave the content of earlier rows as it was (or they no longer verify).
+CHAINED: dict[str, tuple[str, ...]] = {
+    # A user's identity; name, role and the open case change as the bot is used.
+    "users": ("channel", "external_id", "created_at"),
+    "case_changes": ("case_id", "ref", "user_id", "status", "at"),
+    **{table: (*columns, *_LEGACY) for table, columns in WRITTEN.items()},
+    "_sqlite_migrations": ("migration_set", "name", "applied_at"),
+}
+
+#: The tables whose rows never change or go (the chain's own included).
+APPEND_ONLY = ("answers", "results", "case_events", "audit", "case_changes", "chain")
 
 
 def trigger_sql(table: str, operation: str) -> str:
@@ -59,135 +64,147 @@ def trigger_sql(table: str, operation: str) -> str:
     )
 
 
-#: Every append-only trigger: its name and its SQL.
+#: sqlite-utils records the migrations; `ensure_schema` chains them after (`chain_rows`), no trigger.
+_MIGRATIONS = "_sqlite_migrations"
+
+
+def _entry(table: str, row: str) -> str:
+    """The INSERT of the chain entry of one row of `table` (`row`: NEW in a trigger, the table itself in
+    `chain_rows`): the next number, and the MAC of the last entry's MAC and this row."""
+    values = ", ".join(f"{row}.{column}" for column in CHAINED[table])
+    return (
+        "INSERT INTO chain (seq, tbl, row_id, mac) SELECT (SELECT coalesce(max(seq), 0) + 1 FROM chain), "
+        f"'{table}', {row}.id, itb_mac((SELECT mac FROM chain ORDER BY seq DESC LIMIT 1), '{table}', "
+        f"{row}.id, {values})"
+    )
+
+
+def _chain_trigger(table: str) -> str:
+    """The trigger that chains each row inserted into `table`: one INSERT into `chain`."""
+    return f"CREATE TRIGGER {table}_chain AFTER INSERT ON {table} BEGIN {_entry(table, 'NEW')}; END"
+
+
+_CHANGED = "OLD.ref IS NOT NEW.ref OR OLD.user_id IS NOT NEW.user_id OR OLD.status IS NOT NEW.status"
+
+#: Every trigger `verify` checks: the append-only ones, the chain's, and those that keep `case_changes`.
 TRIGGERS: dict[str, str] = {
-    f"{table}_no_{op.lower()}": trigger_sql(table, op) for table in CHAINED for op in ("UPDATE", "DELETE")
+    **{f"{t}_no_{op.lower()}": trigger_sql(t, op) for t in APPEND_ONLY for op in ("UPDATE", "DELETE")},
+    **{f"{table}_chain": _chain_trigger(table) for table in CHAINED if table != _MIGRATIONS},
+    "cases_created": "CREATE TRIGGER cases_created AFTER INSERT ON cases BEGIN INSERT INTO case_changes "
+    "(case_id, ref, user_id, status, at) VALUES (NEW.id, NEW.ref, NEW.user_id, NEW.status, NEW.created_at); "
+    "END",
+    "cases_changed": "CREATE TRIGGER cases_changed AFTER UPDATE OF ref, user_id, status ON cases WHEN "
+    f"{_CHANGED} BEGIN INSERT INTO case_changes (case_id, ref, user_id, status, at) VALUES (NEW.id, "
+    "NEW.ref, NEW.user_id, NEW.status, NEW.updated_at); END",
 }
 
 
-def row_hash(prev_hash: str, table: str, values: Sequence[Any]) -> str:
-    """sha256 of the previous hash and the row's canonical content: the table and every hashed value as
-    text (None kept apart), so that a value reads the same whatever SQLite's column affinity made of it."""
-    base = len(CHAINED[table].columns)
-    kept = [*values[:base], *(v for v in values[base:] if v is not None)]
-    content = [table, *(None if v is None else str(v) for v in kept)]
-    canonical = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
+def _blob(value: object) -> object:
+    """A BLOB (no writer of ours stores one) as its hex, so that any row can be hashed."""
+    if isinstance(value, bytes):
+        return {"blob": value.hex()}
+    raise TypeError(f"cannot hash {type(value).__name__}")
+
+
+def mac(key: bytes, prev: str, table: str, row_id: Any, values: Sequence[Any]) -> str:
+    """HMAC-SHA-256 of the previous entry's mac ("" for the first) and the row's canonical JSON."""
+    canonical = json.dumps([table, row_id, *values], ensure_ascii=False, separators=(",", ":"), default=_blob)
+    return hmac.new(key, prev.encode() + canonical.encode(), hashlib.sha256).hexdigest()
+
+
+class ChainKey:
+    """The key a writing connection chains with, found (or created, before anything is chained) on first
+    use and then kept; `sql_mac` is the connection's `itb_mac` SQL function."""
+
+    def __init__(self, db_file: str) -> None:
+        self.db_file = db_file
+        self.key: bytes | None = None
+
+    def get(self, chained: bool) -> bytes:
+        """The key; `chained`: the chain has entries already (a missing key is then never replaced)."""
+        if self.key is None:
+            # An in-memory database (the schema read by `schema_tables`) keeps nothing: a throwaway key.
+            self.key = find_key(Path(self.db_file), chained) if self.db_file else secrets.token_bytes(32)
+        return self.key
+
+    def sql_mac(self, prev: str | None, table: str, row_id: int, *values: Any) -> str:
+        # Runs inside the INSERT's statement: no SQL here (prev is NULL only for the first entry).
+        return mac(self.get(prev is not None), prev or "", table, row_id, values)
+
+
+def _database_file(conn: sqlite3.Connection) -> str:
+    """The file of the connection's main database ("" in memory)."""
+    for _, name, file in conn.execute("PRAGMA database_list").fetchall():
+        if name == "main":
+            return str(file or "")
+    return ""
+
+
+def has_chain(conn: sqlite3.Connection) -> bool:
+    """Whether the database has a chain table (schema 9 on)."""
+    found = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'chain'").fetchone()
+    return found is not None
+
+
+def attach(conn: sqlite3.Connection) -> ChainKey:
+    """Give a writing connection `itb_mac` (the chain's triggers call it); the key is found on first use."""
+    keyed = ChainKey(_database_file(conn))
+    conn.create_function("itb_mac", -1, keyed.sql_mac, deterministic=True)
+    return keyed
 
 
 def append(conn: sqlite3.Connection, table: str, values: Sequence[Any]) -> None:
-    """INSERT a row into a chained table with its prev_hash and hash: one extra SELECT (the chain's last
-    hash). The caller holds a write transaction, so no other writer can slip a row in between."""
-    spec = CHAINED[table]
-    values = (*values, *[None] * (len(spec.stored) - len(values)))  # added columns left out are NULL
-    if spec.scope is None:
-        last = conn.execute(f"SELECT hash FROM {table} ORDER BY id DESC LIMIT 1").fetchone()
-    else:
-        scope = values[spec.columns.index(spec.scope)]
-        last = conn.execute(
-            f"SELECT hash FROM {table} WHERE id = (SELECT max(id) FROM {table} WHERE {spec.scope} = ?)",
-            (scope,),
-        ).fetchone()
-    prev = (last[0] or "") if last else ""
-    names = ", ".join((*spec.stored, "prev_hash", "hash"))
-    marks = ", ".join("?" * (len(spec.stored) + 2))
+    """INSERT a row into an append-only table; its trigger chains it in the same statement."""
+    columns = WRITTEN[table]
+    values = (*values, *[None] * (len(columns) - len(values)))  # columns left out are NULL
+    marks = ", ".join("?" * len(columns))
+    conn.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", values)
+
+
+def head(conn: sqlite3.Connection) -> tuple[int, str]:
+    """The chain's last entry: its number and mac ((0, "") when nothing is chained yet)."""
+    row = conn.execute("SELECT seq, mac FROM chain ORDER BY seq DESC LIMIT 1").fetchone()
+    return (int(row[0]), str(row[1])) if row else (0, "")
+
+
+def chain_rows(conn: sqlite3.Connection, table: str) -> None:
+    """Chain the rows of `table` that have no entry yet, in id order, as the triggers would have: the
+    migrations applied (`ensure_schema`), and every row stored before migration 0009."""
+    ids = conn.execute(
+        f"SELECT id FROM {table} WHERE id NOT IN (SELECT row_id FROM chain WHERE tbl = ?) ORDER BY id",
+        (table,),
+    ).fetchall()
+    statement = f"{_entry(table, table)} FROM {table} WHERE id = ?"
+    for (row_id,) in ids:
+        conn.execute(statement, (row_id,))
+
+
+def chain_existing(conn: sqlite3.Connection) -> None:
+    """Migration 0009: chain every row stored before it, table by table in id order, after a
+    `case_changes` row for each case as it stands then. They are only as trustworthy as they were."""
     conn.execute(
-        f"INSERT INTO {table} ({names}) VALUES ({marks})", (*values, prev, row_hash(prev, table, values))
+        "INSERT INTO case_changes (case_id, ref, user_id, status, at) "
+        "SELECT id, ref, user_id, status, updated_at FROM cases ORDER BY id"
     )
-
-
-def _rows(conn: sqlite3.Connection, table: str, base: bool = False) -> Iterator[tuple[Any, ...]]:
-    """(scope, id, prev_hash, hash, *content) of every row, chain by chain, each in insertion order;
-    `base`: without the added columns (the migration that began the chains ran before they existed)."""
-    spec = CHAINED[table]
-    scope = spec.scope or "NULL"
-    columns = spec.columns if base else spec.stored
-    return iter(
-        conn.execute(
-            f"SELECT {scope}, id, prev_hash, hash, {', '.join(columns)} FROM {table} ORDER BY {scope}, id"
-        )
-    )
-
-
-def chain_columns(conn: sqlite3.Connection, table: str) -> None:
-    """Fill prev_hash and hash of every existing row, in order (the migration that adds them)."""
-    prev: dict[Any, str] = {}
-    for scope, row_id, _, _, *values in list(_rows(conn, table, base=True)):
-        digest = row_hash(prev.get(scope, ""), table, values)
-        conn.execute(
-            f"UPDATE {table} SET prev_hash = ?, hash = ? WHERE id = ?", (prev.get(scope, ""), digest, row_id)
-        )
-        prev[scope] = digest
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One sign of tampering: where (table, row, case) and what."""
-
-    table: str
-    row_id: int | None
-    case_id: int | None
-    what: str
-
-
-@dataclass
-class Verification:
-    """What `verify` found: how many cases and chained rows it checked, and every problem."""
-
-    cases: int = 0
-    rows: int = 0
-    problems: list[Problem] = field(default_factory=list)
-    #: Case id -> reference, to name the cases of the problems.
-    refs: dict[int, str] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def describe(self, problem: Problem) -> str:
-        """One line: the case by its reference (or the audit log), the table and row, what is wrong."""
-        if problem.case_id is not None:
-            who = f"case {self.refs.get(problem.case_id, f'#{problem.case_id}')}"
-        else:
-            who = "audit log" if problem.table == "audit" else "database"
-        where = f"{problem.table} row {problem.row_id}" if problem.row_id is not None else problem.table
-        return f"{who}: {where}: {problem.what}"
-
-
-def _check_table(conn: sqlite3.Connection, table: str, found: Verification) -> None:
-    """Recompute one table's chains in order; a row whose hash or link does not match is a problem."""
-    case_of = (lambda scope: scope) if CHAINED[table].scope else (lambda scope: None)
-    last: dict[Any, str] = {}
-    for scope, row_id, prev_hash, digest, *values in _rows(conn, table):
-        found.rows += 1
-        expected_prev = last.get(scope, "")
-        if prev_hash != expected_prev:
-            what = "does not follow the row before it (a row removed, added or reordered)"
-            found.problems.append(Problem(table, row_id, case_of(scope), what))
-        if digest != row_hash(prev_hash or "", table, values):
-            found.problems.append(Problem(table, row_id, case_of(scope), "altered (hash does not match)"))
-        last[scope] = digest or ""
-
-
-def _check_triggers(conn: sqlite3.Connection, found: Verification) -> None:
-    present = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall())
-    for name, sql in TRIGGERS.items():
-        if name not in present:
-            found.problems.append(Problem(name.partition("_no_")[0], None, None, f"trigger {name} missing"))
-        elif " ".join(present[name].split()) != sql:
-            found.problems.append(Problem(name.partition("_no_")[0], None, None, f"trigger {name} changed"))
-
-
-def verify(conn: sqlite3.Connection) -> Verification:
-    """Check every chain (recomputing each hash in order) and that every append-only trigger is there."""
-    found = Verification()
-    columns = {r[1] for r in conn.execute("PRAGMA table_info(answers)")}
-    if "hash" not in columns:
-        found.problems.append(Problem("answers", None, None, "no hash chain (the schema predates it)"))
-        return found
-    found.refs = dict(conn.execute("SELECT id, ref FROM cases").fetchall())
-    found.cases = len(found.refs)
     for table in CHAINED:
-        _check_table(conn, table, found)
-    _check_triggers(conn, found)
-    return found
+        chain_rows(conn, table)
+
+
+def check_key(conn: sqlite3.Connection, keyed: ChainKey) -> None:
+    """Before writing: the key must verify the chain's last entry (ChainKeyError otherwise), so that a
+    writer given another key (another ITB_SCREEN_KEY_FILE) never chains rows nobody can verify."""
+    last = conn.execute("SELECT seq, tbl, row_id, mac FROM chain ORDER BY seq DESC LIMIT 2").fetchall()
+    key = keyed.get(bool(last))
+    if not last:
+        return
+    seq, table, row_id, found = last[0]
+    prev = last[1][3] if len(last) > 1 else ""
+    values = None
+    if table in CHAINED:
+        query = f"SELECT {', '.join(CHAINED[table])} FROM {table} WHERE id = ?"
+        values = conn.execute(query, (row_id,)).fetchone()
+    if values is None or not hmac.compare_digest(mac(key, prev, table, row_id, values), str(found)):
+        raise ChainKeyError(
+            f"the key at {key_path(keyed.db_file)} does not verify chain entry {seq} of {keyed.db_file}: it "
+            "is not this database's key, or the file was altered (see itb-screen verify)"
+        )

@@ -65,7 +65,14 @@ def connect_readonly(path: str | os.PathLike[str]) -> sqlite3.Connection:
         uri += "&immutable=1"
     conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
     conn.execute("PRAGMA query_only = 1")
+    # The chain's triggers name `itb_mac` (`_chain.py`): without it an INSERT would fail as "no such
+    # function" before SQLite says what matters, that this connection cannot write.
+    conn.create_function("itb_mac", -1, _never_called, deterministic=True)
     return conn
+
+
+def _never_called(*_: object) -> str:
+    raise sqlite3.OperationalError("a read-only connection chains nothing")
 
 
 def _immutable(path: Path) -> bool:

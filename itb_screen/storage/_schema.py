@@ -14,8 +14,9 @@ from pathlib import Path
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from ._chain import CHAINED, TRIGGERS, chain_columns
+from ._chain import TRIGGERS, attach, chain_existing, chain_rows, check_key, has_chain, trigger_sql
 from ._connection import connect, connect_readonly, immediate
+from ._legacy_chain import LEGACY, chain_columns
 
 migrations = Migrations("itb_screen")
 
@@ -154,12 +155,14 @@ def _tamper_evidence(db: Database) -> None:
     # Answers, results, case events and the audit log become append-only in the database itself, and
     # hash-chained (per case; the audit log as one chain) so that a rewrite by hand shows (`_chain.py`).
     # Rows stored before are chained once, in order, before the triggers forbid updating them.
-    for table in CHAINED:
+    # (The unkeyed chain of then: `_legacy_chain.py`; migration 0009 replaced it with the keyed one.)
+    for table in LEGACY:
         db.table(table).add_column("prev_hash", str)
         db.table(table).add_column("hash", str)
         chain_columns(db.conn, table)
-    for sql in TRIGGERS.values():
-        db.execute(sql)
+    for table in LEGACY:
+        for operation in ("UPDATE", "DELETE"):
+            db.execute(trigger_sql(table, operation))
 
 
 @migrations(name="0007_team")
@@ -200,10 +203,32 @@ def _answer_notes(db: Database) -> None:
     db.execute("ALTER TABLE answers ADD COLUMN icd10cm TEXT")
 
 
+@migrations(name="0009_keyed_chain")
+def _keyed_chain(db: Database) -> None:
+    # Issue 17: one chain over the whole database, keyed (HMAC-SHA-256 with a key kept outside the file),
+    # replacing the unkeyed per-case chains anyone with the file could recompute (`_chain.py`). Changes of
+    # a case's reference, owner or status become `case_changes` rows. Every row stored before is chained
+    # now, in id order, so it is only as trustworthy as it was; the old prev_hash and hash stay as they
+    # were (covered by the MAC) and are left empty from now on.
+    db.execute(
+        "CREATE TABLE case_changes (id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL REFERENCES cases(id), "
+        "ref TEXT NOT NULL, user_id INTEGER REFERENCES users(id), status TEXT NOT NULL, at TEXT NOT NULL)"
+    )
+    db.execute("CREATE INDEX idx_case_changes_case_id_id ON case_changes (case_id, id)")
+    db.execute(
+        "CREATE TABLE chain (seq INTEGER PRIMARY KEY, tbl TEXT NOT NULL, row_id INTEGER NOT NULL, "
+        "mac TEXT NOT NULL)"
+    )
+    chain_existing(db.conn)
+    for name, sql in TRIGGERS.items():
+        if not name.startswith(tuple(f"{table}_no_" for table in LEGACY)):
+            db.execute(sql)
+
+
 def schema_tables() -> tuple[dict[str, list[str]], list[str]]:
     """Every table the migrations create with its columns, in order, and which of them make up the
     full-text index (the FTS tables and their shadow tables), read from a fresh in-memory database."""
-    db = Database(memory=True)
+    db = connect(":memory:")  # with the chain's SQL function, as the migrations need it
     try:
         ensure_schema(db)
         names = db.table_names()
@@ -262,6 +287,7 @@ def open_schema(path: str | os.PathLike[str], readonly: bool = False) -> Databas
     if not readonly:
         db = connect(path, check=lambda conn: refuse_newer(conn, path))
         try:
+            _writer_key(db.conn, Path(path))
             ensure_schema(db)
         except BaseException:
             db.close()
@@ -281,9 +307,33 @@ def open_schema(path: str | os.PathLike[str], readonly: bool = False) -> Databas
     return open_schema(path, readonly=True)
 
 
+def _writer_key(conn: sqlite3.Connection, path: Path) -> None:
+    """Give a writer the chain's key: found (or, before anything is chained, created) and checked against
+    the chain's last entry now, so that a missing or wrong key is refused in one line (ChainKeyError)
+    when the file is opened, not at the first answer. A file we cannot write needs none: nothing will be
+    chained (and a key we may not read is no reason to refuse reading)."""
+    keyed = attach(conn)
+    if path.exists() and not os.access(path, os.W_OK):
+        return
+    if has_chain(conn):
+        check_key(conn, keyed)
+    else:
+        keyed.get(chained=False)
+
+
+def _attached(conn: sqlite3.Connection) -> bool:
+    """Whether the connection has the chain's SQL function already (attached with a checked key)."""
+    return any(row[0] == "itb_mac" for row in conn.execute("PRAGMA function_list"))
+
+
 def ensure_schema(db: Database) -> None:
-    """Create or migrate the schema; safe when several processes open a new file at once."""
+    """Create or migrate the schema; safe when several processes open a new file at once. The connection
+    is given the chain's SQL function (`_chain.attach`) unless it has it: the chain's triggers need it."""
+    if not _attached(db.conn):
+        attach(db.conn)
     if migrations.pending(db):
         with immediate(db):
             migrations.apply(db)
             db.execute(f"PRAGMA user_version = {len(migrations.applied(db))}")
+            if has_chain(db.conn):  # the migrations, recorded by sqlite-utils, are chained like the rest
+                chain_rows(db.conn, "_sqlite_migrations")
