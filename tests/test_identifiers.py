@@ -281,3 +281,14 @@ def test_control_and_bidirectional_characters_are_stored_only_as_visible_escapes
     store.record_message(alice.id, case.id, "console", "in", typed)
     (kept,) = store.db.execute("SELECT text FROM messages").fetchone()
     assert kept == "walks\\x1b]0;pwned\\x07 with frame \\u202eevil\\u202c and azero-width space"
+
+
+def test_the_store_and_the_command_line_escape_the_same_characters():
+    """One set of unsafe characters, written twice (the command line must not load storage for
+    `evaluate`): held equal here over every code point and a carriage return with and without a line."""
+    from itb_screen.cli._printable import printable
+    from itb_screen.storage.identifiers._normal import visible
+
+    points = "".join(map(chr, range(0x110000)))
+    assert [c for c in points if (visible(c) != c) != (printable(c) != c)] == []
+    assert visible("a\r\nb\rc") == printable("a\r\nb\rc") == "a\r\nb\\x0dc"

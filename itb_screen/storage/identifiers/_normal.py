@@ -16,13 +16,26 @@ import unicodedata
 #: byte order mark, soft hyphen, Mongolian vowel separator.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"))
 
-#: C0 and C1 controls but newline and tab, DEL, and the bidirectional controls that reorder what is shown.
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+#: Shown as escapes (the command line's `cli/_printable.py` escapes the same set on output; a test holds
+#: them equal): C0 controls but tab and newline (a carriage return only when no newline follows), DEL, C1,
+#: Unicode's format characters (bidirectional controls, tag characters), line and paragraph separators,
+#: lone surrogates.
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
+    "\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0001\U000e0020-\U000e007f"
+    "\ud800-\udfff]"
+    "|\r(?!\n)"
+)
 
 
 def _escape(match: re.Match[str]) -> str:
     code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def visible(text: str) -> str:
@@ -36,8 +49,8 @@ def _ascii_digit(char: str) -> str:
 
 
 def normalise(text: str) -> str:
-    """NFKC, every script's decimal digits as ASCII, invisible characters removed, controls escaped."""
-    text = unicodedata.normalize("NFKC", visible(text)).translate(_INVISIBLE)
+    """Invisible characters removed, NFKC, controls escaped, every script's decimal digits as ASCII."""
+    text = visible(unicodedata.normalize("NFKC", text.translate(_INVISIBLE)))
     if text.isascii():
         return text
     return "".join(_ascii_digit(c) if c.isdigit() else c for c in text)
