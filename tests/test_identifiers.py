@@ -252,7 +252,9 @@ def test_the_storage_layer_redacts_every_free_text_it_keeps(store):
     store.record_message(alice.id, case.id, "console", "out", f"Alice: {secret} at 2026-11-29 02:28 UTC")
     store.record_answer(case.id, "age_years", 40, alice.id, "answer", note=secret)
     store.record_event(case.id, "amend", secret, alice.id)
-    store.record_result(case.id, {"recommendation": "refer", "criteria_version": "x"}, alice.id, "amend", secret)
+    store.record_result(
+        case.id, {"recommendation": "refer", "criteria_version": "x"}, alice.id, "amend", secret
+    )
     store.audit("console", "alice", "note", secret)
     store.queue_notice(alice.id, case.id, "done", f"Case ST-1 confirmed by Alice: {secret}")
     texts = [

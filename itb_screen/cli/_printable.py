@@ -22,7 +22,8 @@ import click
 #: follows it: CSV ends its rows with CRLF), DEL and C1; Unicode's format characters (category Cf: the
 #: bidirectional controls U+200E, U+200F, U+202A-U+202E, U+2066-U+2069 and U+061C, the zero-width ones
 #: U+200B-U+200D, U+2060 and U+FEFF, the tag characters that can smuggle hidden text); the line and
-#: paragraph separators; and lone surrogates, which no UTF-8 stream can write.
+#: paragraph separators; and lone surrogates, which no UTF-8 stream can write. The storage layer stores
+#: the same set as escapes (`storage/identifiers/_normal.py`); tests/test_identifiers.py holds them equal.
 _UNSAFE = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
     "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
