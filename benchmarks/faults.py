@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import random
@@ -612,6 +613,71 @@ def stored_identifiers(db: Path, planted: list[str]) -> list[str]:
     return found
 
 
+@dataclass
+class Variants:
+    identifiers: int = 0
+    stored: int = 0
+    clinical: int = 0
+    touched: int = 0
+    examples: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.identifiers > 0 and not self.stored and not self.touched
+
+    def line(self) -> str:
+        return (
+            f"identifier variants: {self.identifiers} typed as answers into a real dialogue, stored "
+            f"{self.stored}; {self.clinical} clinical sentences, touched {self.touched}"
+        )
+
+
+def _variant_rows() -> list[dict[str, Any]]:
+    rows = []
+    for name in ("identifiers.jsonl", "identifier_variants.jsonl"):
+        path = ROOT / "tests" / "data" / name
+        rows += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return rows
+
+
+def identifier_variants(where: Path) -> Variants:
+    """Every row of the identifier corpora typed as an answer into a real dialogue on a real database
+    file; then each stored line searched for the identifier verbatim (and its digits, 5 or more, joined)
+    and each clinical sentence looked for as typed."""
+    from itb_screen.dialogue import Dialogue, Identity
+    from itb_screen.storage.identifiers import normalise
+    from tests.test_identifiers import BEYOND_THE_CLASSES
+
+    db = where / "identifier-variants.db"
+    db.unlink(missing_ok=True)
+    store = Store(db)
+    alice = Identity("console", "alice", "Alice")
+    dialogue = Dialogue(store)
+    dialogue.handle(alice, "/new IDV-1")
+    rows = [r for r in _variant_rows() if r["text"] not in BEYOND_THE_CLASSES]
+    for row in rows:
+        dialogue.handle(alice, row["text"])
+    store.close()
+    figures = Variants()
+    conn = sqlite3.connect(db)
+    kept = [str(v) for (v,) in conn.execute("SELECT text FROM messages WHERE direction = 'in' ORDER BY id")]
+    conn.close()
+    assert len(kept) == len(rows) + 1, "one line kept per input, after /new"
+    for row, line in zip(rows, kept[1:], strict=True):
+        text = normalise(row["text"])
+        digits = "".join(c for c in text if c.isdigit())
+        if row["class"] == "none":
+            figures.clinical += 1
+            figures.touched += line != text
+        else:
+            figures.identifiers += 1
+            leaked = text in line or (len(digits) >= 5 and digits in re.sub(r"\D", "", line))
+            figures.stored += leaked
+            if leaked and len(figures.examples) < 5:
+                figures.examples.append(row["text"])
+    return figures
+
+
 def _payloads(api: Any, inputs: list[str | bytes], rng: random.Random) -> Iterator[dict]:
     """The inputs as Telegram updates: texts (at most 4,096 characters, as Telegram allows) and presses
     on any button of any message so far, old keyboards and stale keypads included (Telegram delivers only
@@ -1035,6 +1101,7 @@ def main(argv: list[str] | None = None) -> int:
         lambda: kills_telegram(kills, where),
         lambda: concurrency(args.writers, where),
         lambda: hostile(count, where),
+        lambda: identifier_variants(where),
         lambda: disk_full(6, where),
         lambda: read_only(where),
         lambda: tampering(where),
