@@ -269,5 +269,6 @@ def test_python_m_itb_screen_lists_every_command():
         "search",
         "show",
         "summary",
+        "upgrade",
         "verify",
     }

@@ -20,10 +20,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlite_utils import Database
 
 from itb_screen.criteria import evaluate, validate_answers
-from itb_screen.storage import NewerSchema, migrations, open_store
+from itb_screen.storage import NewerSchema, open_store
 
 from .conftest import VIGNETTES
 
@@ -125,21 +124,6 @@ def test_the_current_schema_opens(tmp_path):
     _write_database(path)
     with open_store(path, readonly=True) as store:
         assert [c.ref for c in store.all_cases()] == [REF]
-
-
-def test_an_older_schema_is_still_migrated_by_a_command_that_reads(tmp_path):
-    """Read-only commands migrated an older file when they opened it; they still do, then read."""
-    path = tmp_path / "itb-screen.db"
-    db = Database(path)
-    migrations.apply(db, stop_before="0006_tamper_evidence")
-    db.execute("PRAGMA user_version = 5")
-    db.close()
-    result = _run(["cases", "--json", "--db", str(path)])
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == []
-    conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 9  # 0001..0009: every migration applied
-    conn.close()
 
 
 @pytest.fixture

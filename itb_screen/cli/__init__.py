@@ -5,6 +5,7 @@
 * `exports.py`: `export` and `dictionary`, for other systems (REDCap, FHIR).
 * `channels.py`: `console` and `run` (the bot), and `diagram` of the dialogue.
 * `site.py`: `review`, the team review site (the review extra).
+* `upgrade.py`: `upgrade`, a database of an older version migrated, after a copy of it is kept.
 * `_errors.py`, `_options.py` and `_db.py`: the errors, options and database access the commands share;
   `_printable.py`: what users typed is printed with its control and bidirectional characters escaped.
 
@@ -35,6 +36,7 @@ COMMANDS = {
     "verify": "integrity:verify",
     "backup": "integrity:backup",
     "purge": "retention:purge",
+    "upgrade": "upgrade:upgrade",
 }
 
 

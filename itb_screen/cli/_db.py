@@ -6,7 +6,17 @@ from pathlib import Path
 
 import click
 
-from ..storage import DEFAULT_DB, Case, ChainKeyError, NewerSchema, Store, open_store
+from ..storage import (
+    DEFAULT_DB,
+    Case,
+    ChainKeyError,
+    NewerSchema,
+    NotInitialised,
+    OlderSchema,
+    Store,
+    check_schema,
+    open_store,
+)
 from ._errors import InputError
 
 #: The environment variables behind --db and --user (read by click, as their envvar).
@@ -35,10 +45,18 @@ owner_option = click.option(
 
 
 def existing_path(db_path: str) -> Path:
-    """The database a read-only command reads: it must exist (exit 2 otherwise), and none is created."""
+    """The database of a command that creates none: it must exist and be of this ITB Screen's schema,
+    checked read-only. Else exit 2 with one line: an older one names `itb-screen upgrade` (nothing here
+    migrates: that would be a write), an empty one (a first start killed early) says so."""
     path = Path(db_path)
     if not path.exists():
         raise InputError(f"no database at {path}: --db or {DB_ENV} names the file")
+    try:
+        check_schema(path)
+    except (NewerSchema, OlderSchema, NotInitialised) as error:
+        raise InputError(str(error)) from None
+    except Exception as error:  # the database's errors: unreadable file, not a database
+        raise click.ClickException(f"cannot open the database: {error}") from None
     return path
 
 

@@ -62,12 +62,11 @@ def _report_problems(found: Verification) -> None:
 
 
 def _to_verify(db_path: str) -> Path:
-    """The file `verify` reads: it must exist (exit 2), and its schema is verify's to judge: a migration's
-    record removed by hand is tampering to name (exit 1), not an older schema to upgrade."""
-    path = Path(db_path)
-    if not path.exists():
-        raise InputError(f"no database at {path}: --db or ITB_SCREEN_DB names the file")
-    return path
+    """The file `verify` reads, as every reading command does (`existing_path`): an empty file is said to
+    be empty and an older one named for `itb-screen upgrade` (exit 2), neither "not verified". A
+    migration's record removed by hand is still verify's to name (exit 1): the file's user_version keeps
+    its schema (`storage.recorded_version`), so it is no older file."""
+    return existing_path(db_path)
 
 
 def _anchors(

@@ -22,6 +22,9 @@ What is where:
   with (`backup`'s heads log, `--head`); `_legacy_chain.py` is the unkeyed chain of schemas 6 to 8.
 * `_retention.py`: `purge` (the transcript text of closed cases past a window) and strangers' refusals
   recorded once a day (`Store.purge`, `Store.audit_refusal`).
+* `_upgrade.py`: `upgrade`, the one way besides the channels' start that migrates a file of an older
+  schema, after keeping a copy of it beside it; readers refuse such a file (`OlderSchema`) and an empty
+  one (`NotInitialised`) instead of migrating it.
 * `_backup.py`: `verify_file` (a file, read-only) and `backup` (the online backup API, then the copy's
   integrity check and chain verified).
 
@@ -31,7 +34,16 @@ which Datasette runs on a `connect_readonly` connection.
 
 from ._anchors import Head, heads_log, parse_head, read_heads, record_head
 from ._backup import Backup, BackupFailed, backup, verify_file
-from ._connection import DEFAULT_DB, check_readable, connect, connect_readonly, default_path, immediate
+from ._connection import (
+    DEFAULT_DB,
+    NotInitialised,
+    OlderSchema,
+    check_readable,
+    connect,
+    connect_readonly,
+    default_path,
+    immediate,
+)
 from ._keyfile import KEY_ENV, ChainKeyError, key_path
 from ._retention import Purge
 from ._rows import (
@@ -48,9 +60,17 @@ from ._rows import (
 from ._schema import NewerSchema, check_schema, ensure_schema, migrations, schema_tables
 from ._store import Store, open_store
 from ._team import Notice
+from ._upgrade import Upgrade, copy_path, current_version, schema_version, upgrade
 from ._verify import Problem, Verification, verify
 
 __all__ = [
+    "NotInitialised",
+    "OlderSchema",
+    "Upgrade",
+    "copy_path",
+    "current_version",
+    "schema_version",
+    "upgrade",
     "Backup",
     "BackupFailed",
     "ChainKeyError",

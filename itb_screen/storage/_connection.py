@@ -19,6 +19,32 @@ DEFAULT_DB = "itb-screen.db"
 BUSY_TIMEOUT_MS = 10_000
 
 
+class OlderSchema(Exception):
+    """The file was written by an older ITB Screen: commands that only read refuse it rather than migrate
+    it (that would be a write); `itb-screen upgrade` copies it aside, then migrates it."""
+
+    def __init__(self, path: str | os.PathLike[str], version: int, current: int) -> None:
+        super().__init__(
+            f"this database ({path}) is at schema {version}, older than this ITB Screen's {current}; "
+            "run itb-screen upgrade"
+        )
+        self.path, self.version, self.current = Path(path), version, current
+
+
+class NotInitialised(Exception):
+    """The file holds no ITB Screen schema: `empty` when it has no table at all (a first start killed
+    before its schema was committed leaves a file of 0 bytes); the channels create the schema in it."""
+
+    def __init__(self, path: str | os.PathLike[str], empty: bool) -> None:
+        super().__init__(
+            f"{path} is empty: no ITB Screen database was created in it yet (itb-screen run or itb-screen "
+            "console creates one)"
+            if empty
+            else f"{path} holds tables but no ITB Screen schema: it is not an ITB Screen database"
+        )
+        self.path, self.empty = Path(path), empty
+
+
 def default_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     """--db, else ITB_SCREEN_DB, else ./itb-screen.db."""
     return Path(explicit or os.environ.get("ITB_SCREEN_DB") or DEFAULT_DB)

@@ -15,7 +15,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from ._chain import TRIGGERS, attach, chain_existing, chain_rows, check_key, has_chain, trigger_sql
-from ._connection import connect, connect_readonly, immediate
+from ._connection import NotInitialised, OlderSchema, connect, connect_readonly, immediate
 from ._legacy_chain import LEGACY, chain_columns
 
 migrations = Migrations("itb_screen")
@@ -269,11 +269,32 @@ def refuse_newer(conn: sqlite3.Connection, path: str | os.PathLike[str]) -> None
         raise NewerSchema(path, max(version, len(applied)))
 
 
+def recorded_version(conn: sqlite3.Connection) -> int:
+    """The schema the file says it is at: its user_version, or the count of our migrations it records if
+    more (a file of before user_version was kept; a migration's record deleted by hand is no older file,
+    but one `verify` must see, so it opens)."""
+    applied = len(migrations.applied(Database(conn, execute_plugins=False)))
+    return max(applied, int(conn.execute("PRAGMA user_version").fetchone()[0]))
+
+
+def refuse_older(conn: sqlite3.Connection, path: str | os.PathLike[str]) -> None:
+    """Raise NotInitialised when the file is at no schema of ours (`empty`: no table at all, as a first
+    start killed before its schema was committed leaves it), OlderSchema when it is at an older one."""
+    version = recorded_version(conn)
+    if not version:
+        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        raise NotInitialised(path, empty=tables == 0)
+    if version < len(_known()):
+        raise OlderSchema(path, version, len(_known()))
+
+
 def check_schema(path: str | os.PathLike[str]) -> None:
-    """`refuse_newer` on the file at `path`, opened read-only."""
+    """`refuse_newer` and `refuse_older` on the file at `path`, opened read-only: it is of this code's
+    schema, or the exception says why not."""
     conn = connect_readonly(path)
     try:
         refuse_newer(conn, path)
+        refuse_older(conn, path)
     finally:
         conn.close()
 
@@ -281,8 +302,9 @@ def check_schema(path: str | os.PathLike[str]) -> None:
 def open_schema(path: str | os.PathLike[str], readonly: bool = False) -> Database:
     """The database at `path`, of a schema this code knows (NewerSchema otherwise), up to date.
 
-    Writable: created or migrated. Read-only (`connect_readonly`): a file of an older schema is migrated
-    once first, as opening it always did, then opened read-only.
+    Writable: created or migrated. Read-only (`connect_readonly`): never migrated, since that is a write
+    (a reader may have no right to write, and an upgrade deserves a copy first: `upgrade`); a file of an
+    older schema, or none, raises OlderSchema or NotInitialised.
     """
     if not readonly:
         db = connect(path, check=lambda conn: refuse_newer(conn, path))
@@ -296,15 +318,11 @@ def open_schema(path: str | os.PathLike[str], readonly: bool = False) -> Databas
     conn = connect_readonly(path)
     try:
         refuse_newer(conn, path)
-        db = Database(conn, execute_plugins=False)
-        if not migrations.pending(db):
-            return db
+        refuse_older(conn, path)
     except BaseException:
         conn.close()
         raise
-    conn.close()
-    open_schema(path).close()
-    return open_schema(path, readonly=True)
+    return Database(conn, execute_plugins=False)
 
 
 def _writer_key(conn: sqlite3.Connection, path: Path) -> None:
