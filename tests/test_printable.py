@@ -147,6 +147,19 @@ def strings(data: object) -> list[str]:
     return [text for value in values for text in strings(value)]
 
 
+def test_verify_names_an_altered_reference_with_its_controls_as_escapes(hostile_db) -> None:
+    """A reference changed by hand (its trigger dropped first) may hold anything: verify names it."""
+    conn = sqlite3.connect(hostile_db)
+    with conn:
+        conn.execute("DROP TRIGGER cases_changed")
+        conn.execute("UPDATE cases SET ref = ? WHERE ref = ?", ("HOST\x1b]0;owned\x07\u202e", REF))
+    conn.close()
+    result = CliRunner().invoke(cli, ["verify"])
+    assert result.exit_code == 1
+    assert unsafe(result.output) == []
+    assert "HOST\\x1b]0;owned\\x07\\u202e" in result.output
+
+
 def test_evaluate_text_shows_an_ids_controls_as_escapes() -> None:
     case = {"id": "V\x1b]0;owned\x07\u202e1", "answers": {"interference": ["none"]}}
     output = run("evaluate", "--format", "text", "-", stdin=json.dumps(case))

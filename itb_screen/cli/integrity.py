@@ -27,6 +27,7 @@ from ..storage import (
 from ..storage import backup as backup_database
 from ._db import db_option, existing_path
 from ._errors import InputError
+from ._printable import echo
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -54,11 +55,11 @@ def heads_option(default: str) -> Callable[[F], F]:
 
 def _report_problems(found: Verification) -> None:
     """Each problem on its own line, then which cases were altered (exit 1 follows)."""
-    for problem in found.problems:
-        click.echo(found.describe(problem))
+    for problem in found.problems:  # an altered row may hold anything, control characters too
+        echo(found.describe(problem))
     cases = sorted({found.refs.get(p.case_id, f"#{p.case_id}") for p in found.problems if p.case_id})
     named = f"; cases altered: {', '.join(cases)}" if cases else ""
-    click.echo(f"NOT verified: {len(found.problems)} problem(s){named}", err=True)
+    echo(f"NOT verified: {len(found.problems)} problem(s){named}", err=True)
 
 
 def _to_verify(db_path: str) -> Path:
