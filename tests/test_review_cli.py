@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import sqlite3
+from pathlib import Path
 
 import click
 import pytest
@@ -205,11 +207,13 @@ def test_search_index_is_kept_current(store, dialogue):
 
 
 def copy_of(db: str, path) -> str:
-    """A copy of the database, made with SQLite's backup API (the WAL included)."""
+    """A copy of the database, made with SQLite's backup API (the WAL included), with its chain's key
+    beside it: writing to a copy in another directory takes the key it was chained with."""
     source, target = sqlite3.connect(db), sqlite3.connect(path)
     source.backup(target)
     source.close()
     target.close()
+    shutil.copy(Path(db).with_name("itb-screen.key"), Path(path).with_name("itb-screen.key"))
     return str(path)
 
 
