@@ -12,6 +12,7 @@ test can check each step and the benchmark can interleave a thousand of them.
 from __future__ import annotations
 
 import re
+from itertools import count
 from pathlib import Path
 
 from telegram import Update
@@ -25,6 +26,10 @@ from .fake_bot_api import FakeBotApi
 #: The check mark of a chosen option, and of the say-back lines on top of a message ("✓ Saved: ...").
 CHECK = "\u2713"
 _TYPED_SO_FAR = re.compile(r"Typed so far: (\d*)")
+
+
+#: Update and query ids of forged presses, apart from the fake API's own.
+_FORGED = count(30_000_000)
 
 
 class Harness:
@@ -74,6 +79,27 @@ class Harness:
 
     async def tap(self, user: int, message_id: int, data: str) -> None:
         await self.feed(self.api.press_update(user, message_id, data))
+
+    async def forge(self, user: int, data: str) -> str:
+        """A press by `user` with callback data `data` on a message the bot never sent with it (forged, or
+        copied from another chat's message); returns the query's id, to see it was answered."""
+        number = next(_FORGED)
+        query = {
+            "id": str(number),
+            "from": self.api.user(user),
+            "message": {
+                "message_id": 999_990,
+                "from": self.api.bot_user,
+                "chat": self.api.chats[user],
+                "date": 0,
+                "text": "forged",
+            },
+            "chat_instance": "1",
+            "data": data,
+        }
+        self.api.queries[query["id"]] = False
+        await self.feed({"update_id": number, "callback_query": query})
+        return query["id"]
 
     async def tap_label(self, user: int, label: str, message: dict | None = None) -> dict:
         """Press the button labelled `label` (its check mark ignored) on `message` (default: `question`),

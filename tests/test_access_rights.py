@@ -125,22 +125,7 @@ async def lee_finishes(bot: Harness, ref: str) -> dict:
 
 async def press_from(bot: Harness, user: int, data: str) -> None:
     """A press by `user` with callback data copied from another chat's message (not editable here)."""
-    number = len(bot.api.calls)
-    query = {
-        "id": str(9_000_000 + number),
-        "from": bot.api.user(user),
-        "message": {
-            "message_id": 999_998,
-            "from": bot.api.bot_user,
-            "chat": bot.api.chats[user],
-            "date": 0,
-            "text": "forwarded",
-        },
-        "chat_instance": "1",
-        "data": data,
-    }
-    bot.api.queries[query["id"]] = False
-    await bot.feed({"update_id": 20_000_000 + number, "callback_query": query})
+    await bot.forge(user, data)
 
 
 async def replies(bot: Harness, user: int, text: str) -> str:

@@ -8,8 +8,6 @@ Telegram Application on the fake Bot API, with every verb a button can carry.
 
 from __future__ import annotations
 
-from itertools import count
-
 import pytest
 import pytest_asyncio
 
@@ -61,7 +59,6 @@ COMMANDS = (
     "/handoff {ref}",
     "/handoff {ref} Dr Kim",
 )
-_NUMBERS = count(30_000_000)
 
 
 @pytest_asyncio.fixture
@@ -86,23 +83,8 @@ async def bot(db_path):
 async def forged(bot: Harness, user: int, data: str) -> list[str]:
     """What `user` is told after pressing `data` on a message in their own chat (forged there)."""
     before = len(bot.texts(user))
-    number = next(_NUMBERS)
-    query = {
-        "id": str(number),
-        "from": bot.api.user(user),
-        "message": {
-            "message_id": 999_990,
-            "from": bot.api.bot_user,
-            "chat": bot.api.chats[user],
-            "date": 0,
-            "text": "forged",
-        },
-        "chat_instance": "1",
-        "data": data,
-    }
-    bot.api.queries[query["id"]] = False
-    await bot.feed({"update_id": number, "callback_query": query})
-    assert bot.api.queries[query["id"]] is True  # answered, so the spinner stopped
+    query = await bot.forge(user, data)
+    assert bot.api.queries[query] is True  # answered, so the spinner stopped
     return bot.texts(user)[before:]
 
 
