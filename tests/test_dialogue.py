@@ -113,13 +113,25 @@ def test_many_choice_forms(text, dialogue, store):
     assert answers_now(store, "CASE-1")["interference"] == ("comfort", "mobility")
 
 
-@pytest.mark.parametrize("word", ["unknown", "skip", "SKIP", "/skip", "don't know"])
-def test_skip_words_leave_a_question_unanswered(word, dialogue, store):
+@pytest.mark.parametrize(
+    ("word", "action"),
+    [
+        ("unknown", "unknown"),
+        ("skip", "skip"),
+        ("SKIP", "skip"),
+        ("/skip", "skip"),
+        ("don't know", "unknown"),
+    ],
+)
+def test_skip_words_leave_a_question_unanswered(word, action, dialogue, store):
+    """Both leave it unanswered; `unknown` is kept as "not known" (issue 18), a skip is not."""
     start(dialogue)
     prompts = dialogue.handle(ALICE, word)
     assert prompts[-1].field == "primary_condition"
     assert answers_now(store, "CASE-1") == {}
-    assert store.history(case_of(store, "CASE-1").id)[0]["action"] == "skip"
+    case_id = case_of(store, "CASE-1").id
+    assert store.history(case_id)[0]["action"] == action
+    assert store.not_known(case_id) == ({"age_years"} if action == "unknown" else set())
 
 
 def test_back_returns_to_the_previous_asked_question(dialogue, store):

@@ -276,9 +276,16 @@ class Model:
         return ACCEPTED
 
     def clear(self, case: CaseM, question: Question) -> str:
-        """`unknown`: leave the question unanswered, clearing an answer given."""
+        """`unknown`: leave the question unanswered, clearing an answer given; kept as "not known" (a
+        row `unknown`) unless the field's latest row already says so."""
         if case.current().get(question.field) is None:
-            return self.accept(case, question, None)
+            rows = [row for row in case.history if row[0] == question.field]
+            if not rows or rows[-1][2] not in ("unknown", "clear"):
+                event("unknown kept as not known")
+                case.history.append((question.field, None, "unknown"))
+                case.answers[question.field] = None
+            self.save(case, self.advance(case, question))
+            return ACCEPTED
         event("unknown cleared an answer")
         case.history.append((question.field, None, "clear"))
         case.answers[question.field] = None

@@ -191,10 +191,17 @@ def skip(d: Dialogue, turn: Turn) -> None:
 
 
 def clear(d: Dialogue, turn: Turn, question: Question) -> None:
-    """`unknown`: leave the question unanswered, saying what the answer was if there was one."""
+    """`unknown`: leave the question unanswered, saying what the answer was if there was one.
+
+    Kept as "not known" (action `unknown`, or `clear` over an answer), apart from a skip: the reports
+    tell "the clinician does not know" from "never asked"; the rules see neither."""
+    assert turn.case is not None
     current = turn.answers.get(question.field)
     if current is None:
-        return accept(d, turn, question, None)
+        if question.field not in d.store.not_known(turn.case.id):  # said once is kept once
+            _store(d, turn, question, None, "unknown")
+        turn.pressed = say.SKIPPED
+        return advance(d, turn)
     _store(d, turn, question, None, "clear")
     turn.pressed = say.CLEARED.format(answer=value_label(question.field, current))
     if turn.typed:

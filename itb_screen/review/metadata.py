@@ -90,8 +90,9 @@ TABLES: dict[str, dict[str, Any]] = {
             "value": "The answer as JSON: a code, a number, or a list of codes for many-choice "
             "questions; empty (NULL) when the question was skipped.",
             "action": "answer (first answer), change (a field answered before was answered again), "
-            "skip (left unanswered) or clear (an earlier answer cleared with 'unknown'; older "
-            "rows may record that as skip).",
+            "skip (left unanswered), unknown (the clinician does not know: shown as Not known) or "
+            "clear (an earlier answer cleared with 'unknown', Not known too; older rows may record "
+            "'unknown' as skip).",
             "user_id": "Who gave the answer.",
             "at": "When (UTC, ISO 8601).",
             **_CHAIN,

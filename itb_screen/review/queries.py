@@ -106,7 +106,7 @@ JOIN cases c ON c.id = a.case_id
 LEFT JOIN users u ON u.id = a.user_id
 WHERE a.at > c.first_review_at
   AND c.status != 'void'
-  AND a.action IN ('change', 'clear', 'skip')
+  AND a.action IN ('change', 'clear', 'skip', 'unknown')
   AND EXISTS (SELECT 1 FROM answers p WHERE p.case_id = a.case_id AND p.field = a.field AND p.id < a.id)
 ORDER BY a.id""",
     },

@@ -18,6 +18,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from . import _retention
+from ._answer_reads import AnswerReads
 from ._chain import append
 from ._connection import default_path, immediate, snapshot
 from ._rows import (
@@ -43,7 +44,7 @@ from .identifiers import redact, reference_kind
 _TYPED = " AND m.direction = 'in'"
 
 
-class Store(TeamRecords):
+class Store(TeamRecords, AnswerReads):
     """ITB Screen's database: users, cases, the answer history, the transcript, results and audit."""
 
     def __init__(self, path: str | os.PathLike[str] | None = None, readonly: bool = False) -> None:
@@ -186,7 +187,7 @@ class Store(TeamRecords):
         note: str | None = None,
         icd10cm: str | None = None,
     ) -> None:
-        """Append an answer (action: answer, change or skip); the latest row of a field is current.
+        """Append an answer (action: answer, change, skip, unknown, clear); a field's latest row is current.
 
         `note`: the qualifier typed with the answer (redacted here); `icd10cm`: the code of
         the diagnosis it named."""
