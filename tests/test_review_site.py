@@ -248,6 +248,29 @@ async def test_cases_needing_review_are_the_vignettes_expecting_it(ds):
 
 
 @pytest.mark.asyncio
+async def test_results_since_and_the_agenda_keep_to_their_date(ds):
+    """Every case of the module's database was confirmed today: since 2000 they are all there, since
+    tomorrow's year none is."""
+    expected = Counter(v["expected"]["recommendation"] for v in VIGNETTES) + Counter(["refer_for_screening"])
+    found = await rows(ds, "results_since", since="2000-01-01")
+    assert {r["recommendation"]: r["cases"] for r in found} == dict(expected)
+    assert await rows(ds, "results_since", since="9999-01-01") == []
+    needing = {v["id"] for v in VIGNETTES if v["expected"]["recommendation"] in NEEDS_REVIEW}
+    agenda = await rows(ds, "agenda", since="2000-01-01")
+    assert {r["ref"] for r in agenda} == needing
+    assert [r["result_at"] for r in agenda] == sorted((r["result_at"] for r in agenda), reverse=True)
+    assert await rows(ds, "agenda", since="9999-01-01") == []
+
+
+@pytest.mark.asyncio
+async def test_a_query_page_hides_its_sql_unless_asked(ds):
+    page = (await ds.client.get(f"/{DATABASE}/open_cases")).text
+    assert "FROM cases c" not in page and "_show_sql=1" in page
+    shown = (await ds.client.get(f"/{DATABASE}/open_cases", params={"_show_sql": "1"})).text
+    assert "FROM cases c" in shown
+
+
+@pytest.mark.asyncio
 async def test_answers_changed_after_review_leave_out_corrections_before_review(ds):
     found = await rows(ds, "answers_changed_after_review")
     assert [
@@ -285,17 +308,24 @@ async def test_the_first_review_is_read_from_the_case_not_from_the_transcript(si
 @pytest.mark.asyncio
 async def test_transcript_search(ds):
     found = await rows(ds, "transcript_search", q=TYPED_WORD)
-    typed_in = [(r["ref"], r["direction"], r["user"], r["text"]) for r in found if r["direction"] == "in"]
-    assert typed_in == [("CHG-1", "in", "Bob", TYPED_WORD)]
-    assert {r["ref"] for r in found} == {"CHG-1"}  # the bot's reply may quote the word back
-    assert await rows(ds, "transcript_search", q=NEVER) == []
-    assert await rows(ds, "transcript_search", q=f"{TYPED_WORD} {NEVER}") == []  # every word must match
-    shunts = await rows(ds, "transcript_search", q="SHUNTS")  # stemmed, any case
+    assert [(r["ref"], r["direction"], r["user"], r["text"]) for r in found] == [
+        ("CHG-1", "in", "Bob", TYPED_WORD)
+    ]
+    everything = await rows(ds, "transcript_search_all", q=TYPED_WORD)
+    assert {r["ref"] for r in everything} == {"CHG-1"}  # the bot's reply may quote the word back
+    for query in ("transcript_search", "transcript_search_all"):
+        assert await rows(ds, query, q=NEVER) == []
+        assert await rows(ds, query, q=f"{TYPED_WORD} {NEVER}") == []  # every word must match
+        assert await rows(ds, query, q=VOID_WORD) == []  # typed in a void case
+        for nothing in ("", " ", '"', "OR -"):  # no words, or FTS5 syntax: no rows and no error
+            response = await ds.client.get(f"/{DATABASE}/{query}", params={"q": nothing})
+            assert response.status_code == 200 and "fts5" not in response.text
+    shunts = await rows(ds, "transcript_search_all", q="SHUNTS")  # stemmed, any case
     assert shunts and all("shunt" in r["text"].lower() for r in shunts)
-    assert await rows(ds, "transcript_search", q=VOID_WORD) == []  # typed in a void case
-    for nothing in ("", " ", '"', "OR -"):  # no words, or FTS5 syntax: no rows and no error
-        response = await ds.client.get(f"/{DATABASE}/transcript_search", params={"q": nothing})
-        assert response.status_code == 200 and "fts5" not in response.text
+    # The question's own words ("shunt" is in question 16's wording) are the bot's: by default, what was
+    # typed only, and here nobody typed it.
+    assert {r["direction"] for r in shunts} == {"out"}
+    assert await rows(ds, "transcript_search", q="SHUNTS") == []
 
 
 @pytest.mark.asyncio

@@ -248,7 +248,8 @@ def build_metadata() -> dict[str, Any]:
                 "title": "Screening database",
                 "description": DESCRIPTION,
                 "tables": tables,
-                "queries": {**QUERIES, **DASHBOARD_QUERIES},
+                # SQL hidden unless asked for (Datasette's "show" link): the rows are what the team reads.
+                "queries": {n: {**q, "hide_sql": True} for n, q in {**QUERIES, **DASHBOARD_QUERIES}.items()},
             }
         },
         "plugins": {

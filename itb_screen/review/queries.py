@@ -24,6 +24,21 @@ _CURRENT_ANSWERS = """current AS (
   WHERE a.id IN (SELECT max(id) FROM answers GROUP BY case_id, field)
 )"""
 
+# Transcript lines matching every word of :q; {typed} keeps to what users typed (the default search).
+_TRANSCRIPT_SEARCH = """SELECT
+  c.ref,
+  m.at,
+  m.direction,
+  coalesce(u.name, u.external_id) AS "user",
+  m.text
+FROM messages_fts
+JOIN messages m ON m.rowid = messages_fts.rowid
+LEFT JOIN cases c ON c.id = m.case_id
+LEFT JOIN users u ON u.id = m.user_id
+WHERE fts_words(:q) IS NOT NULL AND messages_fts MATCH fts_words(:q){typed}
+  AND (c.id IS NULL OR c.status != 'void')
+ORDER BY m.id"""
+
 #: The canned queries of the review site, by URL name: http://127.0.0.1:8001/itb-screen/open_cases
 QUERIES: dict[str, dict[str, Any]] = {
     "open_cases": {
@@ -111,23 +126,19 @@ WHERE a.at > c.first_review_at
 ORDER BY a.id""",
     },
     "transcript_search": {
-        "title": "Search the transcript",
-        "description": "Messages containing every word of q (full-text search with stemming: "
-        "'shunts' finds 'shunt'), oldest first, with the case reference; messages of "
-        "void cases left out.",
-        "sql": """SELECT
-  c.ref,
-  m.at,
-  m.direction,
-  coalesce(u.name, u.external_id) AS "user",
-  m.text
-FROM messages_fts
-JOIN messages m ON m.rowid = messages_fts.rowid
-LEFT JOIN cases c ON c.id = m.case_id
-LEFT JOIN users u ON u.id = m.user_id
-WHERE fts_words(:q) IS NOT NULL AND messages_fts MATCH fts_words(:q)
-  AND (c.id IS NULL OR c.status != 'void')
-ORDER BY m.id""",
+        "title": "Search what was typed",
+        "description": "What users typed containing every word of q (full-text search with stemming: "
+        "'shunts' finds 'shunt'), oldest first, with the case reference; the bot's own messages "
+        "(which repeat the questions' words in every case) are in Search the whole transcript; "
+        "messages of void cases left out.",
+        "sql": _TRANSCRIPT_SEARCH.format(typed="\n  AND m.direction = 'in'"),
+        "params": ["q"],
+    },
+    "transcript_search_all": {
+        "title": "Search the whole transcript",
+        "description": "Messages in and out containing every word of q, the bot's questions and "
+        "replies too, oldest first, with the case reference; messages of void cases left out.",
+        "sql": _TRANSCRIPT_SEARCH.format(typed=""),
         "params": ["q"],
     },
     "void_cases": {
@@ -151,6 +162,42 @@ LEFT JOIN case_events e ON e.id = (
 LEFT JOIN users v ON v.id = e.user_id
 WHERE c.status = 'void'
 ORDER BY e.at DESC, c.id DESC""",
+    },
+    # The team's pages (review/pages.py) read these two with `since` seven days back.
+    "results_since": {
+        "title": "Results since a date",
+        "description": "Finished cases whose latest result was made on or after since (YYYY-MM-DD, "
+        "UTC), by recommendation: how many and which; cancelled and void cases left out.",
+        "sql": f"""WITH {_LATEST_RESULTS}
+SELECT
+  recommendation,
+  count(*) AS cases,
+  group_concat(ref, ', ') AS refs
+FROM (
+  SELECT l.recommendation, c.ref FROM latest l JOIN cases c ON c.id = l.case_id
+  WHERE c.status = 'done' AND l.at >= :since ORDER BY c.ref
+)
+GROUP BY recommendation
+ORDER BY cases DESC, recommendation""",
+        "params": ["since"],
+    },
+    "agenda": {
+        "title": "Agenda: cases needing review since a date",
+        "description": "The cases needing team review whose latest result was made on or after since "
+        "(YYYY-MM-DD, UTC), newest first: what the weekly meeting goes through.",
+        "sql": f"""WITH {_LATEST_RESULTS}
+SELECT
+  c.ref,
+  l.recommendation,
+  coalesce(u.name, u.external_id) AS owner,
+  l.kind,
+  l.at AS result_at
+FROM latest l
+JOIN cases c ON c.id = l.case_id
+LEFT JOIN users u ON u.id = c.user_id
+WHERE l.recommendation IN ('refer_after_review', 'incomplete') AND l.at >= :since
+ORDER BY l.at DESC""",
+        "params": ["since"],
     },
 }
 
