@@ -3,15 +3,28 @@ so the text, Markdown and HTML layouts cannot drift apart."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from ..criteria import CITATION, Result
+from ..criteria import CITATION, Result, Value, value_label
 
 #: The heading of every summary.
 TITLE = "ITB screening referral summary"
 
-#: What the answer list says for a question that is asked and has no answer.
+#: What the answer list says for a question that is asked and has no answer (skipped, or not reached).
 NOT_ANSWERED = "not answered"
+
+#: What it says for a question the clinician answered `unknown`: they do not know, which is not the same
+#: as never asked (the rules still see it unanswered, as the spec says).
+NOT_KNOWN = "Not known"
+
+
+def answer_words(field: str, answers: Mapping[str, Value], not_known: Collection[str], kept: str = "") -> str:
+    """An asked question's answer in words, as every view says it: the value's label and what it kept
+    (`kept`, already in words), "Not known", or "not answered"."""
+    if field in answers:
+        return value_label(field, answers[field]) + kept
+    return NOT_KNOWN if field in not_known else NOT_ANSWERED
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ from ..criteria import (
     value_label,
 )
 from ..storage import Case, Store
-from .listing import answer_notes, display_name
+from ._summary_parts import NOT_KNOWN, answer_words
+from .listing import answer_notes, asked_not_known, display_name, record_answers
 from .summary import CaseEvent, CaseView, kept_words, status_words
 
 
@@ -44,12 +45,13 @@ def case_view(store: Store, case: Case, names: Mapping[str, str] | None = None) 
     latest = results[-1] if results else None
     made = [r for r in results if r["kind"] != "reevaluate" and r["by"]]
     known = _known_as(store, names)
+    answers = store.answers(case.id)
     return CaseView(
         ref=case.ref,
         status=case.status,
         created_at=case.created_at,
         updated_at=case.updated_at,
-        answers=store.answers(case.id),
+        answers=answers,
         result=Result.from_dict(latest["result"]) if latest else None,
         result_at=latest["at"] if latest else None,
         user=display_name(store.user_by_id(case.user_id), names),
@@ -57,6 +59,7 @@ def case_view(store: Store, case: Case, names: Mapping[str, str] | None = None) 
         confirmed_by=known(made[-1]["by"]) if made else "",
         confirmed_at=made[-1]["at"] if made else "",
         notes=store.answer_notes(case.id),
+        not_known=asked_not_known(store.not_known(case.id), answers),
     )
 
 
@@ -121,7 +124,7 @@ def _changes_lines(history_rows: list[dict], every_answer: bool) -> list[str]:
     lines = ["", "Answer history:" if every_answer else "Changes of answers:"]
     for row in rows if every_answer else edits:
         old = value_label(row["field"], row["old"]) if row["old"] is not None else "-"
-        new = value_label(row["field"], row["new"])
+        new = NOT_KNOWN if row["action"] in ("unknown", "clear") else value_label(row["field"], row["new"])
         number = QUESTIONS_BY_FIELD[row["field"]].number
         lines.append(
             f"{_when(row['at'])}  {row['user']}  {row['action']:<6} "
@@ -156,12 +159,8 @@ def show_text(
     lines += [_event_line(e) for e in view.events]
     lines += ["", "Answers:"]
     for question in asked_questions(view.answers):
-        answer = view.answers.get(question.field)
-        shown = (
-            "not answered"
-            if answer is None
-            else value_label(question.field, answer) + kept_words(view.notes.get(question.field))
-        )
+        kept = kept_words(view.notes.get(question.field))
+        shown = answer_words(question.field, view.answers, view.not_known, kept)
         lines.append(f"{question.number}. {short_label(question.field)}: {shown}")
     lines += _results_lines(case, view, store.results(case.id))
     lines += _changes_lines(store.history(case.id), history)
@@ -170,24 +169,21 @@ def show_text(
     return "\n".join(lines)
 
 
-def _json_answers(answers: dict) -> dict:
-    return {f: to_json_value(v) for f, v in answers.items()}
-
-
 def show_json(
     store: Store, case: Case, transcript: bool = False, names: Mapping[str, str] | None = None
 ) -> dict:
     """A case as one JSON object: codes, not words (`itb-screen show REF --json`).
 
     `answers` are the current answers the rules see (an answer to a question skip logic no longer asks
-    is left out; `history` keeps it); `results` every stored result, oldest first, each with when, by
-    whom and why it was made (`reason` null for the first); `events` the amendments, voiding and
-    hand-offs (`by` who gave the case, `to` who received it); `handoffs` the hand-offs alone, oldest
-    first: `at`, `from`, `to`.
+    is left out; `history` keeps it), and `"unknown"` for a question the clinician does not know;
+    `results` every stored result, oldest first, each with when, by whom and why it was made (`reason`
+    null for the first); `events` the amendments, voiding and hand-offs (`by` who gave the case, `to`
+    who received it); `handoffs` the hand-offs alone, oldest first: `at`, `from`, `to`.
     """
     owner = store.user_by_id(case.user_id)
     answers = applicable(store.answers(case.id))
     answered, asked = progress(answers)
+    not_known = asked_not_known(store.not_known(case.id), answers)
     out: dict = {
         "ref": case.ref,
         "status": case.status,
@@ -197,7 +193,7 @@ def show_json(
         "updated_at": case.updated_at,
         "answered": answered,
         "asked": asked,
-        "answers": _json_answers(answers),
+        "answers": record_answers(answers, not_known),
         "notes": answer_notes(store, case.id, answers),
         "results": [
             {**r["result"], "kind": r["kind"], "at": r["at"], "by": r["by"], "reason": r["reason"]}

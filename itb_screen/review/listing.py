@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from ..criteria import QUESTIONS, applicable, progress, to_json_value
+from ..criteria import QUESTIONS, UNKNOWN, Value, applicable, asked_fields, progress, to_json_value
 from ..storage import Case, Store, User
 
 #: The users file of the Telegram channel (bot/telegram/access.py reads it for the bot).
@@ -56,6 +56,7 @@ def _record(
     """One case as a record: the answers the rules see (see `case_records`) and the latest result."""
     answers = applicable(store.answers(case.id))
     answered, asked = progress(answers)
+    not_known = asked_not_known(store.not_known(case.id), answers)
     return {
         "ref": case.ref,
         "user": display_name(owner, names),
@@ -66,11 +67,44 @@ def _record(
         "asked": asked,
         "created_at": case.created_at,
         "updated_at": case.updated_at,
-        "answers": {f: to_json_value(answers[f]) for f in (q.field for q in QUESTIONS) if f in answers},
+        "answers": record_answers(answers, not_known),
         "result": stored[0] if stored else None,
         "result_at": stored[1] if stored else None,
         "handoffs": store.handoffs(case.id),
         "notes": answer_notes(store, case.id, answers),
+        **corrections(store.events(case.id), case.status),
+    }
+
+
+def asked_not_known(not_known: Iterable[str], answers: Mapping[str, object]) -> frozenset[str]:
+    """The fields answered `unknown` that skip logic still asks (and that have no answer since)."""
+    asked = asked_fields(answers)
+    return frozenset(f for f in not_known if f in asked and f not in answers)
+
+
+def record_answers(answers: Mapping[str, Value], not_known: Iterable[str] = ()) -> dict[str, object]:
+    """A record's answers in catalogue order: those the rules see as JSON values, and `"unknown"` (the
+    spec's word, which `evaluate` reads as unanswered) for each question the clinician does not know; a
+    question skipped or never reached is absent."""
+    unknown = set(not_known)
+    return {
+        q.field: to_json_value(answers[q.field]) if q.field in answers else UNKNOWN
+        for q in QUESTIONS
+        if q.field in answers or q.field in unknown
+    }
+
+
+def corrections(events: Iterable[Mapping], status: str) -> dict[str, object]:
+    """What the team corrected, from a case's events (oldest first): `amended` and the latest amendment's
+    `amendment_reason` and `amended_at`; `void` and its `void_reason` (None where there is none)."""
+    amends = [e for e in events if e["kind"] == "amend"]
+    voids = [e for e in events if e["kind"] == "void"] if status == "void" else []
+    return {
+        "amended": bool(amends),
+        "amendment_reason": amends[-1]["reason"] if amends else None,
+        "amended_at": amends[-1]["at"] if amends else None,
+        "void": status == "void",
+        "void_reason": voids[-1]["reason"] if voids else None,
     }
 
 
@@ -173,7 +207,9 @@ def notes_cell(notes: Mapping[str, Mapping[str, str]]) -> str:
 
 def csv_columns() -> list[str]:
     """The flat export's columns: case, one per field code (REDCap style), then the result, the hand-offs
-    (`handoffs_cell`), the primary condition's ICD-10-CM code and the notes (`notes_cell`)."""
+    (`handoffs_cell`), the primary condition's ICD-10-CM code, the notes (`notes_cell`) and the
+    corrections (`corrections`: amended 0/1, the latest amendment's reason and time, void 0/1, its
+    reason)."""
     return [
         "ref",
         "user",
@@ -189,6 +225,11 @@ def csv_columns() -> list[str]:
         "handoffs",
         "icd10cm",
         "notes",
+        "amended",
+        "amendment_reason",
+        "amended_at",
+        "void",
+        "void_reason",
     ]
 
 
@@ -200,22 +241,30 @@ def cases_csv(records: list[dict]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=csv_columns(), lineterminator="\n")
     writer.writeheader()
-    for r in records:
-        result = r["result"] or {}
-        writer.writerow(
-            {
-                **{k: r[k] for k in ("ref", "user", "channel", "status", "created_at", "updated_at")},
-                **{q.field: _flat_value(r["answers"].get(q.field)) for q in QUESTIONS},
-                "recommendation": result.get("recommendation", ""),
-                "discussion_points": "|".join(p["code"] for p in result.get("discussion_points", [])),
-                "criteria_version": result.get("criteria_version", ""),
-                "result_at": r["result_at"] or "",
-                "handoffs": handoffs_cell(r.get("handoffs") or []),
-                "icd10cm": (r.get("notes") or {}).get("primary_condition", {}).get("icd10cm", ""),
-                "notes": notes_cell(r.get("notes") or {}),
-            }
-        )
+    writer.writerows(csv_row(r) for r in records)
     return out.getvalue()
+
+
+def csv_row(r: Mapping) -> dict[str, object]:
+    """One record as a row of `csv_columns()`: an answer not known is the cell `unknown`, one skipped or
+    never asked is empty."""
+    result = r["result"] or {}
+    return {
+        **{k: r[k] for k in ("ref", "user", "channel", "status", "created_at", "updated_at")},
+        **{q.field: _flat_value(r["answers"].get(q.field)) for q in QUESTIONS},
+        "recommendation": result.get("recommendation", ""),
+        "discussion_points": "|".join(p["code"] for p in result.get("discussion_points", [])),
+        "criteria_version": result.get("criteria_version", ""),
+        "result_at": r["result_at"] or "",
+        "handoffs": handoffs_cell(r.get("handoffs") or []),
+        "icd10cm": (r.get("notes") or {}).get("primary_condition", {}).get("icd10cm", ""),
+        "notes": notes_cell(r.get("notes") or {}),
+        "amended": int(bool(r.get("amended"))),
+        "amendment_reason": r.get("amendment_reason") or "",
+        "amended_at": r.get("amended_at") or "",
+        "void": int(bool(r.get("void"))),
+        "void_reason": r.get("void_reason") or "",
+    }
 
 
 def full_export(store: Store, records: list[dict]) -> list[dict]:

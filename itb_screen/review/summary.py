@@ -35,11 +35,10 @@ from ..criteria import (
     point_line,
     recommendation_line,
     short_label,
-    value_label,
 )
 from ..dialogue import messages as _say
 from ._summary_html import html_page
-from ._summary_parts import CITATION, NOT_ANSWERED, TITLE, Parts, sources_intro
+from ._summary_parts import CITATION, TITLE, Parts, answer_words, sources_intro
 
 __all__ = [
     "CITATION",
@@ -98,6 +97,8 @@ class CaseView:
     confirmed_at: str = ""
     #: What answers kept beside their values: {field: {"note": ..., "icd10cm": ...}} (issue 16).
     notes: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    #: The asked questions the clinician answered `unknown` ("Not known"; unanswered to the rules).
+    not_known: frozenset[str] = frozenset()
 
 
 def kept_words(kept: Mapping[str, str] | None) -> str:
@@ -230,9 +231,7 @@ def _parts(view: CaseView) -> Parts:
     answers = tuple(
         (
             short_label(q.field),
-            value_label(q.field, view.answers[q.field]) + kept_words(view.notes.get(q.field))
-            if q.field in view.answers
-            else NOT_ANSWERED,
+            answer_words(q.field, view.answers, view.not_known, kept_words(view.notes.get(q.field))),
         )
         for q in asked_questions(view.answers)
     )
@@ -341,10 +340,10 @@ def render_summary(view: CaseView, fmt: Format) -> str:
 
     Case reference, status and dates in words, amendments (when, by whom, why), the recommendation's
     title, meaning and reasons as a sentence, the numbered discussion points with source and reasons,
-    the missing required answers, every asked question's answer by its short label (or "not answered"),
-    the criteria version, the disclaimer, and the Sources: the source named once and each statement
-    cited quoted by its S-id. A void case says when, by whom and why it was voided, and gives no
-    recommendation.
+    the missing required answers, every asked question's answer by its short label ("Not known" or "not
+    answered" without one), the criteria version, the disclaimer, and the Sources: the source named
+    once and each statement cited quoted by its S-id. A void case says when, by whom and why it was
+    voided, and gives no recommendation.
     """
     try:
         renderer = _RENDERERS[fmt]
