@@ -119,7 +119,7 @@ def test_a_void_case_in_fhir_is_entered_in_error(db):
         if e["resource"]["resourceType"] == "QuestionnaireResponse"
     }
     assert statuses == {
-        "A-1": "completed",
+        "A-1": "amended",  # issue 18: an amended case's response is amended, not completed
         "V-1": "entered-in-error",
         "G-1": "completed",
         "O-1": "in-progress",

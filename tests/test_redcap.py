@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 
 import pytest
@@ -64,6 +65,13 @@ REDCAP_FIELD_TYPES = {
     "sql",
 }
 REDCAP_VALIDATIONS = {"", "integer", "number", "date_ymd", "datetime_ymd", "datetime_seconds_ymd"}
+#: REDCap's `yesno` field stores 1 (Yes) or 0 (No).
+YESNO = {"", "0", "1"}
+#: The completion field REDCap adds to every instrument (`<form>_complete`): 0 Incomplete, 1 Unverified,
+#: 2 Complete. Not a dictionary row; its Data Import Tool takes it as a column.
+FORM_COMPLETE = "itb_screening_complete"
+#: The action tag that keeps the project's missing data codes out of a field.
+NO_MISSING = "@NOMISSING"
 #: REDCap's variable names: lower-case letters, digits and `_`, starting with a letter, at most 100.
 VARIABLE = re.compile(r"[a-z][a-z0-9_]{0,99}")
 #: REDCap's choices cell: `code, Label | code, Label`.
@@ -216,28 +224,39 @@ def records(db: str, *flags: str) -> tuple[list[str], dict[str, dict[str, str]]]
     return header, {row["record_id"]: row for row in rows}
 
 
-def expected_columns(rows: list[dict[str, str]]) -> list[str]:
-    """What REDCap's import takes for this dictionary: each field, a checkbox as its option columns."""
+def missing_codes() -> list[str]:
+    """The project's missing data codes as `dictionary --format redcap-project` declares them (REDCap's
+    setting: `code, Label` pairs separated by ` | `)."""
+    declared = json.loads(run("dictionary", "--format", "redcap-project"))["missing_data_codes"]
+    return [pair.split(",", 1)[0].strip() for pair in declared.split("|")]
+
+
+def expected_columns(rows: list[dict[str, str]], codes: list[str]) -> list[str]:
+    """What REDCap's import takes for this dictionary: each field, a checkbox as its option columns and,
+    unless @NOMISSING, a column per missing data code (as REDCap exports them), then the form's
+    completion field."""
     columns = []
     for row in rows:
         name = row["Variable / Field Name"]
         if row["Field Type"] == "checkbox":
-            columns += [redcap_checkbox_column(name, code) for code, _ in choices(row)]
+            options = [code for code, _ in choices(row)]
+            options += codes if NO_MISSING not in row["Field Annotation"] else []
+            columns += [redcap_checkbox_column(name, code) for code in options]
         else:
             columns.append(name)
-    return columns
+    return [*columns, FORM_COMPLETE]
 
 
 def test_every_column_is_a_field_or_a_checkbox_option_and_record_id_comes_first(db):
     header, _ = records(db)
     rows = dictionary()
     assert header[0] == "record_id"
-    assert header == expected_columns(rows)
+    assert header == expected_columns(rows, missing_codes())
     plain = {r["Variable / Field Name"] for r in rows if r["Field Type"] != "checkbox"}
     boxes = {r["Variable / Field Name"] for r in rows if r["Field Type"] == "checkbox"}
     for column in header:
         field, sep, _ = column.partition("___")
-        assert (column in plain) if not sep else (field in boxes), column
+        assert (column in plain | {FORM_COMPLETE}) if not sep else (field in boxes), column
 
 
 def test_records_carry_the_answers_given_and_the_result(db):
@@ -265,20 +284,32 @@ def test_records_carry_the_answers_given_and_the_result(db):
         assert YMD_HMS.fullmatch(row["result_at"]), row["result_at"]
 
 
+def check_values(row: dict[str, str], rows: dict[str, dict[str, str]], codes: list[str]) -> None:
+    """Every value of a record is one its field allows: a choice, a number in range, 0/1 for a checkbox
+    or yes/no, the form's completion 0/1/2, a missing data code only where the field takes them."""
+    for column, value in row.items():
+        if column == FORM_COMPLETE:
+            assert value in ("0", "1", "2")
+            continue
+        field = rows[column.partition("___")[0]]
+        if value in codes:
+            assert NO_MISSING not in field["Field Annotation"], column
+        elif field["Field Type"] in ("checkbox", "yesno"):
+            assert value in YESNO and (value or field["Field Type"] == "yesno"), column
+        elif field["Field Type"] == "radio":
+            assert value in {"", *dict(choices(field))}, (column, value)
+        elif field["Text Validation Type OR Show Slider Number"] == "integer" and value:
+            low, high = int(field["Text Validation Min"]), int(field["Text Validation Max"])
+            assert low <= int(value) <= high, column
+        elif field["Text Validation Type OR Show Slider Number"] == "datetime_seconds_ymd" and value:
+            assert YMD_HMS.fullmatch(value), column
+
+
 def test_every_value_is_one_its_field_allows(db):
     rows = fields_of(dictionary())
-    header, by_ref = records(db, "--include-void")
+    _, by_ref = records(db, "--include-void")
     for row in by_ref.values():
-        for column in header:
-            value, field = row[column], column.partition("___")[0]
-            kind = rows[field]["Field Type"]
-            if kind == "checkbox":
-                assert value in ("0", "1"), column
-            elif kind == "radio":
-                assert value in {"", *dict(choices(rows[field]))}, (column, value)
-            elif rows[field]["Text Validation Type OR Show Slider Number"] == "integer" and value:
-                low, high = int(rows[field]["Text Validation Min"]), int(rows[field]["Text Validation Max"])
-                assert low <= int(value) <= high, column
+        check_values(row, rows, missing_codes())
 
 
 def test_a_void_case_only_with_include_void(db):

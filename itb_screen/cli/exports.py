@@ -10,7 +10,7 @@ import click
 from ..review.caseview import case_view
 from ..review.exports import data_dictionary_csv, data_dictionary_rows, fhir_bundle, fhir_questionnaire
 from ..review.listing import case_records, cases_csv, display_names, full_export
-from ..review.redcap import redcap_dictionary_csv, redcap_records_csv
+from ..review.redcap import project_settings, redcap_dictionary_csv, redcap_records_csv
 from ..storage import Store
 from ._db import db_option, existing_store
 from ._options import format_option
@@ -82,9 +82,12 @@ def export(db_path: str, fmt: str, out_path: str | None, include_void: bool) -> 
     "json",
     "fhir",
     "redcap",
+    "redcap-project",
     default="csv",
     help="csv: the REDCap-style data dictionary; json: its rows as objects; fhir: the "
-    "questionnaire as a FHIR R4 Questionnaire; redcap: the data dictionary REDCap's upload takes.",
+    "questionnaire as a FHIR R4 Questionnaire; redcap: the data dictionary REDCap's upload takes; "
+    "redcap-project: the project's settings it needs beside it (its missing data code UNK), as JSON "
+    "for the API's Import Project Info.",
 )
 def dictionary(fmt: str) -> None:
     """The questionnaire as a data dictionary: field, question, type, choices, branching, sources.
@@ -94,9 +97,12 @@ def dictionary(fmt: str) -> None:
     \b
         itb-screen dictionary --format csv > itb_screen_dictionary.csv
         itb-screen dictionary --format redcap > itb_screen_redcap_dictionary.csv
+        itb-screen dictionary --format redcap-project
     """
     if fmt == "redcap":
         click.echo(redcap_dictionary_csv(), nl=False)
+    elif fmt == "redcap-project":
+        click.echo(json.dumps(project_settings(), indent=2))
     elif fmt == "fhir":
         click.echo(json.dumps(fhir_questionnaire(), indent=2))
     elif fmt == "json":

@@ -60,6 +60,7 @@ def case_view(store: Store, case: Case, names: Mapping[str, str] | None = None) 
         confirmed_at=made[-1]["at"] if made else "",
         notes=store.answer_notes(case.id),
         not_known=asked_not_known(store.not_known(case.id), answers),
+        results=tuple({**r, "by": known(r["by"])} for r in results),
     )
 
 

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
 
 from ..criteria import (
     CRITERIA_VERSION,
@@ -24,6 +22,17 @@ from ..criteria import (
     Question,
     applicable,
 )
+from ._fhir_base import (
+    CASE_REF_SYSTEM,
+    FHIR_BASE,
+    QUESTIONNAIRE_ID,
+    QUESTIONNAIRE_URL,
+    SEED_STATEMENT_SYSTEM,
+    fhir_datetime,
+    full_url,
+    resource_id,
+)
+from .fhir_results import case_provenances, clinical_impressions
 from .summary import CaseView
 
 #: The FHIR system of ICD-10-CM codes.
@@ -41,8 +50,10 @@ __all__ = [
     "data_dictionary_csv",
     "data_dictionary_rows",
     "fhir_bundle",
+    "fhir_case_entries",
     "fhir_questionnaire",
     "fhir_questionnaire_response",
+    "response_status",
 ]
 
 # --- REDCap -----------------------------------------------------------------------------------------
@@ -139,23 +150,21 @@ def data_dictionary_csv() -> str:
 
 # --- FHIR R4 ----------------------------------------------------------------------------------------
 
-#: The base of every URL this project mints. A placeholder domain: stable, never dereferenced.
-FHIR_BASE = "https://itb-screen.example/fhir"
-QUESTIONNAIRE_ID = "itb-screen"
-QUESTIONNAIRE_URL = f"{FHIR_BASE}/Questionnaire/{QUESTIONNAIRE_ID}"
-#: The identifier system of case references.
-CASE_REF_SYSTEM = f"{FHIR_BASE}/case-ref"
-#: The code system of the seed statements S1..S13 that each question serves.
-SEED_STATEMENT_SYSTEM = f"{FHIR_BASE}/CodeSystem/seed-statement"
-
 _MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
 _MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
 _ITEM_CONTROL = "http://hl7.org/fhir/StructureDefinition/questionnaire-item-control"
 _ITEM_CONTROL_SYSTEM = "http://hl7.org/fhir/questionnaire-item-control"
 
 #: Case status (storage) -> QuestionnaireResponse.status. A cancelled case will not be completed: stopped.
-#: A void case was opened by mistake: entered-in-error (exported only with --include-void).
+#: A void case was opened by mistake: entered-in-error (exported only with --include-void). A finished
+#: case that was amended is `amended` (`response_status`).
 _RESPONSE_STATUS = {"done": "completed", "cancelled": "stopped", "void": "entered-in-error"}
+
+#: An item the clinician answered `unknown`: no answer, and FHIR's reason why ("asked but unknown").
+_DATA_ABSENT = {
+    "url": "http://hl7.org/fhir/StructureDefinition/data-absent-reason",
+    "valueCode": "asked-unknown",
+}
 
 
 def code_system(field: str) -> str:
@@ -235,17 +244,6 @@ def fhir_questionnaire() -> dict:
     }
 
 
-def _fhir_datetime(stamp: str) -> str:
-    """An ISO 8601 stamp as a FHIR dateTime: `T` separator and a zone (storage writes UTC)."""
-    if len(stamp) == 10:  # a bare date is a valid dateTime as it is
-        datetime.strptime(stamp, "%Y-%m-%d")
-        return stamp
-    moment = datetime.fromisoformat(stamp)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.isoformat()
-
-
 def _answer(question: Question, value: object, kept: Mapping[str, str] | None = None) -> list[dict]:
     if question.kind == "number":
         answers = [{"valueInteger": value}]
@@ -270,46 +268,59 @@ def _kept_items(question: Question, kept: Mapping[str, str]) -> list[dict]:
     return items
 
 
-def _response_id(ref: str) -> str:
-    """A stable resource id from the case ref (refs may hold `_`, which FHIR ids may not)."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{CASE_REF_SYSTEM}/{ref}"))
+def response_status(view: CaseView) -> str:
+    """QuestionnaireResponse.status: `amended` for a finished case amended since it was confirmed."""
+    if view.status == "done" and any(e.kind == "amend" for e in view.events):
+        return "amended"
+    return _RESPONSE_STATUS.get(view.status, "in-progress")
 
 
 def fhir_questionnaire_response(view: CaseView) -> dict:
     """One case as a FHIR R4 QuestionnaireResponse to the questionnaire of this criteria version.
 
-    Items only for answered questions that are asked (an answer to a question no longer asked, such as
-    growth complications after the age became adult, would break the questionnaire's enableWhen). There
-    is no `subject`: the case reference is not a patient identifier.
+    Items only for asked questions: answered, or answered `unknown` (an item with no answer and the
+    data-absent-reason `asked-unknown`); a question skipped or never reached has none, and an answer to a
+    question no longer asked, such as growth complications after the age became adult, would break the
+    questionnaire's enableWhen. There is no `subject`: the case reference is not a patient identifier.
     """
     answers = applicable(view.answers)
     response: dict = {
         "resourceType": "QuestionnaireResponse",
-        "id": _response_id(view.ref),
+        "id": resource_id(view.ref),
         "identifier": {"system": CASE_REF_SYSTEM, "value": view.ref},
         "questionnaire": f"{QUESTIONNAIRE_URL}|{CRITERIA_VERSION}",
-        "status": _RESPONSE_STATUS.get(view.status, "in-progress"),
-        "authored": _fhir_datetime(view.updated_at),
+        "status": response_status(view),
+        "authored": fhir_datetime(view.updated_at),
     }
     if view.user:
         response["author"] = {"display": view.user}
     response["item"] = [
         {"linkId": q.field, "text": q.text, "answer": _answer(q, answers[q.field], view.notes.get(q.field))}
-        for q in QUESTIONS
         if q.field in answers
+        else {"linkId": q.field, "text": q.text, "extension": [_DATA_ABSENT]}
+        for q in QUESTIONS
+        if q.field in answers or q.field in view.not_known
     ]
     if not response["item"]:
         del response["item"]  # FHIR forbids empty arrays
     return response
 
 
-def fhir_bundle(views: Iterable[CaseView]) -> dict:
-    """A collection Bundle: the Questionnaire, then one QuestionnaireResponse per case, in order.
+def fhir_case_entries(view: CaseView) -> list[dict]:
+    """One case's Bundle entries: its QuestionnaireResponse, a ClinicalImpression per stored result and a
+    Provenance per amendment, hand-off and voiding (each built from this case alone, so a Bundle can be
+    written one case at a time)."""
+    resources = [fhir_questionnaire_response(view), *clinical_impressions(view), *case_provenances(view)]
+    return [{"fullUrl": full_url(r), "resource": r} for r in resources]
 
-    One file carries the questions and the answers, so a receiver needs nothing else to read it.
+
+def fhir_bundle(views: Iterable[CaseView]) -> dict:
+    """A collection Bundle: the Questionnaire, then each case's entries (`fhir_case_entries`), in order.
+
+    One file carries the questions, the answers, the results and the corrections, so a receiver needs
+    nothing else to read it.
     """
     entries = [{"fullUrl": QUESTIONNAIRE_URL, "resource": fhir_questionnaire()}]
     for view in views:
-        response = fhir_questionnaire_response(view)
-        entries.append({"fullUrl": f"urn:uuid:{response['id']}", "resource": response})
+        entries += fhir_case_entries(view)
     return {"resourceType": "Bundle", "type": "collection", "entry": entries}

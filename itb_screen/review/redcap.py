@@ -29,6 +29,7 @@ from ..criteria import (
     QUESTIONS_BY_FIELD,
     RECOMMENDATIONS,
     REQUIRED_FIELDS,
+    UNKNOWN,
     Question,
 )
 from ..storage import STATUSES
@@ -37,11 +38,17 @@ from .listing import handoffs_cell
 from .summary import status_words
 
 __all__ = [
+    "COMPLETE",
     "DICTIONARY_COLUMNS",
     "DICTIONARY_HEADER",
+    "MISSING_DATA_CODES",
     "RECORD_ID",
     "RESULT_FIELDS",
+    "UNK",
     "checkbox_column",
+    "complete_status",
+    "missing_data_codes",
+    "project_settings",
     "choices",
     "record_columns",
     "redcap_dictionary_csv",
@@ -87,13 +94,30 @@ RESULT_FIELDS = (
     "criteria_version",
     "result_at",
     "handoffs",
+    "amended",
+    "amendment_reason",
+    "amended_at",
+    "void",
+    "void_reason",
 )
+
+#: REDCap's missing data code for "the clinician does not know" (an answer `unknown`), as REDCap's own
+#: list of suggested codes names it. Declared for the project (`project_settings`: Project Setup >
+#: Additional customizations > Missing Data Codes, or the API's Import Project Info); the result
+#: fields and the record id refuse it (`@NOMISSING`), so it can stand only in a question's field.
+UNK = "UNK"
+MISSING_DATA_CODES: tuple[tuple[str, str], ...] = ((UNK, "Unknown"),)
+
+#: The form's completion field REDCap adds to every instrument (`<form>_complete`: 0 Incomplete,
+#: 1 Unverified, 2 Complete): not a dictionary row, but a column its Data Import Tool takes.
+COMPLETE = f"{FORM_NAME}_complete"
 
 #: REDCap variable names and raw choice codes as this module writes them.
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _TYPE = {"number": "text", "one": "radio", "many": "checkbox"}
 _RESULT_SECTION = "Result stored by ITB Screen (read only)"
-_READ_ONLY = "@READONLY"
+_READ_ONLY = "@READONLY @NOMISSING"
+_UNK_NOTE = f"{UNK}: the clinician does not know; blank: not answered."
 
 
 def _check_codes() -> None:
@@ -104,8 +128,11 @@ def _check_codes() -> None:
     for name in names + codes:
         if not _NAME.match(name) or len(name) > 100:
             raise ValueError(f"{name!r} is not a REDCap variable name or raw choice code")
-    if len(set(names)) != len(names):
-        raise ValueError("a result field has the name of a question")
+    if len(set(names + [COMPLETE])) != len(names) + 1:
+        raise ValueError("a result field has the name of a question or of the form's completion field")
+    # A missing data code must differ from every choice code, also as a checkbox column's suffix.
+    if {c.lower() for c, _ in MISSING_DATA_CODES} & {c.lower() for c in codes}:
+        raise ValueError("a missing data code is also a choice code")
 
 
 _check_codes()
@@ -164,7 +191,7 @@ def _question_row(question: Question, first: bool) -> dict[str, str]:
         branching_logic=_branching_logic(question),
         required_field="y" if question.field in REQUIRED_FIELDS else "",
         question_number=str(question.number),
-        field_annotation=f"Seed statements: {' '.join(question.serves)}",
+        field_annotation=f"Seed statements: {' '.join(question.serves)}. {_UNK_NOTE}",
     )
 
 
@@ -191,12 +218,25 @@ def _result_rows() -> list[dict[str, str]]:
             "Hand-offs",
             field_note="Who handed the case to whom, when (UTC), oldest first: A -> B (date); B -> C (date).",
         ),
+        *_correction_rows(),
     ]
     rows[0]["section_header"] = _RESULT_SECTION
-    rows[-2]["text_validation_type_or_show_slider_number"] = "datetime_seconds_ymd"
     for row in rows:
         row["field_annotation"] = _READ_ONLY
+        if row["field_name"] in ("result_at", "amended_at"):
+            row["text_validation_type_or_show_slider_number"] = "datetime_seconds_ymd"
     return rows
+
+
+def _correction_rows() -> list[dict[str, str]]:
+    """What the team corrected: amended (yes/no), the latest amendment's reason and time, void and why."""
+    return [
+        _row("amended", "yesno", "Amended after it was confirmed"),
+        _row("amendment_reason", "notes", "Why it was amended (the latest amendment)"),
+        _row("amended_at", "text", "When it was last amended (UTC)"),
+        _row("void", "yesno", "Void (opened by mistake)"),
+        _row("void_reason", "notes", "Why it was voided"),
+    ]
 
 
 def redcap_dictionary_rows() -> list[dict[str, str]]:
@@ -207,6 +247,7 @@ def redcap_dictionary_rows() -> list[dict[str, str]]:
         "text",
         "Case reference",
         field_note="The case reference used in ITB Screen; never a patient's name, birth date or number.",
+        field_annotation="@NOMISSING",
     )
     questions = [_question_row(q, i == 0) for i, q in enumerate(QUESTIONS)]
     return [record_id, *questions, *_result_rows()]
@@ -222,14 +263,35 @@ def redcap_dictionary_csv() -> str:
 
 
 def record_columns() -> list[str]:
-    """The records' columns: each dictionary field in order, a checkbox as one `field___code` per option."""
+    """The records' columns: each dictionary field in order, a checkbox as one `field___code` per option
+    (and per missing data code where the field takes them, as REDCap exports it: `goals___unk`), then the
+    form's completion field."""
     columns = []
     for row in redcap_dictionary_rows():
         if row["field_type"] == "checkbox":
-            columns += [checkbox_column(row["field_name"], code) for code, _ in choices(row)]
+            codes = [code for code, _ in choices(row)]
+            if "@NOMISSING" not in row["field_annotation"]:
+                codes += [code for code, _ in MISSING_DATA_CODES]
+            columns += [checkbox_column(row["field_name"], code) for code in codes]
         else:
             columns.append(row["field_name"])
-    return columns
+    return [*columns, COMPLETE]
+
+
+def missing_data_codes() -> str:
+    """The project's missing data codes as REDCap's setting holds them: `UNK, Unknown` (one `code, label`
+    per line in Additional customizations; ` | ` between them in the API's project info)."""
+    return " | ".join(f"{code}, {label}" for code, label in MISSING_DATA_CODES)
+
+
+def project_settings() -> dict[str, str]:
+    """What the project needs beside the dictionary, as the API's Import Project Info takes it."""
+    return {"missing_data_codes": missing_data_codes()}
+
+
+def complete_status(status: str) -> str:
+    """The form's completion status: 2 (Complete) for a confirmed case, else 0 (Incomplete)."""
+    return "2" if status == "done" else "0"
 
 
 def _stamp(stamp: str | None) -> str:
@@ -248,20 +310,39 @@ def _ticks(field: str, codes: Iterable[str], chosen: Iterable[str]) -> dict[str,
     return {checkbox_column(field, code): "1" if code in picked else "0" for code in codes}
 
 
+def _answer_cells(question: Question, value: object) -> dict[str, str]:
+    """One question's cells: the answer, UNK for an answer `unknown` (a checkbox ticks its `___unk`
+    column), blank for a question skipped, never asked or no longer asked."""
+    unknown = value == UNKNOWN
+    if question.kind == "many":
+        chosen = () if unknown or not isinstance(value, (list, tuple)) else value
+        cells = _ticks(question.field, question.codes, chosen)
+        cells[checkbox_column(question.field, UNK)] = "1" if unknown else "0"
+        return cells
+    return {question.field: UNK if unknown else "" if value is None else str(value)}
+
+
+def _correction_cells(record: Mapping) -> dict[str, str]:
+    return {
+        "amended": "1" if record.get("amended") else "0",
+        "amendment_reason": record.get("amendment_reason") or "",
+        "amended_at": _stamp(record.get("amended_at")),
+        "void": "1" if record.get("void") else "0",
+        "void_reason": record.get("void_reason") or "",
+        COMPLETE: complete_status(record["status"]),
+    }
+
+
 def redcap_record(record: Mapping) -> dict[str, str]:
     """One case (a `listing.case_records` record) as a REDCap record, keyed by `record_columns()`.
 
     Answers are those the rules see (a question no longer asked is left blank, as its branching hides
-    it); an unanswered question is blank.
+    it); an unanswered question is blank, one the clinician does not know is UNK.
     """
     answers = record["answers"]
     row = {RECORD_ID: record["ref"]}
     for q in QUESTIONS:
-        value = answers.get(q.field)
-        if q.kind == "many":
-            row.update(_ticks(q.field, q.codes, value or ()))
-        else:
-            row[q.field] = "" if value is None else str(value)
+        row.update(_answer_cells(q, answers.get(q.field)))
     result = record["result"] or {}
     row["case_status"] = record["status"]
     row["recommendation"] = result.get("recommendation", "")
@@ -271,6 +352,7 @@ def redcap_record(record: Mapping) -> dict[str, str]:
     row["criteria_version"] = result.get("criteria_version", "")
     row["result_at"] = _stamp(record["result_at"])
     row["handoffs"] = handoffs_cell(record.get("handoffs") or (), _stamp)
+    row.update(_correction_cells(record))
     return {column: row[column] for column in record_columns()}
 
 

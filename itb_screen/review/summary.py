@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from ..criteria import (
     CRITERIA_VERSION,
@@ -99,6 +99,9 @@ class CaseView:
     notes: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     #: The asked questions the clinician answered `unknown` ("Not known"; unanswered to the rules).
     not_known: frozenset[str] = frozenset()
+    #: Every stored result, oldest first, as storage gives them (`id`, `result`, `kind`, `at`, `reason`,
+    #: `by` as people know them): the FHIR export makes a ClinicalImpression of each.
+    results: tuple[Mapping[str, Any], ...] = ()
 
 
 def kept_words(kept: Mapping[str, str] | None) -> str:
