@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from itb_screen.cli import cli
-from itb_screen.criteria import QUESTIONS_BY_FIELD
+from itb_screen.criteria import QUESTIONS_BY_FIELD, evaluate, validate_answers
 from itb_screen.dialogue import Dialogue, Identity
 from itb_screen.storage import Store
 
@@ -129,6 +129,10 @@ def test_json_records_carry_unknown_and_leave_out_what_was_skipped(db):
         assert answers["primary_condition"] == "unknown", args
         assert "disease_course" not in answers, args
         assert answers["age_years"] == P01["answers"]["age_years"], args
+    (case,) = json.loads(run("export", "--format", "json", "--db", db))
+    assert (
+        evaluate(validate_answers(case["answers"])).to_dict() == case["result"]
+    )  # `unknown` read as unanswered
 
 
 def test_csv_cells_unknown_and_empty(db):
