@@ -17,6 +17,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from ...dialogue import Member, queue_reminders
+from ..users import team_of
 from . import render
 from .access import CHANNEL, AccessList
 from .errors import may_have_arrived, send_all
@@ -30,13 +31,15 @@ SHORTEST_ROUND = timedelta(seconds=1)
 
 
 class TelegramTeam:
-    """The members of the users file, as the dialogue's `Directory` (re-read when the file changes)."""
+    """The members of the users file, as the dialogue's `Directory` (re-read when the file changes):
+    those in Telegram, then those at the console, who can be handed a case and hear of cases to review
+    like the others (the console shows their notices at their next line)."""
 
     def __init__(self, access: AccessList) -> None:
         self.access = access
 
     def members(self) -> list[Member]:
-        return [Member(m.identity, notify=m.notify) for m in self.access.members()]
+        return team_of(self.access)
 
 
 def round_interval(access: AccessList) -> float:
