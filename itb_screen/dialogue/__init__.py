@@ -7,6 +7,7 @@ from . import _messages as messages
 from ._buttons import Press, generated_ref
 from ._buttons import decode as decode_button
 from ._buttons import encode as encode_button
+from ._channel import FULL, TYPED, Capabilities
 from ._commands import COMMANDS
 from ._engine import Dialogue
 from ._machine import CHOOSING, DONE, REVIEW, STATES, build_machine, transition_table
@@ -24,7 +25,10 @@ __all__ = [
     "MAX_TEXT",
     "REVIEW",
     "STATES",
+    "FULL",
+    "TYPED",
     "Button",
+    "Capabilities",
     "Dialogue",
     "Directory",
     "Identity",

@@ -78,15 +78,35 @@ def may_see(d: Dialogue, turn: Turn, case: Case) -> bool:
     return case.user_id == turn.user.id or turn.reviewer or d.store.handed_by(case.id, turn.user.id)
 
 
+def served(d: Dialogue) -> dict[str, str]:
+    """The commands this dialogue's channel serves, as /help offers them: /summary and /show need the
+    read-outs, /handoff the team's list, /remind a channel whose members are shown their reminders."""
+    missing = set()
+    if d.reports is None:
+        missing |= {"summary", "show"}
+    if d.team is None:
+        missing.add("handoff")
+    if not d.capabilities.reminders:
+        missing.add("remind")
+    return {name: line for name, line in COMMANDS.items() if name not in missing}
+
+
 def _help(d: Dialogue, turn: Turn, arg: str) -> None:
-    turn.say("help", say.help_text(COMMANDS), case_ref=None)
+    turn.say("help", say.help_text(served(d)), case_ref=None)
     d.show_current(turn, quiet=True)
 
 
 def _start(d: Dialogue, turn: Turn, arg: str) -> None:
     """/start (a chat's first message): a greeting saying what the bot is and is not, then /help."""
-    turn.say("notice", say.GREETING.format(name=turn.user.shown_name), case_ref=None)
+    how = say.ANSWER_HOW_BUTTONS if d.capabilities.buttons else say.ANSWER_HOW_TYPED
+    turn.say("notice", say.GREETING.format(name=turn.user.shown_name, how=how), case_ref=None)
     _help(d, turn, arg)
+
+
+def _remind(d: Dialogue, turn: Turn, arg: str) -> None:
+    if not d.capabilities.reminders:
+        return d.refuse(turn, say.NO_REPORTS.format(name="remind"), show=False)
+    _team.remind(d, turn, arg)
 
 
 def _new(d: Dialogue, turn: Turn, arg: str) -> None:
@@ -187,6 +207,6 @@ HANDLERS: dict[str, Handler] = {
     "amend": _amend,
     "void": _void,
     "handoff": _handoff,
-    "remind": _team.remind,
+    "remind": _remind,
     "digest": lambda d, turn, arg: _team.digest(d, turn),
 }

@@ -24,6 +24,7 @@ from ..storage import Notice, Store
 from ..storage.identifiers import BOT_STAMP, redact
 from . import _messages as say
 from . import _presses, _questions
+from ._channel import FULL, Capabilities
 from ._machine import CHOOSING, DONE, NOT_RETURNING, QUESTION_STATES, REVIEW, Conversation, build_machine
 from ._parse import MAX_TEXT
 from ._prompts import Prompt, question_prompt, result_prompt, review_prompt, where
@@ -43,7 +44,8 @@ class Dialogue:
 
     `reports` renders the team's read-outs (/summary, /show, /cases all); without it those commands say
     they are not available in this channel. `team` lists the members a case can be handed to and who
-    hears of cases to review; without it /handoff says the channel has no team list.
+    hears of cases to review; without it /handoff says the channel has no team list. `capabilities`: what
+    the channel can do (buttons, reminders), so /help offers only what it serves, in its own words.
     """
 
     def __init__(
@@ -53,11 +55,13 @@ class Dialogue:
         active_models: int = ACTIVE_MODELS,
         reports: Reports | None = None,
         team: Directory | None = None,
+        capabilities: Capabilities = FULL,
     ) -> None:
         self.store = store
         self.machine = machine or build_machine()
         self.reports = reports
         self.team = team
+        self.capabilities = capabilities
         # Models of recently active cases stay on the shared machine (adding one costs ~70 us and
         # ~11 KB); the least recently used is removed beyond `active_models`. The database stays the
         # truth: each input sets the model's state and answers from it.

@@ -55,8 +55,11 @@ GREETING = (
     "I am decision support, not a diagnosis: I never replace the ITB screening test or your clinical "
     "judgement. Name cases by a case reference only (such as SPAS-014), never a patient's name, date of "
     "birth or record number. Answers are saved as you go.\n"
-    "Answer with the buttons, or in your own words. /new REF starts a case."
+    "{how} /new REF starts a case."
 )
+#: The greeting's last line: how to answer, where there are buttons and where everything is typed.
+ANSWER_HOW_BUTTONS = "Answer with the buttons, or in your own words."
+ANSWER_HOW_TYPED = "Answer by typing an option's number or name, or in your own words."
 CASES_HEADING = "Your cases (answered/asked, status):"
 #: A case's status (storage) for people; the stored word stays in JSON and CSV.
 STATUS_WORDS: dict[str, str] = {

@@ -29,6 +29,8 @@ DIGEST_DAYS = 7
 
 HANDOFF_USAGE = "Usage: /handoff REF MEMBER (a member's name or id, as listed in the team)."
 WHOM = "Hand case {ref} to whom? Tap a member, or type /handoff {ref} NAME. Members:\n{members}"
+#: Where the members are not buttons (the console, or nobody listed with a Telegram id).
+WHOM_TYPED = "Hand case {ref} to whom? Type /handoff {ref} NAME, naming one of the members:\n{members}"
 NO_TEAM = "Hand-offs need the team's list of members, which this channel does not have."
 UNKNOWN_MEMBER = "Nobody in the team is called {name}. Members: {members}."
 AMBIGUOUS_MEMBER = "{name} could be {choices}: say which, by full name or id."
@@ -144,9 +146,12 @@ def offer_members(d: Dialogue, turn: Turn, case: Case) -> None:
         for m in others
         if m.identity.external_id.isdigit() and len(m.identity.external_id) <= 12
     )
+    if not d.capabilities.buttons:
+        buttons_ = ()
     listed = "\n".join(f"- {_shown(m)}" for m in others)
+    whom = WHOM if buttons_ else WHOM_TYPED
     turn.prompts.append(
-        Prompt("notice", WHOM.format(ref=case.ref, members=listed), case.ref, options=buttons_)
+        Prompt("notice", whom.format(ref=case.ref, members=listed), case.ref, options=buttons_)
     )
 
 
