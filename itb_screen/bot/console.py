@@ -1,5 +1,10 @@
 """The console channel: the same dialogue in a terminal, or fed one answer per line on standard input.
 
+With a users file (`--users`, ITB_SCREEN_USERS), a console user it lists under [[console]] has the role
+it gives (a reviewer lists every case, reads, amends and voids any); one it does not list is a clinician.
+Notices and reminders due to the user are shown before the reply to their next line (and at start-up):
+claimed, which commits them as delivered, then printed, so none is shown twice, across restarts too.
+
 Every fault is one line on standard error and the next line is read: an input the database refused
 (busy, read-only, full) or a line that is not text. The exit status is then 1, so a script that piped the
 answers in knows some were not saved.
@@ -12,12 +17,26 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, TextIO
 
-from ..dialogue import Dialogue, Identity, Member, Prompt, Shown, decode_button, generated_ref, shown_by
+from ..dialogue import (
+    TYPED,
+    Dialogue,
+    Identity,
+    Member,
+    Prompt,
+    Shown,
+    TeamSettings,
+    decode_button,
+    generated_ref,
+    queue_reminders,
+    shown_by,
+)
 from ..review.chat import ChatReports
 from ..storage import Store, identifiers
+from .users import UNLISTED_ROLE, AccessList, team_of
 
 if TYPE_CHECKING:  # only storage imports sqlite3 at run time (tests/test_layout.py)
     import sqlite3
@@ -113,22 +132,34 @@ def read_lines(stdin: TextIO) -> Iterator[tuple[str | None, str]]:
 
 
 class ConsoleTeam:
-    """The console's team: everyone who has used the console on this database (by their --user name),
-    so `/handoff REF NAME` reaches a colleague who has run `itb-screen run --user NAME` once."""
+    """The console's team: the members of the users file, if one is given (in Telegram and at the
+    console, with their `notify`), then everyone else who has used the console on this database (by
+    their --user name), so `/handoff REF NAME` reaches a colleague who has run `itb-screen run --user
+    NAME` once."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, access: AccessList | None = None) -> None:
         self.store = store
+        self.access = access
 
     def members(self) -> list[Member]:
-        return [Member(Identity(CHANNEL, ext, name or ext)) for _, ext, name in self.store.users_of(CHANNEL)]
+        listed = team_of(self.access) if self.access is not None else []
+        known = {m.identity.external_id for m in listed if m.identity.channel == CHANNEL}
+        return listed + [
+            Member(Identity(CHANNEL, ext, name or ext, UNLISTED_ROLE))
+            for _, ext, name in self.store.users_of(CHANNEL)
+            if ext not in known
+        ]
 
 
 class _Session:
     """One run of the console: the dialogue, where it writes, and how many inputs were not saved."""
 
-    def __init__(self, store: Store, user: str, stdout: TextIO, stderr: TextIO) -> None:
-        self.dialogue = Dialogue(store, reports=ChatReports(), team=ConsoleTeam(store))
-        self.who = Identity(CHANNEL, user, user, None)
+    def __init__(
+        self, store: Store, user: str, stdout: TextIO, stderr: TextIO, access: AccessList | None = None
+    ) -> None:
+        team = ConsoleTeam(store, access)
+        self.dialogue = Dialogue(store, reports=ChatReports(), team=team, capabilities=TYPED)
+        self.user, self.access = user, access
         self.stdout, self.stderr = stdout, stderr
         # sqlite3.Error, as DB-API connections expose it: the console does not import sqlite3 itself.
         self.database_error: type[sqlite3.Error] = store.db.conn.Error
@@ -136,15 +167,30 @@ class _Session:
         #: What this window shows: typed answers are checked against it (another console may move on).
         self.where: Shown | None = None
 
+    @property
+    def who(self) -> Identity:
+        """This user as the users file lists them now (it is re-read when it changes), else a clinician."""
+        listed = self.access.console_member(self.user) if self.access is not None else None
+        return (
+            listed.identity if listed is not None else Identity(CHANNEL, self.user, self.user, UNLISTED_ROLE)
+        )
+
     def show(self, prompts: list[Prompt]) -> None:
         self.where = shown_by(prompts, self.where)
         for prompt in prompts:
             self.stdout.write(render(prompt) + "\n")
         self.stdout.flush()
 
-    def notices(self) -> None:
-        """Notices for this user (a case handed to them, a reminder, a case to review), once each."""
-        for _, prompt in self.dialogue.notices(CHANNEL, self.who):
+    def notices(self, who: Identity) -> None:
+        """What waits for this user (a case handed to them, a reminder, a case to review), once each:
+        the reminders due are queued, then every notice is claimed (committed as delivered) and printed.
+
+        Quiet hours are for phones: a console shows a reminder only to a user who is typing at it.
+        """
+        settings = self.access.settings if self.access is not None else TeamSettings()
+        owner = self.dialogue.store.user(who.channel, who.external_id, who.name, who.role).id
+        queue_reminders(self.dialogue.store, replace(settings, quiet=None), owner=owner)
+        for _, prompt in self.dialogue.notices(CHANNEL, who):
             self.stdout.write(f"Notice: {render(prompt)}\n")
         self.stdout.flush()
 
@@ -154,24 +200,25 @@ class _Session:
         self.stderr.write(line + "\n")
         self.stderr.flush()
 
-    def answer(self, step: Callable[[], list[Prompt]], lead: str = "Not saved") -> None:
-        """Show what `step` (one dialogue call) returns, or its database fault in one line."""
+    def answer(self, step: Callable[[Identity], list[Prompt]], lead: str = "Not saved") -> None:
+        """Show what waits for this user, then what `step` (one dialogue call) returns; or the database
+        fault in one line."""
+        who = self.who
         try:
-            prompts = step()
-            self.show(prompts)
-            self.notices()
+            self.notices(who)
+            self.show(step(who))
         except self.database_error as error:
             self.fault(fault_line(error, lead))
 
     def start(self) -> None:
         self.stdout.write(WELCOME + "\n")
-        self.answer(partial(self.dialogue.current, self.who, announce=True), "Cannot show the open case")
+        self.answer(partial(self.dialogue.current, announce=True), "Cannot show the open case")
 
     def line(self, text: str | None, encoding: str) -> None:
         if text is None:
             self.fault(UNREADABLE.format(encoding=encoding.upper().replace("_", "-")))
         else:
-            self.answer(partial(self.dialogue.handle, self.who, text=text, shown=self.where))
+            self.answer(lambda who: self.dialogue.handle(who, text=text, shown=self.where))
 
     def bye(self) -> None:
         if self.faults:
@@ -188,15 +235,17 @@ def run_console(
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
+    access: AccessList | None = None,
 ) -> int:
     """Read lines until end of input (or Ctrl-C); answer each through the dialogue.
 
-    Returns 0, or 1 when any input was not saved (the database refused it, or it was not text). The
-    streams default to sys's at the time of the call (a test runner swaps them after import).
+    `access`: the users file, which gives the user a role and the team its members. Returns 0, or 1 when
+    any input was not saved (the database refused it, or it was not text). The streams default to sys's
+    at the time of the call (a test runner swaps them after import).
     """
     stdin = sys.stdin if stdin is None else stdin
     stdout = sys.stdout if stdout is None else stdout
-    session = _Session(store, user, stdout, sys.stderr if stderr is None else stderr)
+    session = _Session(store, user, stdout, sys.stderr if stderr is None else stderr, access)
     interactive = stdin.isatty()
     if interactive:  # Presidio's import (about 1.5 s) while the clinician reads the greeting, not after
         threading.Thread(target=identifiers.warm, name="warm-identifiers", daemon=True).start()

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -23,8 +23,24 @@ from ._db import db_option, open_or_create, owner_option
 from ._errors import InputError, MissingExtra
 from ._printable import PrintableStream
 
+if TYPE_CHECKING:
+    from ..bot.users import AccessList
+
 #: The Telegram bot's token; without it, `run` starts the console channel.
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
+#: The users file of both channels (bot/users.py reads it).
+USERS_ENV = "ITB_SCREEN_USERS"
+
+users_option = click.option(
+    "--users",
+    "users_path",
+    envvar=USERS_ENV,
+    show_envvar=True,
+    default=None,
+    metavar="FILE",
+    help="The users file (TOML): the team's members in Telegram ([[users]]) and at the console "
+    "([[console]]), with their roles, and its [settings].",
+)
 
 
 class Terminated(KeyboardInterrupt):
@@ -48,30 +64,63 @@ def _stops_on_sigterm() -> Iterator[None]:
         sys.exit(0)
 
 
-def _run_console(db_path: str, user: str | None) -> NoReturn:
+def _access(users_path: str | None, required: bool = False) -> AccessList | None:
+    """The users file, read whole before anything else: a bad entry stops start-up with its one line."""
+    from ..bot.users import AccessFileError, AccessList
+
+    if not users_path and not required:
+        return None
+    try:
+        return AccessList.from_env(users_path)
+    except AccessFileError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@contextmanager
+def _users_env(users_path: str | None) -> Iterator[None]:
+    """--users stands for ITB_SCREEN_USERS while the channel runs: what is found beside the users file
+    (the chain's key, storage/_keyfile.py) is then found whichever of the two named it."""
+    before = os.environ.get(USERS_ENV)
+    if users_path:
+        os.environ[USERS_ENV] = users_path
+    try:
+        yield
+    finally:  # for a caller in the same process (a test's CliRunner)
+        if before is None:
+            os.environ.pop(USERS_ENV, None)
+        else:
+            os.environ[USERS_ENV] = before
+
+
+def _run_console(db_path: str, user: str | None, users_path: str | None) -> NoReturn:
     from ..bot.console import default_user, run_console
 
-    with open_or_create(db_path) as store:
+    access = _access(users_path)
+    with _users_env(users_path), open_or_create(db_path) as store:
         # What others typed reaches this terminal too (/show REF of a Telegram case): shown as escapes.
-        sys.exit(run_console(store, user or default_user(), stdout=PrintableStream.around(sys.stdout)))
+        out = PrintableStream.around(sys.stdout)
+        sys.exit(run_console(store, user or default_user(), stdout=out, access=access))
 
 
 @click.command()
 @db_option
 @owner_option
-def console(db_path: str, user: str | None) -> None:
+@users_option
+def console(db_path: str, user: str | None, users_path: str | None) -> None:
     """Screen cases in this terminal: the same dialogue as the Telegram bot, no token needed.
 
     Reads one answer per line, so answers can be piped in; exits 0 at the end of input, or 1 if a line
-    could not be read or saved (each said in one line; later lines are still read).
+    could not be read or saved (each said in one line; later lines are still read). With a users file,
+    a user it lists under [[console]] has the role it gives (a reviewer: /cases all, /show, /digest);
+    anyone else is a clinician.
 
     Example:
 
     \b
-        itb-screen console --user dr-lee
+        itb-screen console --user dr-lee --users users.toml
     """
     with _stops_on_sigterm():
-        _run_console(db_path, user)
+        _run_console(db_path, user, users_path)
 
 
 def _webhooks_available() -> bool:
@@ -121,6 +170,7 @@ def _telegram_errors() -> Iterator[None]:
 @click.command()
 @db_option
 @owner_option
+@users_option
 @click.option(
     "--webhook",
     "webhook_url",
@@ -137,11 +187,14 @@ def _telegram_errors() -> Iterator[None]:
     show_default=True,
     help="With --webhook: the local port your proxy forwards to.",
 )
-def run(db_path: str, user: str | None, webhook_url: str | None, listen_port: int) -> None:
+def run(
+    db_path: str, user: str | None, users_path: str | None, webhook_url: str | None, listen_port: int
+) -> None:
     """Start the bot: Telegram when TELEGRAM_BOT_TOKEN is set, otherwise the console channel (--user).
 
-    Telegram needs ITB_SCREEN_USERS, a TOML file of the allowed users (numeric Telegram id, name,
-    role). TELEGRAM_API_BASE_URL points the bot at another Bot API server (a self-hosted one).
+    Telegram needs the users file (--users or ITB_SCREEN_USERS), a TOML file of the allowed users
+    (numeric Telegram id, name, role). TELEGRAM_API_BASE_URL points the bot at another Bot API server
+    (a self-hosted one).
 
     Example:
 
@@ -149,25 +202,24 @@ def run(db_path: str, user: str | None, webhook_url: str | None, listen_port: in
         TELEGRAM_BOT_TOKEN=123:abc ITB_SCREEN_USERS=users.toml itb-screen run
     """
     with _stops_on_sigterm():
-        _run(db_path, user, webhook_url, listen_port)
+        _run(db_path, user, users_path, webhook_url, listen_port)
 
 
-def _run(db_path: str, user: str | None, webhook_url: str | None, listen_port: int) -> None:
+def _run(
+    db_path: str, user: str | None, users_path: str | None, webhook_url: str | None, listen_port: int
+) -> None:
     token = os.environ.get(TOKEN_ENV, "").strip()
     if not token:
         click.echo(f"{TOKEN_ENV} is not set: starting the console channel.", err=True)
-        _run_console(db_path, user)
+        _run_console(db_path, user, users_path)
     if webhook_url is not None:
         _check_webhook(webhook_url)
+    access = _access(users_path, required=True)
+    assert access is not None
     # python-telegram-bot is imported from here on only: the other commands never load it.
-    from ..bot.telegram.access import AccessFileError, AccessList
     from ..bot.telegram.app import run_telegram
 
-    try:
-        access = AccessList.from_env()
-    except AccessFileError as error:
-        raise click.ClickException(str(error)) from None
-    with open_or_create(db_path) as store, _telegram_errors():
+    with _users_env(users_path), open_or_create(db_path) as store, _telegram_errors():
         run_telegram(token, store, access, webhook_url=webhook_url, listen_port=listen_port)
 
 

@@ -89,15 +89,20 @@ def _zone(name: object, source: str) -> tzinfo:
         ) from None
 
 
-def queue_reminders(store: Store, settings: TeamSettings, now: datetime | None = None) -> int:
-    """Queue the reminders due now (none in quiet hours); returns how many were queued."""
+def queue_reminders(
+    store: Store, settings: TeamSettings, now: datetime | None = None, owner: int | None = None
+) -> int:
+    """Queue the reminders due now (none in quiet hours), only to `owner` when given; returns how many
+    were queued."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
     if settings.is_quiet(now):
         return 0
     queued = 0
     idle_before = (now - settings.idle).isoformat(timespec="microseconds")
+    if owner is not None and not store.idle_cases(idle_before, REMIND_EVENT, owner):
+        return 0  # a console asks at every line: a read, and no write transaction, when none is due
     with store.transaction():  # the cases already reminded of this idle period are not even read
-        for case in store.idle_cases(idle_before, REMIND_EVENT):
+        for case in store.idle_cases(idle_before, REMIND_EVENT, owner):
             text = REMINDER.format(ref=case.ref, where=where(case, store.answers(case.id)))
             queued += store.queue_notice(
                 case.user_id, case.id, f"{REMIND_EVENT}{case.updated_at}", text, _continue(case)

@@ -45,9 +45,9 @@ TABLES: dict[str, dict[str, Any]] = {
             "channel": "Where the user talks to the bot: console or telegram.",
             "external_id": "The user's id on that channel: the login name on the console, the numeric "
             "Telegram user id.",
-            "name": "Display name (console --user, or the name in the Telegram access file).",
-            "role": "Role from the Telegram access file (for example clinician or reviewer); empty on "
-            "the console.",
+            "name": "Display name (the name in the users file, else the console's --user).",
+            "role": "Role from the users file (clinician, coordinator or reviewer); clinician for a "
+            "console user it does not list (empty for one who has not used the console since).",
             "created_at": "First contact (UTC, ISO 8601).",
             "active_case_id": "The case the user has open in the chat now, if any.",
             "awaiting": "What the chat waits for from the user apart from an answer: 'ref' after /new "

@@ -113,15 +113,18 @@ class TeamRecords:
         row = self.db.execute("SELECT reminders FROM users WHERE id = ?", (user_id,)).fetchone()
         return bool(row and row[0])
 
-    def idle_cases(self, idle_before: str, told: str) -> list[Case]:
+    def idle_cases(self, idle_before: str, told: str, owner: int | None = None) -> list[Case]:
         """Open cases untouched since before `idle_before` whose owner keeps reminders on and has no notice
-        `told` + the moment the case was last touched (a reminder of this idle period), oldest first."""
+        `told` + the moment the case was last touched (a reminder of this idle period), oldest first;
+        only `owner`'s when given (a console reminds its own user)."""
+        # One owner's: by the (user_id, updated_at) index, since a console asks at every line.
+        mine, params = ("AND c.user_id = ? ", (owner,)) if owner is not None else ("", ())
         rows = self.db.execute(
             f"SELECT {_CASE_COLS_C} FROM cases c "
-            "JOIN users u ON u.id = c.user_id WHERE c.status = 'open' AND c.updated_at < ? "
+            f"JOIN users u ON u.id = c.user_id WHERE c.status = 'open' AND c.updated_at < ? {mine}"
             "AND u.reminders = 1 AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.user_id = c.user_id "
             "AND n.case_id = c.id AND n.event = ? || c.updated_at) ORDER BY c.updated_at, c.id",
-            (idle_before, told),
+            (idle_before, *params, told),
         ).fetchall()
         return [_case(r) for r in rows]
 
