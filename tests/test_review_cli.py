@@ -276,13 +276,13 @@ def test_every_command_has_help_with_an_example_and_a_readme_mention():
 def test_option_choices_follow_their_sources():
     """Choices are read from the one place that declares them, never spelled out again."""
     from itb_screen.criteria import RECOMMENDATIONS
-    from itb_screen.review.summary import FORMATS
+    from itb_screen.review.summary import SUMMARY_FORMATS
     from itb_screen.storage import STATUSES
 
     params = {name: {p.name: p for p in command.params} for name, command in commands().items()}
     assert tuple(params["cases"]["status"].type.choices) == STATUSES
     assert tuple(params["cases"]["recommendation"].type.choices) == tuple(RECOMMENDATIONS)
-    assert tuple(params["summary"]["fmt"].type.choices) == FORMATS
+    assert tuple(params["summary"]["fmt"].type.choices) == SUMMARY_FORMATS
 
 
 def test_dictionary_fhir_and_one_format_only():

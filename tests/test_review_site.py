@@ -506,6 +506,6 @@ def test_a_browser_shows_the_open_cases(site_db, tmp_path):
     dom = browser.stdout
     assert "<title>Open cases - ITB Screen review</title>" in dom
     assert re.search(r"<h1[^>]*>Open cases</h1>", dom)
-    cells = re.findall(r'<td class="col-ref[^"]*">([^<]*)</td>', dom)
+    cells = re.findall(r'<td class="col-ref[^"]*"><a href="/case/[^"]+">([^<]*)</a></td>', dom)
     assert cells == ["OPEN-2", "OPEN-1"], cells
     assert "GONE-1" not in dom and "CHG-1" not in dom

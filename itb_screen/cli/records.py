@@ -4,7 +4,10 @@ but for `reevaluate --apply`, and never create one)."""
 from __future__ import annotations
 
 import json
+import sys
 from datetime import datetime
+from pathlib import Path
+from typing import cast
 
 import click
 
@@ -12,12 +15,12 @@ from ..criteria import RECOMMENDATIONS
 from ..review.caseview import case_view, show_json, show_text
 from ..review.listing import case_records, cases_csv, cases_table, display_names
 from ..review.reevaluation import reevaluate_all
-from ..review.summary import FORMATS, Format, render_summary
+from ..review.summary import SUMMARY_FORMATS, CaseView, Format, render_summary
 from ..storage import STATUSES, SearchQueryError
 from ._db import db_option, existing_store, find_case
-from ._errors import InputError
+from ._errors import InputError, MissingExtra
 from ._options import format_option
-from ._printable import echo
+from ._printable import echo, printable
 
 _SINCE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -112,21 +115,47 @@ def show(ref: str, db_path: str, transcript: bool, history: bool, fmt: str) -> N
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(FORMATS),
+    type=click.Choice(SUMMARY_FORMATS),
     default="text",
     show_default=True,
-    help="html is a complete printable page.",
+    help="html is a complete printable page; pdf the same page on A4 (to --out, or a redirected output).",
 )
-def summary(ref: str, db_path: str, fmt: Format) -> None:
-    """The referral summary of a case, ready to paste into a referral (or print, as HTML).
+@click.option("--out", "out", type=click.Path(dir_okay=False), help="Write to this file instead.")
+def summary(ref: str, db_path: str, fmt: str, out: str | None) -> None:
+    """The referral summary of a case, ready to paste into a referral (or print, as HTML or PDF).
 
     Example:
 
     \b
         itb-screen summary SPAS-014 --format html > SPAS-014.html
+        itb-screen summary SPAS-014 --format pdf --out SPAS-014.pdf
     """
+    if fmt == "pdf" and out is None and sys.stdout.isatty():
+        raise InputError("a PDF is not for the terminal: --out FILE, or redirect the output to a file")
     with existing_store(db_path) as store:
-        echo(render_summary(case_view(store, find_case(store, ref), display_names()), fmt), nl=False)
+        view = case_view(store, find_case(store, ref), display_names())
+    if fmt == "pdf":
+        pdf = _pdf(view)
+        if out is None:
+            sys.stdout.buffer.write(pdf)
+        else:
+            Path(out).write_bytes(pdf)
+    elif out is None:
+        echo(render_summary(view, cast(Format, fmt)), nl=False)
+    else:  # escaped as on the terminal, as export --out writes
+        Path(out).write_text(printable(render_summary(view, cast(Format, fmt))), encoding="utf-8")
+
+
+def _pdf(view: CaseView) -> bytes:
+    """The summary as a PDF; WeasyPrint's system libraries missing is one line."""
+    try:
+        from ..review.pdf import render_pdf
+    except ImportError as error:
+        raise MissingExtra(f"a PDF needs WeasyPrint ({error})", "pip install -e .") from None
+    try:
+        return render_pdf(view)
+    except OSError as error:  # Pango not found when WeasyPrint loads it
+        raise click.ClickException(f"WeasyPrint cannot run here: {error}") from None
 
 
 def _matching_line(text: str, words: list[str]) -> str:

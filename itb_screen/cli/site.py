@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+
 import click
 
 from ..storage import NewerSchema, check_readable, check_schema
@@ -12,8 +15,35 @@ from ._errors import InputError, MissingExtra
 _REVIEW_EXTRA = ("datasette", "uvicorn")
 
 
+def site_time_zone(users_path: str | None) -> str:
+    """The users file's [settings] time_zone, which the site's pages give times in (UTC without a file);
+    a file that cannot be read or a bad setting is one line."""
+    if not users_path:
+        return "UTC"
+    from ..dialogue import SettingError, parse_settings
+
+    try:
+        data = tomllib.loads(Path(users_path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise InputError(f"cannot read the users file {users_path}: {error}") from None
+    settings = data.get("settings")
+    if not isinstance(settings, dict):
+        return "UTC"
+    try:
+        parse_settings(settings, f"{users_path}: [settings]")
+    except SettingError as error:
+        raise InputError(str(error)) from None
+    return str(settings.get("time_zone", "UTC")).strip()
+
+
 @click.command()
 @db_option
+@click.option(
+    "--users",
+    "users_path",
+    envvar="ITB_SCREEN_USERS",
+    help="The users file, whose [settings] time_zone the pages give times in (default: UTC).",
+)
 @click.option(
     "--port",
     type=click.IntRange(1, 65535),
@@ -21,12 +51,14 @@ _REVIEW_EXTRA = ("datasette", "uvicorn")
     show_default=True,
     help="Port on 127.0.0.1 to serve on.",
 )
-def review(db_path: str, port: int) -> None:
+def review(db_path: str, users_path: str | None, port: int) -> None:
     """Serve the database read-only to the team: a Datasette site on http://127.0.0.1:PORT/.
 
-    Tables with descriptions, and canned queries: open cases, results by recommendation, cases needing
-    review, answers changed after review, transcript search (void cases left out of each), and the void
-    cases. Needs the review extra.
+    The team's home page (cases needing review, open cases and how long each has waited, the week's
+    results), a page per case (/case/REF, its PDF at /case/REF.pdf) and the meeting's agenda (/agenda);
+    then tables with descriptions, and canned queries: open cases, results by recommendation, cases
+    needing review, answers changed after review, transcript search (void cases left out of each), and
+    the void cases. Needs the review extra.
 
     Example:
 
@@ -34,6 +66,7 @@ def review(db_path: str, port: int) -> None:
         itb-screen review --db itb-screen.db --port 8001
     """
     path = existing_path(db_path)  # before the import: a missing file is the first thing to say
+    time_zone = site_time_zone(users_path)
     try:
         from ..review import site
     except ImportError as error:
@@ -52,4 +85,4 @@ def review(db_path: str, port: int) -> None:
         raise click.ClickException(
             f"cannot serve on 127.0.0.1:{port}: {error.strerror}; --port picks another port"
         ) from None
-    site.serve(path, port)
+    site.serve(path, port, time_zone)

@@ -1,16 +1,19 @@
 """The referral summary as a printable, self-contained HTML page (no script, no external resource).
 
-Every value is escaped: case references, names and reasons are typed by users.
+Laid out in fragments (the facts, the recommendation, the points, the answers, the footer with the
+sources) that the review site's case page shows too, and the PDF is printed from this page: one layout of
+the same `Parts` everywhere. Every value is escaped: case references, names and reasons are typed by
+users.
 """
 
 from __future__ import annotations
 
 import html
 
-from ..criteria import DISCLAIMER, RECOMMENDATIONS, SEED_STATEMENTS, because_line, point_line
+from ..criteria import DISCLAIMER, RECOMMENDATIONS, SEED_STATEMENTS, DiscussionPoint, because_line, point_line
 from ._summary_parts import TITLE, Parts, sources_intro
 
-_CSS = """\
+CSS = """\
 body { font: 11pt/1.45 system-ui, -apple-system, "Segoe UI", Arial, sans-serif; color: #111;
        max-width: 48rem; margin: 2rem auto; padding: 0 1rem; }
 h1 { font-size: 1.5rem; margin-bottom: .5rem; }
@@ -25,6 +28,7 @@ th, td { text-align: left; vertical-align: top; padding: .25rem .5rem; border-bo
 th { font-weight: 600; width: 35%; }
 .sources dt { font-weight: 600; }
 .sources dd { margin: 0 0 .4rem 1.5rem; }
+blockquote.statement { margin: .2rem 0 .6rem 1rem; color: #333; }
 .disclaimer { font-weight: 600; }
 footer { margin-top: 2rem; font-size: .9rem; }
 @media print {
@@ -40,31 +44,37 @@ def _e(text: str) -> str:
     return html.escape(text, quote=True)
 
 
+def facts_html(p: Parts) -> list[str]:
+    """The labelled facts, who screened a case handed on, and its amendments."""
+    out = ['<dl class="facts">']
+    out += [f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>" for label, value in p.facts]
+    out += ["</dl>"]
+    if p.who:
+        out.append(f'<p class="handoffs">{_e(p.who)}</p>')
+    return out + [f'<p class="event"><strong>{_e(e)}</strong></p>' for e in p.events]
+
+
 def _head(p: Parts) -> list[str]:
     ref = next(value for label, value in p.facts if label == "Case")
-    out = [
+    return [
         "<!doctype html>",
         '<html lang="en">',
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{_e(TITLE)}: {_e(ref)}</title>",
-        f"<style>\n{_CSS}</style>",
+        f"<style>\n{CSS}</style>",
         "</head>",
         "<body>",
         "<header>",
         f"<h1>{_e(TITLE)}</h1>",
-        '<dl class="facts">',
+        *facts_html(p),
+        "</header>",
     ]
-    out += [f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>" for label, value in p.facts]
-    out += ["</dl>"]
-    if p.who:
-        out.append(f'<p class="handoffs">{_e(p.who)}</p>')
-    out += [f'<p class="event"><strong>{_e(e)}</strong></p>' for e in p.events]
-    return out + ["</header>"]
 
 
-def _recommendation(p: Parts) -> list[str]:
+def recommendation_html(p: Parts) -> list[str]:
+    """The recommendation in words, its meaning and reasons, any warning, the missing answers."""
     out = ["<section>", "<h2>Recommendation</h2>"]
     if p.result is None:
         out.append(f'<p class="recommendation warning"><strong>None.</strong> {_e(p.state_note)}</p>')
@@ -84,16 +94,29 @@ def _recommendation(p: Parts) -> list[str]:
     return out + ["</section>"]
 
 
-def _points_and_answers(p: Parts) -> list[str]:
-    out = []
-    if p.result is not None:
-        out += ["<section>", "<h2>Discussion points for the team</h2>"]
-        if p.result.discussion_points:
-            out += ["<ol>", *(f"<li>{_e(point_line(pt))}</li>" for pt in p.result.discussion_points), "</ol>"]
-        else:
-            out.append("<p>None.</p>")
-        out.append("</section>")
-    out += ["<section>", "<h2>Answers</h2>"]
+def _point(point: DiscussionPoint, quote: bool) -> str:
+    """One point with its source and the answers that triggered it; `quote`: its statement under it."""
+    if not quote:
+        return f"<li>{_e(point_line(point))}</li>"
+    said = f"{point.source}: <q>{_e(SEED_STATEMENTS[point.source])}</q>"
+    return f'<li><p>{_e(point_line(point))}</p><blockquote class="statement">{said}</blockquote></li>'
+
+
+def points_html(p: Parts, quote: bool = False) -> list[str]:
+    """The numbered discussion points (none without a result); `quote`: each with its statement quoted."""
+    if p.result is None:
+        return []
+    out = ["<section>", "<h2>Discussion points for the team</h2>"]
+    if p.result.discussion_points:
+        out += ["<ol>", *(_point(pt, quote) for pt in p.result.discussion_points), "</ol>"]
+    else:
+        out.append("<p>None.</p>")
+    return out + ["</section>"]
+
+
+def answers_html(p: Parts) -> list[str]:
+    """Every asked question's answer in words, by its short label."""
+    out = ["<section>", "<h2>Answers</h2>"]
     if p.answers:
         out += ["<table>", "<tbody>"]
         out += [f'<tr><th scope="row">{_e(label)}</th><td>{_e(a)}</td></tr>' for label, a in p.answers]
@@ -103,22 +126,28 @@ def _points_and_answers(p: Parts) -> list[str]:
     return out + ["</section>"]
 
 
-def _footer(p: Parts) -> list[str]:
-    out = [
+def sources_html(sources: tuple[str, ...], intro: str) -> list[str]:
+    """The statements cited (S-ids in number order), each quoted, after a line naming the source."""
+    out = ['<section class="sources">', "<h2>Sources</h2>", f"<p>{_e(intro)}</p>"]
+    if sources:
+        quoted = (f"<dt>{s}</dt><dd><q>{_e(SEED_STATEMENTS[s])}</q></dd>" for s in sources)
+        out += ["<dl>", *quoted, "</dl>"]
+    return out + ["</section>"]
+
+
+def footer_html(p: Parts) -> list[str]:
+    """The criteria version, the disclaimer, and the statements cited, quoted."""
+    return [
         "<footer>",
         f"<p>Criteria version: <code>{_e(p.version)}</code></p>",
         f'<p class="disclaimer">{_e(DISCLAIMER)}</p>',
-        '<section class="sources">',
-        "<h2>Sources</h2>",
-        f"<p>{_e(sources_intro(p))}</p>",
+        *sources_html(p.sources, sources_intro(p)),
+        "</footer>",
     ]
-    if p.sources:
-        quoted = (f"<dt>{s}</dt><dd><q>{_e(SEED_STATEMENTS[s])}</q></dd>" for s in p.sources)
-        out += ["<dl>", *quoted, "</dl>"]
-    return out + ["</section>", "</footer>"]
 
 
 def html_page(p: Parts) -> str:
     """The summary as a complete HTML page: facts, recommendation, points, answers, sources."""
-    out = [*_head(p), *_recommendation(p), *_points_and_answers(p), *_footer(p), "</body>", "</html>"]
+    body = [*recommendation_html(p), *points_html(p), *answers_html(p), *footer_html(p)]
+    out = [*_head(p), *body, "</body>", "</html>"]
     return "\n".join(out) + "\n"

@@ -28,14 +28,10 @@ PLUGIN_MODULES = frozenset({"datasette_dashboards", "datasette_leaflet", "datase
 _WEEK = {"field": "week", "type": "ordinal", "title": "Week starting (Monday)"}
 
 #: Drawn as SVG rather than canvas (vega-embed reads its options from usermeta): marks a reader can select
-#: and a test can count.
+#: and a test can count. No actions menu: vega-embed's is a <summary> with an unnamed icon (axe-core:
+#: serious), and each chart's rows are a CSV link on the page already.
 _SVG = {
-    "usermeta": {
-        "embedOptions": {
-            "renderer": "svg",
-            "actions": {"export": True, "source": False, "compiled": False, "editor": False},
-        }
-    },
+    "usermeta": {"embedOptions": {"renderer": "svg", "actions": False}},
     # The Vega-Lite the plugin ships (a name, never fetched): the plugin's default, v5, logs a warning.
     "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
 }

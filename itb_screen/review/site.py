@@ -16,7 +16,8 @@ Read-only, three ways over:
   installed in the environment (datasette-write, datasette-insert and the like) is unregistered.
 
 What the site says about each table is in `review/metadata.py`, its canned queries in `review/queries.py`,
-its dashboard in `review/dashboard.py`.
+its dashboard in `review/dashboard.py`, the team's pages (home, case, agenda; the canned queries' cells in
+words) in `review/pages.py`, a Datasette plugin registered here.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from datasette.plugins import DEFAULT_PLUGINS, pm
 from datasette.utils import escape_fts
 
 from ..storage import check_readable, connect_readonly
+from . import pages
 from .dashboard import PLUGIN_MODULES
 from .metadata import DATABASE, build_metadata
 
@@ -113,13 +115,16 @@ class ReviewDatasette(Datasette):
 
 
 def bundled_plugins_only() -> list[str]:
-    """Unregister every Datasette plugin neither bundled with Datasette nor the dashboard's; the names
-    unregistered."""
+    """Unregister every Datasette plugin neither bundled with Datasette nor the dashboard's nor the site's
+    own pages; the names unregistered. Registers the site's pages (`review/pages.py`)."""
     removed = []
     for name, plugin in list(pm.list_name_plugin()):
-        if name not in DEFAULT_PLUGINS and getattr(plugin, "__name__", None) not in PLUGIN_MODULES:
+        module = getattr(plugin, "__name__", None)
+        if name not in DEFAULT_PLUGINS and module not in PLUGIN_MODULES and plugin is not pages:
             pm.unregister(plugin)
             removed.append(name)
+    if not pm.is_registered(pages):
+        pm.register(pages, name=pages.__name__)
     return removed
 
 
@@ -132,12 +137,13 @@ def check_port(port: int) -> None:
         probe.bind((HOST, port))
 
 
-def build_datasette(db_path: str | os.PathLike) -> Datasette:
-    """The review site over the database at `db_path`, read-only (see the module docstring)."""
+def build_datasette(db_path: str | os.PathLike, time_zone: str = "UTC") -> Datasette:
+    """The review site over the database at `db_path`, read-only (see the module docstring); its pages
+    give times in `time_zone` (an IANA name: the users file's [settings] time_zone)."""
     bundled_plugins_only()
-    ds = ReviewDatasette(
-        metadata=build_metadata(), settings=SETTINGS, cors=False, template_dir=str(TEMPLATES)
-    )
+    metadata = build_metadata()
+    metadata["plugins"][pages.PLUGIN] = {"time_zone": time_zone}
+    ds = ReviewDatasette(metadata=metadata, settings=SETTINGS, cors=False, template_dir=str(TEMPLATES))
     # With no files Datasette adds an in-memory database; the site serves one database only.
     if "_memory" in ds.databases:
         ds.remove_database("_memory")
@@ -145,12 +151,14 @@ def build_datasette(db_path: str | os.PathLike) -> Datasette:
     return ds
 
 
-def serve(db_path: str | os.PathLike, port: int = DEFAULT_PORT) -> None:
+def serve(db_path: str | os.PathLike, port: int = DEFAULT_PORT, time_zone: str = "UTC") -> None:
     """Serve the review site on http://127.0.0.1:PORT/ until interrupted."""
     import uvicorn
 
-    ds = build_datasette(check_readable(db_path))
+    ds = build_datasette(check_readable(db_path), time_zone)
     print(
-        f"ITB Screen review site (read-only) on http://{HOST}:{port}/{DATABASE} - Ctrl-C stops it", flush=True
+        f"ITB Screen review site (read-only) on http://{HOST}:{port}/, the database at "
+        f"http://{HOST}:{port}/{DATABASE} - Ctrl-C stops it",
+        flush=True,
     )
     uvicorn.run(ds.app(), host=HOST, port=port, log_level="warning")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any, Literal, get_args
 
 from ..criteria import (
@@ -46,15 +46,20 @@ __all__ = [
     "CaseView",
     "Format",
     "FORMATS",
+    "SUMMARY_FORMATS",
     "TITLE",
     "cited_statements",
     "handoff_line",
     "render_summary",
     "status_words",
+    "summary_parts",
+    "when_words",
 ]
 
 Format = Literal["text", "markdown", "html"]
 FORMATS: tuple[str, ...] = get_args(Format)
+#: Every format `itb-screen summary` writes: these, and the HTML page printed as a PDF (`review/pdf.py`).
+SUMMARY_FORMATS: tuple[str, ...] = (*FORMATS, "pdf")
 
 
 def status_words(status: str) -> str:
@@ -102,6 +107,8 @@ class CaseView:
     #: Every stored result, oldest first, as storage gives them (`id`, `result`, `kind`, `at`, `reason`,
     #: `by` as people know them): the FHIR export makes a ClinicalImpression of each.
     results: tuple[Mapping[str, Any], ...] = ()
+    #: The reader's time zone (the review site's `time_zone`); None: times as stored (UTC).
+    zone: tzinfo | None = None
 
 
 def kept_words(kept: Mapping[str, str] | None) -> str:
@@ -116,8 +123,9 @@ def kept_words(kept: Mapping[str, str] | None) -> str:
     return f" ({'; '.join(parts)})"
 
 
-def _when(stamp: str | None) -> str:
-    """`2025-03-04 09:15 UTC` from an ISO 8601 stamp; anything else is shown as it is."""
+def when_words(stamp: str | None, zone: tzinfo | None = None) -> str:
+    """`2025-03-04 09:15 UTC` from an ISO 8601 stamp, to the minute, in `zone` when given (`2025-07-04
+    10:15 BST` in Europe/London), else in the stamp's own offset; anything else is shown as it is."""
     if not stamp:
         return ""
     try:
@@ -128,6 +136,9 @@ def _when(stamp: str | None) -> str:
         return stamp
     if moment.tzinfo is None:
         return moment.strftime("%Y-%m-%d %H:%M")
+    if zone is not None:
+        local = moment.astimezone(zone)
+        return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
     if moment.utcoffset() == UTC.utcoffset(None):
         return moment.strftime("%Y-%m-%d %H:%M UTC")
     return moment.strftime("%Y-%m-%d %H:%M UTC%z")
@@ -140,9 +151,12 @@ def _voided(view: CaseView) -> CaseEvent | None:
     return next((e for e in reversed(view.events) if e.kind == "void"), None)
 
 
-def _event_line(event: CaseEvent) -> str:
+_when = when_words
+
+
+def _event_line(event: CaseEvent, zone: tzinfo | None = None) -> str:
     verb = {"amend": "Amended", "void": "Voided"}.get(event.kind, event.kind.capitalize())
-    return f"{verb} {_when(event.at)} by {event.by or 'unknown'}: {event.reason}"
+    return f"{verb} {_when(event.at, zone)} by {event.by or 'unknown'}: {event.reason}"
 
 
 def handoff_line(view: CaseView) -> str:
@@ -155,7 +169,7 @@ def handoff_line(view: CaseView) -> str:
     handoffs = [e for e in view.events if e.kind == "handoff"]
     if not handoffs:
         return ""
-    trail = ", ".join(f"from {e.by} to {e.to} on {_when(e.at)}" for e in handoffs)
+    trail = ", ".join(f"from {e.by} to {e.to} on {_when(e.at, view.zone)}" for e in handoffs)
     done = bool(view.confirmed_by)
     after_first = done and view.confirmed_at >= handoffs[0].at
     head = f"{'Screened' if done and not after_first else 'Pre-screened'} by {handoffs[0].by}"
@@ -170,7 +184,7 @@ def _state_note(view: CaseView) -> str:
     """Say plainly when the summary holds no recommendation, or one that no longer fits the answers."""
     if view.status == "void":
         voided = _voided(view)
-        said = f"{_event_line(voided)}. " if voided else ""
+        said = f"{_event_line(voided, view.zone)}. " if voided else ""
         return (
             f"{said}This case was opened by mistake: it gives no recommendation and must not be used "
             "for a referral."
@@ -204,17 +218,20 @@ def cited_statements(result: Result | None) -> tuple[str, ...]:
 
 
 def _facts(view: CaseView, result: Result | None, who: str) -> tuple[tuple[str, str], ...]:
-    """The labelled facts at the top; `Screened by` only for a case never handed on (`who` says it)."""
+    """The labelled facts at the top; `Screened by` and `Confirmed by` only for a case never handed on
+    (`who` says it)."""
     facts = [
         ("Case", view.ref),
         ("Status", status_words(view.status)),
-        ("Started", _when(view.created_at)),
-        ("Last updated", _when(view.updated_at)),
+        ("Started", _when(view.created_at, view.zone)),
+        ("Last updated", _when(view.updated_at, view.zone)),
     ]
     if result is not None and view.result_at:
-        facts.append(("Result made", _when(view.result_at)))
+        facts.append(("Result made", _when(view.result_at, view.zone)))
     if view.user and not who:
         facts.append(("Screened by", view.user))
+    if result is not None and view.confirmed_by and not who:
+        facts.append(("Confirmed by", view.confirmed_by))
     return tuple(facts)
 
 
@@ -241,7 +258,7 @@ def _parts(view: CaseView) -> Parts:
     return Parts(
         facts=_facts(view, result, who),
         who=who,
-        events=tuple(_event_line(e) for e in view.events if e.kind == "amend"),
+        events=tuple(_event_line(e, view.zone) for e in view.events if e.kind == "amend"),
         result=result,
         state_note=_state_note(view),
         missing_head=head,
@@ -250,6 +267,10 @@ def _parts(view: CaseView) -> Parts:
         version=version,
         sources=cited_statements(result),
     )
+
+
+#: What every layout shows, gathered from a case: the review site's case page lays out the same parts.
+summary_parts = _parts
 
 
 # --- plain text -------------------------------------------------------------------------------------
