@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
 
 import click
 
@@ -80,10 +81,12 @@ def _json_line(line: str, number: int) -> object:
         raise InputError(f"line {number}: not a case: JSON nested too deeply") from None
 
 
-def _parse_cases(text: str, jsonl: bool) -> tuple[list, bool]:
-    """The cases in the input, and whether the input was a list (several results)."""
+def _parse_cases(text: str, jsonl: bool) -> tuple[Iterable[object], int, bool]:
+    """The cases in the input (JSON Lines read one line at a time, as they are evaluated), how many, and
+    whether the input was a list (several results)."""
     if jsonl:
-        return [_json_line(line, n) for n, line in enumerate(text.splitlines(), 1) if line.strip()], True
+        lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+        return (_json_line(line, n) for n, line in lines), len(lines), True
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
@@ -93,46 +96,67 @@ def _parse_cases(text: str, jsonl: bool) -> tuple[list, bool]:
     except RecursionError:
         raise InputError("not a case: JSON nested too deeply") from None
     if isinstance(data, list):
-        return data, True
-    return [data], False
+        return data, len(data), True
+    return [data], 1, False
 
 
-def _evaluated(cases: list, several: bool) -> list[tuple[object, Result]]:
+def _evaluate_one(case: object, index: int, several: bool) -> tuple[object, Result]:
+    """(id or None, result) of one case; a bad case stops everything (exit 2)."""
+    case_id, raw = _unwrap(case, index)
+    try:
+        answers = validate_answers(raw)
+    except AnswerError as error:
+        raise InputError(f"{_prefix(case_id, index, several)}{answer_message(error)}") from None
+    except RecursionError:  # AnswerError's message quotes the value with json.dumps, which recurses
+        raise InputError(f"{_prefix(case_id, index, several)}a value is nested too deeply") from None
+    return case_id, evaluate_answers(answers)
+
+
+def _prefix(case_id: object, index: int, several: bool) -> str:
+    """How an error about a case begins (made only for an error: it quotes the id)."""
+    return f"{_where(case_id, index)}: " if several or case_id is not None else ""
+
+
+def _evaluated(cases: Iterable[object], several: bool) -> list[tuple[object, Result]]:
     """(id or None, result) of every case, in order; the first bad case stops everything (exit 2)."""
+    return [_evaluate_one(case, index, several) for index, case in enumerate(cases, 1)]
+
+
+def _as_text(case_id: object, result: Result, index: int, count: int, several: bool) -> str:
+    of = f"{index} of {count}"
+    if case_id is not None:
+        head = f"Case {case_id} ({of})\n" if several else f"Case {case_id}\n"
+    else:
+        head = f"Case {of}\n" if several else ""
+    return head + result_text(result)
+
+
+def _as_json(case_id: object, result: Result, indent: int | None) -> str:
+    # The id, when the input gave one, comes first so a reader matches results to cases.
+    return json.dumps(({"id": case_id} if case_id is not None else {}) | result.to_dict(), indent=indent)
+
+
+def _outputs(cases: Iterable[object], count: int, several: bool, text: bool, jsonl: bool) -> list[str]:
+    """Each case's result as text or JSON, made as the case is read: only the output is kept (not every
+    case and result at once, whose objects Python's collector would go through again and again)."""
     out = []
     for index, case in enumerate(cases, 1):
-        case_id, raw = _unwrap(case, index)
-        where = f"{_where(case_id, index)}: " if several or case_id is not None else ""
-        try:
-            answers = validate_answers(raw)
-        except AnswerError as error:
-            raise InputError(f"{where}{answer_message(error)}") from None
-        except RecursionError:  # AnswerError's message quotes the value with json.dumps, which recurses
-            raise InputError(f"{where}a value is nested too deeply") from None
-        out.append((case_id, evaluate_answers(answers)))
+        case_id, result = _evaluate_one(case, index, several)
+        if text:
+            out.append(_as_text(case_id, result, index, count, several))
+        else:
+            out.append(_as_json(case_id, result, None if jsonl else 2))
     return out
 
 
-def _as_text(results: list[tuple[object, Result]], several: bool) -> str:
-    blocks = []
-    for index, (case_id, result) in enumerate(results, 1):
-        of = f"{index} of {len(results)}"
-        if case_id is not None:
-            head = f"Case {case_id} ({of})\n" if several else f"Case {case_id}\n"
-        else:
-            head = f"Case {of}\n" if several else ""
-        blocks.append(head + result_text(result))
-    return "\n\n".join(blocks)
-
-
-def _as_json(results: list[tuple[object, Result]], several: bool, jsonl: bool) -> str:
-    # The id, when the input gave one, comes first so a reader matches results to cases.
-    dicts = [
-        ({"id": case_id} if case_id is not None else {}) | result.to_dict() for case_id, result in results
-    ]
-    if jsonl:
-        return "\n".join(json.dumps(data) for data in dicts)
-    return json.dumps(dicts if several else dicts[0], indent=2)
+def _joined(outputs: list[str], several: bool, text: bool, jsonl: bool) -> str:
+    """The outputs as printed: text blocks apart, JSON Lines, or one JSON value (a list if several)."""
+    if text:
+        return "\n\n".join(outputs)
+    if jsonl or not several:
+        return "\n".join(outputs)
+    items = ",\n".join("  " + item.replace("\n", "\n  ") for item in outputs)
+    return f"[\n{items}\n]" if outputs else "[]"
 
 
 @click.command()
@@ -158,9 +182,10 @@ def evaluate(source: str, jsonl: bool, output_format: str) -> None:
     \b
         echo '{"interference": ["none"]}' | itb-screen evaluate -
     """
-    cases, several = _parse_cases(_read_source(source), jsonl)
-    results = _evaluated(cases, several)
-    if output_format == "text":
-        echo(_as_text(results, several))  # a case's id is the user's text
-    elif results or not jsonl:
-        click.echo(_as_json(results, several, jsonl))
+    cases, count, several = _parse_cases(_read_source(source), jsonl)
+    text = output_format == "text"
+    outputs = _outputs(cases, count, several, text, jsonl)
+    if text:
+        echo(_joined(outputs, several, text, jsonl))  # a case's id is the user's text
+    elif outputs or not jsonl:
+        click.echo(_joined(outputs, several, text, jsonl))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from ._catalogue import QUESTIONS, QUESTIONS_BY_FIELD, Question
 
@@ -34,35 +34,79 @@ def _jsonable(value: object) -> bool:
     return True
 
 
+def _refused(question: Question, value: object, reason: str) -> AnswerError:
+    """The error for a value `question` does not allow (its message is built only when one is refused)."""
+    return AnswerError(question.field, value, question.allowed(), reason)
+
+
 def check_value(question: Question, value: object) -> Value:
     """Return the answer in its stored form (many-choice in catalogue order) or raise AnswerError."""
-    allowed = question.allowed()
-    if question.kind == "number":
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise AnswerError(question.field, value, allowed, "not a whole number")
-        if not question.minimum <= value <= question.maximum:  # type: ignore[operator]
-            raise AnswerError(question.field, value, allowed, "out of range")
-        return value
-    if question.kind == "one":
-        if not isinstance(value, str):
-            raise AnswerError(question.field, value, allowed, "expected one code as a string")
-        if value not in question.codes:
-            raise AnswerError(question.field, value, allowed, "unknown code")
-        return value
-    if not isinstance(value, (list, tuple)):
-        raise AnswerError(question.field, value, allowed, "expected a list")
-    if not value:
-        raise AnswerError(question.field, value, allowed, "empty list")
-    for code in value:
-        if not isinstance(code, str) or code not in question.codes:
-            raise AnswerError(question.field, value, allowed, f"unknown code {json.dumps(code)}")
-    if len(set(value)) != len(value):
-        raise AnswerError(question.field, value, allowed, "a code is listed twice")
+    return _CHECKS[question.kind](question, value)
+
+
+def _check_number(question: Question, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _refused(question, value, "not a whole number")
+    if not question.minimum <= value <= question.maximum:  # type: ignore[operator]
+        raise _refused(question, value, "out of range")
+    return value
+
+
+def _check_one(question: Question, value: object) -> str:
+    if not isinstance(value, str):
+        raise _refused(question, value, "expected one code as a string")
+    if value not in question.code_set:
+        raise _refused(question, value, "unknown code")
+    return value
+
+
+def _check_many(question: Question, value: object) -> tuple[str, ...]:
+    chosen = _codes_chosen(question, value)
+    if chosen is None:  # something is wrong: find what, to say it
+        _refuse_many(question, value)
+    assert chosen is not None
+    return tuple(sorted(chosen, key=question.position.__getitem__))  # in catalogue order
+
+
+_CHECKS: dict[str, Callable[[Question, object], Value]] = {
+    "number": _check_number,
+    "one": _check_one,
+    "many": _check_many,
+}
+
+
+def _codes_chosen(question: Question, value: object) -> set[str] | None:
+    """The set of codes of a valid many-choice answer (a list of distinct codes of the question, an
+    exclusive code alone), or None: the one test every valid answer passes, before any message."""
+    if not isinstance(value, (list, tuple)) or not value:
+        return None
+    try:
+        chosen = set(value)
+    except TypeError:  # an unhashable item: no code
+        return None
+    if len(chosen) != len(value) or not chosen <= question.code_set:
+        return None
     exclusive = question.exclusive_code
-    if exclusive and exclusive in value and len(value) > 1:
-        raise AnswerError(question.field, value, allowed, f"{exclusive} excludes the other codes")
-    chosen = set(value)
-    return tuple(code for code in question.codes if code in chosen)
+    return None if exclusive and exclusive in chosen and len(value) > 1 else chosen
+
+
+def _refuse_many(question: Question, value: object) -> None:
+    """Raise the AnswerError that says what is wrong with a many-choice answer `_codes_chosen` refused."""
+    if not isinstance(value, (list, tuple)):
+        raise _refused(question, value, "expected a list")
+    if not value:
+        raise _refused(question, value, "empty list")
+    for code in value:
+        if not isinstance(code, str) or code not in question.code_set:
+            raise _refused(question, value, f"unknown code {json.dumps(code)}")
+    if len(set(value)) != len(value):
+        raise _refused(question, value, "a code is listed twice")
+    raise _refused(question, value, f"{question.exclusive_code} excludes the other codes")
+
+
+#: Each one-choice field's codes ("unknown" left out: it leaves a question unanswered): the common
+#: answer, one code as a string, is checked with one lookup.
+_ONE_CODES = {q.field: q.code_set - {UNKNOWN} for q in QUESTIONS if q.kind == "one"}
 
 
 def validate_answers(raw: object) -> Answers:
@@ -74,6 +118,10 @@ def validate_answers(raw: object) -> Answers:
         raise AnswerError("(case)", raw, "a JSON object of answers keyed by field code")
     answers: Answers = {}
     for key, value in raw.items():
+        codes = _ONE_CODES.get(key)
+        if codes is not None and type(value) is str and value in codes:
+            answers[key] = value
+            continue
         question = QUESTIONS_BY_FIELD.get(key)
         if question is None:
             raise AnswerError(
@@ -81,7 +129,7 @@ def validate_answers(raw: object) -> Answers:
             )
         if value is None or value == UNKNOWN:
             continue
-        answers[key] = check_value(question, value)
+        answers[key] = _CHECKS[question.kind](question, value)
     return answers
 
 

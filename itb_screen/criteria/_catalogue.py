@@ -527,9 +527,29 @@ def _check_catalogue() -> None:
 _check_catalogue()
 
 
+#: The questions skip logic may leave out, and what is asked for each combination of their conditions,
+#: worked out once per combination (every evaluation asks, and only these conditions change the answer).
+_CONDITIONAL = tuple(q for q in QUESTIONS if q.asked_when is not None)
+_ASKED: dict[tuple[bool, ...], tuple[tuple[Question, ...], frozenset[str]]] = {}
+
+
+def _asked(answers: Mapping[str, object]) -> tuple[tuple[Question, ...], frozenset[str]]:
+    conditions = tuple(q.is_asked(answers) for q in _CONDITIONAL)
+    asked = _ASKED.get(conditions)
+    if asked is None:
+        questions = tuple(q for q in QUESTIONS if q.is_asked(answers))
+        asked = _ASKED[conditions] = (questions, frozenset(q.field for q in questions))
+    return asked
+
+
 def asked_questions(answers: Mapping[str, object]) -> tuple[Question, ...]:
     """The questions asked for these answers, in order (skip logic applied)."""
-    return tuple(q for q in QUESTIONS if q.is_asked(answers))
+    return _asked(answers)[0]
+
+
+def asked_field_set(answers: Mapping[str, object]) -> frozenset[str]:
+    """The fields asked for these answers, as a set (skip logic applied)."""
+    return _asked(answers)[1]
 
 
 def asked_fields(answers: Mapping[str, object]) -> tuple[str, ...]:

@@ -39,8 +39,10 @@ def _when(field: str, code: str) -> Trigger:
     if field not in FIELDS:
         raise ValueError(f"unknown field {field}")
 
+    held = (Reason(field, code),)  # the same reason every time it holds (frozen: shared safely)
+
     def trigger(answers: Answers) -> tuple[Reason, ...] | None:
-        return (Reason(field, code),) if answers.get(field) == code else None
+        return held if answers.get(field) == code else None
 
     return trigger
 
@@ -48,8 +50,10 @@ def _when(field: str, code: str) -> Trigger:
 def _only(field: str, code: str) -> Trigger:
     """A trigger that holds when the many-choice `field` is exactly [`code`]."""
 
+    held = (Reason(field, (code,)),)
+
     def trigger(answers: Answers) -> tuple[Reason, ...] | None:
-        return (Reason(field, (code,)),) if answers.get(field) == (code,) else None
+        return held if answers.get(field) == (code,) else None
 
     return trigger
 

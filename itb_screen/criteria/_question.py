@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 from ._seed import SEED_STATEMENTS
@@ -244,9 +245,20 @@ class Question:
                 return c
         raise KeyError(name)
 
-    @property
+    # Derived from the frozen options once, on first use (an evaluation reads them for every answer).
+    @cached_property
     def codes(self) -> tuple[str, ...]:
         return tuple(o.code for o in self.options)
+
+    @cached_property
+    def code_set(self) -> frozenset[str]:
+        """The option codes, for membership tests."""
+        return frozenset(self.codes)
+
+    @cached_property
+    def position(self) -> dict[str, int]:
+        """Each option code's place in the catalogue's order (0 first), to sort codes by."""
+        return {code: n for n, code in enumerate(self.codes)}
 
     def option(self, code: str) -> Option:
         for o in self.options:
@@ -254,7 +266,7 @@ class Question:
                 return o
         raise KeyError(code)
 
-    @property
+    @cached_property
     def exclusive_code(self) -> str | None:
         """The option that excludes the others in a many-choice question (`none`), if it has one."""
         return NONE_CODE if self.kind == "many" and NONE_CODE in self.codes else None
