@@ -4,30 +4,59 @@ questionnaire as a REDCap-style or REDCap upload data dictionary, JSON or a FHIR
 from __future__ import annotations
 
 import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
 
 import click
 
 from ..review.caseview import case_view
-from ..review.exports import data_dictionary_csv, data_dictionary_rows, fhir_bundle, fhir_questionnaire
-from ..review.listing import case_records, cases_csv, display_names, full_export
-from ..review.redcap import project_settings, redcap_dictionary_csv, redcap_records_csv
+from ..review.exports import (
+    BUNDLE_HEAD,
+    bundle_entries,
+    data_dictionary_csv,
+    data_dictionary_rows,
+    fhir_questionnaire,
+)
+from ..review.listing import display_names, iter_case_records, iter_full_export, listed_cases, write_cases_csv
+from ..review.redcap import project_settings, redcap_dictionary_csv, write_redcap_records
 from ..storage import Store
 from ._db import db_option, existing_store
 from ._options import format_option
-from ._printable import printable
+from ._printable import PrintableStream
+from ._streams import counted, write_json_array, write_json_object
 
 
-def _export_text(store: Store, records: list[dict], fmt: str, names: dict[str, str]) -> str:
-    """The export as text; JSON and FHIR need no `printable`, json.dumps escapes every control character."""
+def _write_export(store: Store, fmt: str, include_void: bool, names: dict[str, str], out: TextIO) -> int:
+    """The export written to `out` case by case, each as it is read; how many cases. JSON and FHIR need
+    no `printable`: json.dumps escapes every control character itself."""
+    if fmt == "fhir":
+        tally = [0]
+        cases = counted((case for case, _, _ in listed_cases(store, include_void=include_void)), tally)
+        views = (case_view(store, case, names) for case in cases)
+        write_json_object(out, BUNDLE_HEAD, "entry", bundle_entries(views))
+        out.write("\n")
+        return tally[0]
+    records = iter_case_records(store, include_void=include_void, names=names)
     if fmt == "csv":
-        return printable(cases_csv(records))
+        return write_cases_csv(records, PrintableStream.around(out))
     if fmt == "redcap":
-        return printable(redcap_records_csv(records))
-    if fmt == "json":
-        return json.dumps(full_export(store, records), indent=2) + "\n"
-    cases = [store.case_by_ref(r["ref"]) for r in records]
-    views = [case_view(store, case, names) for case in cases if case is not None]
-    return json.dumps(fhir_bundle(views), indent=2) + "\n"
+        return write_redcap_records(records, PrintableStream.around(out))
+    count = write_json_array(out, iter_full_export(store, records))
+    out.write("\n")
+    return count
+
+
+def _write_file(path: str, write: Callable[[TextIO], int]) -> int:
+    """`write` to the file at `path`; a file left half-written by a failure is removed, not left looking
+    like an export."""
+    try:
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            return write(handle)
+    except BaseException:
+        Path(path).unlink(missing_ok=True)
+        raise
 
 
 @click.command()
@@ -64,16 +93,18 @@ def export(db_path: str, fmt: str, out_path: str | None, include_void: bool) -> 
         itb-screen export --format fhir --out cases.fhir.json
         itb-screen export --format redcap --out cases.redcap.csv
     """
-    with existing_store(db_path) as store:
+    # One read transaction (the export reflects one moment), every case written as it is read: memory
+    # does not grow with the number of cases.
+    with existing_store(db_path) as store, store.transaction():
         names = display_names()
-        records = case_records(store, include_void=include_void, names=names)
-        text = _export_text(store, records, fmt, names)
+        if out_path:
+            count = _write_file(out_path, lambda out: _write_export(store, fmt, include_void, names, out))
+        else:
+            stdout = sys.stdout
+            _write_export(store, fmt, include_void, names, stdout)
+            stdout.flush()
     if out_path:
-        with open(out_path, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        click.echo(f"{len(records)} cases written to {out_path}", err=True)
-    else:
-        click.echo(text, nl=False)
+        click.echo(f"{count} cases written to {out_path}", err=True)
 
 
 @click.command()

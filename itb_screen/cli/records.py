@@ -13,14 +13,15 @@ import click
 
 from ..criteria import RECOMMENDATIONS
 from ..review.caseview import case_view, show_json, show_text
-from ..review.listing import case_records, cases_csv, cases_table, display_names
+from ..review.listing import cases_table, display_names, iter_case_records, write_cases_csv
 from ..review.reevaluation import reevaluate_all
 from ..review.summary import SUMMARY_FORMATS, CaseView, Format, render_summary
 from ..storage import STATUSES, SearchQueryError
 from ._db import db_option, existing_store, find_case
 from ._errors import InputError, MissingExtra
 from ._options import format_option
-from ._printable import echo, printable
+from ._printable import PrintableStream, echo, printable
+from ._streams import write_json_array
 
 _SINCE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -60,8 +61,10 @@ def cases(
     \b
         itb-screen cases --status done --recommendation refer_after_review --format csv
     """
-    with existing_store(db_path) as store:
-        records = case_records(
+    # One read transaction, each case written as it is read: the output reflects one moment, and memory
+    # does not grow with the number of cases (the table keeps each case's cells, to align them).
+    with existing_store(db_path) as store, store.transaction():
+        records = iter_case_records(
             store,
             user=user,
             status=status,
@@ -70,12 +73,15 @@ def cases(
             include_void=include_void,
             names=display_names(),
         )
-    if fmt == "json":
-        click.echo(json.dumps(records, indent=2))
-    elif fmt == "csv":
-        echo(cases_csv(records), nl=False)
-    else:
-        echo(cases_table(records))
+        stdout = sys.stdout
+        if fmt == "json":  # json.dumps escapes every control character itself
+            write_json_array(stdout, records)
+            stdout.write("\n")
+        elif fmt == "csv":
+            write_cases_csv(records, PrintableStream.around(stdout))
+        else:
+            echo(cases_table(records))
+        stdout.flush()
 
 
 @click.command()

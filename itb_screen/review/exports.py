@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from ..criteria import (
     CRITERIA_VERSION,
@@ -39,6 +39,7 @@ from .summary import CaseView
 ICD10CM_SYSTEM = "http://hl7.org/fhir/sid/icd-10-cm"
 
 __all__ = [
+    "BUNDLE_HEAD",
     "CASE_REF_SYSTEM",
     "DATA_DICTIONARY_COLUMNS",
     "FHIR_BASE",
@@ -46,6 +47,7 @@ __all__ = [
     "QUESTIONNAIRE_ID",
     "QUESTIONNAIRE_URL",
     "SEED_STATEMENT_SYSTEM",
+    "bundle_entries",
     "code_system",
     "data_dictionary_csv",
     "data_dictionary_rows",
@@ -314,13 +316,21 @@ def fhir_case_entries(view: CaseView) -> list[dict]:
     return [{"fullUrl": full_url(r), "resource": r} for r in resources]
 
 
+#: A Bundle's fields before its entries (`fhir_bundle`; an export writes the entries one by one after).
+BUNDLE_HEAD = {"resourceType": "Bundle", "type": "collection"}
+
+
 def fhir_bundle(views: Iterable[CaseView]) -> dict:
     """A collection Bundle: the Questionnaire, then each case's entries (`fhir_case_entries`), in order.
 
     One file carries the questions, the answers, the results and the corrections, so a receiver needs
     nothing else to read it.
     """
-    entries = [{"fullUrl": QUESTIONNAIRE_URL, "resource": fhir_questionnaire()}]
+    return {**BUNDLE_HEAD, "entry": list(bundle_entries(views))}
+
+
+def bundle_entries(views: Iterable[CaseView]) -> Iterator[dict]:
+    """The Bundle's entries one at a time: the Questionnaire's, then each case's as its view comes."""
+    yield {"fullUrl": QUESTIONNAIRE_URL, "resource": fhir_questionnaire()}
     for view in views:
-        entries += fhir_case_entries(view)
-    return {"resourceType": "Bundle", "type": "collection", "entry": entries}
+        yield from fhir_case_entries(view)

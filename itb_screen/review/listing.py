@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import TextIO
 
 from ..criteria import QUESTIONS, UNKNOWN, Value, applicable, asked_fields, progress, to_json_value
 from ..storage import Case, Store, User
@@ -139,9 +142,36 @@ def case_records(
     answers are those the rules see: an answer to a question skip logic no longer asks (growth problems
     of a case whose age became adult) is left out, as the rules leave it; the history keeps it.
     """
+    return list(iter_case_records(store, user, status, recommendation, since, include_void, names))
+
+
+def iter_case_records(
+    store: Store,
+    user: str | None = None,
+    status: str | None = None,
+    recommendation: str | None = None,
+    since: str | None = None,
+    include_void: bool = False,
+    names: Mapping[str, str] | None = None,
+) -> Iterator[dict]:
+    """`case_records`, one at a time as each case is read: an export writes a record before it reads the
+    next, so its memory does not grow with the number of cases."""
+    for case, owner, stored in listed_cases(store, user, status, recommendation, since, include_void):
+        yield _record(store, case, owner, stored, names)
+
+
+def listed_cases(
+    store: Store,
+    user: str | None = None,
+    status: str | None = None,
+    recommendation: str | None = None,
+    since: str | None = None,
+    include_void: bool = False,
+) -> Iterator[tuple[Case, User, tuple[dict, str] | None]]:
+    """The cases the filters of `case_records` keep, oldest first, each with its owner and its latest
+    stored result (and when it was stored), read one at a time."""
     users: dict[int, User] = {}
-    records = []
-    for case in store.all_cases():
+    for case in store.each_case():
         owner = users.get(case.user_id) or users.setdefault(case.user_id, store.user_by_id(case.user_id))
         if (user is not None and user not in (owner.name, owner.external_id)) or not _listed(
             case, status, since, include_void
@@ -149,29 +179,32 @@ def case_records(
             continue
         stored = store.latest_result(case.id)
         latest = stored[0]["recommendation"] if stored else None
-        if recommendation is not None and latest != recommendation:
-            continue
-        records.append(_record(store, case, owner, stored, names))
-    return records
+        if recommendation is None or latest == recommendation:
+            yield case, owner, stored
 
 
-def cases_table(records: list[dict]) -> str:
-    """An aligned plain-text table of cases."""
-    if not records:
+#: The columns of `cases_table`.
+TABLE_HEADER = ("REF", "USER", "STATUS", "PROGRESS", "RECOMMENDATION", "UPDATED")
+
+
+def table_row(r: Mapping) -> tuple[str, ...]:
+    """One record's cells in `cases_table` (a few short strings: what the table keeps of each case)."""
+    return (
+        r["ref"],
+        owner_cell(r),
+        r["status"],
+        f"{r['answered']}/{r['asked']}",
+        (r["result"] or {}).get("recommendation", "-"),
+        r["updated_at"][:16].replace("T", " "),
+    )
+
+
+def cases_table(records: Iterable[Mapping]) -> str:
+    """An aligned plain-text table of cases (only each record's cells are kept, to align them)."""
+    rows = [TABLE_HEADER, *(table_row(r) for r in records)]
+    if len(rows) == 1:
         return "No cases."
-    header = ("REF", "USER", "STATUS", "PROGRESS", "RECOMMENDATION", "UPDATED")
-    rows = [header] + [
-        (
-            r["ref"],
-            owner_cell(r),
-            r["status"],
-            f"{r['answered']}/{r['asked']}",
-            (r["result"] or {}).get("recommendation", "-"),
-            r["updated_at"][:16].replace("T", " "),
-        )
-        for r in records
-    ]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(TABLE_HEADER))]
     return "\n".join(
         "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows
     )
@@ -185,7 +218,7 @@ def _flat_value(value: object) -> str:
     return str(value)
 
 
-def owner_cell(record: dict) -> str:
+def owner_cell(record: Mapping) -> str:
     """Who has the case, and from whom they had it when it was handed on: `Bob (from Alice)`."""
     handoffs = record.get("handoffs")
     return str(record["user"]) + (f" (from {handoffs[-1]['from']})" if handoffs else "")
@@ -233,16 +266,22 @@ def csv_columns() -> list[str]:
     ]
 
 
-def cases_csv(records: list[dict]) -> str:
+def cases_csv(records: Iterable[Mapping]) -> str:
     """One row per case, one column per field code (many-choice as `code|code`), then the result."""
-    import csv
-    import io
-
     out = io.StringIO()
+    write_cases_csv(records, out)
+    return out.getvalue()
+
+
+def write_cases_csv(records: Iterable[Mapping], out: TextIO) -> int:
+    """`cases_csv` written to `out` row by row, as each record is read; how many rows."""
     writer = csv.DictWriter(out, fieldnames=csv_columns(), lineterminator="\n")
     writer.writeheader()
-    writer.writerows(csv_row(r) for r in records)
-    return out.getvalue()
+    count = 0
+    for record in records:
+        writer.writerow(csv_row(record))
+        count += 1
+    return count
 
 
 def csv_row(r: Mapping) -> dict[str, object]:
@@ -267,21 +306,22 @@ def csv_row(r: Mapping) -> dict[str, object]:
     }
 
 
-def full_export(store: Store, records: list[dict]) -> list[dict]:
+def full_export(store: Store, records: Iterable[dict]) -> list[dict]:
     """Everything of each case: answers, result, every result (when, by whom, why), the hand-offs (`at`,
     `from`, `to`), amendments, voiding and hand-offs as events (`by`, `to`), the answer history (answers
     no longer asked included) and the transcript."""
-    out = []
+    return list(iter_full_export(store, records))
+
+
+def iter_full_export(store: Store, records: Iterable[dict]) -> Iterator[dict]:
+    """`full_export`, one case at a time as its record comes."""
     for record in records:
         case = store.case_by_ref(record["ref"])
         assert case is not None, "records are read from the cases"
-        out.append(
-            {
-                **record,
-                "results": store.results(case.id),
-                "events": store.events(case.id),
-                "history": store.history(case.id),
-                "transcript": store.transcript(case.id),
-            }
-        )
-    return out
+        yield {
+            **record,
+            "results": store.results(case.id),
+            "events": store.events(case.id),
+            "history": store.history(case.id),
+            "transcript": store.transcript(case.id),
+        }

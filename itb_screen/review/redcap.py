@@ -22,6 +22,8 @@ import io
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from functools import cache
+from typing import TextIO
 
 from ..criteria import (
     POINTS,
@@ -55,6 +57,7 @@ __all__ = [
     "redcap_dictionary_rows",
     "redcap_record",
     "redcap_records_csv",
+    "write_redcap_records",
 ]
 
 #: The data dictionary's 18 columns, in REDCap's order: (API metadata name, CSV header). The headers are
@@ -266,6 +269,12 @@ def record_columns() -> list[str]:
     """The records' columns: each dictionary field in order, a checkbox as one `field___code` per option
     (and per missing data code where the field takes them, as REDCap exports it: `goals___unk`), then the
     form's completion field."""
+    return list(_record_columns())
+
+
+@cache
+def _record_columns() -> tuple[str, ...]:
+    """`record_columns`, worked out from the dictionary once (every record is keyed by them)."""
     columns = []
     for row in redcap_dictionary_rows():
         if row["field_type"] == "checkbox":
@@ -275,7 +284,7 @@ def record_columns() -> list[str]:
             columns += [checkbox_column(row["field_name"], code) for code in codes]
         else:
             columns.append(row["field_name"])
-    return [*columns, COMPLETE]
+    return (*columns, COMPLETE)
 
 
 def missing_data_codes() -> str:
@@ -353,13 +362,22 @@ def redcap_record(record: Mapping) -> dict[str, str]:
     row["result_at"] = _stamp(record["result_at"])
     row["handoffs"] = handoffs_cell(record.get("handoffs") or (), _stamp)
     row.update(_correction_cells(record))
-    return {column: row[column] for column in record_columns()}
+    return {column: row[column] for column in _record_columns()}
 
 
 def redcap_records_csv(records: Iterable[Mapping]) -> str:
     """The cases as the CSV REDCap's Data Import Tool takes (records in rows, `record_id` first)."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=record_columns())
-    writer.writeheader()
-    writer.writerows(redcap_record(r) for r in records)
+    write_redcap_records(records, out)
     return out.getvalue()
+
+
+def write_redcap_records(records: Iterable[Mapping], out: TextIO) -> int:
+    """`redcap_records_csv` written to `out` row by row, as each record is read; how many rows."""
+    writer = csv.DictWriter(out, fieldnames=_record_columns())
+    writer.writeheader()
+    count = 0
+    for record in records:
+        writer.writerow(redcap_record(record))
+        count += 1
+    return count

@@ -1,5 +1,5 @@
 """Reading what the answer history says beyond the values: which questions the clinician said they do
-not know.
+not know, and what an answer kept beside its value.
 
 `unknown` leaves a question unanswered (value NULL, as a skip does), so the rules never see it; the row's
 action keeps the difference: `unknown` when nothing was answered before, `clear` when it cleared an
@@ -29,3 +29,14 @@ class AnswerReads:
             (case_id, *NOT_KNOWN_ACTIONS),
         ).fetchall()
         return frozenset(field for (field,) in rows)
+
+    def answer_notes(self, case_id: int) -> dict[str, dict[str, str]]:
+        """What the current answers of a case kept beside their values: {field: {"note", "icd10cm"}}, only
+        for fields whose latest row kept something."""
+        rows = self.db.execute(
+            "SELECT field, note, icd10cm FROM answers WHERE id IN "
+            "(SELECT max(id) FROM answers WHERE case_id = ? GROUP BY field) "
+            "AND (note IS NOT NULL OR icd10cm IS NOT NULL)",
+            (case_id,),
+        ).fetchall()
+        return {f: {k: v for k, v in (("note", n), ("icd10cm", c)) if v} for f, n, c in rows}

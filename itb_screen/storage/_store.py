@@ -140,8 +140,11 @@ class Store(TeamRecords, AnswerReads):
         return [_case(r) for r in rows]
 
     def all_cases(self) -> list[Case]:
-        rows = self.db.execute(f"SELECT {_CASE_COLS} FROM cases ORDER BY created_at, id").fetchall()
-        return [_case(r) for r in rows]
+        return list(self.each_case())
+
+    def each_case(self) -> Iterator[Case]:
+        """Every case, oldest first, read as it is used (an export holds one case at a time)."""
+        return map(_case, self.db.execute(f"SELECT {_CASE_COLS} FROM cases ORDER BY created_at, id"))
 
     def save_case(
         self,
@@ -195,17 +198,6 @@ class Store(TeamRecords, AnswerReads):
         row = (case_id, field, encode_value(value), action, user_id, now(), note, icd10cm or None)
         with immediate(self.db):
             append(self.db.conn, "answers", row)
-
-    def answer_notes(self, case_id: int) -> dict[str, dict[str, str]]:
-        """What the current answers of a case kept beside their values: {field: {"note", "icd10cm"}}, only
-        for fields whose latest row kept something."""
-        rows = self.db.execute(
-            "SELECT field, note, icd10cm FROM answers WHERE id IN "
-            "(SELECT max(id) FROM answers WHERE case_id = ? GROUP BY field) "
-            "AND (note IS NOT NULL OR icd10cm IS NOT NULL)",
-            (case_id,),
-        ).fetchall()
-        return {f: {k: v for k, v in (("note", n), ("icd10cm", c)) if v} for f, n, c in rows}
 
     def answers(self, case_id: int, include_skipped: bool = False) -> dict[str, Any]:
         """The current answers of a case; with include_skipped, skipped fields too (value None)."""
