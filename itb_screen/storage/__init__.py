@@ -20,6 +20,8 @@ What is where:
   reference, owner or status (`case_changes`) and the migrations; `_keyfile.py` finds or creates its key
   outside the database; `_verify.py` recomputes it (`verify`); `_anchors.py` keeps heads to compare it
   with (`backup`'s heads log, `--head`); `_legacy_chain.py` is the unkeyed chain of schemas 6 to 8.
+* `_typed_index.py`: the full-text index of the typed lines alone (`TYPED_FTS`, migration 0010), which
+  the typed transcript searches read.
 * `_retention.py`: `purge` (the transcript text of closed cases past a window) and strangers' refusals
   recorded once a day (`Store.purge`, `Store.audit_refusal`).
 * `_upgrade.py`: `upgrade`, the one way besides the channels' start that migrates a file of an older
@@ -60,6 +62,7 @@ from ._rows import (
 from ._schema import NewerSchema, check_schema, ensure_schema, migrations, schema_tables
 from ._store import Store, open_store
 from ._team import Notice
+from ._typed_index import TYPED_FTS
 from ._upgrade import Upgrade, copy_path, current_version, schema_version, upgrade
 from ._verify import Problem, Verification, verify
 
@@ -96,6 +99,7 @@ __all__ = [
     "RefInUse",
     "SearchQueryError",
     "Store",
+    "TYPED_FTS",
     "User",
     "check_readable",
     "check_schema",

@@ -17,6 +17,7 @@ from sqlite_utils.migrations import Migrations
 from ._chain import TRIGGERS, attach, chain_existing, chain_rows, check_key, has_chain, trigger_sql
 from ._connection import NotInitialised, OlderSchema, connect, connect_readonly, immediate
 from ._legacy_chain import LEGACY, chain_columns
+from ._typed_index import create_typed_index
 
 migrations = Migrations("itb_screen")
 
@@ -223,6 +224,13 @@ def _keyed_chain(db: Database) -> None:
     for name, sql in TRIGGERS.items():
         if not name.startswith(tuple(f"{table}_no_" for table in LEGACY)):
             db.execute(sql)
+
+
+@migrations(name="0010_typed_search")
+def _typed_search(db: Database) -> None:
+    # Issue 18: a full-text index of the typed lines alone (`_typed_index.py`), so that searching what
+    # users typed does not go through every line the bot said with the same words.
+    create_typed_index(db.conn)
 
 
 def schema_tables() -> tuple[dict[str, list[str]], list[str]]:

@@ -38,10 +38,11 @@ from ._rows import (
 )
 from ._schema import open_schema
 from ._team import TeamRecords
+from ._typed_index import TYPED_FTS
 from .identifiers import redact, reference_kind
 
-#: What `search(typed=True)` adds: only the messages that came in.
-_TYPED = " AND m.direction = 'in'"
+#: The full-text indexes `search` reads: every message, or (typed) only those that came in.
+_INDEXES = {False: "messages_fts", True: TYPED_FTS}
 
 
 class Store(TeamRecords, AnswerReads):
@@ -334,10 +335,11 @@ class Store(TeamRecords, AnswerReads):
 
         Raises SearchQueryError when a raw query is not valid FTS5.
         """
+        index = _INDEXES[typed]  # oldest first in the index's own order: no sort of every match first
         sql = (
-            "SELECT m.id, m.at, m.direction, m.text, c.ref FROM messages_fts f "
+            f"SELECT m.id, m.at, m.direction, m.text, c.ref FROM {index} f "
             "JOIN messages m ON m.rowid = f.rowid LEFT JOIN cases c ON c.id = m.case_id "
-            f"WHERE messages_fts MATCH ?{_TYPED if typed else ''} ORDER BY m.id LIMIT ?"
+            f"WHERE {index} MATCH ? ORDER BY f.rowid LIMIT ?"
         )
         if not raw:  # quoted words: no input is an FTS5 syntax error
             rows = self.db.execute(sql, (self.db.quote_fts(query), limit)).fetchall()
