@@ -106,9 +106,14 @@ def _blob(value: object) -> object:
     raise TypeError(f"cannot hash {type(value).__name__}")
 
 
+#: The canonical JSON of a chained row: one encoder for every row (json.dumps with these options made a
+#: new one per call, for every row `verify` checks and every row a writer chains).
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_blob)
+
+
 def mac(key: bytes, prev: str, table: str, row_id: Any, values: Sequence[Any]) -> str:
     """HMAC-SHA-256 of the previous entry's mac ("" for the first) and the row's canonical JSON."""
-    canonical = json.dumps([table, row_id, *values], ensure_ascii=False, separators=(",", ":"), default=_blob)
+    canonical = _CANONICAL.encode([table, row_id, *values])
     return hmac.new(key, prev.encode() + canonical.encode(), hashlib.sha256).hexdigest()
 
 
