@@ -12,19 +12,24 @@ so the figures include a real fsync per answer on whatever filesystem holds the 
 1. Conversations: `/new REF`, then every question answered from the public vignettes (cycled), typed the
    way a clinician types (option numbers, "1, 4" for several, "skip" when the vignette has no answer),
    then "confirm". One timed answer is one `Dialogue.handle` call that stores an answer (or a skip),
-   including its BEGIN IMMEDIATE ... COMMIT. If N full conversations would not fit the time budget,
-   only the first K (at least 1,000) are timed in full, and the output says so.
+   including its BEGIN IMMEDIATE ... COMMIT. Where the dialogue asks to confirm again (asked questions
+   left unanswered: it lists them and offers "Confirm anyway"), "confirm" is typed a second time, as a
+   clinician would. If N full conversations would not fit the time budget, only the first K (at least
+   1,000) are timed in full, and the output says so.
 2. Memory: with tracemalloc, N further conversations are opened (/new + the first answer) and left open;
    the figure is (traced memory after - before) / N: what Python keeps per open conversation. SQLite's own
    page cache is allocated by SQLite, not Python, and is not traced (the RSS growth is printed beside it).
-3. Floors, measured in the same run: a bare sqlite3 insert + commit (same directory, WAL, synchronous=FULL;
-   1,000 commits before the timed conversations and 1,000 after, pooled) and one `transitions` trigger on
-   the shared machine; each figure is printed as a ratio to its floor.
+3. Floors, interleaved with the answers: after each timed answer, one bare sqlite3 insert + commit (same
+   directory, WAL, synchronous=FULL) and a few `transitions` triggers on a shared machine are timed, so the
+   floor is measured under the same load as the answers it is compared with (measured before the run
+   and after it instead, the two differed by 2x to 20x on a shared machine, and the verdict followed the
+   load). Each figure is printed as a ratio to its floor; the ratio is also given per quarter of the run.
 4. Cold start: `python -m itb_screen evaluate FILE` (and the `itb-screen` console script) against
    `python -c pass`, and a check that `telegram` is not imported by `evaluate`.
 
 Goals (PASS/FAIL): median per answer <= 3 x (commit floor + trigger floor); < 4 KB per open conversation;
-cold start of evaluate <= 6 x `python -c pass`; no `telegram` import in evaluate.
+cold start of evaluate <= 6 x `python -c pass`; no `telegram` import in evaluate; every recommendation as
+its vignette expects.
 Standard library plus the project only.
 """
 
@@ -54,7 +59,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from itb_screen.criteria import QUESTIONS_BY_FIELD  # noqa: E402
-from itb_screen.dialogue import Dialogue, Identity, build_machine  # noqa: E402
+from itb_screen.dialogue import Dialogue, Identity, build_machine, messages  # noqa: E402
 from itb_screen.dialogue._machine import Conversation  # noqa: E402
 from itb_screen.storage import Store  # noqa: E402
 
@@ -73,8 +78,10 @@ QUICK_N = 500
 MIN_TIMED = 1_000  # when N full conversations do not fit the budget, time at least this many
 BUDGET_S = 90.0  # wall time allowed for the timed full conversations
 PROBE = 100  # conversations run before deciding whether N fit the budget
-COMMIT_FLOOR_N = 2_000
+COMMIT_WARMUP = 50
+TRIGGERS_PER_ANSWER = 4  # a trigger is ~10 us: several per answer give its median at little cost
 TRIGGER_FLOOR_N = 20_000
+QUARTERS = 4
 COLD_RUNS = 15
 ANSWER_GOAL_X = 3.0
 MEMORY_GOAL_B = 4096
@@ -165,22 +172,39 @@ def typed_answer(fieldname: str, answers: dict) -> str:
     return ", ".join(str(codes.index(code) + 1) for code in value)
 
 
+def bench_ref(index: int) -> str:
+    """Conversation `index`'s case reference. Never five digits in a row, which the identifier guard
+    refuses as a possible record number (BENCH-10000 was: the memory phase starts at index N)."""
+    return f"BENCH-{index // 1000}K{index % 1000:03d}"
+
+
 # 1. Conversations --------------------------------------------------------------------------------
 @dataclass
 class ConversationTimes:
     answers: list[float] = field(default_factory=list)  # one handle() that stores an answer or skip
     opens: list[float] = field(default_factory=list)  # /new REF
-    confirms: list[float] = field(default_factory=list)  # confirm at review
+    confirms: list[float] = field(default_factory=list)  # confirm at review (each, when asked twice)
     conversations: int = 0
+    confirmed_twice: int = 0  # conversations where the dialogue asked to confirm again
     wall: float = 0.0
     mismatches: list[str] = field(default_factory=list)
 
 
-def run_conversation(dialogue: Dialogue, index: int, vignette: dict, times: ConversationTimes) -> None:
+def asks_to_confirm_again(prompts: list) -> bool:
+    """Whether `confirm` was answered with the unanswered questions and an offer to confirm anyway."""
+    return prompts[-1].kind != "result" and any(
+        button.label == messages.CONFIRM_ANYWAY_LABEL for button in prompts[-1].controls
+    )
+
+
+def run_conversation(
+    dialogue: Dialogue, index: int, vignette: dict, times: ConversationTimes, floors: Floors | None = None
+) -> None:
+    """One conversation, start to result; with `floors`, the floors are sampled after each answer."""
     who = Identity("bench", f"u{index}")
     clock = time.perf_counter
     start = clock()
-    prompts = dialogue.handle(who, text=f"/new BENCH-{index}")
+    prompts = dialogue.handle(who, text=f"/new {bench_ref(index)}")
     times.opens.append(clock() - start)
     answers = vignette["answers"]
     for _ in range(64):  # more than any path through the questions
@@ -193,13 +217,19 @@ def run_conversation(dialogue: Dialogue, index: int, vignette: dict, times: Conv
         start = clock()
         prompts = dialogue.handle(who, text=text)
         times.answers.append(clock() - start)
+        if floors is not None:
+            floors.sample()
     else:
         raise RuntimeError(f"u{index}: never reached review")
     if prompts[-1].kind != "review":
         raise RuntimeError(f"u{index}: expected review, got {prompts[-1].kind}")
-    start = clock()
-    prompts = dialogue.handle(who, text="confirm")
-    times.confirms.append(clock() - start)
+    for attempt in range(2):  # the second only where the dialogue asks for it
+        start = clock()
+        prompts = dialogue.handle(who, text="confirm")
+        times.confirms.append(clock() - start)
+        if not asks_to_confirm_again(prompts):
+            break
+        times.confirmed_twice += attempt == 0
     result = prompts[-1].result
     expected = vignette["expected"]["recommendation"]
     if result is None or result.recommendation != expected:
@@ -209,7 +239,7 @@ def run_conversation(dialogue: Dialogue, index: int, vignette: dict, times: Conv
 
 
 def run_conversations(
-    dialogue: Dialogue, vignettes: list[dict], n: int, timed: int | None, budget: float
+    dialogue: Dialogue, vignettes: list[dict], n: int, timed: int | None, budget: float, floors: Floors
 ) -> tuple[ConversationTimes, str]:
     """Full conversations: all N if they fit `budget` (or `timed` if given), else at least MIN_TIMED."""
     times = ConversationTimes()
@@ -218,7 +248,7 @@ def run_conversations(
     note = ""
     i = 0
     while i < target:
-        run_conversation(dialogue, i, vignettes[i % len(vignettes)], times)
+        run_conversation(dialogue, i, vignettes[i % len(vignettes)], times, floors)
         i += 1
         if not timed and i == min(PROBE, n):
             per_conversation = (time.perf_counter() - began) / i
@@ -256,7 +286,7 @@ def open_conversations(dialogue: Dialogue, vignettes: list[dict], first: int, co
     for j in range(count):
         index = first + j
         who = Identity("bench", f"u{index}")
-        prompts = dialogue.handle(who, text=f"/new BENCH-{index}")
+        prompts = dialogue.handle(who, text=f"/new {bench_ref(index)}")
         question = prompts[-1]
         if question.kind != "question":
             raise RuntimeError(f"u{index}: /new gave {question.kind}")
@@ -294,64 +324,79 @@ def model_memory(count: int = 1_000) -> float:
 
 
 # 3. Floors ---------------------------------------------------------------------------------------
-class CommitFloor:
-    """A bare sqlite3 file beside the benchmark's database (WAL, synchronous=FULL): one BEGIN IMMEDIATE,
-    one INSERT of one row, COMMIT, back to back. Half the samples are taken before the timed conversations
-    and half after, so that a change of load on the machine during the run shows (and is averaged)."""
+class Floors:
+    """The floors, sampled between the answers so that they share the answers' load.
+
+    A bare sqlite3 file beside the benchmark's database (WAL, synchronous=FULL): one BEGIN IMMEDIATE, one
+    INSERT of one row, COMMIT. A shared `transitions` machine with one model moving between two questions.
+    `sample()`, called after each timed answer, times one commit and TRIGGERS_PER_ANSWER triggers; sample
+    i of `commits` is the one taken right after answer i."""
 
     def __init__(self, directory: str) -> None:
         self.conn = sqlite3.connect(os.path.join(directory, "floor.db"), isolation_level=None)
         self.conn.execute("PRAGMA journal_mode = WAL")
         self.conn.execute("PRAGMA synchronous = FULL")
         self.conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL, at TEXT NOT NULL)")
-        self.rounds: list[list[float]] = []
+        self.machine = build_machine()
+        answers = {"age_years": 34, "primary_condition": "spinal_cord_injury"}
+        self.model = Conversation(answers, set(answers))
+        self.machine.add_model(self.model, initial="primary_condition")
         self.count = 0
+        self.commits: list[float] = []
+        self.triggers: list[float] = []
+        for _ in range(COMMIT_WARMUP):  # the file and its WAL grown, the caches warm
+            self.commit()
+            self.trigger()
 
-    def sample(self, n: int) -> float:
-        """Commit n rows (after 50 warm-up commits); the median of this round."""
-        clock = time.perf_counter
-        samples = []
-        for i in range(n + 50):
-            self.count += 1
-            start = clock()
-            self.conn.execute("BEGIN IMMEDIATE")
-            self.conn.execute(
-                "INSERT INTO t (v, at) VALUES (?, ?)", (f"value {self.count}", "2025-01-01T00:00:00")
-            )
-            self.conn.execute("COMMIT")
-            if i >= 50:
-                samples.append(clock() - start)
-        self.rounds.append(samples)
-        return median(samples)
+    def commit(self) -> float:
+        self.count += 1
+        start = time.perf_counter()
+        self.conn.execute("BEGIN IMMEDIATE")
+        self.conn.execute(
+            "INSERT INTO t (v, at) VALUES (?, ?)", (f"value {self.count}", "2025-01-01T00:00:00")
+        )
+        self.conn.execute("COMMIT")
+        return time.perf_counter() - start
 
-    @property
-    def samples(self) -> list[float]:
-        return [x for r in self.rounds for x in r]
+    def trigger(self) -> float:
+        name = "advance" if self.model.state == "primary_condition" else "back"
+        start = time.perf_counter()
+        self.model.trigger(name)
+        return time.perf_counter() - start
 
-    def close(self) -> float:
+    def sample(self) -> None:
+        self.commits.append(self.commit())
+        self.triggers.extend(self.trigger() for _ in range(TRIGGERS_PER_ANSWER))
+
+    def floor(self, first: int = 0, last: int | None = None) -> tuple[float, float]:
+        """Medians of (commit, trigger) over the samples taken after answers first..last."""
+        last = len(self.commits) if last is None else last
+        per = TRIGGERS_PER_ANSWER
+        return median(self.commits[first:last]), median(self.triggers[first * per : last * per])
+
+    def close(self) -> None:
         self.conn.close()
-        return median(self.samples)
+        self.machine.remove_model(self.model)
 
 
-def trigger_floor(n: int = TRIGGER_FLOOR_N) -> tuple[float, float]:
-    """Median of one trigger on the shared machine (advance/back between two questions), and of the
-    cost of adding and removing a model for every input (add_model, may_trigger, trigger,
-    remove_model): what the engine avoids by keeping recently active models on the machine."""
+def by_quarter(answers: list[float], floors: Floors, parts: int = QUARTERS) -> list[tuple[float, float]]:
+    """(floor, answer median / floor) for each part of the run, in order: whether the ratio held while the
+    machine's load moved the floor."""
+    size = max(1, len(answers) // parts)
+    out = []
+    for first in range(0, size * parts, size):
+        commit, trigger = floors.floor(first, first + size)
+        out.append((commit + trigger, median(answers[first : first + size]) / (commit + trigger)))
+    return out
+
+
+def transient_move(n: int = TRIGGER_FLOOR_N) -> float:
+    """For reference: the median cost of adding and removing a model for every input (add_model,
+    may_trigger, trigger, remove_model): what the engine avoids by keeping recently active models on the
+    machine."""
     machine = build_machine()
     answers = {"age_years": 34, "primary_condition": "spinal_cord_injury"}
-    model = Conversation(answers, set(answers))
-    machine.add_model(model, initial="primary_condition")
     clock = time.perf_counter
-    samples = []
-    for i in range(n + 200):
-        trigger = "advance" if i % 2 == 0 else "back"
-        start = clock()
-        model.trigger(trigger)
-        elapsed = clock() - start
-        if i >= 200:
-            samples.append(elapsed)
-    assert model.state == "primary_condition", model.state
-    machine.remove_model(model)
     transient = []
     for i in range(n // 4 + 50):
         start = clock()
@@ -365,7 +410,7 @@ def trigger_floor(n: int = TRIGGER_FLOOR_N) -> tuple[float, float]:
         elapsed = clock() - start
         if i >= 50:
             transient.append(elapsed)
-    return median(samples), median(transient)
+    return median(transient)
 
 
 # 4. Cold start -----------------------------------------------------------------------------------
@@ -498,20 +543,18 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
 
-        print("floors ...", flush=True)
-        commit_floor = CommitFloor(directory)
-        floor_before = commit_floor.sample(COMMIT_FLOOR_N // 2)
-        floor_trigger, transient_move = trigger_floor()
-
         db_path = os.path.join(directory, "bench.db")
         store = Store(db_path)
         dialogue = Dialogue(store)
 
-        print("conversations ...", flush=True)
-        times, subset_note = run_conversations(dialogue, vignettes, n, args.timed, args.budget)
-        floor_after = commit_floor.sample(COMMIT_FLOOR_N - COMMIT_FLOOR_N // 2)
-        floor_commit = commit_floor.close()
+        print("conversations, the floors between the answers ...", flush=True)
+        floors = Floors(directory)
+        times, subset_note = run_conversations(dialogue, vignettes, n, args.timed, args.budget, floors)
+        floors.close()
+        floor_commit, floor_trigger = floors.floor()
         floor = floor_commit + floor_trigger
+        quarters = by_quarter(times.answers, floors)
+        moved = transient_move()
         timed = times.conversations
 
         print("memory ...", flush=True)
@@ -584,9 +627,9 @@ def main(argv: list[str] | None = None) -> int:
     rows.append(
         (
             "Reference: add_model+trigger+remove_model",
-            fmt_time(transient_move),
+            fmt_time(moved),
             fmt_time(floor_trigger),
-            f"{transient_move / floor_trigger:.1f}x",
+            f"{moved / floor_trigger:.1f}x",
             "",
             "",
         )
@@ -637,9 +680,12 @@ def main(argv: list[str] | None = None) -> int:
             f"{memory.conversations:,} more conversations (/new + first answer), untimed"
         )
     print(
-        f"  commit floor             {fmt_time(floor_before)} before the conversations, "
-        f"{fmt_time(floor_after)} after (median of {len(commit_floor.samples):,} pooled: "
-        f"{fmt_time(floor_commit)})"
+        f"  floor                    one commit and {TRIGGERS_PER_ANSWER} triggers after each timed answer "
+        f"({len(floors.commits):,} commits, {len(floors.triggers):,} triggers)"
+    )
+    print(
+        f"  by quarter of the run    floor {' '.join(fmt_time(f) for f, _ in quarters)}; "
+        f"per answer / floor {' '.join(f'{r:.2f}x' for _, r in quarters)}"
     )
     print(
         f"  open conversations       {memory.conversations:,} (/new + first answer, left open, "
@@ -647,7 +693,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"  database rows            {conversations_in_db:,} cases, about {stored_rows:,} answers")
     print(
-        f"  vignettes                {len(vignettes)} public, cycled; "
+        f"  vignettes                {len(vignettes)} public, cycled; {times.confirmed_twice:,} "
+        f"conversations confirmed twice (the dialogue asked); "
         f"{len(times.mismatches)} recommendation mismatches"
     )
     for line in times.mismatches[:5]:
@@ -682,6 +729,7 @@ def main(argv: list[str] | None = None) -> int:
         ("< 4 KB per open conversation", memory_ok),
         ("cold start <= 6x python -c pass", cold_ok),
         ("evaluate does not import telegram", not telegram),
+        ("every recommendation as its vignette expects", not times.mismatches),
     ]
     print()
     print("Goals: " + "; ".join(f"{name}: {verdict(ok)}" for name, ok in goals))
