@@ -20,6 +20,7 @@ from ._quoting import answer_message, quoted
 
 #: The keys of a case object shaped like the vignette files: {"id": ..., "answers": {...}}.
 _CASE_OBJECT_KEYS = ("id", "answers", "description", "expected")
+_CASE_OBJECT_KEY_SET = frozenset(_CASE_OBJECT_KEYS)
 
 
 def _read_source(source: str) -> str:
@@ -58,9 +59,9 @@ def _unwrap(case: object, index: int) -> tuple[object, object]:
     """
     if not isinstance(case, dict) or "answers" not in case:
         return None, case
-    unknown = [k for k in case if k not in _CASE_OBJECT_KEYS]
     case_id = case.get("id")
-    if unknown:
+    if not case.keys() <= _CASE_OBJECT_KEY_SET:
+        unknown = [k for k in case if k not in _CASE_OBJECT_KEYS]
         raise InputError(
             f"{_where(case_id, index)}: unknown key {quoted(unknown[0])} beside "
             f'"answers"; allowed: {", ".join(_CASE_OBJECT_KEYS)}'
@@ -85,8 +86,9 @@ def _parse_cases(text: str, jsonl: bool) -> tuple[Iterable[object], int, bool]:
     """The cases in the input (JSON Lines read one line at a time, as they are evaluated), how many, and
     whether the input was a list (several results)."""
     if jsonl:
-        lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
-        return (_json_line(line, n) for n, line in lines), len(lines), True
+        lines = text.splitlines()
+        cases = (_json_line(line, n) for n, line in enumerate(lines, 1) if line.strip())
+        return cases, sum(1 for line in lines if line.strip()), True
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
@@ -133,7 +135,8 @@ def _as_text(case_id: object, result: Result, index: int, count: int, several: b
 
 def _as_json(case_id: object, result: Result, indent: int | None) -> str:
     # The id, when the input gave one, comes first so a reader matches results to cases.
-    return json.dumps(({"id": case_id} if case_id is not None else {}) | result.to_dict(), indent=indent)
+    data = result.to_dict()
+    return json.dumps(data if case_id is None else {"id": case_id, **data}, indent=indent)
 
 
 def _outputs(cases: Iterable[object], count: int, several: bool, text: bool, jsonl: bool) -> list[str]:

@@ -61,8 +61,21 @@ def _check_one(question: Question, value: object) -> str:
 
 
 def _check_many(question: Question, value: object) -> tuple[str, ...]:
-    chosen = _codes_chosen(question, value)
-    if chosen is None:  # something is wrong: find what, to say it
+    """A list of distinct codes of the question (an exclusive code alone), in catalogue order: the one
+    test every valid answer passes, before `_refuse_many` finds what is wrong with any other."""
+    chosen = None
+    if isinstance(value, (list, tuple)) and value:
+        try:
+            chosen = set(value)
+        except TypeError:  # an unhashable item: no code
+            pass
+    exclusive = question.exclusive_code
+    if (
+        chosen is None
+        or len(chosen) != len(value)  # type: ignore[arg-type]
+        or not chosen <= question.code_set
+        or (exclusive and exclusive in chosen and len(chosen) > 1)
+    ):
         _refuse_many(question, value)
     assert chosen is not None
     return tuple(sorted(chosen, key=question.position.__getitem__))  # in catalogue order
@@ -75,23 +88,8 @@ _CHECKS: dict[str, Callable[[Question, object], Value]] = {
 }
 
 
-def _codes_chosen(question: Question, value: object) -> set[str] | None:
-    """The set of codes of a valid many-choice answer (a list of distinct codes of the question, an
-    exclusive code alone), or None: the one test every valid answer passes, before any message."""
-    if not isinstance(value, (list, tuple)) or not value:
-        return None
-    try:
-        chosen = set(value)
-    except TypeError:  # an unhashable item: no code
-        return None
-    if len(chosen) != len(value) or not chosen <= question.code_set:
-        return None
-    exclusive = question.exclusive_code
-    return None if exclusive and exclusive in chosen and len(value) > 1 else chosen
-
-
 def _refuse_many(question: Question, value: object) -> None:
-    """Raise the AnswerError that says what is wrong with a many-choice answer `_codes_chosen` refused."""
+    """Raise the AnswerError that says what is wrong with a many-choice answer `_check_many` refused."""
     if not isinstance(value, (list, tuple)):
         raise _refused(question, value, "expected a list")
     if not value:
@@ -114,7 +112,7 @@ def validate_answers(raw: object) -> Answers:
 
     An absent key, JSON null or "unknown" leaves a question unanswered. Returns only the answered fields.
     """
-    if not isinstance(raw, Mapping):
+    if type(raw) is not dict and not isinstance(raw, Mapping):  # a dict, as JSON gives, checked first
         raise AnswerError("(case)", raw, "a JSON object of answers keyed by field code")
     answers: Answers = {}
     for key, value in raw.items():

@@ -533,8 +533,9 @@ _CONDITIONAL = tuple(q for q in QUESTIONS if q.asked_when is not None)
 _ASKED: dict[tuple[bool, ...], tuple[tuple[Question, ...], frozenset[str]]] = {}
 
 
-def _asked(answers: Mapping[str, object]) -> tuple[tuple[Question, ...], frozenset[str]]:
-    conditions = tuple(q.is_asked(answers) for q in _CONDITIONAL)
+def skip_logic(answers: Mapping[str, object]) -> tuple[tuple[Question, ...], frozenset[str]]:
+    """The questions asked for these answers, in order, and their fields as a set (skip logic applied)."""
+    conditions = tuple([q.asked_when.holds(answers) for q in _CONDITIONAL])  # type: ignore[union-attr]
     asked = _ASKED.get(conditions)
     if asked is None:
         questions = tuple(q for q in QUESTIONS if q.is_asked(answers))
@@ -544,12 +545,12 @@ def _asked(answers: Mapping[str, object]) -> tuple[tuple[Question, ...], frozens
 
 def asked_questions(answers: Mapping[str, object]) -> tuple[Question, ...]:
     """The questions asked for these answers, in order (skip logic applied)."""
-    return _asked(answers)[0]
+    return skip_logic(answers)[0]
 
 
 def asked_field_set(answers: Mapping[str, object]) -> frozenset[str]:
     """The fields asked for these answers, as a set (skip logic applied)."""
-    return _asked(answers)[1]
+    return skip_logic(answers)[1]
 
 
 def asked_fields(answers: Mapping[str, object]) -> tuple[str, ...]:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from ._answers import Answers
-from ._catalogue import asked_field_set, asked_questions
+from ._catalogue import Question, asked_field_set, skip_logic
 from ._points import NOT_CANDIDATE, POINTS, PointRule
 from ._result import DiscussionPoint, Reason, Result
 from ._rules import REQUIRED_FIELDS, decide
 from ._version import CRITERIA_VERSION
+
+_REQUIRED = frozenset(REQUIRED_FIELDS)
 
 #: The points emitted whatever the recommendation, in order (candidate points need a candidate).
 _ALWAYS = tuple(point for point in POINTS if point.kind == "always")
@@ -26,9 +28,13 @@ def applicable(answers: Answers) -> Answers:
 
 def unanswered(answers: Answers) -> tuple[str, ...]:
     """Questions asked for these answers (skip logic applied) that have no answer, in order."""
-    if asked_field_set(answers) <= answers.keys():  # all answered
+    return _unanswered(answers, *skip_logic(answers))
+
+
+def _unanswered(answers: Answers, questions: tuple[Question, ...], asked: frozenset[str]) -> tuple[str, ...]:
+    if asked <= answers.keys():  # all answered
         return ()
-    return tuple(q.field for q in asked_questions(answers) if q.field not in answers)
+    return tuple(q.field for q in questions if q.field not in answers)
 
 
 #: The discussion points made so far, by code and reasons. A point is a frozen value, so one serves every
@@ -49,14 +55,17 @@ def _point(rule: PointRule, reasons: tuple[Reason, ...]) -> DiscussionPoint:
 
 def evaluate(answers: Answers) -> Result:
     """Evaluate validated answers (see `validate_answers`) with the rules and points of the spec."""
-    answers = applicable(answers)
+    questions, asked = skip_logic(answers)
+    if not answers.keys() <= asked:  # an answer to a question no longer asked: the rules ignore it
+        answers = applicable(answers)
+        questions, asked = skip_logic(answers)
     rule, because = decide(answers)
     points = []
     for point in POINTS if rule.recommendation not in NOT_CANDIDATE else _ALWAYS:
         reasons = point.trigger(answers)
         if reasons is not None:
-            points.append(_point(point, reasons))
-    missing = tuple(f for f in REQUIRED_FIELDS if f not in answers)
+            points.append(_MADE.get((point.code, reasons)) or _point(point, reasons))
+    missing = () if answers.keys() >= _REQUIRED else tuple(f for f in REQUIRED_FIELDS if f not in answers)
     # Positional, in the order of Result's fields (a frozen dataclass is made faster so).
     return Result(
         rule.recommendation,
@@ -64,6 +73,6 @@ def evaluate(answers: Answers) -> Result:
         because,
         tuple(points),
         missing,
-        unanswered(answers),
+        _unanswered(answers, questions, asked),
         CRITERIA_VERSION,
     )

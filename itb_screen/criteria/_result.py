@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ._answers import Value, to_json_value
+from ._answers import Value
 from ._catalogue import value_label
 from ._labels import short_label
 
@@ -22,7 +22,8 @@ class Reason:
     value: Value | None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"field": self.field, "value": None if self.value is None else to_json_value(self.value)}
+        value = self.value  # to_json_value's rule, inline: made for every reason of every result
+        return {"field": self.field, "value": list(value) if isinstance(value, tuple) else value}
 
     def describe(self) -> str:
         """`Baclofen reaction: Recorded allergy, not confirmed` (the field by its short label)."""
