@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hmac
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,38 +68,114 @@ class Verification:
         return f"{who}: {where}: {problem.what}"
 
 
+class _Claims:
+    """Which rows of one table chain entries have named, and by which entry: one bit per id for the ids a
+    table of its size holds, a dict for any other (an id far out of range, or not an integer, which only
+    an edit by hand makes), so that memory does not grow with the history."""
+
+    def __init__(self, top: int) -> None:
+        self.top = top
+        self.bits = bytearray(top // 8 + 1)
+        self.others: dict[Any, int] = {}
+
+    def _bit(self, row_id: Any) -> tuple[Any, int | None]:
+        # Rows are matched as a dict of them matched before: 5.0 names row 5.
+        key = int(row_id) if isinstance(row_id, float) and row_id.is_integer() else row_id
+        return key, key if type(key) is int and 0 <= key < self.top else None
+
+    def claim(self, row_id: Any, seq: int) -> bool:
+        """Note that entry `seq` names the row; False when an entry named it before."""
+        key, bit = self._bit(row_id)
+        if bit is None:
+            return self.others.setdefault(key, seq) == seq
+        byte, mask = bit // 8, 1 << bit % 8
+        if self.bits[byte] & mask:
+            return False
+        self.bits[byte] |= mask
+        return True
+
+    def claimed(self, row_id: Any) -> bool:
+        key, bit = self._bit(row_id)
+        return key in self.others if bit is None else bool(self.bits[bit // 8] & 1 << bit % 8)
+
+
+class _Table:
+    """One chained table read alongside the chain: its rows in id order, one pass (the chain names each
+    table's rows in increasing id order unless it was edited), and a row looked up by id when an entry
+    names one behind that pass; the rows' contents are never all held at once. A table that cannot be
+    read (dropped, or a column) has no rows."""
+
+    def __init__(self, conn: sqlite3.Connection, table: str, columns: tuple[str, ...], found: Verification):
+        self.conn, self.table = conn, table
+        self.select = f"SELECT id, {', '.join(columns)} FROM {table}"
+        try:
+            count, top = conn.execute(f"SELECT count(*), max(id) FROM {table}").fetchone()
+            self.rows: Iterator[Any] = iter(conn.execute(f"{self.select} ORDER BY id"))
+        except sqlite3.OperationalError as error:
+            found.problems.append(Problem(table, None, None, f"cannot be read: {error}"))
+            self.readable, self.rows, count, top = False, iter(()), 0, None
+        else:
+            self.readable = True
+        self.next: tuple[Any, ...] | None = next(self.rows, None)
+        limit = 8 * (int(count) + 1024)  # an id far beyond the rows' count goes to the dict
+        self.claims = _Claims(min(top + 1, limit) if isinstance(top, int) and top > 0 else 0)
+
+    def row(self, row_id: Any) -> tuple[Any, ...] | None:
+        """The content of the row `row_id` names (None when there is none), as a dict of the rows gave."""
+        if not self.readable:
+            return None
+        if type(row_id) is int:
+            while self.next is not None and self.next[0] < row_id:
+                self.next = next(self.rows, None)
+            if self.next is not None and self.next[0] == row_id:
+                return tuple(self.next[1:])
+        found = self.conn.execute(f"{self.select} WHERE id = ?", (row_id,)).fetchone()
+        return tuple(found[1:]) if found is not None and found[0] == row_id else None
+
+    def first_claim(self, row_id: Any, before: int) -> int:
+        """The entry that named the row first (for the rare row named twice)."""
+        found = self.conn.execute(
+            "SELECT min(seq) FROM chain WHERE tbl = ? AND row_id = ? AND seq < ?",
+            (self.table, row_id, before),
+        ).fetchone()
+        return int(found[0]) if found and found[0] is not None else before
+
+
 class _Rows:
-    """Every chained row's content, by table and id, and whether an entry has claimed it."""
+    """Every chained table, read alongside the chain (`_Table`)."""
 
     def __init__(self, conn: sqlite3.Connection, found: Verification) -> None:
-        self.rows: dict[str, dict[Any, tuple[Any, ...]]] = {}
-        for table, columns in CHAINED.items():
-            query = f"SELECT id, {', '.join(columns)} FROM {table} ORDER BY id"
-            try:
-                self.rows[table] = {r[0]: tuple(r[1:]) for r in conn.execute(query)}
-            except sqlite3.OperationalError as error:  # the table dropped, or a column
-                self.rows[table] = {}
-                found.problems.append(Problem(table, None, None, f"cannot be read: {error}"))
-        self.seen: dict[tuple[str, Any], int] = {}
+        self.conn = conn
+        self.tables = {table: _Table(conn, table, columns, found) for table, columns in CHAINED.items()}
 
-    def case_of(self, table: str, row_id: Any) -> int | None:
-        row = self.rows.get(table, {}).get(row_id)
-        return int(row[0]) if table in _OF_A_CASE and row is not None and row[0] is not None else None
+    def unclaimed(self) -> Iterator[tuple[str, int, int | None]]:
+        """Every row no entry named: (table, id, its case), table by table in id order."""
+        for table, reader in self.tables.items():
+            if not reader.readable:
+                continue
+            first = "case_id" if table in _OF_A_CASE else "NULL"
+            for row_id, case_id in self.conn.execute(f"SELECT id, {first} FROM {table} ORDER BY id"):
+                if not reader.claims.claimed(row_id):
+                    yield table, row_id, None if case_id is None else int(case_id)
+
+
+def _case_of(table: str, values: tuple[Any, ...] | None) -> int | None:
+    return int(values[0]) if table in _OF_A_CASE and values is not None and values[0] is not None else None
 
 
 def _check_entry(entry: Sequence[Any], prev: str, key: bytes, rows: _Rows) -> Problem | None:
     """One chain entry against its row (None when its MAC matches)."""
     seq, table, row_id, stored = entry
-    if table not in rows.rows:
+    if table not in rows.tables:
         return Problem("chain", seq, None, f"names {table!r}, which is not chained (the chain was edited)")
-    case = rows.case_of(table, row_id)
-    if (table, row_id) in rows.seen:
-        first = rows.seen[(table, row_id)]
+    reader = rows.tables[table]
+    values = reader.row(row_id)
+    case = _case_of(table, values)
+    if not reader.claims.claim(row_id, seq):
+        first = reader.first_claim(row_id, seq)
         return Problem(
             table, row_id, case, f"chained twice (entries {first} and {seq}): the chain was edited"
         )
-    rows.seen[(table, row_id)] = seq
-    values = rows.rows[table].get(row_id)
     if values is None:
         return Problem(table, row_id, None, f"removed (chained as entry {seq}, no longer in the table)")
     if not hmac.compare_digest(mac(key, prev, table, row_id, values), str(stored)):
@@ -112,33 +188,30 @@ def _check_chain(conn: sqlite3.Connection, key: bytes, rows: _Rows, found: Verif
     """Every entry in order, each MAC recomputed from the stored one before it (so one altered row is
     one problem, not every row after it); then every row with no entry."""
     prev, expected, matched, problems = "", 1, 0, []
-    entries = conn.execute("SELECT seq, tbl, row_id, mac FROM chain ORDER BY seq").fetchall()
-    for entry in entries:
+    last: Sequence[Any] | None = None
+    for entry in conn.execute("SELECT seq, tbl, row_id, mac FROM chain ORDER BY seq"):
         if entry[0] != expected:
             gone = f"entries {expected} to {entry[0] - 1}" if entry[0] > expected + 1 else f"entry {expected}"
             problems.append(Problem("chain", entry[0], None, f"{gone} removed before it"))
         problem = _check_entry(entry, prev, key, rows)
         matched += problem is None
         problems += [problem] if problem else []
-        prev, expected = str(entry[3]), entry[0] + 1
-    if entries and not matched:
+        prev, expected, last = str(entry[3]), entry[0] + 1, entry
+    if last is not None and not matched:
         what = "no entry verifies with this key: it is not this database's key, or every row was rewritten"
         problems = [Problem("chain", None, None, what)]
     found.problems += problems
-    found.head = (int(entries[-1][0]), str(entries[-1][3])) if entries else (0, "")
-    for table, by_id in rows.rows.items():
-        for row_id in by_id:
-            if (table, row_id) not in rows.seen:
-                found.problems.append(
-                    Problem(table, row_id, rows.case_of(table, row_id), "not in the chain (added by hand)")
-                )
+    found.head = (int(last[0]), str(last[3])) if last is not None else (0, "")
+    for table, row_id, case in rows.unclaimed():
+        found.problems.append(Problem(table, row_id, case, "not in the chain (added by hand)"))
 
 
 def _check_cases(conn: sqlite3.Connection, rows: _Rows, found: Verification) -> None:
     """Each case's reference, owner and status must be those of its last `case_changes` row."""
     chained: dict[int, tuple[Any, ...]] = {}
-    for values in rows.rows["case_changes"].values():  # in id order: the last one stays
-        chained[values[0]] = values[1:4]
+    if rows.tables["case_changes"].readable:  # in id order: the last one stays
+        for values in conn.execute("SELECT case_id, ref, user_id, status FROM case_changes ORDER BY id"):
+            chained[values[0]] = tuple(values[1:4])
     for case_id, *current in conn.execute("SELECT id, ref, user_id, status FROM cases ORDER BY id"):
         was = chained.pop(case_id, None)
         if was is None:
