@@ -46,12 +46,15 @@ DEFAULT_PORT = 8001
 TEMPLATES = Path(__file__).with_name("templates")
 
 
-#: Datasette settings: no file download, no caching of live data, no debug views.
+#: Datasette settings: no file download, no caching of live data, no debug views, and no facet
+#: suggestions (a table page tried one query per column and kind of facet, each up to Datasette's 50 ms:
+#: 1.5 s for the answers at 100,000 cases, 0.04 s without; facets asked for with ?_facet= still work).
 SETTINGS = {
     "allow_download": False,
     "default_cache_ttl": 0,
     "template_debug": False,
     "trace_debug": False,
+    "suggest_facets": False,
 }
 
 
