@@ -188,8 +188,10 @@ def _street(span: str) -> bool:
 
 #: What an e-mail or web address shows without a digit: `@`, a dot inside a word, a spelled `at`.
 _ADDRESS_MARK = re.compile(r"@|\w\.\w|[\[(]at[\])]|localhost|://", re.IGNORECASE)
-#: Entities that need no digit; every other recognizer looks for digits, phone numbers for seven.
+#: Entities that need no digit; every other recognizer looks for digits, a phone number for seven with
+#: nothing but separators between them (an option list, `1. ... 7. Other`, has seven digits too).
 _WORDS_ONLY = frozenset({"EMAIL_ADDRESS", "URL"})
+_SEVEN_DIGITS = re.compile(r"(?:\d[\s().\-/]{0,3}){6}\d")
 
 
 def _worth(entity: str, digits: int, text: str) -> bool:
@@ -197,7 +199,9 @@ def _worth(entity: str, digits: int, text: str) -> bool:
     no digit, and libphonenumber's matcher, tried in 16 regions, was half the cost of an answer."""
     if entity in _WORDS_ONLY:
         return _ADDRESS_MARK.search(text) is not None
-    return digits >= (7 if entity == "PHONE_NUMBER" else 1)
+    if entity == "PHONE_NUMBER":
+        return digits >= 7 and _SEVEN_DIGITS.search(text) is not None
+    return digits > 0
 
 
 def found(text: str) -> list[tuple[int, int, str]]:
