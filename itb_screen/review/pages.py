@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 from urllib.parse import quote
@@ -163,6 +164,14 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, database: 
     if column == "refs":
         return Markup(", ").join(case_link(datasette, ref) for ref in _REFS_SPLIT.split(str(value)) if ref)
     return cell_words(row, column, value, site_zone(datasette))
+
+
+@hookimpl
+def asgi_wrapper(datasette: Any) -> Callable[[Any], Any]:
+    """The site answers only GET and HEAD (`site.get_only`), also for `datasette.client`."""
+    from .site import get_only
+
+    return get_only
 
 
 @hookimpl

@@ -110,13 +110,6 @@ def get_only(app: Callable) -> Callable:
     return asgi
 
 
-class ReviewDatasette(Datasette):
-    """Datasette whose ASGI app (also the one `ds.client` uses) answers only GET and HEAD."""
-
-    def app(self) -> Callable:
-        return get_only(super().app())
-
-
 def bundled_plugins_only() -> list[str]:
     """Unregister every Datasette plugin neither bundled with Datasette nor the dashboard's nor the site's
     own pages; the names unregistered. Registers the site's pages (`review/pages.py`)."""
@@ -146,7 +139,7 @@ def build_datasette(db_path: str | os.PathLike, time_zone: str = "UTC") -> Datas
     bundled_plugins_only()
     metadata = build_metadata()
     metadata["plugins"][pages.PLUGIN] = {"time_zone": time_zone}
-    ds = ReviewDatasette(metadata=metadata, settings=SETTINGS, cors=False, template_dir=str(TEMPLATES))
+    ds = Datasette(metadata=metadata, settings=SETTINGS, cors=False, template_dir=str(TEMPLATES))
     # With no files Datasette adds an in-memory database; the site serves one database only.
     if "_memory" in ds.databases:
         ds.remove_database("_memory")
