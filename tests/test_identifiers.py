@@ -115,6 +115,8 @@ def realistic_refs(count: int = 200) -> list[str]:
         "CP_clinic_03",
         "AB1234",
         "ITB-2026-07",
+        "MAR-001",  # a month's letters and a number: no date
+        "MARK-123",
     ]
     while len(refs) < count:
         refs.append(rng.choice(shapes)())

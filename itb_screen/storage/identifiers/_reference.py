@@ -8,9 +8,15 @@ import re
 
 from ._normal import normalise
 
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
-#: A month name run into digits, or digits into a month name (`March31950`, `3March1950`).
-_RUN_DATE = re.compile(rf"(?:^|[^a-z]){_MONTH}[-_. ]?\d{{3,}}|\d{{1,2}}[-_. ]?{_MONTH}[-_. ]?\d{{2,4}}", re.I)
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+#: A month name run into a day and a year (`March31950`), or a day, a month name and a year
+#: (`3March1950`); a clinic's code with a month's letters and a number (`MAR-001`, `MARK-123`) is none.
+_RUN_DATE = re.compile(
+    rf"(?<![a-z]){_MONTH}[-_. ]?\d{{5,6}}(?!\d)|(?<!\d)\d{{1,2}}[-_. ]?{_MONTH}[-_. ]?\d{{2,4}}(?!\d)", re.I
+)
 _DIGITS = re.compile(r"\d(?:[-_. ]?\d){4,}")
 
 
