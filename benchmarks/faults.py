@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import logging
 import os
 import random
@@ -632,21 +631,13 @@ class Variants:
         )
 
 
-def _variant_rows() -> list[dict[str, Any]]:
-    rows = []
-    for name in ("identifiers.jsonl", "identifier_variants.jsonl"):
-        path = ROOT / "tests" / "data" / name
-        rows += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return rows
-
-
 def identifier_variants(where: Path) -> Variants:
     """Every row of the identifier corpora typed as an answer into a real dialogue on a real database
     file; then each stored line searched for the identifier verbatim (and its digits, 5 or more, joined)
     and each clinical sentence looked for as typed."""
     from itb_screen.dialogue import Dialogue, Identity
     from itb_screen.storage.identifiers import normalise
-    from tests.test_identifiers import BEYOND_THE_CLASSES
+    from tests.test_identifiers import BEYOND_THE_CLASSES, CASES
 
     db = where / "identifier-variants.db"
     db.unlink(missing_ok=True)
@@ -654,7 +645,7 @@ def identifier_variants(where: Path) -> Variants:
     alice = Identity("console", "alice", "Alice")
     dialogue = Dialogue(store)
     dialogue.handle(alice, "/new IDV-1")
-    rows = [r for r in _variant_rows() if r["text"] not in BEYOND_THE_CLASSES]
+    rows = [r for r in CASES if r["text"] not in BEYOND_THE_CLASSES]  # both identifier corpora
     for row in rows:
         dialogue.handle(alice, row["text"])
     store.close()
