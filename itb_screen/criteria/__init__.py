@@ -19,17 +19,32 @@ from ._catalogue import (
     asked_questions,
     field_label,
     match_key,
+    position,
     progress,
     value_label,
 )
 from ._evaluate import applicable, evaluate, unanswered
+from ._guidance import (
+    ALL_GROUPS,
+    FLAGS,
+    FLAGS_BY_CODE,
+    LABEL_AGE_FROM,
+    SPINAL_ORIGIN,
+    FlagRule,
+    check_groups,
+    raise_flags,
+)
 from ._labels import SHORT_LABELS, short_label
 from ._points import POINTS, PointRule
-from ._result import DISCLAIMER, DiscussionPoint, Reason, Recommendation, Result
+from ._result import DISCLAIMER, DiscussionPoint, GuidanceFlag, Reason, Recommendation, Result, shown_flags
 from ._rules import RECOMMENDATIONS, RELATIVE_ITEMS, REQUIRED_FIELDS, RULES, Rule
 from ._seed import CITATION, SEED_STATEMENTS, SOURCE
+from ._sources import CONSENSUS_WORDS, GUIDANCE_GROUPS, GUIDANCE_SOURCES, Source, source_group
 from ._text import (
+    GUIDANCE_HEADING,
     because_line,
+    flag_line,
+    flag_lines,
     join_words,
     labels_text,
     missing_heading,
@@ -38,11 +53,35 @@ from ._text import (
     reasons_text,
     recommendation_line,
     result_text,
+    sources_words,
+    versions_line,
 )
-from ._version import CRITERIA_VERSION
+from ._version import CRITERIA_VERSION, GUIDANCE_VERSION
 from ._vocabulary import CONCEPT_TERMS, CONDITIONS, ICD10CM_DESCRIPTIONS, TERMS, Condition, category_of
 
 __all__ = [
+    "ALL_GROUPS",
+    "CONSENSUS_WORDS",
+    "FLAGS",
+    "FLAGS_BY_CODE",
+    "GUIDANCE_GROUPS",
+    "GUIDANCE_HEADING",
+    "GUIDANCE_SOURCES",
+    "GUIDANCE_VERSION",
+    "LABEL_AGE_FROM",
+    "SPINAL_ORIGIN",
+    "FlagRule",
+    "GuidanceFlag",
+    "Source",
+    "check_groups",
+    "flag_line",
+    "flag_lines",
+    "position",
+    "raise_flags",
+    "shown_flags",
+    "source_group",
+    "sources_words",
+    "versions_line",
     "CONCEPT_TERMS",
     "CONDITIONS",
     "ICD10CM_DESCRIPTIONS",

@@ -37,6 +37,7 @@ __all__ = [
     "asked_questions",
     "field_label",
     "match_key",
+    "position",
     "progress",
     "value_label",
 ]
@@ -118,6 +119,42 @@ QUESTIONS: tuple[Question, ...] = (
         ),
     ),
     Question(
+        2,
+        "tbi_within_year",
+        "Was it a traumatic brain injury less than a year ago?",
+        "one",
+        ("L2",),
+        short="TBI under a year ago",
+        hint="No = not traumatic (hypoxic, for example), or a year or more since the injury.",
+        asked_when=AskedWhen("primary_condition", equals="acquired_brain_injury"),
+        after="primary_condition",
+        suffix="a",
+        options=(
+            Option("yes", "Yes, under a year ago", _YES + ("under a year", "less than a year")),
+            Option("no", "No", _NO + ("over a year", "more than a year", "not traumatic")),
+        ),
+        negated_means=_NEGATED_YES,
+    ),
+    Question(
+        2,
+        "sci_level_t6_or_above",
+        "Is the spinal cord injury at T6 or above?",
+        "one",
+        ("L4",),
+        short="Injury at T6 or above",
+        hint="Cervical (C1 to C8) and T1 to T6 are at T6 or above; T7 and below are not.",
+        asked_when=AskedWhen("primary_condition", equals="spinal_cord_injury"),
+        after="primary_condition",
+        suffix="b",
+        options=(
+            Option(
+                "yes", "Yes, T6 or above", _YES + ("above T6", "at or above T6", "cervical", "tetraplegia")
+            ),
+            Option("no", "No, below T6", _NO + ("below T6", "lumbar", "low thoracic")),
+        ),
+        negated_means=_NEGATED_YES,
+    ),
+    Question(
         3,
         "disease_course",
         "Is the underlying condition stable or progressive?",
@@ -184,6 +221,20 @@ QUESTIONS: tuple[Question, ...] = (
         current_only=True,
     ),
     Question(
+        5,
+        "relies_on_spasticity",
+        "Does the patient rely on spasticity to stand, transfer or walk?",
+        "one",
+        ("N4",),
+        short="Relies on spasticity",
+        hint="For example tone in the legs that compensates for weakness when standing.",
+        asked_when=AskedWhen("ambulatory", equals="yes"),
+        after="ambulatory",
+        suffix="a",
+        options=_yes_no(("relies on it", "uses the tone"), ("does not rely on it",), none_means_no=False),
+        negated_means=_NEGATED_YES,
+    ),
+    Question(
         6,
         "growth_complications",
         "Does spasticity affect the growing child's musculoskeletal system in any of these ways?",
@@ -203,6 +254,39 @@ QUESTIONS: tuple[Question, ...] = (
             Option("none", "None of these", ("no", "nil", "nothing", "none of the above")),
         ),
         concepts=(Concept("ignore"),),
+    ),
+    Question(
+        6,
+        "child_surgical_risks",
+        "Does any of these apply to the child?",
+        "many",
+        ("N1", "N2", "N3"),
+        short="Surgical risks (child)",
+        hint="Choose all that apply.",
+        asked_when=AskedWhen("age_years", PAEDIATRIC_BELOW),
+        after="growth_complications",
+        suffix="a",
+        options=(
+            Option("too_small_for_pump", "Too small for a pump", ("too small", "pump too big")),
+            Option("coagulation_disorder", "Coagulation disorder", ("coagulopathy", "bleeding disorder")),
+            Option("malnutrition", "Malnutrition", ("malnourished", "undernourished", "undernutrition")),
+            Option(
+                "respiratory_failure_risk",
+                "Risk of respiratory failure",
+                ("respiratory failure", "respiratory risk", "at risk of respiratory failure"),
+            ),
+            Option(
+                "previous_spinal_fusion",
+                "Previous spinal fusion",
+                ("spinal fusion done", "had spinal fusion", "prior spinal fusion", "previous fusion"),
+            ),
+            Option(
+                "spinal_fusion_likely",
+                "Spinal fusion likely",
+                ("fusion likely", "likely spinal fusion", "fusion planned", "spinal fusion planned"),
+            ),
+            Option("none", "None of these", ("no", "nil", "nothing", "none of the above", "none known")),
+        ),
     ),
     Question(
         7,
@@ -496,6 +580,23 @@ QUESTIONS: tuple[Question, ...] = (
         negated_means=_NEGATED_YES,
     ),
     Question(
+        17,
+        "seizures_controlled",
+        "Are the seizures controlled?",
+        "one",
+        ("N2",),
+        short="Seizures controlled",
+        asked_when=AskedWhen("seizures", equals="yes"),
+        after="seizures",
+        suffix="a",
+        options=_yes_no(
+            ("controlled", "well controlled", "seizure free"),
+            ("uncontrolled", "not controlled", "poorly controlled", "breakthrough seizures"),
+            none_means_no=False,
+        ),
+        negated_means=_NEGATED_YES,
+    ),
+    Question(
         18,
         "abdominal_pelvic_surgery",
         "Has the patient had abdominal or pelvic surgery?",
@@ -513,15 +614,29 @@ FIELDS: tuple[str, ...] = tuple(QUESTIONS_BY_FIELD)
 
 
 def _check_catalogue() -> None:
-    if [q.number for q in QUESTIONS] != list(range(1, len(QUESTIONS) + 1)):
+    main = [q for q in QUESTIONS if not q.from_guidance]
+    if [q.number for q in main] != list(range(1, len(main) + 1)):
         raise ValueError("questions must be numbered 1..n in order")
-    if len(FIELDS) != len(QUESTIONS):
-        raise ValueError("field codes must be unique")
-    for q in QUESTIONS:
+    if len(FIELDS) != len(QUESTIONS) or len({q.tag for q in QUESTIONS}) != len(QUESTIONS):
+        raise ValueError("field codes and question numbers must be unique")
+    for index, q in enumerate(QUESTIONS):
         if q.asked_when is not None:
-            source = QUESTIONS_BY_FIELD.get(q.asked_when.field)
-            if source is None or source.kind != "number" or source.number >= q.number:
-                raise ValueError(f"{q.field}: asked_when must name an earlier number question")
+            _check_condition(q, q.asked_when)
+        if q.from_guidance:
+            before = QUESTIONS[index - 1]
+            if q.after not in (before.field, before.after) or q.number != QUESTIONS_BY_FIELD[q.after].number:
+                raise ValueError(f"{q.field}: a follow-up comes right after the question it follows")
+
+
+def _check_condition(question: Question, when: AskedWhen) -> None:
+    """A condition names an earlier question, and a value that question can have."""
+    source = QUESTIONS_BY_FIELD.get(when.field)
+    if source is None or FIELDS.index(source.field) >= FIELDS.index(question.field):
+        raise ValueError(f"{question.field}: asked_when must name an earlier question")
+    if (when.below is not None) != (source.kind == "number") or (
+        when.equals is not None and when.equals not in source.codes
+    ):
+        raise ValueError(f"{question.field}: asked_when does not fit {when.field}")
 
 
 _check_catalogue()
@@ -562,6 +677,14 @@ def progress(answers: Mapping[str, object]) -> tuple[int, int]:
     """(answered, asked): how far a case has got, counting only the questions skip logic asks."""
     asked = asked_fields(answers)
     return sum(1 for f in asked if f in answers), len(asked)
+
+
+def position(field_code: str, answers: Mapping[str, object]) -> tuple[int, int]:
+    """(N, M) of `question N of M`: the catalogue's numbered questions, and its follow-ups only while
+    their condition holds (other-guidance.md), so a follow-up asked moves the later ones on by one."""
+    counted = [q.field for q in QUESTIONS if not q.from_guidance or q.is_asked(answers)]
+    here = counted.index(field_code) + 1 if field_code in counted else QUESTIONS_BY_FIELD[field_code].number
+    return here, len(counted)
 
 
 def field_label(field_code: str) -> str:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from ._answers import Answers
 from ._catalogue import Question, asked_field_set, skip_logic
+from ._guidance import raise_flags
 from ._points import NOT_CANDIDATE, POINTS, PointRule
 from ._result import DiscussionPoint, Reason, Result
 from ._rules import REQUIRED_FIELDS, decide
-from ._version import CRITERIA_VERSION
+from ._version import CRITERIA_VERSION, GUIDANCE_VERSION
 
 _REQUIRED = frozenset(REQUIRED_FIELDS)
 
@@ -16,9 +17,10 @@ _ALWAYS = tuple(point for point in POINTS if point.kind == "always")
 
 
 def applicable(answers: Answers) -> Answers:
-    """The answers the rules see: an answer to a question no longer asked is ignored.
+    """The answers the rules and flags see: an answer to a question no longer asked is ignored.
 
-    (An age changed to 18 or over drops `growth_complications`; it stays in the history.)
+    (An age changed to 18 or over drops `growth_complications`, a condition changed from spinal cord
+    injury drops `sci_level_t6_or_above`; they stay in the history.)
     """
     asked = asked_field_set(answers)
     if answers.keys() <= asked:  # the usual case: every answer is to a question asked
@@ -75,4 +77,6 @@ def evaluate(answers: Answers) -> Result:
         missing,
         _unanswered(answers, questions, asked),
         CRITERIA_VERSION,
+        raise_flags(answers),  # apart: computed from the same answers, read by no rule or point
+        GUIDANCE_VERSION,
     )

@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Literal
 
 from ._seed import SEED_STATEMENTS
+from ._sources import GUIDANCE_SOURCES
 from ._vocabulary import CONCEPT_TERMS, CONDITIONS, TERMS, category_of
 
 Kind = Literal["number", "one", "many"]
@@ -115,17 +116,31 @@ class FollowUp:
 
 @dataclass(frozen=True)
 class AskedWhen:
-    """A question is asked only while another answered number field is below a bound."""
+    """A question is asked only while another answer holds: a number field below a bound (`age_years` <
+    18), or a choice field equal to one code (`primary_condition` = `spinal_cord_injury`)."""
 
     field: str
-    below: int
+    below: int | None = None
+    equals: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.below is None) == (self.equals is None):
+            raise ValueError(f"asked_when on {self.field}: give either below or equals")
 
     def holds(self, answers: Mapping[str, object]) -> bool:
         value = answers.get(self.field)
-        return isinstance(value, int) and value < self.below
+        if self.equals is not None:
+            return value == self.equals
+        return isinstance(value, int) and value < self.below  # type: ignore[operator]
 
     def describe(self) -> str:
-        return f"{self.field} < {self.below}"
+        """`age_years < 18` or `seizures = yes`, as other-guidance.md writes conditions."""
+        return f"{self.field} < {self.below}" if self.equals is None else f"{self.field} = {self.equals}"
+
+    @property
+    def name(self) -> str:
+        """An identifier for the condition (the state diagram names its transitions so)."""
+        return f"{self.field}_below_{self.below}" if self.equals is None else f"{self.field}_is_{self.equals}"
 
 
 @dataclass(frozen=True)
@@ -157,12 +172,21 @@ class Question:
     resolved_cues: tuple[str, ...] = ()
     #: Cues, beyond the published ConText lists, that make an answer here doubtful ("not yet confirmed").
     doubt_cues: tuple[str, ...] = ()
+    #: A follow-up of other-guidance.md: asked right after the question `after`, numbered after it with
+    #: this suffix (`2a`), and serving the label's or NICE's sources rather than the consensus.
+    after: str = ""
+    suffix: str = ""
 
     def __post_init__(self) -> None:
         if not _CODE.match(self.field):
             raise ValueError(f"field {self.field!r} is not a lower-case identifier")
-        if not self.serves or any(s not in SEED_STATEMENTS for s in self.serves):
-            raise ValueError(f"{self.field}: serves {self.serves!r}, not seed statements")
+        known = GUIDANCE_SOURCES if self.after else SEED_STATEMENTS
+        if not self.serves or any(s not in known for s in self.serves):
+            raise ValueError(f"{self.field}: serves {self.serves!r}, not its kind of sources")
+        if bool(self.after) != bool(self.suffix) or (self.after and self.asked_when is None):
+            raise ValueError(
+                f"{self.field}: a follow-up names the question it follows, a suffix and a condition"
+            )
         if self.kind == "number":
             if self.options or self.minimum is None or self.maximum is None:
                 raise ValueError(f"{self.field}: a number needs a range and no options")
@@ -216,6 +240,16 @@ class Question:
         lists = [*TERMS.get(self.field, {}).values(), *CONCEPT_TERMS.get(self.field, {}).values()]
         if any(not isinstance(phrases, tuple) for phrases in lists):  # ("one phrase") is a string
             raise ValueError(f"{self.field}: every vocabulary list must be a tuple of phrases")
+
+    @property
+    def tag(self) -> str:
+        """How people see the question's number: `9`, or `2a` for the follow-up asked after question 2."""
+        return f"{self.number}{self.suffix}"
+
+    @property
+    def from_guidance(self) -> bool:
+        """Whether this is one of other-guidance.md's follow-up questions (asked right after `after`)."""
+        return bool(self.after)
 
     def phrases(self) -> tuple[tuple[str, str], ...]:
         """Every phrase the reader looks for here, with what it names: an option code, or

@@ -10,8 +10,12 @@ from collections.abc import Iterable
 
 from ._catalogue import QUESTIONS_BY_FIELD, value_label
 from ._labels import short_label
-from ._result import DISCLAIMER, DiscussionPoint, Reason, Result
+from ._result import DISCLAIMER, DiscussionPoint, GuidanceFlag, Reason, Result
 from ._rules import RECOMMENDATIONS
+from ._sources import CONSENSUS_WORDS, GUIDANCE_GROUPS, source_group
+
+#: The heading under which the flags are shown, apart from the points (other-guidance.md).
+GUIDANCE_HEADING = "Other guidance to check"
 
 #: What each answer that can make a rule or a point hold says, as part of a "because" sentence.
 #: Many-choice and number answers are phrased by `reason_phrase` itself.
@@ -30,6 +34,10 @@ _PHRASES: dict[tuple[str, str], str] = {
     ("ambulatory", "yes"): "the patient walks",
     ("cognitive_impairment", "yes"): "cognition is impaired",
     ("disease_course", "progressive"): "the condition is progressive",
+    ("tbi_within_year", "yes"): "the traumatic brain injury was less than a year ago",
+    ("sci_level_t6_or_above", "yes"): "the spinal cord injury is at T6 or above",
+    ("relies_on_spasticity", "yes"): "the patient relies on spasticity to stand, transfer or walk",
+    ("seizures_controlled", "no"): "the seizures are not controlled",
 }
 
 
@@ -104,6 +112,34 @@ def point_line(point: DiscussionPoint) -> str:
     return f"{point.text} ({point.source}{why})"
 
 
+def sources_words(sources: Iterable[str]) -> str:
+    """`US label L3; consensus S3`, `NICE CG145, under 19s N2`: each source's document in words, then ids."""
+    named: dict[str, list[str]] = {}
+    for source in sources:
+        group = source_group(source)
+        named.setdefault(GUIDANCE_GROUPS[group] if group else CONSENSUS_WORDS, []).append(source)
+    return "; ".join(f"{words} {', '.join(ids)}" for words, ids in named.items())
+
+
+def flag_line(flag: GuidanceFlag) -> str:
+    """`Below the labelled age ... (US label L1; because the patient is 3 years old)`."""
+    why = f"; because {reasons_text(flag.because)}" if flag.because else ""
+    return f"{flag.text} ({sources_words(flag.sources)}{why})"
+
+
+def flag_lines(result: Result) -> list[str]:
+    """The flags under their heading, numbered, or nothing when none is raised (or shown)."""
+    if not result.other_guidance:
+        return []
+    return [f"{GUIDANCE_HEADING}:", *(f"{i}. {flag_line(f)}" for i, f in enumerate(result.other_guidance, 1))]
+
+
+def versions_line(result: Result) -> str:
+    """`Criteria version: ...`, and the guidance version beside it when the result has one."""
+    guidance = f"; guidance version: {result.guidance_version}" if result.guidance_version else ""
+    return f"Criteria version: {result.criteria_version}{guidance}"
+
+
 def missing_heading(recommendation: str) -> str:
     """How missing required answers are introduced: only `incomplete` waits for them."""
     if recommendation == "incomplete":
@@ -130,7 +166,9 @@ def result_text(result: Result) -> str:
         lines += [f"{i}. {point_line(p)}" for i, p in enumerate(result.discussion_points, 1)]
     else:
         lines.append("Discussion points for the team: none.")
+    if flags := flag_lines(result):
+        lines += ["", *flags]
     if result.unanswered:
         lines += ["", f"Unanswered: {labels_text(result.unanswered)}"]
-    lines += ["", f"Criteria version: {result.criteria_version}", DISCLAIMER]
+    lines += ["", versions_line(result), DISCLAIMER]
     return "\n".join(lines)
