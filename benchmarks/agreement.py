@@ -2,8 +2,10 @@
 `itb-screen evaluate`, the console and the Telegram bot (in process).
 
 Each answer set is generated from the question catalogue with a seeded `random.Random`, as the dialogue
-asks it: questions skip logic does not ask are absent, and some asked questions are left unanswered
-(absent, or "unknown") so that "incomplete" occurs. Then:
+asks it: questions skip logic does not ask are absent (the follow-ups of other-guidance.md included: each is
+answered only when its condition holds, right after its question), and some asked questions are left
+unanswered (absent, or "unknown") so that "incomplete" occurs. Most sets start from a public vignette's
+answers, the guidance vignettes' among them (tests/data/guidance-*.jsonl), so the flags are raised. Then:
 
 - evaluate, the reference: every set in one JSON Lines file through the real `itb-screen evaluate` command
   (click's CliRunner, in process);
@@ -13,8 +15,10 @@ asks it: questions skip logic does not ask are absent, and some asked questions 
   (`Screening`: the age on the keypad, every answer tapped, Confirm) or, for half the sets, by typing the
   answers, on a SQLite file of its own, the result read back from the Store.
 
-Compared per set: the recommendation, the discussion point codes in order, missing_required, unanswered
-and the criteria version. Exit 1 on any disagreement.
+Compared per set, in two parts reported apart: the consensus result (the recommendation, the discussion
+point codes in order, missing_required, unanswered and the criteria version) and the other guidance flags
+(their codes in order and the guidance version). The channels' results are the ones they stored (the
+result's JSON, flags included), not their shown text. Exit 1 on any disagreement.
 
     python benchmarks/agreement.py [--count 5000] [--seed 0]
 """
@@ -50,12 +54,14 @@ from itb_screen.bot.telegram import Member  # noqa: E402
 from itb_screen.cli import cli  # noqa: E402
 from itb_screen.criteria import QUESTIONS, QUESTIONS_BY_FIELD, UNKNOWN, Question  # noqa: E402
 from itb_screen.storage import Store  # noqa: E402
-from tests.conftest import VIGNETTES  # noqa: E402
+from tests.conftest import DATA, VIGNETTES  # noqa: E402
 from tests.drive import STYLES, typed, unanswered_asked  # noqa: E402
 from tests.telegram_offline import Harness, Screening, control, field_of, is_review  # noqa: E402
 
-#: What is compared between channels, as the evaluate object names it.
+#: What is compared between channels, as the evaluate object names it: the consensus result...
 COMPARED = ("recommendation", "points", "missing_required", "unanswered", "criteria_version")
+#: ...and the other guidance flags (codes in order), counted apart so a flag can't hide in the total.
+FLAG_COMPARED = ("flags", "guidance_version")
 CHANNELS = ("console", "telegram")
 #: Disagreements kept in full; the count covers them all.
 KEPT = 5
@@ -74,6 +80,8 @@ class Disagreement(NamedTuple):
     channel: str
     expected: dict[str, Any]
     got: dict[str, Any] | None
+    #: Which parts differ: "consensus", "flags" (both for a missing result).
+    parts: tuple[str, ...] = ("consensus", "flags")
 
 
 @dataclass
@@ -86,6 +94,12 @@ class Agreement:
     seconds: dict[str, float] = field(default_factory=dict)
     #: How many sets ended in each recommendation, by evaluate (the sets cover them all).
     outcomes: dict[str, int] = field(default_factory=dict)
+    #: Sets whose consensus result, and whose flags, every channel gave as evaluate did.
+    consensus_agreed: int = 0
+    flags_agreed: int = 0
+    #: How many sets raised any flag, and each flag, by evaluate.
+    flagged: int = 0
+    flags_raised: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -147,11 +161,20 @@ def answer_sets(count: int, seed: int = 0) -> list[AnswerSet]:
     """`count` sets from `seed`: some drawn whole, most near a public vignette (uniform draws seldom reach
     "refer for screening", which needs every contraindication absent)."""
     rng = random.Random(seed)
-    bases = [v["answers"] for v in VIGNETTES]
+    bases = [v["answers"] for v in VIGNETTES + GUIDANCE_VIGNETTES]
     return [
         answer_set(rng, f"S{seed}-{i}", rng.choice(bases) if rng.random() < 0.6 else None)
         for i in range(count)
     ]
+
+
+def _guidance_vignettes() -> list[dict[str, Any]]:
+    # The public guidance examples and ours: the follow-ups' answers are kept where still asked.
+    files = sorted(DATA.glob("guidance-*.jsonl"))
+    return [json.loads(line) for path in files for line in path.read_text().splitlines() if line.strip()]
+
+
+GUIDANCE_VIGNETTES = _guidance_vignettes()
 
 
 def known(answers: dict[str, Any]) -> dict[str, Any]:
@@ -171,7 +194,18 @@ def compared(result: dict[str, Any]) -> dict[str, Any]:
         "missing_required": list(result["missing_required"]),
         "unanswered": list(result["unanswered"]),
         "criteria_version": result["criteria_version"],
+        # A result without the keys (stored before the flags) gives None: a disagreement, not a crash.
+        "flags": [f["code"] for f in result["other_guidance"]] if "other_guidance" in result else None,
+        "guidance_version": result.get("guidance_version"),
     }
+
+
+def parts_differing(want: dict[str, Any], got: dict[str, Any] | None) -> tuple[str, ...]:
+    """Which parts of a channel's result differ from evaluate's: "consensus", "flags", or none."""
+    if got is None:
+        return ("consensus", "flags")
+    parts = (("consensus", COMPARED), ("flags", FLAG_COMPARED))
+    return tuple(name for name, keys in parts if any(got.get(k) != want.get(k) for k in keys))
 
 
 # The three channels --------------------------------------------------------------------------------
@@ -220,9 +254,13 @@ def through_console(sets: list[AnswerSet], db_path: Path, first: int = 0) -> Res
 
 
 async def _type_screening(h: Harness, user: int, one: AnswerSet, ref: str) -> None:
-    """One set screened in Telegram by typing each answer (tests/drive.py's words), Confirm pressed."""
+    """One set screened in Telegram by typing each answer (tests/drive.py's words), Confirm pressed.
+
+    An answer the bot does not take twice leaves the case open: no result, which the comparison reports
+    as a disagreement (a misreading is one), instead of ending the whole run."""
     have = known(one.answers)
     await h.send(user, f"/new {ref}")
+    tries: dict[str, int] = {}
     for _ in range(3 * len(QUESTIONS)):
         message = h.question(user)
         labels = [text for text, _ in h.api.buttons(message)]
@@ -236,6 +274,9 @@ async def _type_screening(h: Harness, user: int, one: AnswerSet, ref: str) -> No
             fld = field_of(message)
             if fld is None:
                 raise AssertionError(f"neither a question nor the review: {message['text']!r}")
+            tries[fld] = tries.get(fld, 0) + 1
+            if tries[fld] > 2:
+                return
             value = one.answers.get(fld)
             text = "unknown" if value == UNKNOWN else typed(QUESTIONS_BY_FIELD[fld], have.get(fld), one.style)
             await h.send(user, text)
@@ -286,11 +327,14 @@ def compare(
     agreement = Agreement(count=len(sets), agreed=0)
     for one in sets:
         want = expected.get(one.id)
-        wrong = [
-            Disagreement(one.id, name, want or {}, got.get(one.id))
-            for name, got in channels.items()
-            if want is None or got.get(one.id) != want
-        ]
+        wrong = []
+        for name, got in channels.items():
+            parts = parts_differing(want, got.get(one.id)) if want else ("consensus", "flags")
+            if parts:
+                wrong.append(Disagreement(one.id, name, want or {}, got.get(one.id), parts))
+        differing = {part for d in wrong for part in d.parts}
+        agreement.consensus_agreed += "consensus" not in differing
+        agreement.flags_agreed += "flags" not in differing
         if not wrong:
             agreement.agreed += 1
             continue
@@ -337,6 +381,9 @@ def measure(count: int, seed: int = 0, workdir: Path | None = None, jobs: int = 
     for result in expected.values():
         code = result["recommendation"]
         agreement.outcomes[code] = agreement.outcomes.get(code, 0) + 1
+        agreement.flagged += bool(result["flags"])
+        for flag in result["flags"]:
+            agreement.flags_raised[flag] = agreement.flags_raised.get(flag, 0) + 1
     return agreement
 
 
@@ -360,9 +407,16 @@ def main(argv: list[str] | None = None) -> int:
         f"of work in {args.jobs} process(es); seed {args.seed}; python {sys.version.split()[0]}, "
         f"{os.cpu_count()} CPUs"
     )
+    print(
+        f"  recommendation and points: {result.consensus_agreed}/{result.count} agree; "
+        f"other guidance flags: {result.flags_agreed}/{result.count} agree"
+    )
     print("  by evaluate: " + ", ".join(f"{code} {n}" for code, n in sorted(result.outcomes.items())))
+    raised = ", ".join(f"{c} {n}" for c, n in sorted(result.flags_raised.items()))
+    print(f"  flags by evaluate: {result.flagged} sets with flags; {raised or 'none'}")
     for d in result.disagreements:
-        print(f"  DISAGREE {d.set_id} via {d.channel}: expected {d.expected}, got {d.got}")
+        parts = ", ".join(d.parts)
+        print(f"  DISAGREE {d.set_id} via {d.channel} ({parts}): expected {d.expected}, got {d.got}")
     if result.disagreeing > len({d.set_id for d in result.disagreements}):
         print(f"  ... {result.disagreeing} sets disagreed in all")
     return 1 if result.disagreeing else 0
