@@ -28,7 +28,7 @@ from itb_screen.dialogue import (
 from itb_screen.storage import Store
 
 from .conftest import VIGNETTE_IDS, VIGNETTES
-from .drive import STYLES, screen, typed
+from .drive import STYLES, screen, typed, unanswered_asked
 
 ALICE = Identity("console", "alice", "Alice")
 BOB = Identity("console", "bob", "Bob")
@@ -138,16 +138,17 @@ def test_back_returns_to_the_previous_asked_question(dialogue, store):
     start(dialogue)
     assert dialogue.handle(ALICE, "back")[0].kind == "refusal"  # nothing before the first question
     dialogue.handle(ALICE, "40")  # adult: growth_complications is not asked
-    for answer in ("1", "1", "1", "yes"):
+    for answer in ("1", "1", "1", "no"):  # not ambulatory: relies_on_spasticity is not asked
         dialogue.handle(ALICE, answer)
     assert case_of(store, "CASE-1").state == "prior_treatments"
     prompts = dialogue.handle(ALICE, "/back")
     assert prompts[-1].field == "ambulatory"
-    prompts = dialogue.handle(ALICE, "no")
-    assert prompts[-1].field == "prior_treatments"
+    prompts = dialogue.handle(ALICE, "yes")  # ambulatory now: its follow-up comes right after it
+    assert prompts[-1].field == "relies_on_spasticity"
     history = store.history(case_of(store, "CASE-1").id)
     assert [(h["field"], h["action"]) for h in history[-1:]] == [("ambulatory", "change")]
-    assert answers_now(store, "CASE-1")["ambulatory"] == "no"
+    assert answers_now(store, "CASE-1")["ambulatory"] == "yes"
+    assert dialogue.handle(ALICE, "back")[-1].field == "ambulatory"
 
 
 def test_child_is_asked_growth_and_back_goes_through_it(dialogue, store):
@@ -155,7 +156,9 @@ def test_child_is_asked_growth_and_back_goes_through_it(dialogue, store):
     for answer in ("8", "1", "1", "1"):
         dialogue.handle(ALICE, answer)
     assert dialogue.handle(ALICE, "no")[-1].field == "growth_complications"
-    assert dialogue.handle(ALICE, "1")[-1].field == "prior_treatments"
+    assert dialogue.handle(ALICE, "1")[-1].field == "child_surgical_risks"  # other-guidance.md: under 18
+    assert dialogue.handle(ALICE, "none")[-1].field == "prior_treatments"
+    assert dialogue.handle(ALICE, "back")[-1].field == "child_surgical_risks"
     assert dialogue.handle(ALICE, "back")[-1].field == "growth_complications"
 
 
@@ -166,15 +169,19 @@ def to_review(dialogue, answers: dict, who=ALICE, ref="CASE-1", style="numbers")
 
 
 P01 = next(v for v in VIGNETTES if v["id"] == "P01")["answers"]
-P02 = next(v for v in VIGNETTES if v["id"] == "P02")["answers"]
+#: P02 is a child of 8: other-guidance.md's follow-up on a child's surgical risks is asked too (none here).
+P02 = {**next(v for v in VIGNETTES if v["id"] == "P02")["answers"], "child_surgical_risks": ["none"]}
 
 
 def test_change_at_review_re_asks_and_returns(dialogue, store):
     prompts = to_review(dialogue, P02)
     review = prompts[-1]
-    assert [line.field for line in review.review] == [q.field for q in QUESTIONS]
-    number = [line.field for line in review.review].index("financial_burden") + 1
-    prompts = dialogue.handle(ALICE, str(number))
+    # A child with cerebral palsy who does not walk and has no seizures: of the follow-ups, only the
+    # child's surgical risks (6a) is asked.
+    follow_ups = {"tbi_within_year", "sci_level_t6_or_above", "relies_on_spasticity", "seizures_controlled"}
+    assert [line.field for line in review.review] == [q.field for q in QUESTIONS if q.field not in follow_ups]
+    assert [line.number for line in review.review][4:8] == ["5", "6", "6a", "7"]
+    prompts = dialogue.handle(ALICE, "15")  # financial_burden is question 15 of the spec
     assert prompts[-1].field == "financial_burden"
     prompts = dialogue.handle(ALICE, "yes")
     assert prompts[-1].kind == "review"
@@ -201,23 +208,27 @@ def test_age_change_removes_the_growth_question(dialogue, store):
     review = prompts[-1]
     assert review.kind == "review"
     assert "growth_complications" not in [line.field for line in review.review]
+    assert "child_surgical_risks" not in [line.field for line in review.review]  # under 18 only too
     result = dialogue.handle(ALICE, "confirm")[-1].result
     assert "paediatric_growth" not in [p.code for p in result.discussion_points]
-    # The answer is ignored by the rules but stays in the history.
+    # The answers are ignored by the rules but stay in the history.
     assert answers_now(store, "CASE-1")["growth_complications"] == ("limb_deformity", "joint_dislocation")
+    assert answers_now(store, "CASE-1")["child_surgical_risks"] == ("none",)
 
 
 def test_age_change_to_a_child_asks_the_growth_question(dialogue, store):
     adult = {**P02, "age_years": 30}
-    del adult["growth_complications"]
+    del adult["growth_complications"], adult["child_surgical_risks"]
     review = to_review(dialogue, adult)[-1]
     assert "growth_complications" not in [line.field for line in review.review]
     dialogue.handle(ALICE, "1")
     prompts = dialogue.handle(ALICE, "9")
     assert prompts[-1].field == "growth_complications"
     prompts = dialogue.handle(ALICE, "none")
+    assert prompts[-1].field == "child_surgical_risks"  # asked under 18 too, before the review
+    prompts = dialogue.handle(ALICE, "none")
     assert prompts[-1].kind == "review"
-    assert "growth_complications" in [line.field for line in prompts[-1].review]
+    assert {"growth_complications", "child_surgical_risks"} <= {line.field for line in prompts[-1].review}
 
 
 def test_toggle_buttons_then_done(dialogue, store):
@@ -308,6 +319,8 @@ def screen_rest(dialogue, who, answers):
             prompts = dialogue.handle(who, typed(question, answers.get(last.field), "codes"))
         elif last.kind == "review":
             prompts = dialogue.handle(who, "confirm")
+            if prompts[-1].kind == "notice" and unanswered_asked(answers):
+                prompts = dialogue.handle(who, "confirm")  # "N questions unanswered: confirm again"
         else:
             return last.result
     raise AssertionError("unfinished")
@@ -344,7 +357,7 @@ def test_a_button_from_before_a_restart_still_works_on_the_open_question(db_path
         question = dialogue.handle(ALICE, "40")[-1]
     with Store(db_path) as store:
         prompts = Dialogue(store).handle(ALICE, button=question.options[2].code)
-        assert prompts[-1].field == "disease_course"
+        assert prompts[-1].field == "sci_level_t6_or_above"  # its follow-up, asked right after it
         assert store.answers(store.case_by_ref("BTN-1").id)["primary_condition"] == "spinal_cord_injury"
 
 
@@ -580,7 +593,7 @@ def test_a_write_failing_after_the_answer_leaves_nothing_of_the_input(dialogue, 
     """The transcript line of the input is written after its answer (or result) and the case's new state:
     when that write fails, the input's earlier writes are rolled back with it, every time."""
     if step == "confirm":
-        screen(dialogue, ALICE, "CASE-1", P01, confirm=False)
+        screen(dialogue, ALICE, "CASE-1", {**P01, "sci_level_t6_or_above": "no"}, confirm=False)
         marker, kwargs = "confirm", {"text": "confirm"}
     else:
         start(dialogue)

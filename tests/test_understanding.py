@@ -31,7 +31,7 @@ from itb_screen.dialogue._parse import (
 )
 
 from .conftest import SPEC_FILE
-from .test_catalogue import spec_questions
+from .test_catalogue import guidance_follow_ups, guidance_sources, spec_questions
 
 CORPUS_FILE = Path(__file__).parent / "data" / "phrasings.jsonl"
 CORPUS = [json.loads(line) for line in CORPUS_FILE.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -248,13 +248,46 @@ def test_no_option_name_is_a_dialogue_word():
 
 
 # explain() ------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("question", QUESTIONS, ids=[q.field for q in QUESTIONS])
+CONSENSUS = [q for q in QUESTIONS if not q.from_guidance]
+FOLLOW_UPS = {f["field"]: f for f in guidance_follow_ups()}
+#: What each source says, as other-guidance.md words it, without its remarks on the consensus ("(the
+#: latter is S9's active infection)"), which are the contract's, not the source's.
+SAYS = {sid: re.sub(r"\s*\([^()]*\bS\d+\b[^()]*\)", "", says) for sid, says in guidance_sources().items()}
+GROUP_WORDS = {"L": "US label", "N": "NICE CG145, under 19s"}  # other-guidance.md's sources by group
+
+
+@pytest.mark.parametrize("question", CONSENSUS, ids=[q.field for q in CONSENSUS])
 def test_explain_quotes_every_seed_statement_the_question_serves(question):
     text = explain(question)
     for sid in SPEC[question.field]["serves"]:
         assert f'{sid}: "{SEEDS[sid]}"' in text
     if question.hint:
         assert question.hint in text
+
+
+#: Each follow-up's number as people see it (the brief's), the sources of the flags its answer raises, and its
+#: condition in words (short labels, option labels).
+FOLLOW_UP_EXPLAINED = {
+    "tbi_within_year": ("2a", ["L2"], "Asked only when Condition is Acquired brain injury."),
+    "sci_level_t6_or_above": ("2b", ["L4"], "Asked only when Condition is Spinal cord injury."),
+    "relies_on_spasticity": ("5a", ["N4"], "Asked only when Walks (ambulatory) is Yes."),
+    "child_surgical_risks": ("6a", ["N1", "N2", "N3"], "Asked only when age years is under 18."),
+    "seizures_controlled": ("17a", ["N2"], "Asked only when Seizures is Yes."),
+}
+
+
+@pytest.mark.parametrize("field", FOLLOW_UPS)
+def test_explain_of_a_follow_up_names_and_quotes_its_sources_and_says_when_it_is_asked(field):
+    """`?` at a follow-up: why it is asked, in the words of its source (label or NICE) with the id, and
+    the condition that asks it; never a consensus statement it does not serve."""
+    tag, sources, condition = FOLLOW_UP_EXPLAINED[field]
+    text = explain(QUESTIONS_BY_FIELD[field])
+    for sid in sources:
+        assert f'Why it is asked ({GROUP_WORDS[sid[0]]}, {sid}): "{SAYS[sid]}"' in text
+    assert condition in text.splitlines()
+    assert not re.search(r"\bS\d+\b", text) and "Saulino" not in text
+    assert "never changes the recommendation" in text
+    assert text.startswith(f"Question {tag}: ")
 
 
 def test_explain_lists_numbered_options_with_their_short_forms():

@@ -75,7 +75,7 @@ def _named(name: str, check: Callable[[Conversation], bool]) -> Condition:
 def _asked(question: Question) -> Condition:
     rule = question.asked_when
     assert rule is not None
-    return _named(f"{rule.field}_below_{rule.below}", lambda m: question.is_asked(m.answers))
+    return _named(rule.name, lambda m: question.is_asked(m.answers))
 
 
 def _target_is(state: str) -> Condition:
@@ -87,7 +87,7 @@ def _newly_asked(question: Question) -> Condition:
     rule = question.asked_when
     assert rule is not None
     return _named(
-        f"{rule.field}_below_{rule.below}_not_yet_asked",
+        f"{rule.name}_not_yet_asked",
         lambda m: question.is_asked(m.answers) and question.field not in m.visited,
     )
 
@@ -122,9 +122,12 @@ def transition_table() -> list[dict]:
     ]
     table.append({"trigger": "leave", "source": list(CASE_STATES), "dest": CHOOSING})
     for index, question in enumerate(QUESTIONS):
-        # A change made at review returns there, unless it made skip logic ask a question not yet asked.
+        # A change made at review returns there, unless it made skip logic ask a question not yet asked:
+        # one that depends on this answer, or on the answer this one depends on (an age changed to a
+        # child's asks the growth question, then the child's surgical risks).
+        decides = {question.field} | ({question.asked_when.field} if question.asked_when else set())
         for later in QUESTIONS[index + 1 :]:
-            if later.asked_when is not None and later.asked_when.field == question.field:
+            if later.asked_when is not None and later.asked_when.field in decides:
                 table.append(
                     {
                         "trigger": "advance",

@@ -74,7 +74,7 @@ QUESTION_HEADING = "Case {ref} - question {position} of {total}"
 CURRENT_ANSWER = "Current answer: {answer}"
 REVIEW_HEADING = "Review case {ref}: check every answer before the recommendation."
 REVIEW_HELP = (
-    "Type the number of an answer (1 to {count}) to change it, 'back' for the last question, "
+    "Type the number of an answer ({numbers}) to change it, 'back' for the last question, "
     "or 'confirm' to get the recommendation."
 )
 RESULT_HEADING = "Case {ref}: {title}"

@@ -178,8 +178,8 @@ def describe(code: str) -> str:
         question = QUESTIONS[number - 1] if 1 <= number <= len(QUESTIONS) else None
         if question and pressed.index <= len(question.options):
             label = f"{pressed.action} {question.options[pressed.index - 1].label}"
-    elif pressed.action == "change" and pressed.index:
-        label = f"change question {pressed.index}"
+    elif pressed.action == "change" and pressed.index and pressed.index <= len(QUESTIONS):
+        label = f"change question {QUESTIONS[pressed.index - 1].tag}"
     elif pressed.action == "key" and pressed.index is not None:
         label = f"key {pressed.index}"
     elif pressed.action == "confirm" and pressed.index == 1:

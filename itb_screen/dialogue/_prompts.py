@@ -13,12 +13,13 @@ from typing import Any, Literal
 
 from ..criteria import (
     QUESTIONS,
-    QUESTIONS_BY_FIELD,
     RECOMMENDATIONS,
     Question,
     Result,
     asked_fields,
     asked_questions,
+    join_words,
+    position,
     result_text,
     value_label,
 )
@@ -48,7 +49,7 @@ class Button:
 
 @dataclass(frozen=True)
 class ReviewLine:
-    number: int
+    number: str  # as people see it: `7`, or `2a` for a follow-up
     field: str
     question: str
     answer: str
@@ -87,10 +88,11 @@ def state_code(state: str) -> str:
 def where(case: Case, answers: dict[str, Any]) -> str:
     """Where a case stands, in words: `question 3 of 18`, `the review` or `its result`.
 
-    Questions go by their catalogue number everywhere (header, `?`, review, `show`, the exports): an
-    adult's baclofen question is 9 of 18, the growth question (6) being asked only under 18."""
+    The count is the catalogue's 18 numbered questions plus the follow-ups of other-guidance.md asked
+    for these answers (`position`): an adult's baclofen question is 9 of 18, the growth question (6)
+    being asked only under 18; after a spinal cord injury's level question it is 10 of 19."""
     if case.state in QUESTION_STATES:
-        return f"question {QUESTIONS_BY_FIELD[case.state].number} of {len(QUESTIONS)}"
+        return "question {} of {}".format(*position(case.state, answers))
     return "the review" if case.state == REVIEW else "its result"
 
 
@@ -115,7 +117,7 @@ def _choices(case: Case, question: Question, state: str, selected: set[str]) -> 
 def question_prompt(case: Case, answers: dict[str, Any], question: Question) -> Prompt:
     """A question with its options (buttons, or a keypad for a number), Back, Skip and any current answer."""
     asked = asked_fields(answers)
-    position = asked.index(question.field) + 1 if question.field in asked else len(asked)
+    first = not asked or asked[0] == question.field
     state = state_code(question.field)
     selected = set(case.pending or ()) if question.kind == "many" else set()
     typed = ""
@@ -125,10 +127,11 @@ def question_prompt(case: Case, answers: dict[str, Any], question: Question) -> 
         options, controls = _choices(case, question, state, selected), []
         if question.kind == "many":
             controls.append(Button(buttons.encode("done", case.id, state), say.DONE_LABEL))
-    if position > 1 or case.return_to_review:
+    if not first or case.return_to_review:
         controls.append(Button(buttons.encode("back", case.id, state), say.BACK_LABEL))
     controls.append(Button(buttons.encode("skip", case.id, state), say.SKIP_LABEL))
-    heading = say.QUESTION_HEADING.format(ref=case.ref, position=question.number, total=len(QUESTIONS))
+    here, total = position(question.field, answers)
+    heading = say.QUESTION_HEADING.format(ref=case.ref, position=here, total=total)
     title = question.text + (f"\n{question.hint}" if question.hint else "")
     current = answers.get(question.field)
     if current is not None:
@@ -148,15 +151,23 @@ def question_prompt(case: Case, answers: dict[str, Any], question: Question) -> 
     )
 
 
+def review_help(asked: tuple[Question, ...]) -> str:
+    """How to change an answer, naming the numbers the review shows (`1 to 18, 2b or 17a`)."""
+    extra = [q.tag for q in asked if q.from_guidance]
+    numbers = join_words([f"1 to {max(q.number for q in asked)}", *extra], "or")
+    return say.REVIEW_HELP.format(numbers=numbers)
+
+
 def review_prompt(case: Case, answers: dict[str, Any]) -> Prompt:
     """Every asked question with its answer, a Change button each, Confirm and Back."""
     asked = asked_questions(answers)
     lines = tuple(
-        ReviewLine(q.number, q.field, q.text, value_label(q.field, answers.get(q.field))) for q in asked
+        ReviewLine(q.tag, q.field, q.text, value_label(q.field, answers.get(q.field))) for q in asked
     )
     state = state_code(REVIEW)
     options = tuple(
-        Button(buttons.encode("change", case.id, state, q.number), f"{q.number}. {q.text}") for q in asked
+        Button(buttons.encode("change", case.id, state, QUESTIONS.index(q) + 1), f"{q.tag}. {q.text}")
+        for q in asked
     )
     controls = (
         Button(buttons.encode("confirm", case.id, state), say.CONFIRM_LABEL),
@@ -167,7 +178,7 @@ def review_prompt(case: Case, answers: dict[str, Any]) -> Prompt:
         [
             heading,
             *(f"{line.number}. {line.question} \u2014 {line.answer}" for line in lines),
-            say.REVIEW_HELP.format(count=len(lines)),
+            review_help(asked),
         ]
     )
     return Prompt(

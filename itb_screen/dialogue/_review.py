@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..criteria import QUESTIONS, asked_questions, evaluate, field_label, unanswered
+from ..criteria import QUESTIONS, QUESTIONS_BY_FIELD, asked_questions, evaluate, short_label, unanswered
 from . import _messages as say
 from . import _team
 from ._machine import CHANGING, DONE, QUESTION_STATES, REVIEW, STEPPED_BACK
-from ._parse import is_number
-from ._prompts import result_prompt, unanswered_prompt
+from ._prompts import result_prompt, review_help, unanswered_prompt
 from ._turn import Turn
 
 if TYPE_CHECKING:
@@ -41,23 +40,21 @@ def typed_at_review(d: Dialogue, turn: Turn, word: str) -> None:
         return confirm(d, turn)
     word = word.removeprefix("change").strip()
     asked = asked_questions(turn.answers)
-    if is_number(word):  # the question's own number, as the review shows it
-        number: int | None = next((q.number for q in asked if q.number == int(word)), None)
-    else:
-        number = next((q.number for q in asked if word == q.field), None)
-    if number is None:
-        return d.refuse(turn, say.REVIEW_HELP.format(count=asked[-1].number))
-    change(d, turn, number)
+    # The question's own number as the review shows it (`7`, `2a` for a follow-up), or its field code.
+    chosen = next((q for q in asked if word.casefold() in (q.tag, q.field)), None)
+    if chosen is None:
+        return d.refuse(turn, review_help(asked))
+    change(d, turn, QUESTIONS.index(chosen) + 1)
 
 
-def change(d: Dialogue, turn: Turn, number: int | None) -> None:
-    """Open question `number` (its catalogue number) from the review; the answer returns there."""
-    question = next((q for q in QUESTIONS if q.number == number), None)
+def change(d: Dialogue, turn: Turn, index: int | None) -> None:
+    """Open the question at `index` (1-based, in the catalogue) from the review; the answer returns there."""
+    question = QUESTIONS[index - 1] if index and 1 <= index <= len(QUESTIONS) else None
     if question is None or not question.is_asked(turn.answers):
         return d.refuse(turn, say.UNKNOWN_BUTTON)
     state = d.move(turn, "change", target=question.field)
     assert state == question.field
-    turn.pressed = say.PRESSED_CHANGE.format(label=f"{question.number}. {question.text}")
+    turn.pressed = say.PRESSED_CHANGE.format(label=f"{question.tag}. {question.text}")
     d.save(turn, state, returning=CHANGING)
     d.show_current(turn, quiet=True)
 
@@ -70,7 +67,9 @@ def confirm(d: Dialogue, turn: Turn, anyway: bool = False) -> None:
     left = unanswered(turn.answers)
     if left and not anyway and case.pending != CONFIRM_WARNED:
         d.save(turn, REVIEW, pending=CONFIRM_WARNED)  # the review stays; a second confirm goes ahead
-        turn.prompts.append(unanswered_prompt(case, [field_label(f) for f in left]))
+        # By their short labels and the numbers the review shows: "Injury at T6 or above (2b)".
+        labels = [f"{short_label(f)} ({QUESTIONS_BY_FIELD[f].tag})" for f in left]
+        turn.prompts.append(unanswered_prompt(case, labels))
         return None
     result = evaluate(turn.answers)
     state = d.move(turn, "confirm")
@@ -90,4 +89,4 @@ def confirm(d: Dialogue, turn: Turn, anyway: bool = False) -> None:
     if amended:
         turn.say("notice", say.AMENDED.format(ref=case.ref))
     assert turn.case is not None
-    turn.prompts.append(result_prompt(turn.case, result))
+    turn.prompts.append(result_prompt(turn.case, result, d.guidance()))
