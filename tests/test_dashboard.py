@@ -21,6 +21,7 @@ from itb_screen.storage import Store
 
 from .conftest import VIGNETTES
 from .drive import screen
+from .storage_clock import set_storage_clock
 from .test_review_site import _confirm, datasette_on, headless, needs_chromium, rows, served
 
 ALICE, BOB = Identity("console", "alice", "Alice"), Identity("console", "bob", "Bob")
@@ -118,7 +119,7 @@ def dash_db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("dashboard") / "itb.db"
     clock = Clock()
     with pytest.MonkeyPatch.context() as patch, Store(path) as store:
-        patch.setattr("itb_screen.storage._store.now", clock)
+        set_storage_clock(patch, clock)
         _generate(Dialogue(store), store, clock)
     return path
 
@@ -157,7 +158,8 @@ async def test_time_to_confirm_median_and_quartiles_per_week(ds):
 @pytest.mark.asyncio
 async def test_where_open_and_cancelled_cases_stopped(ds):
     got = await rows(ds, "where_cases_stopped")
-    assert [r["position"] for r in got] == list(range(1, 20))  # 18 questions in order, then the review
+    # The spec's 18 questions and other-guidance.md's 5 follow-ups, in the order asked, then the review.
+    assert [r["position"] for r in got] == list(range(1, 25))
     assert got[0]["field"] == "age_years" and got[-1]["field"] == "review"
     counts = {r["field"]: (r["open"], r["cancelled"]) for r in got if r["open"] or r["cancelled"]}
     assert counts == {
@@ -209,7 +211,7 @@ def _marks(dom: str, chart: str) -> int:
 MARKS = {
     "cases_per_week": 8,
     "time_to_confirm": 3 * 3,
-    "where_cases_stopped": 19 * 2,
+    "where_cases_stopped": 24 * 2,  # 18 questions, 5 follow-ups and the review
     "handoffs_and_amendments": 4,
 }
 

@@ -24,7 +24,7 @@ from itb_screen.review.summary import render_summary
 from itb_screen.storage import Store
 
 from .conftest import VIGNETTES
-from .drive import screen
+from .drive import screen, unanswered_asked
 
 ALICE = Identity("console", "alice", "Alice")
 BOB = Identity("console", "bob", "Bob")
@@ -47,7 +47,11 @@ def _hand(store: Store, ref: str, giver: Identity, receiver: Identity) -> str:
 
 def _confirm(dialogue: Dialogue, who: Identity, ref: str) -> None:
     assert dialogue.handle(who, f"/resume {ref}")[-1].kind == "review"
-    assert dialogue.handle(who, "confirm")[-1].kind == "result"
+    prompts = dialogue.handle(who, "confirm")
+    if unanswered_asked(ANSWERS):  # P01 leaves the injury's level unanswered: confirm lists it, then again
+        assert prompts[-1].kind == "notice"
+        prompts = dialogue.handle(who, "confirm")
+    assert prompts[-1].kind == "result"
 
 
 @pytest.fixture

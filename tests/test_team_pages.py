@@ -35,6 +35,7 @@ from itb_screen.storage import Store
 
 from .conftest import VIGNETTES
 from .drive import screen, typed
+from .storage_clock import set_storage_clock
 from .test_review_site import _confirm, served
 
 ALICE, BOB = Identity("console", "alice", "Alice"), Identity("console", "bob", "Bob")
@@ -110,8 +111,7 @@ def team_db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("team") / "itb.db"
     clock = Clock()
     with pytest.MonkeyPatch.context() as patch, Store(path) as store:
-        patch.setattr("itb_screen.storage._store.now", clock)
-        patch.setattr("itb_screen.storage._team.now", clock)
+        set_storage_clock(patch, clock)
         _build(Dialogue(store), store, clock)
     return path
 
