@@ -18,13 +18,15 @@ import pytest
 from itb_screen.criteria import CONDITIONS, QUESTIONS_BY_FIELD, category_of
 from itb_screen.dialogue._parse import read_line
 
-from .test_catalogue import spec_questions
+from .test_catalogue import guidance_follow_ups, spec_questions
 
 DATA = Path(__file__).parent / "data"
 CORPUS = [
     json.loads(line) for line in (DATA / "clinical_phrasings.jsonl").read_text("utf-8").splitlines() if line
 ]
 SPEC = {q["field"]: q for q in spec_questions()}
+#: other-guidance.md's follow-up questions, whose phrasings the corpus holds too (issue 19).
+FOLLOW_UPS = {q["field"]: q for q in guidance_follow_ups()}
 
 #: The options that change a recommendation (spec rules 1-3 and 5).
 CRITICAL = {
@@ -48,7 +50,7 @@ def stored(row: dict) -> object | None:
 
 def test_the_corpus_is_large_varied_and_in_the_spec_codes():
     assert len(CORPUS) >= 800
-    assert {row["field"] for row in CORPUS} == set(SPEC)
+    assert {row["field"] for row in CORPUS} == set(SPEC) | set(FOLLOW_UPS)
     tags = Counter(tag for row in CORPUS for tag in row["tags"])
     assert (
         sum(1 for row in CORPUS if {"negated", "doubt", "historical", "hypothetical"} & set(row["tags"]))
@@ -60,7 +62,7 @@ def test_the_corpus_is_large_varied_and_in_the_spec_codes():
         if value is None or row["field"] == "age_years":
             continue
         codes = list(value) if isinstance(value, tuple) else [value]
-        assert set(codes) <= set(SPEC[row["field"]]["codes"]), row
+        assert set(codes) <= set({**SPEC, **FOLLOW_UPS}[row["field"]]["codes"]), row
 
 
 @pytest.mark.parametrize("field,code", sorted(CRITICAL, key=str), ids=lambda x: str(x))

@@ -133,7 +133,12 @@ QUESTIONS: tuple[Question, ...] = (
             Option("yes", "Yes, under a year ago", _YES + ("under a year", "less than a year")),
             Option("no", "No", _NO + ("over a year", "more than a year", "not traumatic")),
         ),
+        # A trauma named without when ("TBI", "RTA") asks when; "no head injury" is no.
+        concepts=(Concept("traumatic", negated="no"),),
+        follow_ups=(FollowUp("traumatic", "Was the injury less than a year ago?", yes="yes", no="no"),),
         negated_means=_NEGATED_YES,
+        # "about a year ago" is a year either side: asked back, not read as one or the other.
+        doubt_cues=("about", "around", "approximately", "approx", "roughly", "circa"),
     ),
     Question(
         2,
@@ -152,7 +157,10 @@ QUESTIONS: tuple[Question, ...] = (
             ),
             Option("no", "No, below T6", _NO + ("below T6", "lumbar", "low thoracic")),
         ),
-        negated_means=_NEGATED_YES,
+        # "T", "thoracic", "paraplegic" name no level: which side of T6 is asked. No negated_means: "not
+        # cervical" may still be T1 to T6, so a denied level is no answer.
+        concepts=(Concept("thoracic"),),
+        follow_ups=(FollowUp("thoracic", "Is the level T6 or above (T1 to T6)?", yes="yes", no="no"),),
     ),
     Question(
         3,
@@ -232,7 +240,7 @@ QUESTIONS: tuple[Question, ...] = (
         after="ambulatory",
         suffix="a",
         options=_yes_no(("relies on it", "uses the tone"), ("does not rely on it",), none_means_no=False),
-        negated_means=_NEGATED_YES,
+        negated_means=_NEGATED_YES,  # "doesn't use his tone to stand"
     ),
     Question(
         6,
@@ -286,6 +294,20 @@ QUESTIONS: tuple[Question, ...] = (
                 ("fusion likely", "likely spinal fusion", "fusion planned", "spinal fusion planned"),
             ),
             Option("none", "None of these", ("no", "nil", "nothing", "none of the above", "none known")),
+        ),
+        # Words around a risk that name none of them ("scoliosis", "weight 12 kg"): read, never an answer.
+        concepts=(Concept("ignore"),),
+        # "no coagulopathy": none of these, only when nothing else is named (a risk named beside it wins).
+        negated_means=tuple(
+            (code, "none")
+            for code in (
+                "too_small_for_pump",
+                "coagulation_disorder",
+                "malnutrition",
+                "respiratory_failure_risk",
+                "previous_spinal_fusion",
+                "spinal_fusion_likely",
+            )
         ),
     ),
     Question(
@@ -594,7 +616,9 @@ QUESTIONS: tuple[Question, ...] = (
             ("uncontrolled", "not controlled", "poorly controlled", "breakthrough seizures"),
             none_means_no=False,
         ),
-        negated_means=_NEGATED_YES,
+        negated_means=(("yes", "no"), ("no", "yes")),  # "not well controlled", "no breakthrough seizures"
+        # "mostly controlled" says there are seizures still: asked back, never read as controlled.
+        doubt_cues=("mostly", "usually", "generally", "largely", "reasonably", "most of the time"),
     ),
     Question(
         18,

@@ -243,6 +243,42 @@ def category_of(code: str) -> str | None:
     return None
 
 
+# Other guidance's follow-up questions (other-guidance.md): phrases made from a rule ---------------------
+#: Spinal cord levels as the International Standards for Neurological Classification of Spinal Cord Injury
+#: (ISNCSCI) name them: C1-C8, T1-T12, L1-L5, S1-S5. The label's warning (L4) is for injury "at T6 or above":
+#: every cervical level and T1 to T6 are; T7 and below are not. A level is read, never guessed.
+def _levels(*segments: tuple[str, int, int]) -> tuple[str, ...]:
+    """`T4`, `T 4` and two neighbouring levels as notes write them (`C5/6`), for each level in the ranges."""
+    found: list[str] = []
+    for segment, first, last in segments:
+        for n in range(first, last + 1):
+            found += [f"{segment}{n}", f"{segment} {n}"]
+            if n < last:
+                found.append(f"{segment}{n}/{n + 1}")
+    return tuple(found)
+
+
+_NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven")
+
+
+def _spans(numbers: range, units: tuple[str, ...], fraction: int = 0) -> tuple[str, ...]:
+    """Times since an injury: `8 months`, `8mths`, `eight months`, and the notes' fraction (`8/12` is
+    eight twelfths of a year, `6/52` six weeks) when `fraction` is given."""
+    found: list[str] = []
+    for n in numbers:
+        words = [str(n), *([_NUMBER_WORDS[n - 1]] if n <= len(_NUMBER_WORDS) else [])]
+        found += [f"{w} {unit}" for w in words for unit in units]
+        found += [f"{n}{unit}" for unit in units]
+        if fraction and n < 2 * fraction:
+            found.append(f"{n}/{fraction}")
+    return tuple(dict.fromkeys(found))
+
+
+_MONTHS = ("months", "month", "mths", "mth", "mnths", "mo", "mos")
+_WEEKS = ("weeks", "week", "wks", "wk")
+_YEARS = ("years", "year", "yrs", "yr")
+
+
 # Answers of the other questions: {field: {option code: phrases}} ------------------------------------------
 #: Sources, by list:
 #: - oral drugs: the BNF's skeletal muscle relaxants (baclofen, tizanidine, dantrolene, diazepam) with UK
@@ -1087,6 +1123,273 @@ TERMS: dict[str, dict[str, tuple[str, ...]]] = {
             "never had surgery",
         ),
     },
+    # Other guidance's follow-ups. The level: ISNCSCI's levels (above), and the words for a cord injury's
+    # height (tetraplegia is a cervical injury, the conus and cauda equina lie below T12).
+    "sci_level_t6_or_above": {
+        "yes": (
+            *_levels(("C", 1, 8), ("T", 1, 6)),
+            "tetraplegic",
+            "quadriplegia",
+            "quadriplegic",
+            "high thoracic",
+            "upper thoracic",
+            "cervical cord",
+            "cervical SCI",
+            "cervical injury",
+            "cervical cord injury",
+            "C spine",
+            "broken neck",
+        ),
+        "no": (
+            *_levels(("T", 7, 12), ("L", 1, 5), ("S", 1, 5)),
+            "conus",
+            "conus medullaris",
+            "cauda equina",
+            "lower thoracic",
+            "thoracolumbar",
+            "lumbosacral",
+            "sacral",
+        ),
+    },
+    # The label's year after a traumatic brain injury (L2): a time since the injury under a year or not
+    # (months, weeks, days, years; `8/12` and `6/52` as notes write months and weeks), and the causes of an
+    # acquired brain injury that are not trauma (hypoxia, infection: the British Society of Rehabilitation
+    # Medicine's categories of acquired brain injury).
+    "tbi_within_year": {
+        "yes": (
+            *_spans(range(1, 12), _MONTHS, fraction=12),
+            *_spans(range(1, 52), _WEEKS, fraction=52),
+            *_spans(range(1, 91), ("days",)),
+            "within a year",
+            "within the last year",
+            "in the last year",
+            "in the past year",
+            "almost a year",
+            "nearly a year",
+            "just under a year",
+            "half a year",
+            "a month ago",
+            "last month",
+            "this month",
+            "a few months",
+            "few months",
+            "a couple of months",
+            "a few weeks",
+            "weeks ago",
+            "days ago",
+        ),
+        "no": (
+            *_spans(range(12, 61), _MONTHS),
+            *(f"{n}/12" for n in range(12, 25)),
+            *_spans(range(1, 61), _YEARS),
+            "a year",
+            "a year ago",
+            "over a year ago",
+            "years ago",
+            "hypoxic",
+            "hypoxic injury",
+            "hypoxic brain injury",
+            "hypoxic ischaemic",
+            "hypoxic-ischaemic",
+            "HIE",
+            "anoxic",
+            "anoxic brain injury",
+            "cardiac arrest",
+            "near drowning",
+            "encephalitis",
+            "meningitis",
+            "non-traumatic",
+            "nontraumatic",
+            "atraumatic",
+            "not a TBI",
+        ),
+    },
+    # NICE CG145's caution (N4): spasticity that supports function, as therapists write it (tone used to
+    # stand, transfer or walk; extensor tone "used functionally").
+    "relies_on_spasticity": {
+        "yes": (
+            *(
+                f"{verb} {whose}{what}"
+                for verb in ("relies on", "rely on", "relying on", "reliant on", "dependent on", "depends on")
+                + ("uses", "use", "using", "needs", "need")
+                for whose in ("", "his ", "her ", "their ", "the ")
+                for what in (
+                    "spasticity",
+                    "tone",
+                    "extensor tone",
+                    "extensor spasticity",
+                    "spasms",
+                    "stiffness",
+                )
+            ),
+            *(
+                f"{verb} on {whose}{what}"
+                for verb in ("stands", "walks", "transfers")
+                for whose in ("", "his ", "her ", "their ")
+                for what in ("tone", "spasticity", "extensor tone")
+            ),
+            "rely on it",
+            "relying on it",
+            "tone helps",
+            "spasticity helps",
+            "used functionally",
+            "uses it functionally",
+            "uses it to stand",
+            "uses it to transfer",
+            "uses it for transfers",
+            "uses it to walk",
+            "functional tone",
+            "functional spasticity",
+            "tone is functional",
+            "spasticity is functional",
+            "useful tone",
+        ),
+        "no": (
+            "no functional benefit",
+            "tone is unhelpful",
+            "unhelpful tone",
+            "tone gets in the way",
+            "spasticity gets in the way",
+            "tone hinders",
+            "spasticity hinders",
+            "hindrance",
+            "not reliant",
+        ),
+    },
+    # NICE CG145's contraindications and potential contraindications in children (N1, N2) and its advice
+    # on a likely spinal fusion (N3), with the conditions as paediatric notes name them.
+    "child_surgical_risks": {
+        "too_small_for_pump": (
+            "too small for pump",
+            "too small for an ITB pump",
+            "too small for the pump",
+            "small for a pump",
+            "not big enough for a pump",
+            "too thin for a pump",
+            "insufficient body mass",
+        ),
+        "coagulation_disorder": (
+            "haemophilia",
+            "hemophilia",
+            "von Willebrand",
+            "von Willebrand disease",
+            "vWD",
+            "clotting disorder",
+            "bleeding tendency",
+            "thrombocytopenia",
+            "low platelets",
+            "platelet disorder",
+        ),
+        "malnutrition": (
+            "poor nutrition",
+            "poor nutritional status",
+            "underweight",
+            "low BMI",
+            "faltering growth",
+            "weight faltering",
+            "failure to thrive",
+            "cachexic",
+            "cachectic",
+        ),
+        "respiratory_failure_risk": (
+            "home ventilation",
+            "on home ventilation",
+            "ventilated",
+            "ventilated at night",
+            "nocturnal ventilation",
+            "NIV",
+            "BiPAP",
+            "tracheostomy",
+            "chronic lung disease",
+            "restrictive lung disease",
+            "poor respiratory reserve",
+            "respiratory insufficiency",
+            "type 2 respiratory failure",
+        ),
+        "previous_spinal_fusion": (
+            "post spinal fusion",
+            "had a spinal fusion",
+            "has had a spinal fusion",
+            "has had spinal fusion",
+            "after spinal fusion",
+            "spinal fusion done",
+            "fused spine",
+            "spine fused",
+            "spinal rods",
+            "rods in situ",
+            "Harrington rods",
+        ),
+        "spinal_fusion_likely": (
+            "likely to need spinal fusion",
+            "likely to need a spinal fusion",
+            "will need spinal fusion",
+            "will need a spinal fusion",
+            "needs spinal fusion",
+            "needs a spinal fusion",
+            "spinal fusion needed",
+            "awaiting spinal fusion",
+            "listed for spinal fusion",
+            "referred for spinal fusion",
+            "scoliosis surgery planned",
+            "scoliosis surgery likely",
+        ),
+        "none": (
+            "no risks",
+            "no concerns",
+            "none apply",
+            "nil of note",
+            "no contraindications",
+        ),
+    },
+    # NICE's uncontrolled epilepsy (N2): seizure control as epilepsy clinics write it (seizure free,
+    # breakthrough, refractory or drug-resistant epilepsy, in the ILAE's terms).
+    "seizures_controlled": {
+        "yes": (
+            "well-controlled",
+            "controlled on",
+            "well controlled on",
+            "seizure-free",
+            "fit free",
+            "fit-free",
+            "no seizures",
+            "no fits",
+            "no recent seizures",
+            "no seizures since",
+            "no fits since",
+            "stable on",
+            "settled on",
+            "good control",
+            "good seizure control",
+            "seizures controlled",
+            "seizures well controlled",
+            "controlled seizures",
+            "in remission",
+        ),
+        "no": (
+            "uncontrolled seizures",
+            "poor control",
+            "poor seizure control",
+            "breakthrough",
+            "breakthrough fits",
+            "refractory",
+            "refractory epilepsy",
+            "intractable",
+            "intractable epilepsy",
+            "drug resistant",
+            "drug-resistant",
+            "frequent seizures",
+            "daily seizures",
+            "weekly seizures",
+            "monthly seizures",
+            "seizures daily",
+            "seizures weekly",
+            "seizures monthly",
+            "ongoing seizures",
+            "still having seizures",
+            "still fitting",
+            "still seizing",
+        ),
+    },
 }
 
 
@@ -1514,6 +1817,49 @@ CONCEPT_TERMS: dict[str, dict[str, tuple[str, ...]]] = {
             "scoliosis",
             "corrected with VDRO",
             "VDRO",
+        ),
+    },
+    # A level that is none ("T" alone, "thoracic", "paraplegia" may be T1 or T12): asked back.
+    "sci_level_t6_or_above": {
+        "thoracic": ("T", "thoracic", "thoracic level", "mid thoracic", "paraplegia", "paraplegic")
+    },
+    # A trauma named without when: asked when.
+    "tbi_within_year": {
+        "traumatic": (
+            "traumatic",
+            "TBI",
+            "traumatic brain injury",
+            "head injury",
+            "trauma",
+            "RTA",
+            "RTC",
+            "road traffic accident",
+            "road traffic collision",
+            "MVA",
+            "MVC",
+            "car accident",
+            "fall",
+            "assault",
+            "diffuse axonal injury",
+            "DAI",
+        ),
+    },
+    # Around a child's risks, naming none: a spinal fusion alone may be done or to come.
+    "child_surgical_risks": {
+        "ignore": (
+            "scoliosis",
+            "kyphoscoliosis",
+            "neuromuscular scoliosis",
+            "weight",
+            "weighs",
+            "kg",
+            "spinal fusion",
+            "fusion",
+            "PEG",
+            "PEG fed",
+            "gastrostomy",
+            "NG fed",
+            "tube fed",
         ),
     },
 }

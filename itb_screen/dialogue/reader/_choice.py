@@ -44,7 +44,8 @@ def read_choice(question: Question, text: str) -> Reading:
         return _refused(say.RANGE.format(shown=say.shown(line)))
     if _numbers_only(line) and _DECIMAL.search(line):
         return _refused(say.NOT_AN_OPTION.format(shown=say.shown(line), how=say.how(question)))
-    numbered = _by_numbers(question, line)
+    # Numbers are option numbers, unless the question has them as a phrase (`8/12`: eight months).
+    numbered = None if match_key(line) in _numeric_phrases(question) else _by_numbers(question, line)
     if numbered is not None:
         return numbered
     named = _names(question).get(match_key(line))
@@ -72,6 +73,12 @@ def _numbers_only(line: str) -> bool:
     """A line of option numbers (`1-3`, `2.5`, `1 to 4`), where a range or a decimal is no answer; in a
     sentence (`spasms wake him 3-4x a night`, `EDSS 7.5`) numbers are the note's, not options."""
     return not re.search(r"[a-z]", re.sub(r"\b(?:to|and|or|option|opt)\b", "", line.casefold()))
+
+
+@cache
+def _numeric_phrases(question: Question) -> frozenset[str]:
+    """The question's phrases without a letter (`8/12`, `6/52`), as match keys."""
+    return frozenset(match_key(p) for p, _label in question.phrases() if not re.search(r"[a-z]", p, re.I))
 
 
 @cache

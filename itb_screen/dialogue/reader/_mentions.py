@@ -25,10 +25,16 @@ class Found:
     past: list[Mention] = field(default_factory=list)
     evidence: list[str] = field(default_factory=list)
     follow_up: FollowUp | None = None
+    #: What a negated option means where the question says it means none of them ("no coagulopathy"):
+    #: used when nothing else is named.
+    nothing_else: list[str] = field(default_factory=list)
 
     def denial(self) -> tuple[str, ...]:
-        """What negated concepts mean ("doesn't interfere with anything" -> none), when nothing narrower
-        was negated ("not interfering with function" says nothing of the rest)."""
+        """What negated options or concepts mean when nothing is affirmed: none of them where the question
+        says so ("no coagulopathy"); what a negated concept means ("doesn't interfere with anything"),
+        when nothing narrower was negated ("not interfering with function" says nothing of the rest)."""
+        if self.nothing_else:
+            return tuple(dict.fromkeys(self.nothing_else))
         return () if self.negated else tuple(dict.fromkeys(self.fallback))
 
 
@@ -60,7 +66,8 @@ def _take(found: Found, question: Question, parsed: Parsed, mention: Mention) ->
     found.negated.append(mention.label)
     meant = dict(question.negated_means).get(mention.label)
     if meant and _negated_in_clause(question, parsed, mention):
-        found.options.append(meant)
+        # A many-choice question's "none" stands alone: meant only if no option is named beside it.
+        (found.nothing_else if meant == question.exclusive_code else found.options).append(meant)
         found.evidence.append(mention.text)
 
 

@@ -12,6 +12,9 @@ from ...criteria import Question
 from ...storage.identifiers import english_words
 
 _WORD = re.compile(r"[A-Za-z]+")
+#: A line cut into words and what is between them; a contraction (`doesn't`) is one word, never put right
+#: (its `doesn` is no slip of `does`).
+_WORDS_AND_GAPS = re.compile(r"([A-Za-z]+(?:['\u2019][A-Za-z]+)*)")
 
 #: Never a correction's target: short answer words a slip must not become ("done" is not "none").
 _NO_NEAR = frozenset({"none", "nope", "nil", "yes", "nah", "nothing", "yeah"})
@@ -70,7 +73,7 @@ def corrected(question: Question, line: str) -> str | None:
     known = _known(question)
     changed = False
     out = []
-    for token in re.split(r"(\W+)", line):
+    for token in _WORDS_AND_GAPS.split(line):
         word = token.casefold()
         if not _WORD.fullmatch(token) or word in known or len(word) < 4 or word in english_words():
             out.append(token)

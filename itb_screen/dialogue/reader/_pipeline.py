@@ -159,9 +159,11 @@ def parse(question: Question, text: str) -> Parsed:
         Mention(ent.label_, ent.text, ent.start, ent.end, bool(ent._.negex), bool(ent._.past))
         for ent in doc.ents
     )
-    doubt = tuple(doc[a:b].text for _id, a, b in _doubt_matcher()(doc))
-    if matchers.doubt is not None:
-        doubt += tuple(doc[a:b].text for _id, a, b in matchers.doubt(doc))
+    # A cue inside a phrase of the question is that phrase's word ("Spinal fusion likely", "at risk of
+    # respiratory failure" name an option), not doubt about it.
+    inside = {i for ent in doc.ents for i in range(ent.start, ent.end)}
+    cues = [*_doubt_matcher()(doc), *(matchers.doubt(doc) if matchers.doubt is not None else ())]
+    doubt = tuple(doc[a:b].text for _id, a, b in cues if not inside.issuperset(range(a, b)))
     return Parsed(
         text,
         tuple(t.text for t in doc),
