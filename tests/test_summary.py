@@ -26,6 +26,7 @@ from itb_screen.criteria import (
 from itb_screen.review.summary import CITATION, FORMATS, CaseEvent, CaseView, render_summary
 
 from .conftest import SPEC_FILE, VIGNETTE_IDS, VIGNETTES, spec_point_order
+from .test_guidance import CONTRACT_FLAGS, contract_flags
 
 CREATED = "2025-03-04T09:15:00.000000+00:00"
 UPDATED = "2025-03-04T09:31:12.345678+00:00"
@@ -156,6 +157,9 @@ def test_status_in_words(status, words):
 P01_ANSWERS = [
     "Age: 34 years",
     "Condition: Spinal cord injury",
+    # other-guidance.md: the level question follows the condition for a spinal cord injury; P01 (written
+    # before it) leaves it unanswered.
+    "Injury at T6 or above: not answered",
     "Course: Stable",
     "Interference: Comfort, Mobility",
     "Walks (ambulatory): No",
@@ -207,6 +211,8 @@ def test_sources_name_the_source_once_and_quote_each_statement_cited(vignette):
     cited = {
         *RULE_SOURCES[expected["recommendation"]],
         *(POINT_SOURCES[c] for c in expected["discussion_points"]),
+        # other-guidance.md: a flag may cite a statement too (the label's reservation cites S3)
+        *(s for code in contract_flags(vignette["answers"]) for s in CONTRACT_FLAGS[code][1] if s[0] == "S"),
     }
     for fmt in FORMATS:
         shown = seen(render_summary(case_view(vignette), fmt), fmt)
@@ -332,14 +338,29 @@ def test_user_is_shown_when_known():
     assert "Screened by: Dr Example" in render_summary(view, "text")
 
 
-def test_every_field_has_a_short_label_in_a_full_summary():
-    # A child with every question answered: each question is asked, and each short label listed once.
-    view = case_view(VIGNETTE["P02"])
+#: Every follow-up of other-guidance.md asked of a child who walks, with seizures: the brain injury's
+#: year, or the spinal cord injury's level, by the condition (the two cannot both be asked).
+FOLLOW_UPS = {"relies_on_spasticity": "no", "child_surgical_risks": ["none"], "seizures_controlled": "yes"}
+BY_CONDITION = {
+    "acquired_brain_injury": ("tbi_within_year", "no"),
+    "spinal_cord_injury": ("sci_level_t6_or_above", "no"),
+}
+
+
+@pytest.mark.parametrize("condition", BY_CONDITION)
+def test_every_field_has_a_short_label_in_a_full_summary(condition):
+    # A child with every question asked answered: each short label listed once; between the two
+    # conditions every field of the catalogue is asked.
+    field, answer = BY_CONDITION[condition]
+    changes = {"primary_condition": condition, "ambulatory": "yes", "seizures": "yes", field: answer}
+    view = case_view(VIGNETTE["P02"], **changes, **FOLLOW_UPS)
     text = render_summary(view, "text")
-    assert list(asked_fields(view.answers)) == list(FIELDS) and set(view.answers) == set(FIELDS)
-    assert text.count("\n- ") == len(FIELDS)
-    for field in FIELDS:
-        assert text.count(f"\n- {short_label(field)}: ") == 1, field
+    other = next(f for f, _ in BY_CONDITION.values() if f != field)
+    assert list(asked_fields(view.answers)) == [f for f in FIELDS if f != other]
+    assert set(view.answers) == set(FIELDS) - {other}
+    assert text.count("\n- ") == len(FIELDS) - 1
+    for shown in set(FIELDS) - {other}:
+        assert text.count(f"\n- {short_label(shown)}: ") == 1, shown
 
 
 class _Checker(HTMLParser):

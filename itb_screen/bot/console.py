@@ -151,6 +151,11 @@ class ConsoleTeam:
         ]
 
 
+def _guidance(access: AccessList | None) -> frozenset[str]:
+    """The sources of other guidance shown: the users file's [settings] guidance now, else all."""
+    return access.settings.guidance if access is not None else TeamSettings().guidance
+
+
 class _Session:
     """One run of the console: the dialogue, where it writes, and how many inputs were not saved."""
 
@@ -158,7 +163,10 @@ class _Session:
         self, store: Store, user: str, stdout: TextIO, stderr: TextIO, access: AccessList | None = None
     ) -> None:
         team = ConsoleTeam(store, access)
-        self.dialogue = Dialogue(store, reports=ChatReports(), team=team, capabilities=TYPED)
+        guidance = partial(_guidance, access)
+        self.dialogue = Dialogue(
+            store, reports=ChatReports(guidance), team=team, capabilities=TYPED, guidance=guidance
+        )
         self.user, self.access = user, access
         self.stdout, self.stderr = stdout, stderr
         # sqlite3.Error, as DB-API connections expose it: the console does not import sqlite3 itself.

@@ -6,6 +6,7 @@ Named by ``--users`` or ``ITB_SCREEN_USERS`` and read by both channels::
     reminder_hours = 24           # an open case idle this long gets one reminder (fractions allowed)
     quiet_hours = "21:00-07:00"   # no reminders then, in the site's time zone ("off": none)
     time_zone = "UTC"             # an IANA name, such as "Europe/London"
+    guidance = ["label", "nice"]  # the other guidance shown: the US label's, NICE CG145's ([]: none)
 
     [[users]]                     # a member in Telegram
     id = 123456789                # the numeric Telegram user id (the bot tells a stranger theirs)
@@ -289,7 +290,8 @@ class AccessList:
 
     @property
     def settings(self) -> TeamSettings:
-        """The team's [settings] (reminders and quiet hours), as of the file's last good reading."""
+        """The team's [settings] (reminders, quiet hours, the other guidance shown), as of the file's
+        last good reading."""
         return self.roster.settings
 
     def __len__(self) -> int:

@@ -22,6 +22,7 @@ from ._errors import InputError, MissingExtra
 from ._options import format_option
 from ._printable import PrintableStream, echo, printable
 from ._streams import write_json_array
+from .site import shown_guidance
 
 _SINCE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -111,7 +112,10 @@ def show(ref: str, db_path: str, transcript: bool, history: bool, fmt: str) -> N
         if fmt == "json":  # json.dumps escapes every control character itself
             text = json.dumps(show_json(store, case, transcript=transcript, names=display_names()), indent=2)
         else:
-            text = show_text(store, case, transcript=transcript, history=history, names=display_names())
+            shown = shown_guidance()
+            text = show_text(
+                store, case, transcript=transcript, history=history, names=display_names(), guidance=shown
+            )
     echo(text)
 
 
@@ -138,8 +142,9 @@ def summary(ref: str, db_path: str, fmt: str, out: str | None) -> None:
     """
     if fmt == "pdf" and out is None and sys.stdout.isatty():
         raise InputError("a PDF is not for the terminal: --out FILE, or redirect the output to a file")
+    shown = shown_guidance()
     with existing_store(db_path) as store:
-        view = case_view(store, find_case(store, ref), display_names())
+        view = case_view(store, find_case(store, ref), display_names(), shown)
     if fmt == "pdf":
         pdf = _pdf(view)
         if out is None:
@@ -207,8 +212,10 @@ def search(query: str, db_path: str, raw: bool, limit: int, typed: bool) -> None
 def reevaluate(db_path: str, apply_: bool) -> None:
     """Recompute every stored result with the current criteria and list the cases that would change.
 
-    Nothing is written without --apply; with it, new results are stored beside the old, never over them.
-    Void cases are skipped.
+    Recommendations and discussion points are listed apart from the other guidance flags (raised or
+    cleared, by code); a result stored before the flags existed is counted as "flags never computed",
+    with the flags it would raise now. Nothing is written without --apply; with it, new results are
+    stored beside the old, never over them. Void cases are skipped.
 
     Example:
 

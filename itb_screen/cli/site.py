@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
 
@@ -11,16 +12,20 @@ from ..storage import NewerSchema, check_readable, check_schema
 from ._db import db_option, existing_path
 from ._errors import InputError, MissingExtra
 
+#: The users file of the channels, whose names and [settings] the reports follow too.
+USERS_ENV = "ITB_SCREEN_USERS"
 #: The packages of the review extra: an ImportError of anything else is a bug, not a missing extra.
 _REVIEW_EXTRA = ("datasette", "uvicorn")
 
 
-def site_time_zone(users_path: str | None) -> str:
-    """The users file's [settings] time_zone, which the site's pages give times in (UTC without a file);
-    a file that cannot be read or a bad setting is one line."""
+def site_settings(users_path: str | None) -> tuple[str, frozenset[str]]:
+    """The users file's [settings] time_zone, which the site's pages give times in (UTC without a file),
+    and guidance, the groups of other guidance they show (all without); a file that cannot be read or a
+    bad setting is one line."""
+    from ..dialogue import SettingError, TeamSettings, parse_settings
+
     if not users_path:
-        return "UTC"
-    from ..dialogue import SettingError, parse_settings
+        return "UTC", TeamSettings().guidance
 
     try:
         data = tomllib.loads(Path(users_path).read_text(encoding="utf-8"))
@@ -28,12 +33,32 @@ def site_time_zone(users_path: str | None) -> str:
         raise InputError(f"cannot read the users file {users_path}: {error}") from None
     settings = data.get("settings")
     if not isinstance(settings, dict):
-        return "UTC"
+        return "UTC", TeamSettings().guidance
     try:
-        parse_settings(settings, f"{users_path}: [settings]")
+        parsed = parse_settings(settings, f"{users_path}: [settings]")
     except SettingError as error:
         raise InputError(str(error)) from None
-    return str(settings.get("time_zone", "UTC")).strip()
+    return str(settings.get("time_zone", "UTC")).strip(), parsed.guidance
+
+
+def shown_guidance(users_path: str | None = None) -> frozenset[str]:
+    """The groups of other guidance `show` and `summary` show: the users file's [settings] guidance (the
+    file `users_path` names, else ITB_SCREEN_USERS), all without one. Read as leniently as the names
+    (a file missing or not TOML shows all), but a bad guidance value is one line, not a silent default."""
+    from ..dialogue import SettingError, TeamSettings, parse_guidance
+
+    path = users_path or os.environ.get(USERS_ENV)
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8")) if path else {}
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        data = {}
+    settings = data.get("settings")
+    if not isinstance(settings, dict) or "guidance" not in settings:
+        return TeamSettings().guidance
+    try:
+        return parse_guidance(settings["guidance"], f"{path}: [settings]")
+    except SettingError as error:
+        raise InputError(str(error)) from None
 
 
 @click.command()
@@ -42,7 +67,8 @@ def site_time_zone(users_path: str | None) -> str:
     "--users",
     "users_path",
     envvar="ITB_SCREEN_USERS",
-    help="The users file, whose [settings] time_zone the pages give times in (default: UTC).",
+    help="The users file, whose [settings] time_zone the pages give times in (default: UTC) and whose "
+    "guidance picks the other guidance they show (default: all).",
 )
 @click.option(
     "--port",
@@ -66,7 +92,7 @@ def review(db_path: str, users_path: str | None, port: int) -> None:
         itb-screen review --db itb-screen.db --port 8001
     """
     path = existing_path(db_path)  # before the import: a missing file is the first thing to say
-    time_zone = site_time_zone(users_path)
+    time_zone, guidance = site_settings(users_path)
     try:
         from ..review import site
     except ImportError as error:
@@ -85,4 +111,4 @@ def review(db_path: str, users_path: str | None, port: int) -> None:
         raise click.ClickException(
             f"cannot serve on 127.0.0.1:{port}: {error.strerror}; --port picks another port"
         ) from None
-    site.serve(path, port, time_zone)
+    site.serve(path, port, time_zone, guidance)

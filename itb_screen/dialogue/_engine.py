@@ -14,12 +14,13 @@ machine, saving the case, refusing, showing the open question. What each input d
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import replace
 
 from transitions import Machine
 from transitions.core import MachineError
 
-from ..criteria import QUESTIONS_BY_FIELD, Result
+from ..criteria import ALL_GROUPS, QUESTIONS_BY_FIELD, Result
 from ..storage import Notice, Store
 from ..storage.identifiers import BOT_STAMP, redact
 from . import _messages as say
@@ -46,6 +47,8 @@ class Dialogue:
     they are not available in this channel. `team` lists the members a case can be handed to and who
     hears of cases to review; without it /handoff says the channel has no team list. `capabilities`: what
     the channel can do (buttons, reminders), so /help offers only what it serves, in its own words.
+    `guidance`: the groups of other guidance the site shows now (the users file's [settings] guidance,
+    re-read when it changes); every group without it.
     """
 
     def __init__(
@@ -56,8 +59,10 @@ class Dialogue:
         reports: Reports | None = None,
         team: Directory | None = None,
         capabilities: Capabilities = FULL,
+        guidance: Callable[[], frozenset[str]] | None = None,
     ) -> None:
         self.store = store
+        self.guidance = guidance or (lambda: ALL_GROUPS)
         self.machine = machine or build_machine()
         self.reports = reports
         self.team = team
@@ -278,7 +283,7 @@ class Dialogue:
         elif state == DONE:
             stored = self.store.latest_result(turn.case.id)
             if stored is not None:
-                turn.prompts.append(result_prompt(turn.case, Result.from_dict(stored[0])))
+                turn.prompts.append(result_prompt(turn.case, Result.from_dict(stored[0]), self.guidance()))
         else:
             turn.prompts.append(question_prompt(turn.case, turn.answers, QUESTIONS_BY_FIELD[state]))
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..criteria import (
+    ALL_GROUPS,
     QUESTIONS,
     RECOMMENDATIONS,
     Question,
@@ -186,8 +187,10 @@ def review_prompt(case: Case, answers: dict[str, Any]) -> Prompt:
     )
 
 
-def result_prompt(case: Case, result: Result) -> Prompt:
-    """The recommendation with its reasons and points, and an Amend button."""
+def result_prompt(case: Case, result: Result, groups: frozenset[str] = ALL_GROUPS) -> Prompt:
+    """The recommendation with its reasons and points, then the flags of the site's guidance `groups`
+    apart (the stored result keeps every flag), and an Amend button."""
+    result = result.showing(groups)
     heading = say.RESULT_HEADING.format(ref=case.ref, title=RECOMMENDATIONS[result.recommendation].title)
     amend = Button(buttons.encode("amend", case.id, state_code(DONE)), say.AMEND_LABEL)
     return Prompt(

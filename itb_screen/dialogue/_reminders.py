@@ -15,6 +15,7 @@ from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..criteria import ALL_GROUPS, GUIDANCE_GROUPS, check_groups
 from ..storage import Store
 from ._prompts import where
 from ._team import _continue
@@ -23,7 +24,12 @@ REMINDER = "Case {ref} waits at {where}."
 #: A reminder's event in the outbox: this prefix, then when the case was last touched (its idle period).
 REMIND_EVENT = "remind:"
 #: The keys of a users file's [settings] table, with their defaults as written there.
-DEFAULTS: dict[str, Any] = {"reminder_hours": 24, "quiet_hours": "21:00-07:00", "time_zone": "UTC"}
+DEFAULTS: dict[str, Any] = {
+    "reminder_hours": 24,
+    "quiet_hours": "21:00-07:00",
+    "time_zone": "UTC",
+    "guidance": list(GUIDANCE_GROUPS),
+}
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
@@ -33,11 +39,13 @@ class SettingError(ValueError):
 
 @dataclass(frozen=True)
 class TeamSettings:
-    """When reminders go out: after `idle` without activity, never within `quiet` (local start, end)."""
+    """When reminders go out: after `idle` without activity, never within `quiet` (local start, end);
+    and which sources of other guidance the site shows (`guidance`: other-guidance.md's groups)."""
 
     idle: timedelta = timedelta(hours=24)
     quiet: tuple[time, time] | None = (time(21), time(7))
     zone: tzinfo = UTC
+    guidance: frozenset[str] = ALL_GROUPS
 
     def is_quiet(self, now: datetime) -> bool:
         """Whether `now` falls in the quiet hours, read in the site's time zone (a range may cross
@@ -60,8 +68,52 @@ def parse_settings(table: Mapping[str, Any] | None, source: str = "[settings]") 
     if isinstance(hours, bool) or not isinstance(hours, int | float) or not 0 < hours <= 24 * 365:
         raise SettingError(f"{source}: reminder_hours must be a number of hours above 0, like 24 or 0.5")
     return TeamSettings(
-        timedelta(hours=hours), _quiet(values["quiet_hours"], source), _zone(values["time_zone"], source)
+        timedelta(hours=hours),
+        _quiet(values["quiet_hours"], source),
+        _zone(values["time_zone"], source),
+        parse_guidance(values["guidance"], source),
     )
+
+
+def parse_guidance(value: object, source: str = "[settings]") -> frozenset[str]:
+    """`guidance = ["label", "nice"]`: the groups of other guidance a site shows ([] shows none);
+    SettingError names the key, the value as written and what is allowed, on one line."""
+    if not isinstance(value, list):
+        raise _bad_guidance(value, source, "it must be a list")
+    odd = next((v for v in value if not isinstance(v, str)), None)
+    if odd is not None:  # check_groups would name it by its Python repr (True), not as written (true)
+        raise _bad_guidance(value, source, f"{_toml(odd)} is not a name in quotes")
+    try:
+        groups = check_groups(value)
+    except ValueError as error:
+        raise _bad_guidance(value, source, str(error).partition(";")[0]) from None  # the rest: below
+    twice = next((g for i, g in enumerate(value) if g in value[:i]), None)
+    if twice is not None:
+        raise _bad_guidance(value, source, f"{_toml(twice)} is listed twice")
+    return groups
+
+
+def _bad_guidance(value: object, source: str, problem: str) -> SettingError:
+    allowed = " and ".join(f'"{g}"' for g in GUIDANCE_GROUPS)
+    return SettingError(
+        f"{source}: guidance = {_toml(value)}: {problem}; allowed: a list of {allowed} "
+        "(both by default), or [] for none"
+    )
+
+
+def _toml(value: object) -> str:
+    """A setting's value as it was written in TOML, on one short line: ["label", 3], "nice", true."""
+    if isinstance(value, bool):
+        text = str(value).lower()
+    elif isinstance(value, str):
+        text = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    elif isinstance(value, list):
+        text = "[" + ", ".join(_toml(v) for v in value) + "]"
+    elif isinstance(value, dict):
+        text = "{" + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + "}"
+    else:
+        text = repr(value)
+    return "".join(c if c.isprintable() else " " for c in text)[:80]
 
 
 def _quiet(text: object, source: str) -> tuple[time, time] | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
-from ..criteria import RECOMMENDATIONS, Result
+from ..criteria import GUIDANCE_HEADING, RECOMMENDATIONS, Result, sources_words
 from ..storage import Case, Notice
 from . import _buttons as buttons
 from ._prompts import Button, Prompt, where
@@ -170,6 +170,7 @@ def notify(d: Dialogue, turn: Turn, case: Case, result: Result, amended: bool) -
     if d.team is not None and (amended or result.recommendation in TEAM_REVIEW):
         lines = [REVIEW_NOTICE.format(ref=case.ref, verb=verb, who=turn.user.shown_name, title=title)]
         lines += [f"- {p.text} ({p.source})" for p in result.discussion_points]
+        lines += _flag_lines(result.showing(d.guidance()))
         show = (buttons.encode("show", case.id, "d"), SHOW_LABEL.format(ref=case.ref))
         for member in d.team.members():
             who = member.identity
@@ -183,6 +184,12 @@ def notify(d: Dialogue, turn: Turn, case: Case, result: Result, amended: bool) -
         if giver != turn.user.id:  # a member both notified and a giver keeps the first notice queued
             queued += d.store.queue_notice(giver, case.id, event, text, summary)
     return queued
+
+
+def _flag_lines(result: Result) -> list[str]:
+    """The flags a notice lists after the points, apart, each with its sources in words; none: nothing."""
+    flags = [f"- {f.text} ({sources_words(f.sources)})" for f in result.other_guidance]
+    return [f"{GUIDANCE_HEADING}:", *flags] if flags else []
 
 
 def remind(d: Dialogue, turn: Turn, arg: str) -> None:

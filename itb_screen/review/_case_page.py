@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import tzinfo
 
-from ..criteria import DISCLAIMER, RECOMMENDATIONS
+from ..criteria import ALL_GROUPS, DISCLAIMER, RECOMMENDATIONS
 from ..storage import Case, Store
-from ._summary_html import answers_html, facts_html, footer_html, points_html, recommendation_html
+from ._summary_html import answers_html, facts_html, flags_html, footer_html, points_html, recommendation_html
 from ._summary_parts import NOT_KNOWN
 from ._words import ACTIONS, DIRECTIONS, HOW, field_words, value_words, when
 from .caseview import case_view, changes
@@ -54,6 +54,7 @@ def summary_sections(view: CaseView) -> str:
         *recommendation_html(parts),
         f'<p class="decision-support">{html.escape(DISCLAIMER)}</p>',
         *points_html(parts, quote=True),
+        *flags_html(parts),
         *answers_html(parts),
         *footer_html(parts),
     ]
@@ -120,18 +121,23 @@ def transcript(store: Store, case: Case, zone: tzinfo) -> tuple[Line, ...]:
     )
 
 
-def case_in_zone(store: Store, ref: str, zone: tzinfo) -> tuple[Case, CaseView] | None:
-    """The case named `ref` (any letter case) and its view, times in `zone`; None if there is none."""
+def case_in_zone(
+    store: Store, ref: str, zone: tzinfo, guidance: frozenset[str] = ALL_GROUPS
+) -> tuple[Case, CaseView] | None:
+    """The case named `ref` (any letter case) and its view, times in `zone`, showing the flags of the
+    site's `guidance` groups; None if there is none."""
     case = store.case_by_ref(ref)
     if case is None:
         return None
-    return case, replace(case_view(store, case), zone=zone)
+    return case, replace(case_view(store, case), zone=zone, guidance=guidance)
 
 
-def case_page(path: str | os.PathLike[str], ref: str, zone: tzinfo) -> CasePage | None:
+def case_page(
+    path: str | os.PathLike[str], ref: str, zone: tzinfo, guidance: frozenset[str] = ALL_GROUPS
+) -> CasePage | None:
     """The case page of `ref` from the database at `path`, read in one snapshot; None if no such case."""
     with Store(path, readonly=True) as store, store.transaction():
-        found = case_in_zone(store, ref, zone)
+        found = case_in_zone(store, ref, zone, guidance)
         if found is None:
             return None
         case, view = found
@@ -145,8 +151,10 @@ def case_page(path: str | os.PathLike[str], ref: str, zone: tzinfo) -> CasePage 
         )
 
 
-def case_summary_view(path: str | os.PathLike[str], ref: str, zone: tzinfo) -> CaseView | None:
+def case_summary_view(
+    path: str | os.PathLike[str], ref: str, zone: tzinfo, guidance: frozenset[str] = ALL_GROUPS
+) -> CaseView | None:
     """The view the PDF prints (None if no such case)."""
     with Store(path, readonly=True) as store, store.transaction():
-        found = case_in_zone(store, ref, zone)
+        found = case_in_zone(store, ref, zone, guidance)
         return found[1] if found else None

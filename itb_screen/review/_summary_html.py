@@ -10,8 +10,17 @@ from __future__ import annotations
 
 import html
 
-from ..criteria import DISCLAIMER, RECOMMENDATIONS, SEED_STATEMENTS, DiscussionPoint, because_line, point_line
-from ._summary_parts import TITLE, Parts, sources_intro
+from ..criteria import (
+    DISCLAIMER,
+    GUIDANCE_HEADING,
+    RECOMMENDATIONS,
+    SEED_STATEMENTS,
+    DiscussionPoint,
+    because_line,
+    flag_line,
+    point_line,
+)
+from ._summary_parts import GUIDANCE_INTRO, TITLE, Parts, guidance_source_words, sources_intro
 
 CSS = """\
 body { font: 11pt/1.45 system-ui, -apple-system, "Segoe UI", Arial, sans-serif; color: #111;
@@ -114,6 +123,22 @@ def points_html(p: Parts, quote: bool = False) -> list[str]:
     return out + ["</section>"]
 
 
+def flags_html(p: Parts) -> list[str]:
+    """The other guidance flags shown, numbered, each with its sources in words, apart from the points;
+    nothing when none is shown (or the result is from before the flags)."""
+    if p.result is None or not p.result.other_guidance:
+        return []
+    flags = (f"<li>{_e(flag_line(f))}</li>" for f in p.result.other_guidance)
+    return [
+        '<section class="guidance">',
+        f"<h2>{_e(GUIDANCE_HEADING)}</h2>",
+        "<ol>",
+        *flags,
+        "</ol>",
+        "</section>",
+    ]
+
+
 def answers_html(p: Parts) -> list[str]:
     """Every asked question's answer in words, by its short label."""
     out = ["<section>", "<h2>Answers</h2>"]
@@ -126,28 +151,38 @@ def answers_html(p: Parts) -> list[str]:
     return out + ["</section>"]
 
 
-def sources_html(sources: tuple[str, ...], intro: str) -> list[str]:
-    """The statements cited (S-ids in number order), each quoted, after a line naming the source."""
+def sources_html(sources: tuple[str, ...], intro: str, guidance: tuple[str, ...] = ()) -> list[str]:
+    """The statements cited (S-ids in number order), each quoted, after a line naming the source; then
+    the other guidance the flags cite (`guidance`: L1..N4), each paraphrased with where it says it."""
     out = ['<section class="sources">', "<h2>Sources</h2>", f"<p>{_e(intro)}</p>"]
     if sources:
         quoted = (f"<dt>{s}</dt><dd><q>{_e(SEED_STATEMENTS[s])}</q></dd>" for s in sources)
         out += ["<dl>", *quoted, "</dl>"]
+    if guidance:
+        said = ((s, *guidance_source_words(s)) for s in guidance)
+        out += [f"<p>{_e(GUIDANCE_INTRO)}</p>", "<dl>"]
+        out += [f"<dt>{s}</dt><dd><q>{_e(says)}</q> ({_e(where)})</dd>" for s, says, where in said]
+        out.append("</dl>")
     return out + ["</section>"]
+
+
+def _guidance_version(p: Parts) -> str:
+    return f"; guidance version: <code>{_e(p.guidance_version)}</code>" if p.guidance_version else ""
 
 
 def footer_html(p: Parts) -> list[str]:
     """The criteria version, the disclaimer, and the statements cited, quoted."""
     return [
         "<footer>",
-        f"<p>Criteria version: <code>{_e(p.version)}</code></p>",
+        f"<p>Criteria version: <code>{_e(p.version)}</code>{_guidance_version(p)}</p>",
         f'<p class="disclaimer">{_e(DISCLAIMER)}</p>',
-        *sources_html(p.sources, sources_intro(p)),
+        *sources_html(p.sources, sources_intro(p), p.guidance_sources),
         "</footer>",
     ]
 
 
 def html_page(p: Parts) -> str:
     """The summary as a complete HTML page: facts, recommendation, points, answers, sources."""
-    body = [*recommendation_html(p), *points_html(p), *answers_html(p), *footer_html(p)]
+    body = [*recommendation_html(p), *points_html(p), *flags_html(p), *answers_html(p), *footer_html(p)]
     out = [*_head(p), *body, "</body>", "</html>"]
     return "\n".join(out) + "\n"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from ..criteria import CITATION, Result, Value, value_label
+from ..criteria import CITATION, GUIDANCE_SOURCES, Result, Value, value_label
 
 #: The heading of every summary.
 TITLE = "ITB screening referral summary"
@@ -41,6 +41,31 @@ class Parts:
     answers: tuple[tuple[str, str], ...]  # (short label, answer in words), every asked question in order
     version: str
     sources: tuple[str, ...]  # the S-ids cited, in number order
+    #: The ids of other guidance (L1..N4) the flags shown cite, in other-guidance.md's order.
+    guidance_sources: tuple[str, ...] = ()
+    guidance_version: str | None = None  # None: no result, or one stored before the flags existed
+
+
+def versions_words(p: Parts) -> str:
+    """`Criteria version: X`, and `; guidance version: Y` when the result has one."""
+    guidance = f"; guidance version: {p.guidance_version}" if p.guidance_version else ""
+    return f"Criteria version: {p.version}{guidance}"
+
+
+#: What introduces the other guidance the flags cite, in the Sources.
+GUIDANCE_INTRO = "Other guidance cited above (other-guidance.md, paraphrased):"
+
+
+def guidance_cited(result: Result | None) -> tuple[str, ...]:
+    """The other guidance sources the (shown) flags of a result cite, in the contract's order."""
+    cited = {s for f in (result.other_guidance if result else ()) for s in f.sources}
+    return tuple(s for s in GUIDANCE_SOURCES if s in cited)
+
+
+def guidance_source_words(source_id: str) -> tuple[str, str]:
+    """(what the source says, where it says it) for the Sources section."""
+    source = GUIDANCE_SOURCES[source_id]
+    return source.says, source.where
 
 
 def sources_intro(p: Parts) -> str:

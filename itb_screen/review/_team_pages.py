@@ -5,15 +5,16 @@ them show the same rows; each case's points through storage, as its case page sh
 
 from __future__ import annotations
 
+import asyncio
 import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
-from ..criteria import CITATION, RECOMMENDATIONS
+from ..criteria import ALL_GROUPS, CITATION, GUIDANCE_SOURCES, RECOMMENDATIONS
 from ..storage import Store
 from ._case_page import case_in_zone
-from ._summary_html import points_html, recommendation_html, sources_html
+from ._summary_html import flags_html, points_html, recommendation_html, sources_html
 from ._summary_parts import Parts
 from ._words import recommendation_words, state_words, waited, when, why_words
 from .metadata import DATABASE
@@ -62,14 +63,23 @@ async def needing_review(datasette: Any, zone: tzinfo) -> dict[str, Any]:
     return {"rows": shown, "count": len(rows), "more": more}
 
 
+def answers_of(path: str | os.PathLike[str], refs: list[str]) -> dict[str, dict[str, Any]]:
+    """The current answers of the cases `refs` names, read in one snapshot: where each waits is then said
+    as the chat says it (`question 8 of 19` once a follow-up is asked)."""
+    with Store(path, readonly=True) as store, store.transaction():
+        return {ref: store.answers(case.id) for ref in refs if (case := store.case_by_ref(ref)) is not None}
+
+
 async def open_cases(datasette: Any, now: datetime) -> dict[str, Any]:
     rows, more = await query_rows(datasette, "open_cases")
+    refs = [r["ref"] for r in rows[:HOME_ROWS]]
+    answers = await asyncio.to_thread(answers_of, datasette.get_database(DATABASE).path, refs)
     shown = [
         {
             "ref": r["ref"],
             "owner": r["owner"] or "",
             "waited": waited(now, r["updated_at"]),
-            "where": state_words(r["where"]),
+            "where": state_words(r["where"], answers.get(r["ref"])),
             "answered": r["answered"],
         }
         for r in rows[:HOME_ROWS]
@@ -113,23 +123,29 @@ class AgendaItem:
 
 def _item(parts: Parts, ref: str, owner: str, at: str) -> AgendaItem:
     title = recommendation_words(parts.result.recommendation) if parts.result else "No recommendation"
-    body = "\n".join([*recommendation_html(parts), *points_html(parts)])
+    body = "\n".join([*recommendation_html(parts), *points_html(parts), *flags_html(parts)])
     return AgendaItem(ref, owner, at, title, body)
 
 
 def agenda_items(
-    path: str | os.PathLike[str], rows: list[dict[str, Any]], zone: tzinfo
+    path: str | os.PathLike[str],
+    rows: list[dict[str, Any]],
+    zone: tzinfo,
+    guidance: frozenset[str] = ALL_GROUPS,
 ) -> tuple[list[AgendaItem], str]:
-    """Each case of the agenda query's rows with its points, and the statements they cite, quoted once
-    (the summary's footer)."""
-    items, cited = [], set[str]()
+    """Each case of the agenda query's rows with its points and the flags of the site's `guidance`
+    groups, and the statements and other guidance they cite, quoted once (the summary's footer)."""
+    items, cited, other = [], set[str](), set[str]()
     with Store(path, readonly=True) as store, store.transaction():
         for row in rows:
-            found = case_in_zone(store, row["ref"], zone)
+            found = case_in_zone(store, row["ref"], zone, guidance)
             if found is None:
                 continue
             parts = summary_parts(found[1])
             cited.update(cited_statements(parts.result))
+            other.update(parts.guidance_sources)
             items.append(_item(parts, row["ref"], row["owner"] or "", when(row["result_at"], zone)))
     order = tuple(sorted(cited, key=lambda s: int(s[1:])))
-    return items, "\n".join(sources_html(order, f"Statements cited above, from {CITATION}:"))
+    guidance_order = tuple(s for s in GUIDANCE_SOURCES if s in other)
+    intro = f"Statements cited above, from {CITATION}:"
+    return items, "\n".join(sources_html(order, intro, guidance_order))

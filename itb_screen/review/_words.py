@@ -8,15 +8,16 @@ clinician reads (the team's pages and the canned queries' HTML, through Datasett
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..criteria import (
-    QUESTIONS,
     QUESTIONS_BY_FIELD,
     RECOMMENDATIONS,
     Reason,
+    position,
     reasons_text,
     short_label,
     value_label,
@@ -61,13 +62,14 @@ def field_words(field: str | None) -> str:
     """`9. Baclofen reaction`: a question by its number in the spec and its short label."""
     if field not in QUESTIONS_BY_FIELD:
         return field or ""
-    return f"{QUESTIONS_BY_FIELD[field].number}. {short_label(field)}"
+    return f"{QUESTIONS_BY_FIELD[field].tag}. {short_label(field)}"
 
 
-def state_words(state: str | None) -> str:
-    """Where a case waits: `question 7 of 18`, `the review`, `its result` (as the chat says it)."""
+def state_words(state: str | None, answers: Mapping[str, object] | None = None) -> str:
+    """Where a case waits: `question 7 of 18`, `the review`, `its result` (as the chat says it: with the
+    case's `answers`, the follow-ups asked for them are counted, `question 8 of 19`; without, the 18)."""
     if state in QUESTIONS_BY_FIELD:
-        return f"question {QUESTIONS_BY_FIELD[state].number} of {len(QUESTIONS)}"
+        return "question {} of {}".format(*position(state, answers or {}))
     return {"review": "the review", "done": "its result", "choosing_case": "not started"}.get(state or "", "")
 
 
@@ -147,12 +149,13 @@ def cell_words(row: Any, column: str, value: Any, zone: tzinfo) -> str | None:
         return why_words(row["recommendation"] if "recommendation" in keys else None, value)
     if column in ("previous_value", "new_value") and "field" in keys:
         return value_words(row["field"], value)
-    words = {
+    table: dict[str, Callable[[Any], str]] = {
         "field": field_words,
-        "where": state_words,
+        "where": state_words,  # a query's row holds no answers: the 18 questions are counted
         "status": status_words,
         "action": lambda v: ACTIONS.get(v, v),
         "kind": lambda v: HOW.get(v, v),
         "direction": lambda v: DIRECTIONS.get(v, v),
-    }.get(column)
+    }
+    words = table.get(column)
     return words(value) if words else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from ..criteria import (
+    ALL_GROUPS,
     QUESTIONS_BY_FIELD,
     RECOMMENDATIONS,
     Result,
@@ -38,9 +39,14 @@ def _events(store: Store, case: Case, known: Callable[[str | None], str]) -> tup
     )
 
 
-def case_view(store: Store, case: Case, names: Mapping[str, str] | None = None) -> CaseView:
+def case_view(
+    store: Store,
+    case: Case,
+    names: Mapping[str, str] | None = None,
+    guidance: frozenset[str] = ALL_GROUPS,
+) -> CaseView:
     """The plain values of a case: answers, latest result (and who made it), owner, times, amendments,
-    voiding and hand-offs."""
+    voiding and hand-offs; `guidance`: the groups of other guidance whose flags the reader's site shows."""
     results = store.results(case.id)  # oldest first: the last is the latest, whoever made it
     latest = results[-1] if results else None
     made = [r for r in results if r["kind"] != "reevaluate" and r["by"]]
@@ -61,6 +67,7 @@ def case_view(store: Store, case: Case, names: Mapping[str, str] | None = None) 
         notes=store.answer_notes(case.id),
         not_known=asked_not_known(store.not_known(case.id), answers),
         results=tuple({**r, "by": known(r["by"])} for r in results),
+        guidance=guidance,
     )
 
 
@@ -110,7 +117,8 @@ def _results_lines(case: Case, view: CaseView, results: list[dict]) -> list[str]
         lines.append("No recommendation yet: the case has not been confirmed.")
     elif case.status != "void":
         by = f" by {results[-1]['by']}" if results and results[-1]["by"] else ""
-        lines += [f"Result of {_when(view.result_at or '')}{by}:", result_text(view.result)]
+        shown = view.result.showing(view.guidance)  # the flags of the groups the site chose
+        lines += [f"Result of {_when(view.result_at or '')}{by}:", result_text(shown)]
     if len(results) > 1 or (case.status == "void" and results):
         lines += ["", "Results, oldest first:", *(_result_line(r) for r in results)]
     return lines
@@ -126,7 +134,7 @@ def _changes_lines(history_rows: list[dict], every_answer: bool) -> list[str]:
     for row in rows if every_answer else edits:
         old = value_label(row["field"], row["old"]) if row["old"] is not None else "-"
         new = NOT_KNOWN if row["action"] in ("unknown", "clear") else value_label(row["field"], row["new"])
-        number = QUESTIONS_BY_FIELD[row["field"]].number
+        number = QUESTIONS_BY_FIELD[row["field"]].tag
         lines.append(
             f"{_when(row['at'])}  {row['user']}  {row['action']:<6} "
             f"Q{number} {short_label(row['field'])}: {old} -> {new}"
@@ -149,10 +157,11 @@ def show_text(
     transcript: bool = False,
     history: bool = False,
     names: Mapping[str, str] | None = None,
+    guidance: frozenset[str] = ALL_GROUPS,
 ) -> str:
-    """A case for a reader: answers by short label, the result with reasons, amendments, every result,
-    changes of answers, the transcript."""
-    view = case_view(store, case, names)
+    """A case for a reader: answers by short label, the result with reasons and the flags of the
+    `guidance` groups, amendments, every result, changes of answers, the transcript."""
+    view = case_view(store, case, names, guidance)
     lines = [
         f"Case {case.ref}: {status_words(case.status)}, owner {view.user}",
         f"Created {_when(case.created_at)}, updated {_when(case.updated_at)}",
@@ -162,7 +171,7 @@ def show_text(
     for question in asked_questions(view.answers):
         kept = kept_words(view.notes.get(question.field))
         shown = answer_words(question.field, view.answers, view.not_known, kept)
-        lines.append(f"{question.number}. {short_label(question.field)}: {shown}")
+        lines.append(f"{question.tag}. {short_label(question.field)}: {shown}")
     lines += _results_lines(case, view, store.results(case.id))
     lines += _changes_lines(store.history(case.id), history)
     if transcript:

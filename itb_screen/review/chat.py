@@ -6,7 +6,9 @@ Channels pass `ChatReports()` to `Dialogue(..., reports=...)`.
 
 from __future__ import annotations
 
-from ..criteria import RECOMMENDATIONS
+from collections.abc import Callable
+
+from ..criteria import ALL_GROUPS, RECOMMENDATIONS
 from ..storage import Case, Store
 from .caseview import case_view, show_text
 from .listing import case_records, owner_cell
@@ -18,13 +20,19 @@ NO_CASES = "No cases yet."
 
 
 class ChatReports:
-    """`dialogue.Reports` made of the review's own views: the same words as `itb-screen show`/`summary`."""
+    """`dialogue.Reports` made of the review's own views: the same words as `itb-screen show`/`summary`.
+
+    `guidance`: the groups of other guidance the site shows now (the users file's [settings]); all of
+    them without it."""
+
+    def __init__(self, guidance: Callable[[], frozenset[str]] | None = None) -> None:
+        self.guidance = guidance or (lambda: ALL_GROUPS)
 
     def summary(self, store: Store, case: Case) -> str:
-        return render_summary(case_view(store, case), "text")
+        return render_summary(case_view(store, case, guidance=self.guidance()), "text")
 
     def show(self, store: Store, case: Case) -> str:
-        return show_text(store, case, transcript=True)
+        return show_text(store, case, transcript=True, guidance=self.guidance())
 
     def all_cases(self, store: Store) -> str:
         records = case_records(store)

@@ -28,6 +28,7 @@ from datasette import Response, hookimpl
 from datasette.utils.asgi import BadRequest, NotFound
 from markupsafe import Markup
 
+from ..criteria import ALL_GROUPS
 from ._case_page import case_page, case_summary_view
 from ._team_pages import (
     AGENDA_MAX,
@@ -52,6 +53,12 @@ _REF = r"(?P<ref>[A-Za-z0-9_-]{1,64})"
 
 def site_zone(datasette: Any) -> tzinfo:
     return zone_of((datasette.plugin_config(PLUGIN) or {}).get("time_zone"))
+
+
+def site_guidance(datasette: Any) -> frozenset[str]:
+    """The groups of other guidance the site shows (its users file's [settings] guidance; all without)."""
+    chosen = (datasette.plugin_config(PLUGIN) or {}).get("guidance")
+    return ALL_GROUPS if chosen is None else frozenset(chosen)
 
 
 def case_link(datasette: Any, ref: str) -> Markup:
@@ -99,7 +106,8 @@ async def home(datasette: Any, request: Any) -> Response:
 
 async def case(datasette: Any, request: Any) -> Response:
     ref = request.url_vars["ref"]
-    page = await asyncio.to_thread(case_page, _db_path(datasette), ref, site_zone(datasette))
+    path, zone, guidance = _db_path(datasette), site_zone(datasette), site_guidance(datasette)
+    page = await asyncio.to_thread(case_page, path, ref, zone, guidance)
     if page is None:
         raise NotFound(f"No case {ref} in this database.")
     context = {"page": page, "summary": Markup(page.summary), "zone": str(site_zone(datasette))}
@@ -110,7 +118,8 @@ async def case_pdf(datasette: Any, request: Any) -> Response:
     from .pdf import render_pdf
 
     ref = request.url_vars["ref"]
-    view = await asyncio.to_thread(case_summary_view, _db_path(datasette), ref, site_zone(datasette))
+    path, zone, guidance = _db_path(datasette), site_zone(datasette), site_guidance(datasette)
+    view = await asyncio.to_thread(case_summary_view, path, ref, zone, guidance)
     if view is None:
         raise NotFound(f"No case {ref} in this database.")
     pdf = await asyncio.to_thread(render_pdf, view)
@@ -125,7 +134,10 @@ async def agenda(datasette: Any, request: Any) -> Response:
     except ValueError:
         raise BadRequest("since must be a day written YYYY-MM-DD, such as 2026-11-02.") from None
     rows, more = await query_rows(datasette, "agenda", since=day_start(day, zone))
-    items, sources = await asyncio.to_thread(agenda_items, _db_path(datasette), rows[:AGENDA_MAX], zone)
+    guidance = site_guidance(datasette)
+    items, sources = await asyncio.to_thread(
+        agenda_items, _db_path(datasette), rows[:AGENDA_MAX], zone, guidance
+    )
     context = {
         "since": day.isoformat(),
         "items": items,

@@ -23,7 +23,7 @@ words) in `review/pages.py`, a Datasette plugin registered here.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,6 +32,7 @@ from datasette.database import Database
 from datasette.plugins import DEFAULT_PLUGINS, pm
 from datasette.utils import escape_fts
 
+from ..criteria import ALL_GROUPS
 from ..storage import check_readable, connect_readonly
 from . import pages
 from .dashboard import PLUGIN_MODULES
@@ -133,12 +134,15 @@ def check_port(port: int) -> None:
         probe.bind((HOST, port))
 
 
-def build_datasette(db_path: str | os.PathLike, time_zone: str = "UTC") -> Datasette:
+def build_datasette(
+    db_path: str | os.PathLike, time_zone: str = "UTC", guidance: Collection[str] = tuple(ALL_GROUPS)
+) -> Datasette:
     """The review site over the database at `db_path`, read-only (see the module docstring); its pages
-    give times in `time_zone` (an IANA name: the users file's [settings] time_zone)."""
+    give times in `time_zone` (an IANA name: the users file's [settings] time_zone) and show the flags of
+    the `guidance` groups (its [settings] guidance)."""
     bundled_plugins_only()
     metadata = build_metadata()
-    metadata["plugins"][pages.PLUGIN] = {"time_zone": time_zone}
+    metadata["plugins"][pages.PLUGIN] = {"time_zone": time_zone, "guidance": sorted(guidance)}
     ds = Datasette(metadata=metadata, settings=SETTINGS, cors=False, template_dir=str(TEMPLATES))
     # With no files Datasette adds an in-memory database; the site serves one database only.
     if "_memory" in ds.databases:
@@ -147,11 +151,16 @@ def build_datasette(db_path: str | os.PathLike, time_zone: str = "UTC") -> Datas
     return ds
 
 
-def serve(db_path: str | os.PathLike, port: int = DEFAULT_PORT, time_zone: str = "UTC") -> None:
+def serve(
+    db_path: str | os.PathLike,
+    port: int = DEFAULT_PORT,
+    time_zone: str = "UTC",
+    guidance: Collection[str] = tuple(ALL_GROUPS),
+) -> None:
     """Serve the review site on http://127.0.0.1:PORT/ until interrupted."""
     import uvicorn
 
-    ds = build_datasette(check_readable(db_path), time_zone)
+    ds = build_datasette(check_readable(db_path), time_zone, guidance)
     print(
         f"ITB Screen review site (read-only) on http://{HOST}:{port}/, the database at "
         f"http://{HOST}:{port}/{DATABASE} - Ctrl-C stops it",

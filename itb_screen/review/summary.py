@@ -13,13 +13,13 @@ every statement it cites quoted at the end.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any, Literal, get_args
 
 from ..criteria import (
+    ALL_GROUPS,
     CRITERIA_VERSION,
     DISCLAIMER,
     ICD10CM_DESCRIPTIONS,
@@ -31,6 +31,7 @@ from ..criteria import (
     asked_questions,
     because_line,
     evaluate,
+    flag_lines,
     missing_heading,
     point_line,
     recommendation_line,
@@ -38,7 +39,18 @@ from ..criteria import (
 )
 from ..dialogue import messages as _say
 from ._summary_html import html_page
-from ._summary_parts import CITATION, TITLE, Parts, answer_words, sources_intro
+from ._summary_markdown import markdown_page
+from ._summary_parts import (
+    CITATION,
+    GUIDANCE_INTRO,
+    TITLE,
+    Parts,
+    answer_words,
+    guidance_cited,
+    guidance_source_words,
+    sources_intro,
+    versions_words,
+)
 
 __all__ = [
     "CITATION",
@@ -109,6 +121,9 @@ class CaseView:
     results: tuple[Mapping[str, Any], ...] = ()
     #: The reader's time zone (the review site's `time_zone`); None: times as stored (UTC).
     zone: tzinfo | None = None
+    #: The groups of other guidance the reader's site shows (its users file's [settings] guidance): the
+    #: flags of the others are left out of every layout (the stored result keeps them).
+    guidance: frozenset[str] = ALL_GROUPS
 
 
 def kept_words(kept: Mapping[str, str] | None) -> str:
@@ -204,16 +219,24 @@ def _state_note(view: CaseView) -> str:
             f"This result was made with criteria version {result.criteria_version}; the current "
             f"version is {CRITERIA_VERSION}: re-evaluate before referring."
         )
-    if evaluate(view.answers).to_dict() != result.to_dict():
+    if _consensus(evaluate(view.answers)) != _consensus(result):
         return "The answers have changed since this result was made: re-evaluate before referring."
     return ""
 
 
+def _consensus(result: Result) -> dict[str, Any]:
+    """What the consensus rules made: a result stored before the flags existed is not stale for that."""
+    made = result.to_dict()
+    return {k: v for k, v in made.items() if k not in ("other_guidance", "guidance_version")}
+
+
 def cited_statements(result: Result | None) -> tuple[str, ...]:
-    """The seed statements a result cites (its recommendation and its points), in number order."""
+    """The seed statements a result cites (its recommendation, its points and its flags: L3 cites S3),
+    in number order."""
     if result is None:
         return ()
     cited = {*result.recommendation_sources, *(p.source for p in result.discussion_points)}
+    cited.update(s for f in result.other_guidance for s in f.sources if s in SEED_STATEMENTS)
     return tuple(sorted(cited, key=lambda s: int(s[1:])))
 
 
@@ -236,8 +259,9 @@ def _facts(view: CaseView, result: Result | None, who: str) -> tuple[tuple[str, 
 
 
 def _parts(view: CaseView) -> Parts:
-    # A void case gives no recommendation, not even the one it had before it was voided.
-    result = None if view.status == "void" else view.result
+    # A void case gives no recommendation, not even the one it had before it was voided; the flags shown
+    # are those of the groups the reader's site chose.
+    result = None if view.status == "void" or view.result is None else view.result.showing(view.guidance)
     who = handoff_line(view)
     if result is not None:
         missing, head, version = (
@@ -266,6 +290,8 @@ def _parts(view: CaseView) -> Parts:
         answers=answers,
         version=version,
         sources=cited_statements(result),
+        guidance_sources=guidance_cited(result),
+        guidance_version=result.guidance_version if result else None,
     )
 
 
@@ -302,61 +328,20 @@ def _text(p: Parts) -> str:
             lines += [f"{i}. {point_line(pt)}" for i, pt in enumerate(p.result.discussion_points, 1)]
         else:
             lines.append("Discussion points for the team: none.")
+        if flags := flag_lines(p.result):
+            lines += ["", *flags]
     lines += ["", "Answers:"]
     lines += [f"- {label}: {a}" for label, a in p.answers] or ["- none yet"]
-    lines += ["", f"Criteria version: {p.version}", DISCLAIMER]
+    lines += ["", versions_words(p), DISCLAIMER]
     lines += ["", "Sources:", sources_intro(p)]
     lines += [f'{s}: "{SEED_STATEMENTS[s]}"' for s in p.sources]
+    if p.guidance_sources:
+        lines += ["", GUIDANCE_INTRO]
+        lines += ['{}: "{}" ({})'.format(s, *guidance_source_words(s)) for s in p.guidance_sources]
     return "\n".join(lines) + "\n"
 
 
-# --- Markdown ---------------------------------------------------------------------------------------
-
-# The characters that start inline markup wherever they stand (`*`, `_`, code, links, HTML, tables,
-# strikethrough, entities). Every value sits after a label or list marker, never at a line start, so
-# block markers (`#`, `-`, `1.`) cannot take effect and are left alone to keep the text readable.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
-
-
-def _md(text: str) -> str:
-    """Text made inert in Markdown (CommonMark backslash escapes): `P01_a` must not start emphasis."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.splitlines()))
-
-
-def _markdown(p: Parts) -> str:
-    lines = [f"# {TITLE}", ""]
-    lines += [f"- **{label}:** {_md(value)}" for label, value in p.facts]
-    if p.who:
-        lines += ["", _md(p.who)]
-    for event in p.events:
-        lines += ["", f"**{_md(event)}**"]
-    lines += ["", "## Recommendation", ""]
-    if p.result is None:
-        lines.append(f"**None.** {_md(p.state_note)}")
-    else:
-        rec = RECOMMENDATIONS[p.result.recommendation]
-        sources = ", ".join(p.result.recommendation_sources)
-        lines += [f"**{_md(rec.title)}** \\[{sources}\\]", "", _md(rec.meaning)]
-        if because := because_line(p.result):
-            lines += ["", _md(because)]
-        if p.state_note:
-            lines += ["", f"**Warning:** {_md(p.state_note)}"]
-    if p.missing:
-        lines += ["", f"**{p.missing_head}:** " + ", ".join(_md(m) for m in p.missing)]
-    if p.result is not None:
-        lines += ["", "## Discussion points for the team", ""]
-        points = p.result.discussion_points
-        lines += [f"{i}. {_md(point_line(pt))}" for i, pt in enumerate(points, 1)] or ["None."]
-    lines += ["", "## Answers", ""]
-    lines += [f"- **{_md(label)}:** {_md(a)}" for label, a in p.answers] or ["None yet."]
-    lines += ["", "---", "", f"Criteria version: {_md(p.version)}", "", f"*{_md(DISCLAIMER)}*"]
-    lines += ["", "## Sources", "", _md(sources_intro(p))]
-    if p.sources:
-        lines += ["", *(f'- **{s}:** "{_md(SEED_STATEMENTS[s])}"' for s in p.sources)]
-    return "\n".join(lines) + "\n"
-
-
-_RENDERERS = {"text": _text, "markdown": _markdown, "html": html_page}
+_RENDERERS = {"text": _text, "markdown": markdown_page, "html": html_page}
 
 
 def render_summary(view: CaseView, fmt: Format) -> str:

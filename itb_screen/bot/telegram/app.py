@@ -227,7 +227,12 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(get_updates_request or request)
     app = builder.build()
-    dialogue = Dialogue(store, reports=ChatReports(), team=team.TelegramTeam(access))
+
+    def guidance() -> frozenset[str]:  # the users file's [settings] guidance, as of its last reading
+        return access.settings.guidance
+
+    reports = ChatReports(guidance)
+    dialogue = Dialogue(store, reports=reports, team=team.TelegramTeam(access), guidance=guidance)
     app.bot_data["itb"] = Services(
         store,
         access,

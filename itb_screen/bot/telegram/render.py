@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from ...criteria import GUIDANCE_HEADING
 from ...dialogue import Button, Prompt
 
 #: Telegram's limit on a message's text.
@@ -21,6 +22,9 @@ CHANGE_PER_ROW = 4
 #: Keys per row of a number question's keypad (a phone's layout).
 KEYS_PER_ROW = 3
 CHECK = "\u2713"  # ✓
+#: The line that opens a result's other guidance, as the HTML shows it: a part of its own when the result
+#: is split, so the flags never share a message with the points.
+GUIDANCE_LINE = f"<b>{GUIDANCE_HEADING}:</b>"
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,9 @@ def prompt_html(prompt: Prompt) -> str:
         ]
         lines.append("Press a number to change that answer, or Confirm for the recommendation.")
         return "\n".join(lines)
-    if prompt.kind in ("result", "help"):
+    if prompt.kind == "result":  # the flags' heading too: set apart from the points
+        return _bold_first_line(prompt.text).replace(f"\n{e(GUIDANCE_HEADING)}:\n", f"\n{GUIDANCE_LINE}\n", 1)
+    if prompt.kind == "help":
         return _bold_first_line(prompt.text)
     return e(prompt.text)
 
@@ -85,9 +91,18 @@ def keyboard(prompt: Prompt) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows) if rows else None
 
 
+def sections(text: str) -> list[str]:
+    """`text` in parts Telegram takes; a result too long for one message is cut before its other
+    guidance first, so the flags start a message of their own and never share one with the points."""
+    head, mark, tail = text.partition(f"\n\n{GUIDANCE_LINE}\n")
+    if not mark or _units(text) <= MAX_MESSAGE:
+        return split(text)
+    return split(head) + split(mark.lstrip("\n") + tail)
+
+
 def render(prompt: Prompt) -> list[Outgoing]:
     """The messages that show one prompt; the keyboard rides on the last one."""
-    parts = split(prompt_html(prompt))
+    parts = sections(prompt_html(prompt)) if prompt.kind == "result" else split(prompt_html(prompt))
     markup = keyboard(prompt)
     return [Outgoing(part, markup if i == len(parts) - 1 else None) for i, part in enumerate(parts)]
 
