@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from itb_screen.criteria import QUESTIONS_BY_FIELD, Question, asked_fields
+import re
+
+from itb_screen.criteria import QUESTIONS_BY_FIELD, Question
 from itb_screen.dialogue import Dialogue, Identity, Prompt
+
+from .test_catalogue import guidance_follow_ups, spec_questions
 
 STYLES = ("numbers", "labels", "codes")
 
@@ -50,4 +54,36 @@ def screen(
 def unanswered_asked(answers: dict) -> bool:
     """Whether skip logic asks a question these answers leave unanswered (confirm then asks twice)."""
     known = {f: v for f, v in answers.items() if v not in (None, "unknown")}
-    return any(f not in known for f in asked_fields(known))
+    return any(f not in known for f in asked_by_contract(known))
+
+
+# What is asked, by the contracts (not the catalogue) -------------------------------------------------------
+def contract_order() -> list[str]:
+    """Every field in the order the contracts give: screening-spec.md's questions, each followed by
+    other-guidance.md's follow-ups of it (the child's risks follow the growth question)."""
+    follow_ups = guidance_follow_ups()
+    order: list[str] = []
+    for question in spec_questions():
+        order.append(question["field"])
+        order += [f["field"] for f in follow_ups if f["after"] == question["field"]]
+    return order
+
+
+_CONDITION = re.compile(r"^`(\w+)` (<|=) `?(\w+)`?$")
+
+
+def _holds(when: str, answers: dict) -> bool:
+    """A condition as the contracts write it: always, `age_years` < 18, `seizures` = `yes`."""
+    if when == "always":
+        return True
+    field, op, value = _CONDITION.match(when).groups()  # type: ignore[union-attr]
+    given = answers.get(field)
+    if op == "=":
+        return given == value
+    return isinstance(given, int) and given < int(value)
+
+
+def asked_by_contract(answers: dict) -> list[str]:
+    """The fields asked for these answers, in order: each question whose condition holds."""
+    when = {q["field"]: q["when"] for q in [*spec_questions(), *guidance_follow_ups()]}
+    return [field for field in contract_order() if _holds(when[field], answers)]

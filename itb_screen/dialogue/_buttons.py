@@ -2,7 +2,9 @@
 
 A code is `verb:case_id:state[:index]` (e.g. `a:12:5:2` = answer option 2 of question 5 of case 12), so
 a press on a button of another case or of a question already closed is recognised as stale. State
-numbers: a question's number, `r` for review, `d` for a finished case. `f:12:r:1` is "Confirm anyway".
+numbers: a question's place in the catalogue, counted from 1 (not its number: a follow-up shares its
+question's), `r` for review, `d` for a finished case. `f:12:r:1` is "Confirm anyway"; a review's change
+button carries the question's place too.
 Well under Telegram's 64-byte limit.
 """
 

@@ -78,7 +78,8 @@ class Prompt:
 
 
 def state_code(state: str) -> str:
-    """A state's short name in button codes: the question number, r for review, d for done."""
+    """A state's short name in button codes: the question's place in the catalogue (from 1), r for
+    review, d for done."""
     if state == REVIEW:
         return "r"
     if state in QUESTION_STATES:
