@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from itb_screen.bot.users import AccessList
 from itb_screen.cli import cli
+from itb_screen.cli.site import shown_guidance, site_settings
 
 ANN = '[[console]]\nuser = "ann"\nrole = "clinician"\n'
 #: What every refusal says is allowed: the contract's two groups, both by default, or none.
@@ -84,6 +85,8 @@ def test_show_summary_and_the_review_site_refuse_a_bad_value_too(tmp_path, db_pa
 def test_a_good_value_is_the_groups_shown_and_the_console_starts(tmp_path, written, groups) -> None:
     users = users_file(tmp_path, written)
     assert AccessList(users).settings.guidance == groups
+    # What `review --users` serves and what `show` and `summary` show, from the same file.
+    assert site_settings(str(users)) == ("UTC", groups) and shown_guidance(str(users)) == groups
     args = ["console", "--db", str(tmp_path / "itb.db"), "--user", "ann", "--users", str(users)]
     started = CliRunner().invoke(cli, args, input="/help\n")
     assert started.exit_code == 0 and started.stderr == "", started.output
