@@ -160,7 +160,16 @@ class Template:
 
 _COLUMNS = {
     "answers": ("field", "value", "action", "user_id", "at", "note", "icd10cm"),
-    "results": ("recommendation", "criteria_version", "result", "kind", "user_id", "at", "reason"),
+    "results": (
+        "recommendation",
+        "criteria_version",
+        "result",
+        "kind",
+        "user_id",
+        "at",
+        "reason",
+        "guidance_version",
+    ),
     "case_events": ("kind", "reason", "user_id", "at", "to_user_id"),
     "messages": ("user_id", "channel", "direction", "text", "at"),
 }
@@ -214,7 +223,8 @@ def _copy_rows(template: Template, case_id: int, ref: str, owner: int, start: da
     case += (moved(template.case[5]),)
     answers = [(case_id, f, v, a, user(u), moved(at), n, c) for f, v, a, u, at, n, c in template.answers]
     results = [
-        (case_id, r, cv, j, k, user(u), moved(at), why) for r, cv, j, k, u, at, why in template.results
+        (case_id, r, cv, j, k, user(u), moved(at), why, gv)
+        for r, cv, j, k, u, at, why, gv in template.results
     ]
     events = [(case_id, k, why, user(u), moved(at), user(to)) for k, why, u, at, to in template.events]
     messages = [

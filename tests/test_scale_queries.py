@@ -23,6 +23,7 @@ from itb_screen.review.queries import DASHBOARD_QUERIES, QUERIES
 from itb_screen.storage import Store, migrations
 
 from .conftest import VIGNETTES
+from .storage_clock import set_storage_clock
 from .test_dashboard import Clock
 from .test_review_site import datasette_on, rows
 
@@ -111,7 +112,7 @@ def small_db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("queries") / "itb.db"
     clock = Clock()
     with pytest.MonkeyPatch.context() as patch, Store(path) as store:
-        patch.setattr("itb_screen.storage._store.now", clock)
+        set_storage_clock(patch, clock)  # results are stamped in a module of their own since issue 19
         _generate(store, clock)
     return path
 

@@ -27,7 +27,7 @@ from sqlite_utils import Database
 
 from itb_screen.cli import cli
 from itb_screen.storage import Store, migrations, verify_file
-from itb_screen.storage._chain import CHAINED, TRIGGERS, WRITTEN, mac, trigger_sql
+from itb_screen.storage._chain import ADDED, CHAINED, TRIGGERS, WRITTEN, mac, trigger_sql
 from itb_screen.storage._legacy_chain import LEGACY, legacy_hash
 
 #: The history tables (each with a row in the middle of its case's rows, or of the audit log).
@@ -127,7 +127,8 @@ def legacy_rehash(conn: sqlite3.Connection, every: bool = False) -> None:
     has one (rows written before the upgrade; `every`: all rows), as schemas 6 to 8 hashed them: what
     made a rewrite invisible to the old `verify`."""
     for table, spec in LEGACY.items():
-        added = [c for c in WRITTEN[table] if c not in spec.columns]
+        # The columns schemas 7 and 8 added (hashed when set); the keyed chain's ADDED came after them.
+        added = [c for c in WRITTEN[table] if c not in spec.columns and c not in ADDED.get(table, ())]
         scope = spec.scope or "NULL"
         columns = ", ".join((*spec.columns, *added))
         which = "" if every else "WHERE hash IS NOT NULL"

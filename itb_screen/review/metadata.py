@@ -130,13 +130,16 @@ TABLES: dict[str, dict[str, Any]] = {
             "recommendation": "One of " + ", ".join(RECOMMENDATIONS) + ".",
             "criteria_version": "The version of the selection criteria that produced the result.",
             "result": "The full result as JSON: recommendation, reasons (because), discussion points, "
-            "missing required and unanswered fields, sources.",
+            "missing required and unanswered fields, sources, and the other guidance flags "
+            "(other_guidance: the US label's and NICE's checks, each with its sources).",
             "kind": "confirm (the clinician confirmed the answers), amend (confirmed again after an "
-            "amendment) or reevaluate (recomputed under another criteria version).",
+            "amendment) or reevaluate (recomputed under another criteria or other guidance version).",
             "user_id": "Who confirmed; empty for a re-evaluation.",
             "at": "When (UTC, ISO 8601).",
             "reason": "Why the result was made again (the amendment's reason); empty for the first.",
             **_CHAIN,
+            "guidance_version": "The version of the other guidance flags' rules that produced its flags; "
+            "empty for a result stored before the flags existed (they were never computed for it).",
         },
     },
     "case_events": {

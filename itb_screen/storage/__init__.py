@@ -10,16 +10,19 @@ What is where:
   `schema_tables`, the tables and columns they create (the review site describes every one). A file of
   a newer schema is refused before anything runs on it (`NewerSchema`, `check_schema`).
 * `_store.py`: `Store`, every read and write of the application (users, cases, the append-only answer
-  history, the transcript and its full-text search, results, amendments and voiding, handled input
-  ids, the audit log; `open_store(path, readonly=True)` for commands that only read), the `STATUSES`
-  and `EVENT_KINDS` it accepts, and how answers are encoded.
+  history, the transcript and its full-text search, amendments and voiding, handled input ids, the
+  audit log; `open_store(path, readonly=True)` for commands that only read), the `STATUSES` and
+  `EVENT_KINDS` it accepts, and how answers are encoded.
+* `_results.py`: the results (mixed into `Store`), stored beside one another with their criteria and
+  guidance versions (`guidance_version` NULL: stored before the other guidance flags existed).
 * `_team.py`: the team's workflow (mixed into `Store`): hand-offs, reminders on or off, idle open
   cases, and the outbox of notices to members, claimed before sending so that none goes out twice.
 * `_chain.py`: tamper evidence: one keyed chain (HMAC-SHA-256, written by triggers) over answers,
   results, case events, the audit log (all append-only), users' identities, every change of a case's
-  reference, owner or status (`case_changes`) and the migrations; `_keyfile.py` finds or creates its key
-  outside the database; `_verify.py` recomputes it (`verify`); `_anchors.py` keeps heads to compare it
-  with (`backup`'s heads log, `--head`); `_legacy_chain.py` is the unkeyed chain of schemas 6 to 8.
+  reference, owner or status (`case_changes`) and the migrations (a column added to a chained table
+  later, `ADDED`, is covered once set); `_keyfile.py` finds or creates its key outside the database;
+  `_verify.py` recomputes it (`verify`); `_anchors.py` keeps heads to compare it with (`backup`'s heads
+  log, `--head`); `_legacy_chain.py` is the unkeyed chain of schemas 6 to 8.
 * `_typed_index.py`: the full-text index of the typed lines alone (`TYPED_FTS`, migration 0010), which
   the typed transcript searches read.
 * `_retention.py`: `purge` (the transcript text of closed cases past a window) and strangers' refusals

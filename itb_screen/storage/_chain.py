@@ -37,20 +37,50 @@ _LEGACY = ("prev_hash", "hash")
 #: What `append` writes, per table, in the order its callers give the values (those left out are NULL).
 WRITTEN: dict[str, tuple[str, ...]] = {
     "answers": ("case_id", "field", "value", "action", "user_id", "at", "note", "icd10cm"),
-    "results": ("case_id", "recommendation", "criteria_version", "result", "kind", "user_id", "at", "reason"),
+    "results": (
+        "case_id",
+        "recommendation",
+        "criteria_version",
+        "result",
+        "kind",
+        "user_id",
+        "at",
+        "reason",
+        "guidance_version",
+    ),
     "case_events": ("case_id", "kind", "reason", "user_id", "at", "to_user_id"),
     "audit": ("at", "channel", "external_id", "event", "detail"),
 }
 
+#: Columns added to a chained table after the keyed chain began (migration 0011 on), last in what its MAC
+#: covers, and covered only once set: the rows chained before they existed keep the content they were
+#: chained with (a NULL there is no content), and setting or clearing one later changes the MAC.
+ADDED: dict[str, tuple[str, ...]] = {"results": ("guidance_version",)}
+
 #: Every chained table and the columns its MAC covers (the row id is covered too). A column added to a
-#: chained table later must leave the content of earlier rows as it was (or they no longer verify).
+#: chained table later must leave the content of earlier rows as it was (or they no longer verify): it is
+#: declared in ADDED.
 CHAINED: dict[str, tuple[str, ...]] = {
     # A user's identity; name, role and the open case change as the bot is used.
     "users": ("channel", "external_id", "created_at"),
     "case_changes": ("case_id", "ref", "user_id", "status", "at"),
-    **{table: (*columns, *_LEGACY) for table, columns in WRITTEN.items()},
+    **{
+        table: (*(c for c in columns if c not in ADDED.get(table, ())), *_LEGACY, *ADDED.get(table, ()))
+        for table, columns in WRITTEN.items()
+    },
     "_sqlite_migrations": ("migration_set", "name", "applied_at"),
 }
+
+#: How many of each table's last covered columns are ADDED ones (`mac` leaves them out while NULL).
+_ADDED_COUNT = {table: len(columns) for table, columns in ADDED.items()}
+
+
+def covered(table: str, added: bool = True) -> tuple[str, ...]:
+    """The columns the MAC of a row of `table` covers; without `added`, those it had before ADDED's
+    columns existed (migration 0009 chains an older file's rows before 0011 adds them)."""
+    columns = CHAINED[table]
+    return columns if added else columns[: len(columns) - _ADDED_COUNT.get(table, 0)]
+
 
 #: The tables whose rows never change or go (the chain's own included).
 APPEND_ONLY = ("answers", "results", "case_events", "audit", "case_changes", "chain")
@@ -68,10 +98,10 @@ def trigger_sql(table: str, operation: str) -> str:
 _MIGRATIONS = "_sqlite_migrations"
 
 
-def _entry(table: str, row: str) -> str:
+def _entry(table: str, row: str, added: bool = True) -> str:
     """The INSERT of the chain entry of one row of `table` (`row`: NEW in a trigger, the table itself in
-    `chain_rows`): the next number, and the MAC of the last entry's MAC and this row."""
-    values = ", ".join(f"{row}.{column}" for column in CHAINED[table])
+    `chain_rows`): the next number, and the MAC of the last entry's MAC and this row (`covered`)."""
+    values = ", ".join(f"{row}.{column}" for column in covered(table, added))
     return (
         "INSERT INTO chain (seq, tbl, row_id, mac) SELECT (SELECT coalesce(max(seq), 0) + 1 FROM chain), "
         f"'{table}', {row}.id, itb_mac((SELECT mac FROM chain ORDER BY seq DESC LIMIT 1), '{table}', "
@@ -79,24 +109,31 @@ def _entry(table: str, row: str) -> str:
     )
 
 
-def _chain_trigger(table: str) -> str:
+def chain_trigger(table: str, added: bool = True) -> str:
     """The trigger that chains each row inserted into `table`: one INSERT into `chain`."""
-    return f"CREATE TRIGGER {table}_chain AFTER INSERT ON {table} BEGIN {_entry(table, 'NEW')}; END"
+    return f"CREATE TRIGGER {table}_chain AFTER INSERT ON {table} BEGIN {_entry(table, 'NEW', added)}; END"
 
 
 _CHANGED = "OLD.ref IS NOT NEW.ref OR OLD.user_id IS NOT NEW.user_id OR OLD.status IS NOT NEW.status"
 
-#: Every trigger `verify` checks: the append-only ones, the chain's, and those that keep `case_changes`.
-TRIGGERS: dict[str, str] = {
-    **{f"{t}_no_{op.lower()}": trigger_sql(t, op) for t in APPEND_ONLY for op in ("UPDATE", "DELETE")},
-    **{f"{table}_chain": _chain_trigger(table) for table in CHAINED if table != _MIGRATIONS},
-    "cases_created": "CREATE TRIGGER cases_created AFTER INSERT ON cases BEGIN INSERT INTO case_changes "
-    "(case_id, ref, user_id, status, at) VALUES (NEW.id, NEW.ref, NEW.user_id, NEW.status, NEW.created_at); "
-    "END",
-    "cases_changed": "CREATE TRIGGER cases_changed AFTER UPDATE OF ref, user_id, status ON cases WHEN "
-    f"{_CHANGED} BEGIN INSERT INTO case_changes (case_id, ref, user_id, status, at) VALUES (NEW.id, "
-    "NEW.ref, NEW.user_id, NEW.status, NEW.updated_at); END",
-}
+
+def triggers(added: bool = True) -> dict[str, str]:
+    """Every trigger `verify` checks: the append-only ones, the chain's, and those that keep
+    `case_changes`; without `added`, the chain's as migration 0009 made them (before ADDED's columns)."""
+    return {
+        **{f"{t}_no_{op.lower()}": trigger_sql(t, op) for t in APPEND_ONLY for op in ("UPDATE", "DELETE")},
+        **{f"{table}_chain": chain_trigger(table, added) for table in CHAINED if table != _MIGRATIONS},
+        "cases_created": "CREATE TRIGGER cases_created AFTER INSERT ON cases BEGIN INSERT INTO case_changes "
+        "(case_id, ref, user_id, status, at) VALUES (NEW.id, NEW.ref, NEW.user_id, NEW.status, "
+        "NEW.created_at); END",
+        "cases_changed": "CREATE TRIGGER cases_changed AFTER UPDATE OF ref, user_id, status ON cases WHEN "
+        f"{_CHANGED} BEGIN INSERT INTO case_changes (case_id, ref, user_id, status, at) VALUES (NEW.id, "
+        "NEW.ref, NEW.user_id, NEW.status, NEW.updated_at); END",
+    }
+
+
+#: The triggers of this schema.
+TRIGGERS: dict[str, str] = triggers()
 
 
 def _blob(value: object) -> object:
@@ -112,9 +149,23 @@ _CANONICAL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default
 
 
 def mac(key: bytes, prev: str, table: str, row_id: Any, values: Sequence[Any]) -> str:
-    """HMAC-SHA-256 of the previous entry's mac ("" for the first) and the row's canonical JSON."""
+    """HMAC-SHA-256 of the previous entry's mac ("" for the first) and the row's canonical JSON (`values`
+    of every column CHAINED names, an ADDED one left out while it and those after it are NULL; or of the
+    columns before ADDED's, as migration 0009's trigger and `chain_existing` pass them, all covered)."""
+    added = _ADDED_COUNT.get(table)
+    if added and len(values) == len(CHAINED[table]):
+        values = _set_values(values, added)
     canonical = _CANONICAL.encode([table, row_id, *values])
     return hmac.new(key, prev.encode() + canonical.encode(), hashlib.sha256).hexdigest()
+
+
+def _set_values(values: Sequence[Any], added: int) -> Sequence[Any]:
+    """`values` without the trailing NULLs of its last `added` (ADDED) columns: a row of before them keeps
+    its content, and one that sets them covers them (the length tells the two apart)."""
+    end, first = len(values), len(values) - added
+    while end > first and values[end - 1] is None:
+        end -= 1
+    return values[:end]
 
 
 class ChainKey:
@@ -172,14 +223,15 @@ def head(conn: sqlite3.Connection) -> tuple[int, str]:
     return (int(row[0]), str(row[1])) if row else (0, "")
 
 
-def chain_rows(conn: sqlite3.Connection, table: str) -> None:
+def chain_rows(conn: sqlite3.Connection, table: str, added: bool = True) -> None:
     """Chain the rows of `table` that have no entry yet, in id order, as the triggers would have: the
-    migrations applied (`ensure_schema`), and every row stored before migration 0009."""
+    migrations applied (`ensure_schema`), and every row stored before migration 0009 (`added` False: the
+    columns of ADDED are not there yet)."""
     ids = conn.execute(
         f"SELECT id FROM {table} WHERE id NOT IN (SELECT row_id FROM chain WHERE tbl = ?) ORDER BY id",
         (table,),
     ).fetchall()
-    statement = f"{_entry(table, table)} FROM {table} WHERE id = ?"
+    statement = f"{_entry(table, table, added)} FROM {table} WHERE id = ?"
     for (row_id,) in ids:
         conn.execute(statement, (row_id,))
 
@@ -192,7 +244,7 @@ def chain_existing(conn: sqlite3.Connection) -> None:
         "SELECT id, ref, user_id, status, updated_at FROM cases ORDER BY id"
     )
     for table in CHAINED:
-        chain_rows(conn, table)
+        chain_rows(conn, table, added=False)
 
 
 def check_key(conn: sqlite3.Connection, keyed: ChainKey) -> None:
@@ -206,8 +258,11 @@ def check_key(conn: sqlite3.Connection, keyed: ChainKey) -> None:
     prev = last[1][3] if len(last) > 1 else ""
     values = None
     if table in CHAINED:
-        query = f"SELECT {', '.join(CHAINED[table])} FROM {table} WHERE id = ?"
-        values = conn.execute(query, (row_id,)).fetchone()
+        # A writer checks the key before it migrates: an ADDED column may not be there yet (read as NULL).
+        present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        missing = set(ADDED.get(table, ())) - present
+        columns = ", ".join("NULL" if c in missing else c for c in CHAINED[table])
+        values = conn.execute(f"SELECT {columns} FROM {table} WHERE id = ?", (row_id,)).fetchone()
     if values is None or not hmac.compare_digest(mac(key, prev, table, row_id, values), str(found)):
         raise ChainKeyError(
             f"the key at {key_path(keyed.db_file)} does not verify chain entry {seq} of {keyed.db_file}: it "

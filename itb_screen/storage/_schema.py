@@ -14,7 +14,16 @@ from pathlib import Path
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from ._chain import TRIGGERS, attach, chain_existing, chain_rows, check_key, has_chain, trigger_sql
+from ._chain import (
+    TRIGGERS,
+    attach,
+    chain_existing,
+    chain_rows,
+    check_key,
+    has_chain,
+    trigger_sql,
+    triggers,
+)
 from ._connection import NotInitialised, OlderSchema, connect, connect_readonly, immediate
 from ._legacy_chain import LEGACY, chain_columns
 from ._typed_index import create_typed_index
@@ -221,7 +230,7 @@ def _keyed_chain(db: Database) -> None:
         "mac TEXT NOT NULL)"
     )
     chain_existing(db.conn)
-    for name, sql in TRIGGERS.items():
+    for name, sql in triggers(added=False).items():  # as they were then: 0011 added a column since
         if not name.startswith(tuple(f"{table}_no_" for table in LEGACY)):
             db.execute(sql)
 
@@ -231,6 +240,17 @@ def _typed_search(db: Database) -> None:
     # Issue 18: a full-text index of the typed lines alone (`_typed_index.py`), so that searching what
     # users typed does not go through every line the bot said with the same words.
     create_typed_index(db.conn)
+
+
+@migrations(name="0011_guidance_version")
+def _guidance_version(db: Database) -> None:
+    # Issue 19: the version of the other guidance flags beside criteria_version (the flags themselves are
+    # in the result's JSON). NULL on the results stored before: the flags were never computed for them.
+    # The chain covers it once set (`_chain.ADDED`), so those rows verify as they were chained; the
+    # results' chain trigger is made again to pass it to the MAC.
+    db.execute("ALTER TABLE results ADD COLUMN guidance_version TEXT")
+    db.execute("DROP TRIGGER results_chain")
+    db.execute(TRIGGERS["results_chain"])
 
 
 def schema_tables() -> tuple[dict[str, list[str]], list[str]]:

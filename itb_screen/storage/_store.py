@@ -21,6 +21,7 @@ from . import _retention
 from ._answer_reads import AnswerReads
 from ._chain import append
 from ._connection import default_path, immediate, snapshot
+from ._results import ResultRecords
 from ._rows import (
     _CASE_COLS,
     _USER_COLS,
@@ -45,7 +46,7 @@ from .identifiers import redact, reference_kind
 _INDEXES = {False: "messages_fts", True: TYPED_FTS}
 
 
-class Store(TeamRecords, AnswerReads):
+class Store(TeamRecords, AnswerReads, ResultRecords):
     """ITB Screen's database: users, cases, the answer history, the transcript, results and audit."""
 
     def __init__(self, path: str | os.PathLike[str] | None = None, readonly: bool = False) -> None:
@@ -251,49 +252,6 @@ class Store(TeamRecords, AnswerReads):
             {"id": r[0], "direction": r[1], "text": r[2], "at": r[3], "channel": r[4], "user": r[5] or r[6]}
             for r in rows
         ]
-
-    # Results -----------------------------------------------------------------------------------
-    def record_result(
-        self,
-        case_id: int,
-        result: dict[str, Any],
-        user_id: int | None,
-        kind: str = "confirm",
-        reason: str | None = None,
-    ) -> None:
-        """Store a result (the evaluate object) beside earlier ones, never over them.
-
-        `reason`: why it was made again (an amendment's reason); None for the first result.
-        """
-        row = (case_id, result["recommendation"], result["criteria_version"], json.dumps(result), kind)
-        with immediate(self.db):
-            append(self.db.conn, "results", (*row, user_id, now(), redact(reason) if reason else reason))
-
-    def results(self, case_id: int) -> list[dict[str, Any]]:
-        """Every stored result of a case, oldest first (confirmations, amendments, re-evaluations)."""
-        rows = self.db.execute(
-            "SELECT r.id, r.result, r.kind, r.at, r.reason, u.name, u.external_id FROM results r "
-            "LEFT JOIN users u ON u.id = r.user_id WHERE r.case_id = ? ORDER BY r.id",
-            (case_id,),
-        ).fetchall()
-        return [
-            {
-                "id": r[0],
-                "result": json.loads(r[1]),
-                "kind": r[2],
-                "at": r[3],
-                "reason": r[4],
-                "by": r[5] or r[6],
-            }
-            for r in rows
-        ]
-
-    def latest_result(self, case_id: int) -> tuple[dict[str, Any], str] | None:
-        """The newest stored result of a case and when it was stored."""
-        row = self._one(
-            "SELECT result, at FROM results WHERE case_id = ? ORDER BY id DESC LIMIT 1", (case_id,)
-        )
-        return None if row is None else (json.loads(row[0]), row[1])
 
     # Amendments and voiding --------------------------------------------------------------------
     def record_event(self, case_id: int, kind: str, reason: str, user_id: int) -> str:
