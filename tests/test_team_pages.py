@@ -68,7 +68,11 @@ def local(moment: datetime) -> str:
 
 def _screen_rev9(dialogue: Dialogue) -> None:
     """P09 typed as a clinician writes: the condition and the seizures in words, a stray word first."""
-    words = {"primary_condition": "spastic diplegia", "seizures": f"yes - {NOTE}"}
+    words = {
+        "primary_condition": "spastic diplegia",
+        "seizures": f"yes - {NOTE}",
+        "seizures_controlled": "no",
+    }
     prompts = dialogue.handle(ALICE, "/new REV-9")
     assert dialogue.handle(ALICE, TYPED_WORD)[0].kind == "refusal"
     while prompts[-1].kind == "question":
@@ -85,7 +89,8 @@ def _build(dialogue: Dialogue, store: Store, clock: Clock) -> None:
     _screen_rev9(dialogue)
     clock.at = T0 + timedelta(minutes=10)
     assert screen(dialogue, BOB, "INC-8", ANSWERS["P08"])[-1].result.recommendation == "incomplete"
-    assert screen(dialogue, BOB, "FIN-1", ANSWERS["P01"])[-1].result.recommendation == "refer_for_screening"
+    fin1 = {**ANSWERS["P01"], "sci_level_t6_or_above": "yes"}  # the label's withdrawal flag (L4)
+    assert screen(dialogue, BOB, "FIN-1", fin1)[-1].result.recommendation == "refer_for_screening"
     clock.at = T0 + timedelta(minutes=20)
     rev9 = store.case_by_ref("REV-9")
     store.hand_off(rev9.id, store.user("console", "alice").id, store.user("console", "bob").id)
@@ -192,6 +197,10 @@ async def test_a_case_page_shows_the_summary_s_parts_the_history_and_the_transcr
     assert "Discuss the seizure history before the screening test. (S13; because" in shown
     assert re.search(r'<blockquote class="statement">S13: <q>Seizures or prior abdominal', page)
     assert f"Yes (note: {NOTE})" in shown and "Cerebral palsy (ICD-10-CM G80.1" in shown
+    # other-guidance.md's flag for the uncontrolled seizures, after the points, its source in words.
+    flag = "Other guidance to check Uncontrolled epilepsy is a potential contraindication."
+    flag += " (NICE CG145, under 19s N2"
+    assert flag in shown and shown.index("Discuss the seizure history") < shown.index(flag)
     history = section(page, "history-heading")
     for said in (
         f"{local(T0)} Alice Confirmed: Refer after team review",
@@ -312,7 +321,7 @@ def browser(team_db, tmp_path_factory):
     from playwright.sync_api import sync_playwright
 
     users = tmp_path_factory.mktemp("users") / "users.toml"
-    users.write_text(f'[settings]\ntime_zone = "{ZONE}"\n')
+    users.write_text(f'[settings]\ntime_zone = "{ZONE}"\nguidance = ["nice"]\n')  # NICE's flags alone
     shots = tmp_path_factory.mktemp("screenshots")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("ITB_SCREEN_USERS", str(users))
@@ -362,6 +371,9 @@ def test_a_clinician_goes_from_home_to_a_case_and_prints_the_agenda(browser):
         assert local(T0) in page.locator("dl.facts").inner_text()  # the users file's time zone
         typed_line = page.locator("li.typed", has_text=TYPED_WORD)
         assert typed_line.count() == 1 and "Alice typed" in typed_line.inner_text()
+        assert "NICE CG145, under 19s N2" in page.locator("section.guidance").inner_text()
+        page.goto(base + "/case/FIN-1")  # its label flag (L4) is not among the users file's sources
+        assert page.locator("section.guidance").count() == 0  # (the transcript keeps what the chat said)
         page.goto(base + "/agenda")
         page.emulate_media(media="print")
         assert page.locator("header nav").is_hidden() and page.locator("form.since").is_hidden()
