@@ -44,6 +44,11 @@ SPEC = SPEC_FILE.read_text(encoding="utf-8")
 STATEMENTS = dict(re.findall(r"^\| (S\d+) \| (.+?) \|$", SPEC, re.M))
 DOI = re.search(r"doi:(10\.\d+/[\w.]+)\)", SPEC).group(1)
 DATA_ABSENT = "http://hl7.org/fhir/StructureDefinition/data-absent-reason"
+#: The code systems of the discussion points and of the other guidance flags (issue 19: apart).
+POINTS = "https://itb-screen.example/fhir/CodeSystem/discussion-point"
+FLAGS = "https://itb-screen.example/fhir/CodeSystem/other-guidance-flag"
+#: other-guidance.md's version of the flags, stored beside the criteria version.
+GUIDANCE = "itb-other-guidance-2026.1"
 
 
 class Team:
@@ -88,7 +93,8 @@ class Exported:
 
 def _build(d: Dialogue) -> None:
     """RT-1: Cora answers five questions and hands it to Dr Lee with /handoff; he answers the rest (the
-    seizures and the goals `unknown`), confirms, then amends it: seizures yes, with REASON. RT-V:
+    seizures and the goals `unknown`), confirms, then amends it: seizures yes, not controlled (which
+    raises other-guidance.md's `uncontrolled_epilepsy`), with REASON. RT-V:
     screened by Cora and voided. RT-O: open after three questions, the condition `unknown`."""
     d.handle(LEE, "/help")
     answer(d, COORD, d.handle(COORD, "/new RT-1"), stop=5)
@@ -99,7 +105,8 @@ def _build(d: Dialogue) -> None:
     assert "Why is case" in said(d.handle(LEE, "/amend RT-1"))
     assert d.handle(LEE, REASON)[-1].kind == "review"
     d.handle(LEE, str(QUESTIONS_BY_FIELD["seizures"].number))
-    d.handle(LEE, "yes")
+    assert d.handle(LEE, "yes")[-1].field == "seizures_controlled"  # other-guidance.md's follow-up
+    assert d.handle(LEE, "no")[-1].kind == "review"
     assert "amended" in confirm(d, LEE)
     answer(d, COORD, d.handle(COORD, "/new RT-V"))
     confirm(d, COORD)
@@ -147,7 +154,10 @@ def test_csv_carries_the_amendment_its_reason_and_time_and_the_voiding(exported)
     at = event(exported, "RT-1", "amend")["at"]
     assert (amended["amended"], amended["amendment_reason"], amended["amended_at"]) == ("1", REASON, at)
     assert (amended["void"], amended["void_reason"]) == ("0", "")
-    assert amended["seizures"] == "yes"  # the amended answer
+    assert (amended["seizures"], amended["seizures_controlled"]) == ("yes", "no")  # the amended answers
+    # other-guidance.md: seizures_controlled = no raises uncontrolled_epilepsy, with its own version.
+    assert (amended["other_guidance"], amended["guidance_version"]) == ("uncontrolled_epilepsy", GUIDANCE)
+    assert (open_["other_guidance"], open_["guidance_version"]) == ("", "")  # no result yet
     assert (void["void"], void["void_reason"], void["amended"]) == ("1", VOID_REASON, "0")
     assert (open_["amended"], open_["amendment_reason"], open_["amended_at"], open_["void"]) == (
         "0",
@@ -182,6 +192,8 @@ def test_redcap_carries_the_amendment_and_the_voiding(exported):
     at = _ymd_hms(event(exported, "RT-1", "amend")["at"])
     assert (amended["amended"], amended["amendment_reason"], amended["amended_at"]) == ("1", REASON, at)
     assert (amended["void"], amended["void_reason"], amended["seizures"]) == ("0", "", "yes")
+    assert (amended["seizures_controlled"], amended["other_guidance"]) == ("no", "uncontrolled_epilepsy")
+    assert amended["guidance_version"] == GUIDANCE
     assert (void["void"], void["void_reason"], void["amended"], void["amended_at"]) == (
         "1",
         VOID_REASON,
@@ -261,13 +273,28 @@ def test_a_clinical_impression_per_result_with_points_statements_and_the_seed(ex
         assert impression["status"] == "completed"
         assert impression["protocol"] == [f"https://doi.org/{DOI}"]
         assert impression["supportingInfo"] == [{"reference": response_url, "type": "QuestionnaireResponse"}]
-        assert [f["itemCodeableConcept"]["coding"][0]["code"] for f in impression["finding"]] == points
-        sources = [f["basis"].split(";")[0] for f in impression["finding"]]
-        assert [n["text"] for n in impression["note"]] == [
+        found = [
+            f for f in impression["finding"] if f["itemCodeableConcept"]["coding"][0]["system"] == POINTS
+        ]
+        assert [f["itemCodeableConcept"]["coding"][0]["code"] for f in found] == points
+        assert impression["finding"][: len(points)] == found  # the points first, then any flag
+        sources = [f["basis"].split(";")[0] for f in found]
+        assert [n["text"] for n in impression["note"]][: len(points)] == [
             f'{code} ({s}): "{STATEMENTS[s]}"' for code, s in zip(points, sources, strict=True)
         ]
         assert impression["summary"].startswith("Refer for the ITB screening test")
         assert expected == "refer_for_screening" and "Decision support only" in impression["summary"]
+    # The amended result's flag (other-guidance.md: uncontrolled_epilepsy, N2) is a finding of its own.
+    assert len(first["finding"]) == 1 and len(second["finding"]) == 3
+    flag = second["finding"][-1]
+    text = "Uncontrolled epilepsy is a potential contraindication."
+    assert flag["itemCodeableConcept"] == {
+        "coding": [{"system": FLAGS, "code": "uncontrolled_epilepsy", "display": text}],
+        "text": text,
+    }
+    assert flag["basis"].startswith("Other guidance to check: NICE CG145, under 19s N2; because ")
+    assert second["note"][-1]["text"].startswith("uncontrolled_epilepsy (N2): NICE clinical guideline CG145")
+    assert "uncontrolled epilepsy" in second["note"][-1]["text"]
     assert second["previous"] == {"reference": f"urn:uuid:{first['id']}", "type": "ClinicalImpression"}
     assert first["assessor"] == second["assessor"] == {"display": "Dr Lee"}
     assert second["description"] == f"Amended by Dr Lee: {REASON}"

@@ -18,7 +18,14 @@ from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.questionnaire import Questionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
-from itb_screen.criteria import CRITERIA_VERSION, FIELDS, QUESTIONS, REQUIRED_FIELDS, applicable
+from itb_screen.criteria import (
+    CRITERIA_VERSION,
+    FIELDS,
+    GUIDANCE_VERSION,
+    QUESTIONS,
+    REQUIRED_FIELDS,
+    applicable,
+)
 from itb_screen.review.exports import (
     CASE_REF_SYSTEM,
     DATA_DICTIONARY_COLUMNS,
@@ -31,19 +38,39 @@ from itb_screen.review.exports import (
     fhir_questionnaire_response,
 )
 
-from .conftest import VIGNETTE_IDS, VIGNETTES
+from .conftest import SPEC_FILE, VIGNETTE_IDS, VIGNETTES
+from .test_catalogue import guidance_flags, guidance_follow_ups, guidance_sources
 from .test_summary import UPDATED, VIGNETTE, case_view
 
 QUESTION_IDS = [q.field for q in QUESTIONS]
 MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
 MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
+#: other-guidance.md's follow-up questions by field, and the spec's seed statements by id.
+FOLLOW_UPS = {f["field"]: f for f in guidance_follow_ups()}
+STATEMENTS = dict(re.findall(r"^\| (S\d+) \| (.+?) \|$", SPEC_FILE.read_text(), re.M))
+#: The questionnaire's version: the consensus criteria's and the other guidance's (its follow-ups).
+VERSION = f"{CRITERIA_VERSION}+{GUIDANCE_VERSION}"
+
+
+def contract_sources(field: str) -> list[str]:
+    """The guidance sources a follow-up serves: those of other-guidance.md's flags its answer raises."""
+    return sorted({s for f in guidance_flags() if f"`{field}`" in f["when"] for s in f["sources"]})
+
+
+def redcap_logic(when: str) -> str:
+    """A condition as other-guidance.md or the spec writes it, in REDCap's syntax."""
+    field, operator, value = re.fullmatch(r"`(\w+)` (=|<) `?(\w+)`?", when).groups()
+    return f"[{field}] = '{value}'" if operator == "=" else f"[{field}] < {value}"
+
 
 # --- REDCap data dictionary -------------------------------------------------------------------------
 
 
-def test_one_row_per_question_in_catalogue_order():
+def test_one_row_per_question_in_catalogue_order_then_the_results_fields():
     rows = data_dictionary_rows()
-    assert [r["field_name"] for r in rows] == list(FIELDS)
+    result = ["recommendation", "discussion_points", "missing_required", "unanswered", "criteria_version"]
+    result += ["other_guidance", "guidance_version"]  # the evaluate contract, then other-guidance.md's
+    assert [r["field_name"] for r in rows] == [*FIELDS, *result]
     assert all(tuple(r) == DATA_DICTIONARY_COLUMNS for r in rows)
     assert {r["form_name"] for r in rows} == {"itb_screening"}
 
@@ -53,7 +80,14 @@ def test_row_is_the_question(question):
     row = next(r for r in data_dictionary_rows() if r["field_name"] == question.field)
     assert row["field_label"] == question.text
     assert row["field_note"] == question.hint
-    assert row["seed_statements"] == " ".join(question.serves)
+    if question.field in FOLLOW_UPS:  # the label's and NICE's sources, and when it is asked
+        assert (row["seed_statements"], row["guidance_sources"].split()) == (
+            "",
+            contract_sources(question.field),
+        )
+        assert row["asked_when"] == FOLLOW_UPS[question.field]["when"].replace("`", "")
+    else:
+        assert (row["seed_statements"], row["guidance_sources"]) == (" ".join(question.serves), "")
     assert row["required_field"] == ("y" if question.field in REQUIRED_FIELDS else "")
     if question.kind == "number":
         assert row["field_type"] == "text"
@@ -67,10 +101,26 @@ def test_row_is_the_question(question):
         assert choices == [[o.code, o.label] for o in question.options]
 
 
-def test_branching_logic_is_the_age_rule():
+def test_branching_logic_is_the_age_rule_and_the_follow_ups_conditions():
     logic = {r["field_name"]: r["branching_logic"] for r in data_dictionary_rows()}
     assert logic.pop("growth_complications") == "[age_years] <> '' and [age_years] < 18"
+    assert logic.pop("child_surgical_risks") == "[age_years] <> '' and [age_years] < 18"
+    assert logic["sci_level_t6_or_above"] == "[primary_condition] = 'spinal_cord_injury'"
+    for field, follow_up in FOLLOW_UPS.items():
+        if "=" in follow_up["when"]:
+            assert logic.pop(field) == redcap_logic(follow_up["when"])
     assert set(logic.values()) == {""}
+
+
+def test_the_flags_are_listed_with_their_sources_and_text():
+    row = next(r for r in data_dictionary_rows() if r["field_name"] == "other_guidance")
+    flags = guidance_flags()
+    assert [c.split(", ", 1) for c in row["choices"].split(" | ")] == [[f["code"], f["text"]] for f in flags]
+    sources = [part.split(": ") for part in row["guidance_sources"].split(" | ")]
+    assert sources == [[f["code"], ", ".join(f["sources"])] for f in flags]
+    assert sources[2] == ["label_reserves_spinal_origin", "L3, S3"]
+    version = next(r for r in data_dictionary_rows() if r["field_name"] == "guidance_version")
+    assert GUIDANCE_VERSION in version["field_note"] and "before the flags" in version["field_note"]
 
 
 def test_csv_parses_back_to_the_rows():
@@ -90,7 +140,7 @@ def items_by_link_id() -> dict[str, dict]:
 def test_questionnaire_validates_as_fhir_r4b():
     resource = fhir_questionnaire()
     model = Questionnaire.model_validate(resource)
-    assert model.url == QUESTIONNAIRE_URL and model.version == CRITERIA_VERSION
+    assert model.url == QUESTIONNAIRE_URL and model.version == VERSION
     assert (resource["id"], resource["status"]) == ("itb-screen", "active")
     assert [i.linkId for i in model.item] == list(FIELDS)
     json.dumps(resource)  # plain JSON, no models or tuples inside
@@ -100,7 +150,20 @@ def test_questionnaire_validates_as_fhir_r4b():
 def test_questionnaire_item_is_the_question(question):
     item = items_by_link_id()[question.field]
     assert item["text"] == question.text
-    assert [c["code"] for c in item["code"]] == list(question.serves)
+    if (
+        question.field in FOLLOW_UPS
+    ):  # the guidance sources' system, what each says as other-guidance.md has it
+        assert [c["code"] for c in item["code"]] == contract_sources(question.field)
+        assert {c["system"] for c in item["code"]} == {
+            "https://itb-screen.example/fhir/CodeSystem/guidance-source"
+        }
+        # What the source says, as other-guidance.md paraphrases it (its notes in brackets aside).
+        assert all(guidance_sources()[c["code"]].split(" (")[0] in c["display"] for c in item["code"])
+        assert item["prefix"] == f"{question.number}{question.suffix}."
+    else:
+        assert [c["code"] for c in item["code"]] == list(question.serves)
+        assert [c["display"] for c in item["code"]] == [STATEMENTS[s] for s in question.serves]
+        assert item["prefix"] == f"{question.number}."
     if question.kind == "number":
         assert item["type"] == "integer"
         bounds = {e["url"]: e["valueInteger"] for e in item["extension"]}
@@ -115,8 +178,13 @@ def test_questionnaire_item_is_the_question(question):
         ]
     if question.asked_when is None:
         assert "enableWhen" not in item
-    else:
+    elif "=" not in FOLLOW_UPS.get(question.field, {"when": ""})["when"]:
         assert item["enableWhen"] == [{"question": "age_years", "operator": "<", "answerInteger": 18}]
+    else:  # `primary_condition` = `spinal_cord_injury`: that option's coding, as its item offers it
+        source, code = re.findall(r"`(\w+)`", FOLLOW_UPS[question.field]["when"])
+        offered = [o["valueCoding"] for o in items_by_link_id()[source]["answerOption"]]
+        [coding] = [c for c in offered if c["code"] == code]
+        assert item["enableWhen"] == [{"question": source, "operator": "=", "answerCoding": coding}]
 
 
 def test_hints_are_display_items():
@@ -139,7 +207,7 @@ def test_response_validates_and_carries_every_answer(vignette):
     resource = fhir_questionnaire_response(view)
     QuestionnaireResponse.model_validate(resource)
     json.dumps(resource)
-    assert resource["questionnaire"] == f"{QUESTIONNAIRE_URL}|{CRITERIA_VERSION}"
+    assert resource["questionnaire"] == f"{QUESTIONNAIRE_URL}|{VERSION}"
     assert resource["status"] == "completed"
     assert resource["authored"] == UPDATED
     assert resource["identifier"] == {"system": CASE_REF_SYSTEM, "value": view.ref}

@@ -24,6 +24,8 @@ from itb_screen.dialogue import Identity
 
 from .conftest import SPEC_FILE, VIGNETTES
 from .drive import screen
+from .test_catalogue import guidance_flags, guidance_follow_ups
+from .test_exports import contract_sources, redcap_logic
 
 ALICE = Identity("console", "alice", "Alice")
 
@@ -173,7 +175,25 @@ def test_the_growth_question_is_shown_below_the_spec_age_only():
         name: row["Branching Logic (Show field only if...)"] for name, row in fields_of(dictionary()).items()
     }
     assert logic.pop(field) == "[age_years] < 18"
+    # other-guidance.md's follow-ups: each shown while its condition holds, in REDCap's syntax.
+    for follow_up in guidance_follow_ups():
+        assert logic.pop(follow_up["field"]) == redcap_logic(follow_up["when"]), follow_up["field"]
     assert set(logic.values()) == {""}
+
+
+def test_a_follow_up_is_numbered_after_its_question_and_names_its_sources_in_words():
+    rows = fields_of(dictionary())
+    for follow_up in guidance_follow_ups():
+        row, parent = rows[follow_up["field"]], rows[follow_up["after"]]
+        number = row["Question Number (surveys only)"]
+        assert re.fullmatch(r"\d+[a-z]", number) and number[:-1] == parent["Question Number (surveys only)"]
+        sources = contract_sources(follow_up["field"])
+        words = {"L": "US label", "N": "NICE CG145, under 19s"}[sources[0][0]]
+        assert row["Field Annotation"].startswith(f"Sources: {words} {', '.join(sources)}"), row[
+            "Field Annotation"
+        ]
+        assert "UNK" in row["Field Annotation"] and NO_MISSING not in row["Field Annotation"]
+    assert rows["child_surgical_risks"]["Question Number (surveys only)"] == "6a"
 
 
 def test_branching_logic_names_fields_the_way_redcap_does():
@@ -195,6 +215,11 @@ def test_result_fields():
     assert "paediatric_growth" in dict(choices(rows["discussion_points"]))
     assert rows["missing_required"]["Field Type"] == "notes"
     assert rows["criteria_version"]["Field Type"] == "text"
+    # other-guidance.md's flags, as codes in a notes field (each named with its sources), and their version.
+    assert (rows["other_guidance"]["Field Type"], rows["guidance_version"]["Field Type"]) == ("notes", "text")
+    note = rows["other_guidance"]["Field Note"]
+    assert all(f"{f['code']} ({', '.join(f['sources'])})" in note for f in guidance_flags())
+    assert rows["other_guidance"]["Field Annotation"] == "@READONLY @NOMISSING"
     assert rows["result_at"]["Text Validation Type OR Show Slider Number"] == "datetime_seconds_ymd"
     assert [c for c, _ in choices(rows["case_status"])] == ["open", "done", "cancelled", "void"]
 

@@ -188,7 +188,8 @@ def _joined(outputs: list[str], several: bool, text: bool, jsonl: bool) -> str:
     type=click.Choice(["json", "text"]),
     default="json",
     show_default=True,
-    help="json: the evaluate contract of the spec; text: as a clinician reads it.",
+    help="json: the evaluate contract of the spec, with other_guidance and guidance_version; text: as "
+    "a clinician reads it.",
 )
 def evaluate(source: str, jsonl: bool, output_format: str) -> None:
     """Evaluate the answers in FILE (or standard input, -) and print the recommendation.
@@ -197,10 +198,17 @@ def evaluate(source: str, jsonl: bool, output_format: str) -> None:
     with --jsonl. An absent key or "unknown" leaves a question unanswered. A case may also be an object
     {"id": ..., "answers": {...}} (the shape of the vignette files): its result then starts with its id.
 
+    The fields are those of `itb-screen dictionary`, the follow-ups of the other guidance included
+    (tbi_within_year, sci_level_t6_or_above, relies_on_spasticity, child_surgical_risks,
+    seizures_controlled); a follow-up whose condition does not hold is ignored. Each result carries
+    other_guidance (every flag raised: code, text, sources, because) and guidance_version beside the
+    recommendation, which the flags never change.
+
     Example:
 
     \b
         echo '{"interference": ["none"]}' | itb-screen evaluate -
+        echo '{"age_years": 3, "seizures": "yes", "seizures_controlled": "no"}' | itb-screen evaluate -
     """
     cases, count, several = _parse_cases(_read_source(source), jsonl)
     text = output_format == "text"

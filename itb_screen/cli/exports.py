@@ -67,8 +67,8 @@ def _write_file(path: str, write: Callable[[TextIO], int]) -> int:
     "fhir",
     "redcap",
     default="csv",
-    help="csv: one row per case; json: everything; fhir: a FHIR R4 Bundle; redcap: records for "
-    "REDCap's Data Import Tool (with `dictionary --format redcap`).",
+    help="csv: one row per case (the other guidance flags as codes); json: everything; fhir: a FHIR R4 "
+    "Bundle; redcap: records for REDCap's Data Import Tool (with `dictionary --format redcap`).",
 )
 @click.option(
     "--out",
@@ -85,7 +85,8 @@ def _write_file(path: str, write: Callable[[TextIO], int]) -> int:
 def export(db_path: str, fmt: str, out_path: str | None, include_void: bool) -> None:
     """Export every case: flat CSV, full JSON, FHIR Questionnaire + QuestionnaireResponses, or REDCap records.
 
-    Void cases are left out unless --include-void.
+    Void cases are left out unless --include-void. Every other guidance flag a result stored is
+    exported, with its sources where the format has room, whichever sources a site shows.
 
     Example:
 
@@ -115,13 +116,17 @@ def export(db_path: str, fmt: str, out_path: str | None, include_void: bool) -> 
     "redcap",
     "redcap-project",
     default="csv",
-    help="csv: the REDCap-style data dictionary; json: its rows as objects; fhir: the "
+    help="csv: the REDCap-style data dictionary (the questions, then the result's fields); json: its "
+    "rows as objects; fhir: the "
     "questionnaire as a FHIR R4 Questionnaire; redcap: the data dictionary REDCap's upload takes; "
     "redcap-project: the project's settings it needs beside it (its missing data code UNK), as JSON "
     "for the API's Import Project Info.",
 )
 def dictionary(fmt: str) -> None:
     """The questionnaire as a data dictionary: field, question, type, choices, branching, sources.
+
+    The follow-up questions of the other guidance are listed with when they are asked and their
+    sources (the US label's, NICE's), and the flags with theirs.
 
     Example:
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any
+
+from ..criteria import GUIDANCE_SOURCES, SEED_STATEMENTS
 
 #: The base of every URL this project mints. A placeholder domain: stable, never dereferenced.
 FHIR_BASE = "https://itb-screen.example/fhir"
@@ -14,6 +17,17 @@ QUESTIONNAIRE_URL = f"{FHIR_BASE}/Questionnaire/{QUESTIONNAIRE_ID}"
 CASE_REF_SYSTEM = f"{FHIR_BASE}/case-ref"
 #: The code system of the seed statements S1..S13 that each question serves.
 SEED_STATEMENT_SYSTEM = f"{FHIR_BASE}/CodeSystem/seed-statement"
+#: The code system of the other guidance's sources (other-guidance.md: the US label L1..L4, NICE N1..N4),
+#: which the follow-up questions serve and the flags cite.
+GUIDANCE_SOURCE_SYSTEM = f"{FHIR_BASE}/CodeSystem/guidance-source"
+
+
+def source_coding(source: str) -> dict[str, Any]:
+    """A seed statement (`S3`) or a guidance source (`L3`) as a Coding of its system, what it says shown."""
+    if source in SEED_STATEMENTS:
+        return {"system": SEED_STATEMENT_SYSTEM, "code": source, "display": SEED_STATEMENTS[source]}
+    found = GUIDANCE_SOURCES[source]
+    return {"system": GUIDANCE_SOURCE_SYSTEM, "code": source, "display": f"{found.where}: {found.says}"}
 
 
 def fhir_datetime(stamp: str) -> str:

@@ -1,4 +1,5 @@
-"""The questionnaire and its cases in the formats other systems import: REDCap and FHIR R4.
+"""The questionnaire and its cases in the formats other systems import: FHIR R4 here, the data
+dictionaries in `dictionary.py` (the project's) and `redcap.py` (REDCap's), re-exported from here.
 
 Pure functions of the catalogue (and of `CaseView`s): no database, no clock, no network, so an export is
 the same every time it is made from the same data. Nothing here names a patient: a case is identified by
@@ -7,17 +8,15 @@ its case reference only, which the spec forbids from being a name, a date of bir
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator, Mapping
 
 from ..criteria import (
     CRITERIA_VERSION,
     DISCLAIMER,
+    GUIDANCE_VERSION,
     ICD10CM_DESCRIPTIONS,
     QUESTIONS,
-    REQUIRED_FIELDS,
-    SEED_STATEMENTS,
+    QUESTIONS_BY_FIELD,
     SOURCE,
     Question,
     applicable,
@@ -25,18 +24,25 @@ from ..criteria import (
 from ._fhir_base import (
     CASE_REF_SYSTEM,
     FHIR_BASE,
+    GUIDANCE_SOURCE_SYSTEM,
     QUESTIONNAIRE_ID,
     QUESTIONNAIRE_URL,
     SEED_STATEMENT_SYSTEM,
     fhir_datetime,
     full_url,
     resource_id,
+    source_coding,
 )
+from .dictionary import DATA_DICTIONARY_COLUMNS, FORM_NAME, data_dictionary_csv, data_dictionary_rows
 from .fhir_results import case_provenances, clinical_impressions
 from .summary import CaseView
 
 #: The FHIR system of ICD-10-CM codes.
 ICD10CM_SYSTEM = "http://hl7.org/fhir/sid/icd-10-cm"
+
+#: The Questionnaire's version: its items follow the consensus criteria and the other guidance (whose
+#: follow-up questions it asks), so a change of either is a new version of it.
+QUESTIONNAIRE_VERSION = f"{CRITERIA_VERSION}+{GUIDANCE_VERSION}"
 
 __all__ = [
     "BUNDLE_HEAD",
@@ -44,8 +50,10 @@ __all__ = [
     "DATA_DICTIONARY_COLUMNS",
     "FHIR_BASE",
     "FORM_NAME",
+    "GUIDANCE_SOURCE_SYSTEM",
     "QUESTIONNAIRE_ID",
     "QUESTIONNAIRE_URL",
+    "QUESTIONNAIRE_VERSION",
     "SEED_STATEMENT_SYSTEM",
     "bundle_entries",
     "code_system",
@@ -57,98 +65,6 @@ __all__ = [
     "fhir_questionnaire_response",
     "response_status",
 ]
-
-# --- REDCap -----------------------------------------------------------------------------------------
-
-#: The REDCap instrument the questionnaire becomes.
-FORM_NAME = "itb_screening"
-
-#: REDCap data dictionary columns (API metadata names), plus `seed_statements` for traceability and
-#: `short_forms`: what the bot also reads for each code (`multiple_sclerosis: MS`), so a site that builds its
-#: own form or audits a transcript sees which typed words became which code; `words_read`: the longer
-#: phrases of notes it reads in a sentence (`spastic diplegia`, `walks with frame`).
-DATA_DICTIONARY_COLUMNS: tuple[str, ...] = (
-    "field_name",
-    "form_name",
-    "field_type",
-    "field_label",
-    "choices",
-    "text_validation_type_or_show_slider_number",
-    "text_validation_min",
-    "text_validation_max",
-    "branching_logic",
-    "required_field",
-    "field_note",
-    "seed_statements",
-    "short_forms",
-    "words_read",
-)
-
-_REDCAP_TYPE = {"number": "text", "one": "radio", "many": "checkbox"}
-
-
-def _branching_logic(question: Question) -> str:
-    """REDCap syntax for `asked_when`; the blank check mirrors the catalogue (no age, no question)."""
-    when = question.asked_when
-    if when is None:
-        return ""
-    return f"[{when.field}] <> '' and [{when.field}] < {when.below}"
-
-
-def _words_read(question: Question) -> str:
-    """`code: phrase, phrase | code: ...`: the longer phrases of notes and letters the reader also takes
-    for each code (criteria/_vocabulary.py; diagnoses with their ICD-10-CM code), in catalogue order."""
-    by_code: dict[str, list[str]] = {}
-    names = {(name, o.code) for o in question.options for name in (o.label, *o.aliases, *o.names())}
-    for phrase, label in question.phrases():
-        if label in question.codes and (phrase, label) not in names:
-            by_code.setdefault(label, []).append(phrase)
-    return " | ".join(f"{c}: {', '.join(dict.fromkeys(by_code[c]))}" for c in question.codes if c in by_code)
-
-
-def _short_forms(question: Question) -> str:
-    """`code: alias, alias | code: alias`, for the options that have short forms, in catalogue order."""
-    return " | ".join(f"{o.code}: {', '.join(o.aliases)}" for o in question.options if o.aliases)
-
-
-def data_dictionary_rows() -> list[dict[str, str]]:
-    """One REDCap data dictionary row per question, in catalogue order, so a site can collect the same data.
-
-    Choice codes are the spec's codes (REDCap accepts lower-case letters, digits and `_`), so data exported
-    from REDCap can be fed to `itb-screen evaluate` unchanged.
-    """
-    rows = []
-    for q in QUESTIONS:
-        number = q.kind == "number"
-        rows.append(
-            {
-                "field_name": q.field,
-                "form_name": FORM_NAME,
-                "field_type": _REDCAP_TYPE[q.kind],
-                "field_label": q.text,
-                "choices": " | ".join(f"{o.code}, {o.label}" for o in q.options),
-                "text_validation_type_or_show_slider_number": "integer" if number else "",
-                "text_validation_min": str(q.minimum) if number else "",
-                "text_validation_max": str(q.maximum) if number else "",
-                "branching_logic": _branching_logic(q),
-                "required_field": "y" if q.field in REQUIRED_FIELDS else "",
-                "field_note": q.hint,
-                "seed_statements": " ".join(q.serves),
-                "short_forms": _short_forms(q),
-                "words_read": _words_read(q) if q.kind != "number" else "",
-            }
-        )
-    return rows
-
-
-def data_dictionary_csv() -> str:
-    """The data dictionary as CSV text (RFC 4180: quoted where needed, CRLF line ends), header first."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=DATA_DICTIONARY_COLUMNS)
-    writer.writeheader()
-    writer.writerows(data_dictionary_rows())
-    return out.getvalue()
-
 
 # --- FHIR R4 ----------------------------------------------------------------------------------------
 
@@ -178,15 +94,25 @@ def _coding(question: Question, code: str) -> dict:
     return {"system": code_system(question.field), "code": code, "display": question.option(code).label}
 
 
+def _enable_when(question: Question) -> list[dict]:
+    """The catalogue's condition as FHIR's enableWhen: `age_years` < 18 (answerInteger), or a choice
+    equal to one code (answerCoding, in the code system of that question's answers)."""
+    when = question.asked_when
+    if when is None:
+        return []
+    if when.equals is not None:
+        coding = _coding(QUESTIONS_BY_FIELD[when.field], when.equals)
+        return [{"question": when.field, "operator": "=", "answerCoding": coding}]
+    return [{"question": when.field, "operator": "<", "answerInteger": when.below}]
+
+
 def _item(question: Question) -> dict:
-    """One Questionnaire item: the question's wording, type, options, range, skip rule and sources."""
+    """One Questionnaire item: the question's wording, type, options, range, skip rule and sources (seed
+    statements; a follow-up's the label's or NICE's)."""
     item: dict = {
         "linkId": question.field,
-        "code": [
-            {"system": SEED_STATEMENT_SYSTEM, "code": s, "display": SEED_STATEMENTS[s]}
-            for s in question.serves
-        ],
-        "prefix": f"{question.number}.",
+        "code": [source_coding(s) for s in question.serves],
+        "prefix": f"{question.tag}.",
         "text": question.text,
         "type": "integer" if question.kind == "number" else "choice",
     }
@@ -195,14 +121,8 @@ def _item(question: Question) -> dict:
             {"url": _MIN_VALUE, "valueInteger": question.minimum},
             {"url": _MAX_VALUE, "valueInteger": question.maximum},
         ]
-    if question.asked_when is not None:
-        item["enableWhen"] = [
-            {
-                "question": question.asked_when.field,
-                "operator": "<",
-                "answerInteger": question.asked_when.below,
-            }
-        ]
+    if enable_when := _enable_when(question):
+        item["enableWhen"] = enable_when
     if question.kind == "many":
         item["repeats"] = True
     if question.options:
@@ -233,14 +153,16 @@ def fhir_questionnaire() -> dict:
         "resourceType": "Questionnaire",
         "id": QUESTIONNAIRE_ID,
         "url": QUESTIONNAIRE_URL,
-        "version": CRITERIA_VERSION,
+        "version": QUESTIONNAIRE_VERSION,
         "name": "ITBScreen",
         "title": "ITB screening referral questionnaire",
         "status": "active",
         "subjectType": ["Patient"],
         "description": (
             f"Questions for deciding whether to refer a patient with spasticity for an "
-            f"intrathecal baclofen (ITB) screening test. Source: {SOURCE}. {DISCLAIMER}"
+            f"intrathecal baclofen (ITB) screening test. Source: {SOURCE}. The follow-up questions "
+            f"({', '.join(q.tag for q in QUESTIONS if q.from_guidance)}) are asked for the US label's and "
+            f"NICE CG145's checks, which never change the recommendation. {DISCLAIMER}"
         ),
         "item": [_item(q) for q in QUESTIONS],
     }
@@ -290,7 +212,7 @@ def fhir_questionnaire_response(view: CaseView) -> dict:
         "resourceType": "QuestionnaireResponse",
         "id": resource_id(view.ref),
         "identifier": {"system": CASE_REF_SYSTEM, "value": view.ref},
-        "questionnaire": f"{QUESTIONNAIRE_URL}|{CRITERIA_VERSION}",
+        "questionnaire": f"{QUESTIONNAIRE_URL}|{QUESTIONNAIRE_VERSION}",
         "status": response_status(view),
         "authored": fhir_datetime(view.updated_at),
     }

@@ -14,6 +14,8 @@ from typing import Any
 
 from ..criteria import (
     DISCLAIMER,
+    GUIDANCE_HEADING,
+    GUIDANCE_SOURCES,
     RECOMMENDATIONS,
     SEED_STATEMENTS,
     Result,
@@ -22,12 +24,14 @@ from ..criteria import (
     reasons_text,
     recommendation_line,
     short_label,
+    sources_words,
 )
 from ._fhir_base import FHIR_BASE, fhir_datetime, resource_id
 from .summary import CaseEvent, CaseView
 
 __all__ = [
     "CASE_EVENT_SYSTEM",
+    "FLAG_SYSTEM",
     "POINT_SYSTEM",
     "PROTOCOL",
     "SEED_DOI",
@@ -42,6 +46,8 @@ SEED_DOI = "10.1111/ner.12447"
 PROTOCOL = f"https://doi.org/{SEED_DOI}"
 #: The code systems of the discussion points and of what can happen to a case.
 POINT_SYSTEM = f"{FHIR_BASE}/CodeSystem/discussion-point"
+#: The code system of the other guidance flags (other-guidance.md), apart from the points'.
+FLAG_SYSTEM = f"{FHIR_BASE}/CodeSystem/other-guidance-flag"
 CASE_EVENT_SYSTEM = f"{FHIR_BASE}/CodeSystem/case-event"
 
 _DATA_OPERATION = "http://terminology.hl7.org/CodeSystem/v3-DataOperation"
@@ -85,6 +91,36 @@ def _findings(result: Result) -> list[dict[str, Any]]:
     ]
 
 
+def _flag_findings(result: Result) -> list[dict[str, Any]]:
+    """A finding per other guidance flag, after the points' and in a code system of its own: the flag's
+    code and text, and as its basis the heading, its sources in words and the answers behind it."""
+    return [
+        {
+            "itemCodeableConcept": {
+                "coding": [{"system": FLAG_SYSTEM, "code": f.code, "display": f.text}],
+                "text": f.text,
+            },
+            "basis": f"{GUIDANCE_HEADING}: {sources_words(f.sources)}"
+            + (f"; because {reasons_text(f.because)}" if f.because else ""),
+        }
+        for f in result.other_guidance
+    ]
+
+
+def _notes(result: Result) -> list[dict[str, str]]:
+    """Each point's statement quoted, then each flag's sources: a seed statement quoted, a guidance source
+    as other-guidance.md paraphrases it, with where it is."""
+    notes = [
+        {"text": f'{p.code} ({p.source}): "{SEED_STATEMENTS[p.source]}"'} for p in result.discussion_points
+    ]
+    for flag in result.other_guidance:
+        for source in flag.sources:
+            found = GUIDANCE_SOURCES.get(source)
+            said = f"{found.where}: {found.says}" if found else f'"{SEED_STATEMENTS[source]}"'
+            notes.append({"text": f"{flag.code} ({source}): {said}"})
+    return notes
+
+
 def _made(stored: Mapping[str, Any]) -> str:
     """How a result was made, by whom and why: `Amended by Dr Lee: seizure history found`."""
     words = _MADE.get(stored["kind"], str(stored["kind"]))
@@ -94,9 +130,10 @@ def _made(stored: Mapping[str, Any]) -> str:
 
 
 def clinical_impression(view: CaseView, stored: Mapping[str, Any], previous: str | None = None) -> dict:
-    """One stored result as a ClinicalImpression: `summary` in words, a `finding` per discussion point,
-    each point's statement as a `note`, the seed's DOI as `protocol`, the QuestionnaireResponse as
-    `supportingInfo`; `previous` the impression of the result before it. A void case's results are
+    """One stored result as a ClinicalImpression: `summary` in words, a `finding` per discussion point
+    then per other guidance flag (every flag stored: a receiver filters by its sources), each point's
+    statement and each flag's sources as a `note`, the seed's DOI as `protocol`, the QuestionnaireResponse
+    as `supportingInfo`; `previous` the impression of the result before it. A void case's results are
     entered-in-error."""
     result = Result.from_dict(stored["result"])
     resource: dict[str, Any] = {
@@ -116,12 +153,9 @@ def clinical_impression(view: CaseView, stored: Mapping[str, Any], previous: str
         resource["assessor"] = {"display": stored["by"]}
     if previous:
         resource["previous"] = _ref(previous, "ClinicalImpression")
-    if result.discussion_points:
-        resource["finding"] = _findings(result)
-        resource["note"] = [
-            {"text": f'{p.code} ({p.source}): "{SEED_STATEMENTS[p.source]}"'}
-            for p in result.discussion_points
-        ]
+    if findings := [*_findings(result), *_flag_findings(result)]:
+        resource["finding"] = findings
+        resource["note"] = _notes(result)
     return resource
 
 

@@ -239,10 +239,11 @@ def notes_cell(notes: Mapping[str, Mapping[str, str]]) -> str:
 
 
 def csv_columns() -> list[str]:
-    """The flat export's columns: case, one per field code (REDCap style), then the result, the hand-offs
-    (`handoffs_cell`), the primary condition's ICD-10-CM code, the notes (`notes_cell`) and the
-    corrections (`corrections`: amended 0/1, the latest amendment's reason and time, void 0/1, its
-    reason)."""
+    """The flat export's columns: case, one per field code (REDCap style; the follow-ups of the other
+    guidance too), then the result (its other guidance flags as codes and their version beside the
+    criteria's), the hand-offs (`handoffs_cell`), the primary condition's ICD-10-CM code, the notes
+    (`notes_cell`) and the corrections (`corrections`: amended 0/1, the latest amendment's reason and time,
+    void 0/1, its reason)."""
     return [
         "ref",
         "user",
@@ -254,6 +255,8 @@ def csv_columns() -> list[str]:
         "recommendation",
         "discussion_points",
         "criteria_version",
+        "other_guidance",
+        "guidance_version",
         "result_at",
         "handoffs",
         "icd10cm",
@@ -286,7 +289,8 @@ def write_cases_csv(records: Iterable[Mapping], out: TextIO) -> int:
 
 def csv_row(r: Mapping) -> dict[str, object]:
     """One record as a row of `csv_columns()`: an answer not known is the cell `unknown`, one skipped or
-    never asked is empty."""
+    never asked is empty; flags `code|code` (every flag stored, whatever a site shows), and an empty
+    guidance version for a result stored before the flags."""
     result = r["result"] or {}
     return {
         **{k: r[k] for k in ("ref", "user", "channel", "status", "created_at", "updated_at")},
@@ -294,6 +298,8 @@ def csv_row(r: Mapping) -> dict[str, object]:
         "recommendation": result.get("recommendation", ""),
         "discussion_points": "|".join(p["code"] for p in result.get("discussion_points", [])),
         "criteria_version": result.get("criteria_version", ""),
+        "other_guidance": "|".join(f["code"] for f in result.get("other_guidance", [])),
+        "guidance_version": result.get("guidance_version") or "",
         "result_at": r["result_at"] or "",
         "handoffs": handoffs_cell(r.get("handoffs") or []),
         "icd10cm": (r.get("notes") or {}).get("primary_condition", {}).get("icd10cm", ""),

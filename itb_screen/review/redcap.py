@@ -2,17 +2,14 @@
 its Data Import Tool accepts with that dictionary.
 
 Everything is derived from the catalogue (fields, wording, choices, ranges, required fields and the skip
-logic as branching logic), the recommendations and the discussion points, so nothing here lists a
-question. Pure functions: no database, no clock.
+logic as branching logic), the recommendations, the discussion points and the other guidance flags, so
+nothing here lists a question. Pure functions: no database, no clock. The project's own dictionary
+(`itb-screen dictionary --format csv`) is `dictionary.py`; this is the file REDCap's upload takes as it is.
 
-`exports.data_dictionary_csv` (`itb-screen dictionary --format csv`) stays beside this one: it is the
-project's own dictionary (API metadata names, plus seed statements and short forms). This one is the file
-REDCap's "Upload Data Dictionary" takes as it is.
-
-Codes: REDCap raw choice codes may be letters, digits and `_`; the catalogue's, the recommendations' and
-the points' codes are lower-case identifiers already (the catalogue refuses anything else), so they are
-used unchanged (no mapping) and an exported case goes back into `itb-screen evaluate` as it is. A code that
-REDCap would not take fails this module's import instead of making a file REDCap refuses.
+Codes: REDCap raw choice codes may be letters, digits and `_`; the catalogue's, the recommendations', the
+points' and the flags' codes are lower-case identifiers already (the catalogue refuses anything else), so
+they are used unchanged (no mapping) and an exported case goes back into `itb-screen evaluate` as it is. A
+code that REDCap would not take fails this module's import instead of making a file REDCap refuses.
 """
 
 from __future__ import annotations
@@ -26,16 +23,18 @@ from functools import cache
 from typing import TextIO
 
 from ..criteria import (
+    FLAGS,
+    GUIDANCE_VERSION,
     POINTS,
     QUESTIONS,
-    QUESTIONS_BY_FIELD,
     RECOMMENDATIONS,
     REQUIRED_FIELDS,
     UNKNOWN,
     Question,
+    sources_words,
 )
 from ..storage import STATUSES
-from .exports import FORM_NAME
+from .dictionary import FORM_NAME, branching_logic
 from .listing import handoffs_cell
 from .summary import status_words
 
@@ -95,6 +94,8 @@ RESULT_FIELDS = (
     "discussion_points",
     "missing_required",
     "criteria_version",
+    "other_guidance",
+    "guidance_version",
     "result_at",
     "handoffs",
     "amended",
@@ -121,12 +122,17 @@ _TYPE = {"number": "text", "one": "radio", "many": "checkbox"}
 _RESULT_SECTION = "Result stored by ITB Screen (read only)"
 _READ_ONLY = "@READONLY @NOMISSING"
 _UNK_NOTE = f"{UNK}: the clinician does not know; blank: not answered."
+_FLAGS = (
+    "Flag codes, comma-separated: " + "; ".join(f"{f.code} ({', '.join(f.sources)})" for f in FLAGS) + "."
+)
+_GUIDANCE_VERSION_NOTE = f"{GUIDANCE_VERSION} or later; blank for a result stored before the flags existed."
 
 
 def _check_codes() -> None:
     """Refuse, at import, a code or name REDCap would not take as a raw value or variable name."""
     names = [RECORD_ID, *RESULT_FIELDS, *(q.field for q in QUESTIONS)]
     codes = [*(o.code for q in QUESTIONS for o in q.options), *RECOMMENDATIONS, *(p.code for p in POINTS)]
+    codes += [f.code for f in FLAGS]  # written into a notes field, kept to the same alphabet
     codes += list(STATUSES)
     for name in names + codes:
         if not _NAME.match(name) or len(name) > 100:
@@ -168,18 +174,18 @@ def _row(field: str, field_type: str, label: str, **cells: str) -> dict[str, str
     return row
 
 
-def _branching_logic(question: Question) -> str:
-    """REDCap syntax for the catalogue's skip rule, `[age_years] < 18` (REDCap evaluates it false while
-    the age is blank, so a blank age hides the question as the catalogue does)."""
-    when = question.asked_when
-    if when is None:
-        return ""
-    if QUESTIONS_BY_FIELD[when.field].kind != "number":
-        raise ValueError(f"{question.field}: only a number field can bound a question")
-    return f"[{when.field}] < {when.below}"
+def _annotation(question: Question) -> str:
+    """What a question serves, for the record: the seed statements, or a follow-up's guidance sources in
+    words (`US label L2`), then what UNK means."""
+    if question.from_guidance:
+        return f"Sources: {sources_words(question.serves)} (other-guidance.md). {_UNK_NOTE}"
+    return f"Seed statements: {' '.join(question.serves)}. {_UNK_NOTE}"
 
 
 def _question_row(question: Question, first: bool) -> dict[str, str]:
+    """A question's row; its skip rule as branching logic, `[age_years] < 18` (REDCap evaluates it false
+    while the age is blank, so a blank age hides the question as the catalogue does) or
+    `[primary_condition] = 'spinal_cord_injury'`."""
     number = question.kind == "number"
     return _row(
         question.field,
@@ -191,10 +197,10 @@ def _question_row(question: Question, first: bool) -> dict[str, str]:
         text_validation_type_or_show_slider_number="integer" if number else "",
         text_validation_min=str(question.minimum) if number else "",
         text_validation_max=str(question.maximum) if number else "",
-        branching_logic=_branching_logic(question),
+        branching_logic=branching_logic(question, blank_check=False),
         required_field="y" if question.field in REQUIRED_FIELDS else "",
-        question_number=str(question.number),
-        field_annotation=f"Seed statements: {' '.join(question.serves)}. {_UNK_NOTE}",
+        question_number=question.tag,
+        field_annotation=_annotation(question),
     )
 
 
@@ -214,6 +220,8 @@ def _result_rows() -> list[dict[str, str]]:
             field_note="Field codes, comma-separated.",
         ),
         _row("criteria_version", "text", "Criteria version"),
+        _row("other_guidance", "notes", "Other guidance to check (US label, NICE CG145)", field_note=_FLAGS),
+        _row("guidance_version", "text", "Other guidance version", field_note=_GUIDANCE_VERSION_NOTE),
         _row("result_at", "text", "When the result was stored (UTC)"),
         _row(
             "handoffs",
@@ -359,6 +367,8 @@ def redcap_record(record: Mapping) -> dict[str, str]:
     row.update(_ticks("discussion_points", (p.code for p in POINTS), chosen))
     row["missing_required"] = ", ".join(result.get("missing_required", []))
     row["criteria_version"] = result.get("criteria_version", "")
+    row["other_guidance"] = ", ".join(f["code"] for f in result.get("other_guidance", []))
+    row["guidance_version"] = result.get("guidance_version") or ""
     row["result_at"] = _stamp(record["result_at"])
     row["handoffs"] = handoffs_cell(record.get("handoffs") or (), _stamp)
     row.update(_correction_cells(record))
