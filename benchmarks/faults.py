@@ -597,15 +597,24 @@ FREE_TEXT = {
 
 def stored_identifiers(db: Path, planted: list[str]) -> list[str]:
     """Every free-text value of `db` that holds an identifier: by the project's guard, by the patterns
-    above, or as one of the `planted` strings verbatim."""
+    above, or as one of the `planted` strings verbatim. What the bot said (`messages` out) is read line by
+    line: a row joins its say-back line and its prompt, so "Saved (Interference): Comfort" above "Case
+    KILL-000" is no name; what was typed is read whole, a line break in it included."""
     conn = sqlite3.connect(db)
     found = []
     try:
         for table, columns in FREE_TEXT.items():
             for column in columns:
-                for (value,) in conn.execute(f"SELECT {column} FROM {table} WHERE {column} IS NOT NULL"):
+                said = "direction = 'out'" if table == "messages" else "0"
+                query = f"SELECT {column}, {said} FROM {table} WHERE {column} IS NOT NULL"
+                for value, by_the_bot in conn.execute(query):
                     text = STAMP.sub("", str(value))
-                    if identifier_kind(text) or OWN_PATTERNS.search(text) or any(s in text for s in planted):
+                    parts = text.splitlines() if by_the_bot else [text]
+                    if (
+                        any(identifier_kind(part) for part in parts)
+                        or OWN_PATTERNS.search(text)
+                        or any(s in text for s in planted)
+                    ):
                         found.append(f"{table}.{column}: {str(value)[:120]!r}")
     finally:
         conn.close()

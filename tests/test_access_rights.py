@@ -26,7 +26,10 @@ from .conftest import ROOT, VIGNETTES
 from .drive import screen
 from .telegram_offline import Harness, Screening, control
 
-P01 = validate_answers(next(v for v in VIGNETTES if v["id"] == "P01")["answers"])
+#: P01 with other-guidance.md's level question answered (below T6): every question asked is answered.
+P01 = validate_answers(
+    {**next(v for v in VIGNETTES if v["id"] == "P01")["answers"], "sci_level_t6_or_above": "no"}
+)
 OWNER = Identity("console", "alice", "Alice Owner", "clinician")
 REVIEWER = Identity("console", "rita", "Rita Reviewer", "reviewer")
 OTHERS = {

@@ -13,10 +13,11 @@ import time
 
 import pytest
 
-from itb_screen.criteria import QUESTIONS_BY_FIELD, RECOMMENDATIONS, asked_fields
+from itb_screen.criteria import QUESTIONS_BY_FIELD, RECOMMENDATIONS
 
 from .conftest import ROOT, VIGNETTE_IDS, VIGNETTES
-from .drive import STYLES, typed, unanswered_asked
+from .drive import STYLES, asked_by_contract, typed, unanswered_asked
+from .test_catalogue import guidance_sources
 
 
 def command(*args: str) -> list[str]:
@@ -42,11 +43,13 @@ def itb(*args: str, stdin: str = "", env: dict | None = None, check: bool = Fals
 
 
 def lines_for(case: dict, ref: str, style: str) -> list[str]:
+    """The lines a clinician types for a vignette: an answer (or skip) for every question the spec and
+    other-guidance.md ask for its answers, then confirm (twice when one is left unanswered)."""
     answers = {k: v for k, v in case["answers"].items() if v != "unknown"}
     confirms = ["confirm", "confirm"] if unanswered_asked(answers) else ["confirm"]
     return (
         [f"/new {ref}"]
-        + [typed(QUESTIONS_BY_FIELD[f], answers.get(f), style) for f in asked_fields(answers)]
+        + [typed(QUESTIONS_BY_FIELD[f], answers.get(f), style) for f in asked_by_contract(answers)]
         + confirms
     )
 
@@ -82,7 +85,10 @@ def test_end_of_input_mid_case_keeps_the_answers(db_path):
     assert run.returncode == 0
     [record] = cases_json(db)
     assert record["status"] == "open" and record["result"] is None
-    assert len(record["answers"]) == 5
+    # The first five questions asked: P01 (a cord injury) leaves the injury's level (2b) unanswered.
+    assert list(record["answers"]) == [
+        f for f in asked_by_contract(VIGNETTES[0]["answers"])[:5] if f != "sci_level_t6_or_above"
+    ]
 
 
 class Console:
@@ -142,7 +148,9 @@ def test_killed_halfway_then_restarted_finishes_with_nothing_lost(db_path):
     assert first.process.returncode == -signal.SIGKILL
 
     [record] = cases_json(db)
-    assert len(record["answers"]) == half - 1 and record["status"] == "open"
+    # Every line typed before the kill is kept; a skipped follow-up (P09 walks and has seizures) stores none.
+    kept = [f for f in asked_by_contract(case["answers"])[: half - 1] if f in case["answers"]]
+    assert list(record["answers"]) == kept and record["status"] == "open"
 
     rest = "\n".join(["/resume KILL-1", *lines[half:]]) + "\n"
     run = itb("console", "--db", str(db), "--user", "dr-kill", stdin=rest)
@@ -255,6 +263,7 @@ def test_natural_answers_piped_to_the_console_screen_a_case(db_path):
         "disease_course": "worsening",
         "interference": "mobility and care",
         "ambulatory": "y",
+        "relies_on_spasticity": "no, tone gets in the way",
         "prior_treatments": "oral, botox and physio",
         "cognitive_impairment": "n",
         "baclofen_reaction": "no",
@@ -268,8 +277,14 @@ def test_natural_answers_piped_to_the_console_screen_a_case(db_path):
         "seizures": "no",
         "abdominal_pelvic_surgery": "n",
     }
-    # In the order the catalogue asks them; a question added to it is answered No.
-    lines = ["/new NAT-1", *(words.get(field, "no") for field in asked_fields({"age_years": 45})), "confirm"]
+    # In the order the contracts ask them for these answers; a question added to them is answered No.
+    known = {
+        "age_years": 45,
+        "primary_condition": "multiple_sclerosis",
+        "ambulatory": "yes",
+        "seizures": "no",
+    }
+    lines = ["/new NAT-1", *(words.get(field, "no") for field in asked_by_contract(known)), "confirm"]
     run = itb("console", "--db", str(db_path), "--user", "lee", stdin="\n".join(lines) + "\n")
     assert run.returncode == 0 and "Traceback" not in run.stderr
     for said in (
@@ -277,6 +292,7 @@ def test_natural_answers_piped_to_the_console_screen_a_case(db_path):
         "Saved (Condition): Multiple sclerosis",
         "Saved (Course): Progressive",
         "Saved (Interference): Mobility, Caregiver assistance",
+        "Saved (Relies on spasticity): No (note: tone gets in the way)",
         "Saved (Prior treatments): Oral antispasticity medication, Botulinum toxin, Rehabilitation",
         "Saved (Baclofen reaction): No reaction",
         "Saved (Goals): Improve transfers, Improve walking",
@@ -303,3 +319,33 @@ def test_readme_transcript_is_what_the_console_says(db_path):
     position = 0
     for line in said:  # in order
         position = out.index(line, position) + 1
+
+
+def test_follow_ups_in_the_console_typed_explained_changed_and_dropped(db_path):
+    """other-guidance.md's follow-ups typed in the console (issue 19): the injury's level read from `T4
+    complete` as question 3 of 19, `?` at the seizure question quoting NICE; at the review `2b` changes the
+    level, seizures changed to yes asks 17a before the review, and the condition changed to a stroke drops
+    2b from the review and its flag from the result while the history keeps it."""
+    p04 = next(v for v in VIGNETTES if v["id"] == "P04")["answers"]
+    answers = {**p04, "primary_condition": "spinal_cord_injury"}
+    rest = [typed(QUESTIONS_BY_FIELD[f], answers.get(f), "labels") for f in asked_by_contract(answers)[3:]]
+    lines = ["/new CON-FU", "45", "SCI", "T4 complete", *rest, "2b", "L1", "17", "yes", "?"]
+    lines += ["breakthrough seizures monthly", "2", "stroke", "confirm"]
+    run = itb("console", "--db", str(db_path), "--user", "lee", stdin="\n".join(lines) + "\n")
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
+    out = run.stdout
+    assert "Case CON-FU - question 3 of 19\nIs the spinal cord injury at T6 or above?" in out
+    assert "Saved (Injury at T6 or above): Yes, T6 or above" in out
+    assert "Saved (Injury at T6 or above): No, below T6" in out  # changed at the review by its tag
+    assert "Case CON-FU - question 19 of 20\nAre the seizures controlled?" in out
+    assert f'Why it is asked (NICE CG145, under 19s, N2): "{guidance_sources()["N2"]}' in out
+    assert "Saved (Seizures controlled): No" in out
+    reviews = out.split("Review case CON-FU")
+    assert (
+        "2b. Is the spinal cord injury" in reviews[-2] and "17a. Are the seizures controlled?" in reviews[-2]
+    )
+    assert "2b." not in reviews[-1] and "17a. Are the seizures controlled? \u2014 No" in reviews[-1]
+    [record] = cases_json(db_path)
+    assert [f["code"] for f in record["result"]["other_guidance"]] == ["uncontrolled_epilepsy"]
+    history = itb("show", "CON-FU", "--db", str(db_path), "--history", check=True).stdout
+    assert history.count("Q2b Injury at T6 or above:") == 2  # answered, then changed; kept after the drop

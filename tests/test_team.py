@@ -24,6 +24,8 @@ REV = Identity("telegram", "13", "Rita Reviewer", "reviewer")
 QUIET_REV = Identity("telegram", "14", "Quinn Reviewer", "reviewer")
 STRANGER = Identity("telegram", "99", "Eve", "clinician")
 BY_ID = {v["id"]: v for v in VIGNETTES}
+#: P01, a cord injury, with other-guidance.md's level question answered (below T6): nothing left unanswered.
+P01 = {**BY_ID["P01"]["answers"], "sci_level_t6_or_above": "no"}
 
 
 @dataclass
@@ -71,20 +73,21 @@ def pending(store, who: Identity) -> list[dict]:
 
 # Hand-off --------------------------------------------------------------------------------------
 def test_a_coordinator_hands_a_case_to_a_clinician_who_continues_it(team, store) -> None:
-    p01 = validate_answers(BY_ID["P01"]["answers"])
+    p01 = validate_answers(P01)
     answer_first(team, COORD, "MS-045", p01, 5)
     reply = said(team.handle(COORD, "/handoff MS-045 Dr Lee"))
     assert "Case MS-045 is now Dr Lee's" in reply and "/show MS-045" in reply
     case = store.case_by_ref("MS-045")
     assert case.user_id == store.user("telegram", "11").id
     assert "MS-045" in said(team.handle(LEE, "/cases"))
-    # The clinician was told, with a Continue button that opens the case at its sixth question.
+    # The clinician was told, with a Continue button that opens the case at its sixth question: the
+    # spec's 5th, counted after the injury's level (2b of other-guidance.md), so 6 of 19.
     [notice] = pending(store, LEE)
-    assert notice["text"] == "Cora Coordinator handed you case MS-045: it waits at question 7 of 18."
+    assert notice["text"] == "Cora Coordinator handed you case MS-045: it waits at question 6 of 19."
     [(sent, prompt)] = team.notices("telegram", LEE)
     assert sent.event.startswith("handoff:") and prompt.controls[0].label == "Continue MS-045"
     opened = team.handle(LEE, button=prompt.controls[0].code)
-    assert opened[-1].kind == "question" and "question 7 of 18" in opened[-1].text
+    assert opened[-1].kind == "question" and "question 6 of 19" in opened[-1].text
     # Nothing was lost: the five answers are there, and the clinician finishes the case.
     assert len(store.answers(case.id)) == 5
     # The giver keeps read access, but no longer answers it.
@@ -223,7 +226,7 @@ def test_a_member_with_notify_who_is_not_a_reviewer_gets_the_notice_without_a_sh
 
 
 def test_a_case_referred_for_screening_notifies_nobody_but_its_amendment_does(team, store) -> None:
-    screen(team, LEE, "N-1", validate_answers(BY_ID["P01"]["answers"]))
+    screen(team, LEE, "N-1", validate_answers(P01))
     assert pending(store, REV) == []
     team.handle(LEE, "/amend N-1")
     team.handle(LEE, "typo in the age")
@@ -251,7 +254,7 @@ def test_whoever_handed_the_case_on_hears_how_it_ended_with_its_summary(team, st
 
 
 def test_a_giver_who_got_the_case_back_and_confirmed_it_is_not_told(team, store) -> None:
-    p01 = validate_answers(BY_ID["P01"]["answers"])
+    p01 = validate_answers(P01)
     answer_first(team, COORD, "G-2", p01, 2)
     team.handle(COORD, "/handoff G-2 Dr Lee")
     team.handle(LEE, "/handoff G-2 Cora Coordinator")  # handed back
@@ -292,7 +295,7 @@ def touched(store, ref: str, when: datetime) -> None:
 
 
 def test_an_idle_case_gets_one_reminder_per_idle_period(team, store) -> None:
-    answer_first(team, LEE, "R-1", validate_answers(BY_ID["P01"]["answers"]), 6)
+    answer_first(team, LEE, "R-1", validate_answers(P01), 6)
     settings = TeamSettings(idle=timedelta(hours=24), quiet=(time(21), time(7)))
     touched(store, "R-1", NOON - timedelta(hours=23))
     assert queue_reminders(store, settings, NOON) == 0  # not idle long enough
@@ -300,7 +303,7 @@ def test_an_idle_case_gets_one_reminder_per_idle_period(team, store) -> None:
     assert queue_reminders(store, settings, NOON) == 1
     assert queue_reminders(store, settings, NOON + timedelta(hours=1)) == 0  # same idle period
     [notice] = pending(store, LEE)
-    assert notice["text"] == "Case R-1 waits at question 8 of 18."
+    assert notice["text"] == "Case R-1 waits at question 8 of 19."  # the spec's 7th, after 2b
     # Touched again, idle again: a second reminder.
     touched(store, "R-1", NOON)
     assert queue_reminders(store, settings, NOON + timedelta(hours=25)) == 1
@@ -339,7 +342,7 @@ def test_remind_off_stops_reminders_and_on_brings_them_back(team, store) -> None
 
 
 def test_finished_and_cancelled_cases_get_no_reminder(team, store) -> None:
-    screen(team, LEE, "R-4", validate_answers(BY_ID["P01"]["answers"]))
+    screen(team, LEE, "R-4", validate_answers(P01))
     team.handle(LEE, "/new R-5")
     team.handle(LEE, "/cancel")
     settings = TeamSettings(idle=timedelta(hours=1), quiet=None)
@@ -375,7 +378,7 @@ def test_settings_default_and_allow_fractions_of_an_hour() -> None:
 
 # Digest ----------------------------------------------------------------------------------------
 def test_the_digest_counts_the_week_by_recommendation_and_lists_the_open_cases(team, store) -> None:
-    screen(team, LEE, "D-1", validate_answers(BY_ID["P01"]["answers"]))
+    screen(team, LEE, "D-1", validate_answers(P01))
     screen(team, LEE, "D-2", validate_answers(BY_ID["P07"]["answers"]))
     screen(team, LEE, "D-3", validate_answers(BY_ID["P09"]["answers"]))
     answer_first(team, COORD, "D-4", {}, 0)

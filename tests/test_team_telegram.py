@@ -18,11 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from itb_screen.criteria import QUESTIONS_BY_FIELD, RECOMMENDATIONS, asked_fields, validate_answers
+from itb_screen.criteria import RECOMMENDATIONS, validate_answers
 from itb_screen.storage import Store
 
 from . import test_telegram_e2e as e2e
 from .conftest import ROOT, VIGNETTES, outcome
+from .drive import asked_by_contract
 from .fake_bot_api import FakeBotApi
 from .telegram_offline import Screening, field_of
 from .test_telegram_e2e import Bot, newest, play, press
@@ -89,9 +90,10 @@ def open_case(api: FakeBotApi, user: int, ref: str) -> float:
 
 
 def test_handoff_continue_and_one_notice_to_the_reviewer(api: FakeBotApi, env: dict, tmp_path) -> None:
-    answers = validate_answers(P07["answers"])
-    asked = asked_fields(answers)
-    at = QUESTIONS_BY_FIELD[asked[5]].number  # the hand-off's question, by its catalogue number
+    # P07, a cord injury, with other-guidance.md's level question (2b) answered.
+    answers = validate_answers({**P07["answers"], "sci_level_t6_or_above": "yes"})
+    asked = asked_by_contract(answers)
+    at = 6  # the hand-off's question, the sixth asked: the spec's 5th, counted after 2b
     title = RECOMMENDATIONS["refer_after_review"].title
     assert P07["expected"]["recommendation"] == "refer_after_review"
     write_users(env)
@@ -102,7 +104,7 @@ def test_handoff_continue_and_one_notice_to_the_reviewer(api: FakeBotApi, env: d
         api.send_text(COORDINATOR, "/handoff TEAM-1 Dr Clin Ician")
         api.wait_for_message(COORDINATOR, "Case TEAM-1 is now Dr Clin Ician's", timeout=10)
         notice = api.wait_for_message(CLINICIAN, "handed you case TEAM-1", timeout=10)
-        handed = f"Cora Coordinator handed you case TEAM-1: it waits at question {at} of 18."
+        handed = f"Cora Coordinator handed you case TEAM-1: it waits at question {at} of 19."
         assert notice["text"] == handed
         [[(label, data)]] = api.keyboard(notice)
         assert label == "Continue TEAM-1" and data is not None

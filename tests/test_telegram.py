@@ -23,11 +23,13 @@ from telegram.error import NetworkError, TimedOut
 from itb_screen.bot.telegram import AccessList, Member, parse_users, render
 from itb_screen.bot.telegram.access import AccessFileError
 from itb_screen.bot.telegram.errors import SORRY
-from itb_screen.criteria import QUESTIONS, QUESTIONS_BY_FIELD, asked_fields, short_label, validate_answers
+from itb_screen.criteria import QUESTIONS_BY_FIELD, short_label, validate_answers
 from itb_screen.dialogue import Button, Prompt, messages
 
 from .conftest import VIGNETTES, outcome
-from .telegram_offline import Harness, Screening, control, field_of, is_review, saved_lines
+from .drive import asked_by_contract, contract_order
+from .telegram_offline import Harness, Screening, body, control, field_of, is_review, saved_lines
+from .test_catalogue import guidance_sources
 
 LEE, SAM, REV, KIM, STRANGER = 111, 222, 333, 444, 999
 MEMBERS = {
@@ -45,14 +47,9 @@ async def bot(db_path):
 
 
 def expected_gaps(answers: dict) -> list[str]:
-    """The asked questions a vignette leaves unanswered: per the spec, every question is asked, except
-    growth_complications, asked only when age_years < 18."""
-    adult = answers.get("age_years") is not None and answers["age_years"] >= 18
-    return [
-        q.field
-        for q in QUESTIONS
-        if q.field not in answers and not (q.field == "growth_complications" and adult)
-    ]
+    """The asked questions a vignette leaves unanswered: per the spec and other-guidance.md, every question
+    whose condition holds (growth_complications under 18, a follow-up when its answer holds)."""
+    return [field for field in asked_by_contract(answers) if field not in answers]
 
 
 def amend_only(h: Harness, message: dict, case_id: int) -> bool:
@@ -558,7 +555,7 @@ async def test_commands_menu_and_greeting(bot: Harness) -> None:
 
 @pytest.mark.asyncio
 async def test_summary_cases_all_and_show(bot: Harness) -> None:
-    answers = validate_answers(VIGNETTES[0]["answers"])
+    answers = validate_answers({**VIGNETTES[0]["answers"], "sci_level_t6_or_above": "yes"})
     await screen_by_buttons(bot, LEE, "SUM-1", answers, checks=False)
     await bot.send(LEE, "/summary")
     summary = bot.texts(LEE)[-1]
@@ -568,7 +565,7 @@ async def test_summary_cases_all_and_show(bot: Harness) -> None:
     await bot.send(LEE, "/show NOPE-1")
     assert "None of your cases" in bot.texts(LEE)[-1]
     await bot.send(REV, "/cases all")
-    asked = len(asked_fields(answers))
+    asked = len(asked_by_contract(answers))  # the 17 an adult is asked and the injury's level
     assert f"SUM-1: Dr Lee, Finished, {asked}/{asked}, Refer for the ITB screening test" in bot.texts(REV)[-1]
     before = len(bot.texts(REV))
     await bot.send(REV, "/show SUM-1")
@@ -681,10 +678,13 @@ async def test_an_update_delivered_again_is_not_applied_twice(bot: Harness) -> N
 
 
 # Issue 9: said back, near misses, confirm anyway, amend and void ---------------------------------
-P01 = validate_answers(next(v for v in VIGNETTES if v["id"] == "P01")["answers"])
+#: P01 with other-guidance.md's level question answered (below T6): every question asked is answered.
+P01 = validate_answers(
+    {**next(v for v in VIGNETTES if v["id"] == "P01")["answers"], "sci_level_t6_or_above": "no"}
+)
 P01_EXPECTED = next(v for v in VIGNETTES if v["id"] == "P01")["expected"]
 #: The asked questions of an adult in the catalogue's order (growth_complications is asked under 18 only).
-ADULT_FIELDS = list(asked_fields({"age_years": 45}))
+ADULT_FIELDS = asked_by_contract({"age_years": 45})
 
 
 def html_of(message: dict) -> str:
@@ -1037,3 +1037,64 @@ async def test_amend_asked_while_a_did_you_mean_is_pending_reads_the_reason(bot:
         for t in bot.texts(LEE)[-2:]
     ), bot.texts(LEE)[-2:]
     assert [e["reason"] for e in bot.store.events(case_id)] == ["goals reviewed with the team"]
+
+
+# other-guidance.md's follow-ups (issue 19) -----------------------------------------------------------------
+P04 = validate_answers(next(v for v in VIGNETTES if v["id"] == "P04")["answers"])
+#: The label's L4 as other-guidance.md paraphrases it: quoted by `?` at the level question.
+L4 = guidance_sources()["L4"]
+
+
+def header(message: dict) -> str:
+    """`question 3 of 19`: the first line of a question, without the say-back lines on top."""
+    return body(message).split("\n", 1)[0].split(" - ")[1]
+
+
+async def tap_change(h: Harness, user: int, tag: str) -> dict:
+    """Press the review's change button of the answer numbered `tag` (labelled `2b`); returns the review."""
+    review = h.question(user)
+    await h.tap_label(user, tag, review)
+    return review
+
+
+@pytest.mark.asyncio
+async def test_follow_ups_by_buttons_asked_counted_explained_and_dropped(bot: Harness) -> None:
+    """A spinal cord injury: its level asked right after the condition as question 3 of 19, `?` quoting
+    the label; at the review, 2b by its button; seizures changed to yes asks 17a before the review; the
+    condition changed to a stroke drops 2b from the review and its flag from the result."""
+    await bot.send(LEE, "/new FU-T")
+    await bot.send(LEE, "45")
+    await bot.tap_label(LEE, "Spinal cord injury")
+    level = bot.question(LEE)
+    assert (field_of(level), header(level)) == ("sci_level_t6_or_above", "question 3 of 19")
+    await bot.send(LEE, "?")
+    assert f'Why it is asked (US label, L4): "{L4}"' in bot.texts(LEE)[-2]
+    await bot.tap_label(LEE, "Yes, T6 or above")
+    assert header(bot.question(LEE)) == "question 4 of 19"  # the condition's course, moved on by one
+    answers = {**P04, "primary_condition": "spinal_cord_injury", "sci_level_t6_or_above": "yes"}
+    screening = Screening(bot.api, LEE, answers, stop_at_review=True, started=True)
+    while (step := screening.next_step()) is not None:
+        await bot.feed(step[1])
+    review = bot.question(LEE)
+    assert "2b. Is the spinal cord injury at T6 or above? \u2014 Yes, T6 or above" in review["text"]
+    case = bot.store.case_by_ref("FU-T")
+    place = {text: data for text, data in bot.api.buttons(review) if data.startswith("c:")}
+    assert list(place)[:4] == ["1", "2", "2b", "3"]
+    assert place["2b"] == f"c:{case.id}:r:{contract_order().index('sci_level_t6_or_above') + 1}"
+    await tap_change(bot, LEE, "17")
+    await bot.tap_label(LEE, "Yes")  # seizures: now 17a is asked, before the review
+    controlled = bot.question(LEE)
+    # Seizures are question 17; before them the level (2b), and this one after them: 19 of 18 and both.
+    assert (field_of(controlled), header(controlled)) == ("seizures_controlled", "question 19 of 20")
+    await bot.tap_label(LEE, "No")
+    review = bot.question(LEE)
+    assert is_review(review) and "17a. Are the seizures controlled? \u2014 No" in review["text"]
+    await tap_change(bot, LEE, "2")
+    await bot.tap_label(LEE, "Stroke")
+    review = bot.question(LEE)
+    assert is_review(review) and "2b." not in review["text"] and "17a." in review["text"]
+    await bot.tap_label(LEE, "Confirm", review)
+    flags = [f["code"] for f in stored_result(bot, "FU-T")["other_guidance"]]
+    assert "uncontrolled_epilepsy" in flags and "withdrawal_risk" not in flags
+    kept = [h["value"] for h in bot.store.history(case.id) if h["field"] == "sci_level_t6_or_above"]
+    assert kept == ["yes"]  # dropped from the rules and the review, kept in the history

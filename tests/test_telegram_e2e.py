@@ -178,8 +178,9 @@ def test_typed_answers_said_back_and_an_amendment_by_the_button(api: FakeBotApi,
     """A natural typed answer ("MS") said back on top of the next question; the result's Amend button,
     a reason, a change at the review and a second result kept beside the first."""
     p03 = next(v for v in VIGNETTES if v["id"] == "P03")
-    answers = validate_answers(p03["answers"])  # 47, MS, ambulatory
-    amended = {**answers, "ambulatory": "no"}
+    # 47, MS, ambulatory, relying on spasticity to stand (other-guidance.md's follow-up 5a, N4's flag)
+    answers = validate_answers({**p03["answers"], "relies_on_spasticity": "yes"})
+    amended = {**answers, "ambulatory": "no"}  # 5a no longer asked: its answer stays in the record
     reason = "walking status was misread"
     bot = Bot(env, tmp_path / "amend.log")
     try:
@@ -218,11 +219,12 @@ def test_typed_answers_said_back_and_an_amendment_by_the_button(api: FakeBotApi,
             for m in api.sent(USER)
             if m["message_id"] > asked["message_id"]
         )
-        # the answer's number at the review: its place among the questions asked
-        press(api, review, str(asked_fields(answers).index("ambulatory") + 1))
+        assert "5a. Does the patient rely on spasticity to stand, transfer or walk?" in review["text"]
+        press(api, review, "5")  # the answer's number at the review: the spec's number of `ambulatory`
         question = newest(api, review["message_id"], lambda m: field_of(m) == "ambulatory")
         press(api, question, "No")
         review = newest(api, question["message_id"], lambda m: m["text"].startswith("Review case E2E-AM"))
+        assert "5a." not in review["text"]
         press(api, review, "Confirm")
         second = newest(api, review["message_id"], lambda m: m["text"].startswith("Case E2E-AM:"))
         assert api.keyboard(second) == [[("Amend", amend)]]
@@ -238,6 +240,8 @@ def test_typed_answers_said_back_and_an_amendment_by_the_button(api: FakeBotApi,
             ("confirm", None, "Dr E2E"),
             ("amend", reason, "Dr E2E"),
         ]
+        flags = [[f["code"] for f in r["result"]["other_guidance"]] for r in results]
+        assert flags == [["spasticity_supports_function"], []], flags  # other-guidance.md: N4, then none
         # the spec: ambulatory_rehab is the point of an ambulatory patient; nothing else changes
         no_rehab = [p for p in p03["expected"]["discussion_points"] if p != "ambulatory_rehab"]
         assert [outcome(r["result"]) for r in results] == [
