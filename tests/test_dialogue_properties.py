@@ -49,9 +49,24 @@ VERBS_AT = {"question": "atdbskeyn", REVIEW: "fcb", DONE: ""}
 REF_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 _UNSET = object()
 
-# The only conditional question of the spec: growth_complications is asked when age_years < 18.
-CONDITIONAL = {"growth_complications": ("age_years", 18)}
-assert {q.field: (q.asked_when.field, q.asked_when.below) for q in QUESTIONS if q.asked_when} == CONDITIONAL
+# The conditional questions: the spec's growth question (age_years < 18) and other-guidance.md's five
+# follow-ups, each asked when one earlier answer holds.
+CONDITIONAL = {
+    "tbi_within_year": ("primary_condition", "acquired_brain_injury"),
+    "sci_level_t6_or_above": ("primary_condition", "spinal_cord_injury"),
+    "relies_on_spasticity": ("ambulatory", "yes"),
+    "growth_complications": ("age_years", 18),
+    "child_surgical_risks": ("age_years", 18),
+    "seizures_controlled": ("seizures", "yes"),
+}
+assert {
+    q.field: (q.asked_when.field, q.asked_when.below or q.asked_when.equals)
+    for q in QUESTIONS
+    if q.asked_when
+} == CONDITIONAL
+
+#: other-guidance.md's follow-ups (the growth question is the spec's).
+FOLLOW_UPS = frozenset(CONDITIONAL) - {"growth_complications"}
 
 KEEP_FORMS = ("skip", " SKIP ", "/skip")
 CLEAR_FORMS = ("unknown", "Unknown", "don't know")
@@ -84,14 +99,17 @@ def is_asked(question: Question, current: dict) -> bool:
     if rule_ is None:
         return True
     value = current.get(rule_[0])
+    if isinstance(rule_[1], str):
+        return value == rule_[1]
     return isinstance(value, int) and value < rule_[1]
 
 
 def state_code(state: str) -> str:
+    """A state in button codes: a question's place in the catalogue (a follow-up shares its number)."""
     if state == REVIEW:
         return "r"
     question = QUESTIONS_BY_FIELD.get(state)
-    return str(question.number) if question else state[:1]
+    return str(QUESTIONS.index(question) + 1) if question else state[:1]
 
 
 def valid_ref(ref: str) -> bool:
@@ -196,19 +214,25 @@ class Model:
 
     def advance(self, case: CaseM, question: Question) -> str:
         current = case.current()
-        later = QUESTIONS[question.number :]
+        later = QUESTIONS[QUESTIONS.index(question) + 1 :]
         if case.returning:
-            # back to review, unless the change made skip logic ask a question never asked before
+            # back to review, unless the change made skip logic ask a question never asked before: one
+            # that depends on this answer, or on the answer this one depends on (the child's risks after
+            # the growth question, both asked under 18)
+            decides = {question.field, CONDITIONAL.get(question.field, (None,))[0]}
             for q in later:
                 if (
-                    CONDITIONAL.get(q.field, (None,))[0] == question.field
+                    CONDITIONAL.get(q.field, (None,))[0] in decides
                     and is_asked(q, current)
                     and q.field not in case.answers
                 ):
                     event("a change from review asks a question not asked before")
                     return q.field
             return REVIEW
-        return next((q.field for q in later if is_asked(q, current)), REVIEW)
+        following = next((q.field for q in later if is_asked(q, current)), REVIEW)
+        if following in FOLLOW_UPS:
+            event("a follow-up of other-guidance.md asked")
+        return following
 
     def accept(self, case: CaseM, question: Question, value) -> str:
         if question.kind == "many" and value is not None:
@@ -232,8 +256,8 @@ class Model:
         if case.returning == CHANGING:
             self.save(case, REVIEW)
             return ACCEPTED
-        number = QUESTIONS_BY_FIELD[case.state].number
-        earlier = [q for q in asked if q.number < number]
+        here = QUESTIONS.index(QUESTIONS_BY_FIELD[case.state])  # a follow-up shares its question's number
+        earlier = [q for q in asked if QUESTIONS.index(q) < here]
         if not earlier:
             return REFUSED
         self.save(case, earlier[-1].field)
@@ -261,6 +285,10 @@ class Model:
             QUESTIONS_BY_FIELD["growth_complications"], case.current()
         ):
             event("confirmed with a growth answer no longer asked")
+        if any(
+            f in case.current() and not is_asked(QUESTIONS_BY_FIELD[f], case.current()) for f in FOLLOW_UPS
+        ):
+            event("confirmed with a follow-up's answer no longer asked")
         if case.results:
             event("an amended case confirmed again")
         case.results.append(evaluate(case.current()).recommendation)
@@ -423,10 +451,8 @@ class Model:
         if word == "confirm":
             return self.confirm(case)
         word = word.removeprefix("change").strip()
-        asked = case.asked()
-        if re.fullmatch(r"[0-9]+", word):  # the question's number in the spec (issue 16: one numbering)
-            return self.change(case, next((q for q in asked if q.number == int(word)), None))
-        return self.change(case, next((q for q in asked if q.field == word), None))
+        # The number the review shows (the spec's, issue 16; `2b` for a follow-up, issue 19), or the field.
+        return self.change(case, next((q for q in case.asked() if word in (q.tag, q.field)), None))
 
     def command(self, who: Identity, text: str) -> str:
         name, _, rest = text[1:].partition(" ")
@@ -513,7 +539,8 @@ class Model:
         if verb in "yn":
             return REFUSED  # no near miss is ever offered here: such a Yes or No is stale
         if verb == "c":
-            return self.change(case, next((q for q in QUESTIONS if q.number == index), None))
+            # the question's place in the catalogue
+            return self.change(case, QUESTIONS[index - 1] if index and index <= len(QUESTIONS) else None)
         if question.kind == "number":
             return self.keypad(case, question, verb, index)
         if verb == "d" and question is not None and question.kind == "many":
@@ -887,15 +914,50 @@ class DialogueMachine(RuleBasedStateMachine):
         case = self.model.open_case(who)
         self.step(who, text="change 1")
         self.step(who, text=f"{age}", meaning=age)
-        if case.state == "growth_complications":
+        # Under 18: the growth question, then the child's surgical risks (other-guidance.md), each if
+        # never asked before; `back` leaves the change for the review.
+        while case.state in ("growth_complications", "child_surgical_risks"):
             assert age < 18
             if growth:
-                self.step(who, text="1, 2", meaning=("limb_deformity", "joint_dislocation"))
+                self.step(who, text="1, 2", meaning=QUESTIONS_BY_FIELD[case.state].codes[:2])
             else:
                 self.step(who, text="back")
         assert case.state == REVIEW
         if "growth_complications" in case.current() and age >= 18:
             event("growth answer kept in the history while no longer asked")
+        if data.draw(st.booleans(), label="confirm"):
+            self.confirm(data, "confirm", who)
+
+    @precondition(lambda self: any(self.at_review(w) for w in USERS))
+    @rule(
+        data=st.data(),
+        change=st.sampled_from(
+            [
+                ("2", "spinal_cord_injury"),
+                ("2", "acquired_brain_injury"),
+                ("2", "stroke"),
+                ("5", "yes"),
+                ("5", "no"),
+                ("17", "yes"),
+                ("17", "no"),
+            ]
+        ),
+        answer=st.booleans(),
+    )
+    def change_a_follow_ups_question_from_review(self, data, change, answer):
+        """other-guidance.md's follow-ups after a change at review: asked if never asked before (answered,
+        or left with `back`), dropped when their condition stops holding."""
+        who = self.pick(data, self.at_review)
+        case = self.model.open_case(who)
+        number, code = change
+        self.step(who, text=number)
+        self.step(who, text=typed_value(QUESTIONS_BY_FIELD[case.state], code, data.draw), meaning=code)
+        while case.state in FOLLOW_UPS:
+            if answer:
+                self.step(who, text="1", meaning=QUESTIONS_BY_FIELD[case.state].codes[0])
+            else:
+                self.step(who, text="back")
+        assert case.state == REVIEW
         if data.draw(st.booleans(), label="confirm"):
             self.confirm(data, "confirm", who)
 
@@ -956,12 +1018,13 @@ class DialogueMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def review_change(self, data):
         who = self.pick(data, self.at_review)
-        by_number = {q.number: q for q in self.model.open_case(who).asked()}
-        # An asked question's number, or none: 0, past the last, or 6 for an adult (growth, not asked).
-        number = data.draw(st.sampled_from([*by_number, 0, 19, 6]), label="number")
+        by_number = {q.tag: q for q in self.model.open_case(who).asked()}
+        # An asked question's number (`2b` for a follow-up), or none: 0, past the last, 6 for an adult
+        # (growth, not asked), a follow-up not asked, a follow-up's letter alone.
+        number = data.draw(st.sampled_from([*by_number, "0", "19", "6", "2a", "17a", "a"]), label="number")
         form = data.draw(st.sampled_from(["{}", "change {}", "Change  {}", "field", "unicode"]), label="form")
         if form == "unicode":  # a superscript or Arabic-Indic digit is no number here
-            text, number = data.draw(st.sampled_from(["\u00b2", "change \u00b3", "\u0661"])), 0
+            text, number = data.draw(st.sampled_from(["\u00b2", "change \u00b3", "\u0661"])), "0"
         elif form == "field":
             text = by_number[number].field if number in by_number else "not_a_field"
         else:
