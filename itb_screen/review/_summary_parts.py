@@ -52,8 +52,9 @@ def versions_words(p: Parts) -> str:
     return f"Criteria version: {p.version}{guidance}"
 
 
-#: What introduces the other guidance the flags cite, in the Sources.
-GUIDANCE_INTRO = "Other guidance cited above (other-guidance.md, paraphrased):"
+#: What introduces the other guidance the flags cite, in the Sources. No file name: the transcript's guard
+#: reads `other-guidance.md` as a web address (.md is a domain) and would store the /summary read-out cut.
+GUIDANCE_INTRO = "Other guidance cited above, paraphrased from the US label and NICE CG145:"
 
 
 def guidance_cited(result: Result | None) -> tuple[str, ...]:
