@@ -326,6 +326,7 @@ def test_the_result_text_shows_flags_apart_after_the_points_with_sources_in_word
         "Below the labelled age for intrathecal baclofen (4 years and above). (US label L1; because" in text
     )
     assert "A coagulation disorder is a potential contraindication. (NICE CG145, under 19s N2;" in text
+    assert "because the child's surgical risks include coagulation disorder)" in text
     assert f"guidance version: {GUIDANCE_VERSION}" in text
     assert "Other guidance" not in result_text(evaluate(validate_answers(BASE)))
 

@@ -62,9 +62,11 @@ def _has(field: str, code: str) -> Trigger:
     if code not in QUESTIONS_BY_FIELD[field].codes:
         raise ValueError(f"{field} has no code {code}")
 
+    held = (Reason(field, (code,)),)  # the one option the flag is about, not the whole answer
+
     def trigger(answers: Answers) -> tuple[Reason, ...] | None:
         value = answers.get(field)
-        return (Reason(field, value),) if isinstance(value, tuple) and code in value else None
+        return held if isinstance(value, tuple) and code in value else None
 
     return trigger
 

@@ -41,6 +41,14 @@ _PHRASES: dict[tuple[str, str], str] = {
 }
 
 
+#: Answers the flags give as reasons, phrased around their options' labels (`_guidance.py`).
+_LISTED = {
+    "primary_condition": "the condition is {}",
+    "prior_treatments": "the treatments so far are {}",
+    "child_surgical_risks": "the child's surgical risks include {}",
+}
+
+
 def join_words(items: Iterable[str], last: str = "and") -> str:
     """`a`, `a and b`, `a, b and c` (no comma before the last word, as the spec writes lists)."""
     words = list(items)
@@ -73,6 +81,10 @@ def reason_phrase(reason: Reason) -> str:
         return _interference(value)
     if field == "prior_treatments" and value == ("none",):
         return "no other treatment has been tried yet"
+    if field in _LISTED and isinstance(value, (tuple, str)):
+        codes = (value,) if isinstance(value, str) else value
+        labels = join_words(_lower_first(QUESTIONS_BY_FIELD[field].option(c).label) for c in codes)
+        return _LISTED[field].format(labels)
     if field == "age_years" and isinstance(value, int):
         return f"the patient is {value} years old"
     if isinstance(value, str) and (field, value) in _PHRASES:
