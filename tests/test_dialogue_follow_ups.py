@@ -168,9 +168,9 @@ def test_a_follow_up_is_changed_by_its_tag_its_field_code_or_its_button(dialogue
     for word in ("2b", "2B", "sci_level_t6_or_above", "change 2b"):
         assert dialogue.handle(ALICE, word)[-1].field == sci.field, word
         assert dialogue.handle(ALICE, "back")[-1].kind == "review"
-    # The change button carries the question's place in the contracts' order, not its number (2).
+    # The change button carries the follow-up's number as the review shows it.
     button = next(b for b in review.options if b.label.startswith("2b. "))
-    assert button.code.split(":")[-1] == str(contract_order().index(sci.field) + 1)
+    assert button.code.split(":")[-1] == "2b"  # other-guidance.md: the level follows question 2
     assert dialogue.handle(ALICE, button=button.code)[-1].field == sci.field
     prompts = dialogue.handle(ALICE, "L1")
     line = next(line for line in prompts[-1].review if line.field == sci.field)
@@ -178,3 +178,20 @@ def test_a_follow_up_is_changed_by_its_tag_its_field_code_or_its_button(dialogue
     assert store.answers(store.case_by_ref("TAG-1").id)[sci.field] == "no"
     # A follow-up not asked cannot be opened by its tag.
     assert dialogue.handle(ALICE, "2a")[0].kind == "refusal"
+
+
+def test_a_numbered_question_keeps_the_button_codes_it_had_before_the_follow_ups(dialogue):
+    """Buttons name a question by its number (`a:ID:3:1` = Stable at question 3, the disease course, as
+    before issue 19), so one sent before the follow-ups existed still answers the question it showed, and a
+    follow-up's own buttons carry its letter (`2b`)."""
+    prompts = dialogue.handle(ALICE, "/new CODES-1")
+    prompts = dialogue.handle(ALICE, "40")
+    prompts = dialogue.handle(ALICE, "spinal cord injury")
+    level = prompts[-1]
+    assert level.field == "sci_level_t6_or_above"
+    assert {b.code.split(":")[2] for b in level.options} == {"2b"}
+    course = dialogue.handle(ALICE, "C5")[-1]
+    assert course.field == "disease_course"
+    stable = next(b for b in course.options if b.label.endswith("Stable"))
+    assert stable.code.split(":")[0::2] == ["a", "3"] and stable.code.endswith(":3:1")
+    assert dialogue.handle(ALICE, button=stable.code)[-1].field == "interference"

@@ -105,11 +105,12 @@ def is_asked(question: Question, current: dict) -> bool:
 
 
 def state_code(state: str) -> str:
-    """A state in button codes: a question's place in the catalogue (a follow-up shares its number)."""
+    """A state in button codes: a question's number as the review shows it, with a follow-up's letter
+    (`2b`: other-guidance.md's follow-ups are numbered after their question)."""
     if state == REVIEW:
         return "r"
     question = QUESTIONS_BY_FIELD.get(state)
-    return str(QUESTIONS.index(question) + 1) if question else state[:1]
+    return question.tag if question else state[:1]
 
 
 def valid_ref(ref: str) -> bool:
@@ -501,14 +502,16 @@ class Model:
             or parts[0] not in "atdbscfokegynm"
             or not re.fullmatch(r"[0-9]{1,12}", parts[1])
             or (len(parts) == 4 and not re.fullmatch(r"[0-9]{1,12}", parts[3]))
+            and not (parts[0] == "c" and re.fullmatch(r"[0-9]{1,3}[a-z]", parts[3]))
         ):
             return REFUSED
         verb, case_id, state, index = (
             parts[0],
             int(parts[1]),
             parts[2],
-            (int(parts[3]) if len(parts) == 4 else None),
+            (int(parts[3]) if len(parts) == 4 and parts[3].isdigit() else None),
         )
+        target = parts[3] if len(parts) == 4 else None
         if verb == "g":
             if index is None or index >= len(REF_ALPHABET) ** 5 or index != offered:
                 event("a generated reference never offered, or no longer")
@@ -539,8 +542,8 @@ class Model:
         if verb in "yn":
             return REFUSED  # no near miss is ever offered here: such a Yes or No is stale
         if verb == "c":
-            # the question's place in the catalogue
-            return self.change(case, QUESTIONS[index - 1] if index and index <= len(QUESTIONS) else None)
+            # the question's number as the review shows it (`2b` for a follow-up)
+            return self.change(case, next((q for q in QUESTIONS if q.tag == target), None))
         if question.kind == "number":
             return self.keypad(case, question, verb, index)
         if verb == "d" and question is not None and question.kind == "many":

@@ -1080,7 +1080,7 @@ async def test_follow_ups_by_buttons_asked_counted_explained_and_dropped(bot: Ha
     case = bot.store.case_by_ref("FU-T")
     place = {text: data for text, data in bot.api.buttons(review) if data.startswith("c:")}
     assert list(place)[:4] == ["1", "2", "2b", "3"]
-    assert place["2b"] == f"c:{case.id}:r:{contract_order().index('sci_level_t6_or_above') + 1}"
+    assert place["2b"] == f"c:{case.id}:r:2b"  # the follow-up of question 2, as the review numbers it
     await tap_change(bot, LEE, "17")
     await bot.tap_label(LEE, "Yes")  # seizures: now 17a is asked, before the review
     controlled = bot.question(LEE)

@@ -1,15 +1,17 @@
 """Button codes: short, and naming the case and the state they belong to.
 
 A code is `verb:case_id:state[:index]` (e.g. `a:12:5:2` = answer option 2 of question 5 of case 12), so
-a press on a button of another case or of a question already closed is recognised as stale. State
-numbers: a question's place in the catalogue, counted from 1 (not its number: a follow-up shares its
-question's), `r` for review, `d` for a finished case. `f:12:r:1` is "Confirm anyway"; a review's change
-button carries the question's place too.
+a press on a button of another case or of a question already closed is recognised as stale. States are
+named by the question's tag, as people see it (`5`, or `2b` for a follow-up), `r` for review, `d` for a
+finished case; a review's change button carries the tag of the question it opens (`c:12:r:2b`). Tags, not
+places in the catalogue: the follow-ups added later left every numbered question's code as it was, so a
+button sent before them still names the question it was sent with. `f:12:r:1` is "Confirm anyway".
 Well under Telegram's 64-byte limit.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 VERBS = {
@@ -40,9 +42,15 @@ class Press:
     case_id: int
     state: str
     index: int | None = None
+    #: What a change button opens: the question's tag (`7`, `2b`).
+    target: str | None = None
 
 
-def encode(action: str, case_id: int, state: str, index: int | None = None) -> str:
+#: A question's tag in a code: its number, and a letter for a follow-up.
+_TAG = re.compile(r"[0-9]{1,3}[a-z]?")
+
+
+def encode(action: str, case_id: int, state: str, index: int | str | None = None) -> str:
     parts = [_CODES[action], str(case_id), state]
     if index is not None:
         parts.append(str(index))
@@ -72,10 +80,13 @@ def decode(code: str) -> Press | None:
     parts = code.split(":")
     if len(parts) not in (3, 4) or parts[0] not in VERBS or not _number(parts[1]):
         return None
-    if len(parts) == 4 and not _number(parts[3]):
+    last = parts[3] if len(parts) == 4 else None
+    change = parts[0] == _CODES["change"]
+    if last is not None and not (_number(last) or (change and _TAG.fullmatch(last))):
         return None
     state = parts[2]
-    # A question's number or one ASCII letter: "²".isdigit() holds, but int("²") raises.
-    if not (_number(state) or (len(state) == 1 and state.isascii() and state.isalpha())):
+    # A question's tag or one ASCII letter: "²".isdigit() holds, but int("²") raises.
+    if not (_TAG.fullmatch(state) or (len(state) == 1 and state.isascii() and state.isalpha())):
         return None
-    return Press(VERBS[parts[0]], int(parts[1]), parts[2], int(parts[3]) if len(parts) == 4 else None)
+    index = int(last) if last is not None and _number(last) else None
+    return Press(VERBS[parts[0]], int(parts[1]), state, index, last if change else None)

@@ -162,7 +162,7 @@ _AT_CASE: dict[str, Callable[[Dialogue, Turn, Press, Any], None]] = {
     "yes": lambda d, turn, pressed, offer: _questions.answer_offer(d, turn, True, offer),
     "no": lambda d, turn, pressed, offer: _questions.answer_offer(d, turn, False, offer),
     "back": lambda d, turn, pressed, offer: _review.back(d, turn),
-    "change": lambda d, turn, pressed, offer: _review.change(d, turn, pressed.index),
+    "change": lambda d, turn, pressed, offer: _review.change(d, turn, pressed.target),
     "confirm": lambda d, turn, pressed, offer: _review.confirm(d, turn, anyway=pressed.index == 1),
 }
 
@@ -173,13 +173,12 @@ def describe(code: str) -> str:
     if pressed is None:
         return f"[pressed] unknown button {code[:64]!r}"
     label = pressed.action
-    if pressed.action in ("answer", "toggle") and pressed.state.isdigit() and pressed.index:
-        number = int(pressed.state)
-        question = QUESTIONS[number - 1] if 1 <= number <= len(QUESTIONS) else None
+    if pressed.action in ("answer", "toggle") and pressed.index:
+        question = next((q for q in QUESTIONS if q.tag == pressed.state), None)
         if question and pressed.index <= len(question.options):
             label = f"{pressed.action} {question.options[pressed.index - 1].label}"
-    elif pressed.action == "change" and pressed.index and pressed.index <= len(QUESTIONS):
-        label = f"change question {QUESTIONS[pressed.index - 1].tag}"
+    elif pressed.action == "change" and pressed.target:
+        label = f"change question {pressed.target}"
     elif pressed.action == "key" and pressed.index is not None:
         label = f"key {pressed.index}"
     elif pressed.action == "confirm" and pressed.index == 1:

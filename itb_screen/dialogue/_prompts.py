@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from ..criteria import (
     ALL_GROUPS,
-    QUESTIONS,
+    QUESTIONS_BY_FIELD,
     RECOMMENDATIONS,
     Question,
     Result,
@@ -78,12 +78,11 @@ class Prompt:
 
 
 def state_code(state: str) -> str:
-    """A state's short name in button codes: the question's place in the catalogue (from 1), r for
-    review, d for done."""
+    """A state's short name in button codes: the question's tag (`5`, `2b`), r for review, d for done."""
     if state == REVIEW:
         return "r"
     if state in QUESTION_STATES:
-        return str(QUESTION_STATES.index(state) + 1)
+        return QUESTIONS_BY_FIELD[state].tag
     return state[:1]
 
 
@@ -168,8 +167,7 @@ def review_prompt(case: Case, answers: dict[str, Any]) -> Prompt:
     )
     state = state_code(REVIEW)
     options = tuple(
-        Button(buttons.encode("change", case.id, state, QUESTIONS.index(q) + 1), f"{q.tag}. {q.text}")
-        for q in asked
+        Button(buttons.encode("change", case.id, state, q.tag), f"{q.tag}. {q.text}") for q in asked
     )
     controls = (
         Button(buttons.encode("confirm", case.id, state), say.CONFIRM_LABEL),

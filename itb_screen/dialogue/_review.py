@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..criteria import QUESTIONS, QUESTIONS_BY_FIELD, asked_questions, evaluate, short_label, unanswered
+from ..criteria import QUESTIONS_BY_FIELD, asked_questions, evaluate, short_label, unanswered
 from . import _messages as say
 from . import _team
 from ._machine import CHANGING, DONE, QUESTION_STATES, REVIEW, STEPPED_BACK
@@ -44,13 +44,13 @@ def typed_at_review(d: Dialogue, turn: Turn, word: str) -> None:
     chosen = next((q for q in asked if word.casefold() in (q.tag, q.field)), None)
     if chosen is None:
         return d.refuse(turn, review_help(asked))
-    change(d, turn, QUESTIONS.index(chosen) + 1)
+    change(d, turn, chosen.tag)
 
 
-def change(d: Dialogue, turn: Turn, index: int | None) -> None:
-    """Open the question at `index` (1-based, in the catalogue) from the review; the answer returns there."""
-    question = QUESTIONS[index - 1] if index and 1 <= index <= len(QUESTIONS) else None
-    if question is None or not question.is_asked(turn.answers):
+def change(d: Dialogue, turn: Turn, tag: str | None) -> None:
+    """Open the question tagged `tag` (`7`, `2b`) from the review; the answer returns there."""
+    question = next((q for q in asked_questions(turn.answers) if q.tag == tag), None)
+    if question is None:
         return d.refuse(turn, say.UNKNOWN_BUTTON)
     state = d.move(turn, "change", target=question.field)
     assert state == question.field

@@ -228,7 +228,7 @@ ORDER BY l.at DESC""",
 def _catalogue_steps() -> str:
     """The questions in catalogue order, then the review screen, as an SQL `steps` table (one source:
     criteria's catalogue): position, field (the value cases.state holds there) and a short label."""
-    steps = [(q.number, q.field, short_label(q.field)) for q in QUESTIONS]
+    steps = [(n, q.field, short_label(q.field)) for n, q in enumerate(QUESTIONS, 1)]
     steps.append((len(steps) + 1, "review", "Review screen"))
     rows = ",\n  ".join(f"({n}, {_quoted(field)}, {_quoted(label)})" for n, field, label in steps)
     return f"steps(position, field, step) AS (VALUES\n  {rows}\n)"
