@@ -1,5 +1,7 @@
 """Patient identifiers in free text: found by Microsoft Presidio's recognizers (`_recognizers`) and
 Faker's name lists (`_names`) on normalised text (`_normal`), and redacted before any text is stored.
+Any run of whitespace is read as one space, a line break included (`John\\nSmith`, `12   March 1950`):
+the span redacted is the one in the text as typed.
 
 The storage layer redacts every free text it keeps (transcript lines, notes, reasons, the audit's
 details), so nothing typed reaches the database before this guard has seen it; the dialogue uses
@@ -10,9 +12,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import pairwise
 
 from ._english import english_words
-from ._normal import normalise, visible
+from ._normal import Flat, flat, normalise, visible
 from ._reference import reference_kind
 
 __all__ = [
@@ -59,30 +62,31 @@ _LONG = re.compile(r"\d{6,}")
 _DOI = re.compile(r"\b10\.\d{4,9}/[-._;()/:\w]+")
 
 
-def _spans(text: str) -> list[tuple[int, int, str]]:
+def _spans(text: str, breaks: tuple[int, ...]) -> list[tuple[int, int, str]]:
     from ._names import name_spans
     from ._recognizers import CLASS_OF, found
 
     spans = [(a, b, CLASS_OF[entity]) for a, b, entity in found(text)]
-    spans += [(a, b, "a name") for a, b in name_spans(text)]
+    spans += [(a, b, "a name") for a, b in name_spans(text, breaks)]
     for group in _GROUPS.finditer(text):
         if YEARS.fullmatch(group.group()):
             continue
         joined = re.sub(r"[^\d+]", "", group.group())
         spans += [(*group.span(), CLASS_OF[entity]) for _a, _b, entity in found(joined)]
-        if _LONG.search(joined):
+        # Over a line break only a number a recognizer knows counts: a list typed a number a line
+        # (`10\n20\n30`, `2019\n2020\n2021`) is no long number.
+        if _LONG.search(joined) and not any(group.start() < at < group.end() for at in breaks):
             spans.append((*group.span(), "a long number"))
     spans += [(*m.span(), "a long number") for m in _LONG.finditer(text)]
     papers = [m.span() for m in _DOI.finditer(text)]
     return [s for s in spans if not any(a <= s[0] and s[1] <= b for a, b in papers)]
 
 
-@lru_cache(maxsize=4096)
-def _classified(text: str) -> tuple[tuple[int, int, str], ...]:
+def _merged(spans: list[tuple[int, int, str]]) -> tuple[tuple[int, int, str], ...]:
     """(start, end, class) in order, overlapping spans merged into one that takes the class listed
-    first (`NHS 943 476 5919`: one national number, label and all). Cached: prompts repeat."""
+    first (`NHS 943 476 5919`: one national number, label and all)."""
     merged: list[tuple[int, int, str]] = []
-    for a, b, kind in sorted(_spans(text)):
+    for a, b, kind in sorted(spans):
         if merged and a < merged[-1][1]:
             x, y, other = merged[-1]
             merged[-1] = (x, max(b, y), min(kind, other, key=CLASSES.index))
@@ -91,18 +95,72 @@ def _classified(text: str) -> tuple[tuple[int, int, str], ...]:
     return tuple(merged)
 
 
+@lru_cache(maxsize=4096)
+def _classified(text: str, breaks: tuple[int, ...] = ()) -> tuple[tuple[int, int, str], ...]:
+    """The identifiers of `text` (its gaps single spaces; `breaks`: those that were line breaks), merged.
+    Cached: prompts repeat."""
+    return _merged(_spans(text, breaks))
+
+
+#: How many words either side of a line break are read with it: as many as an identifier has on one side
+#: (`Dr A. B. van der` above `Berg`, `+44 (0) 20 7946` above `0958`). Lines are read one by one and the
+#: words around each break apart, so that what repeats from prompt to prompt (lines, option lists) is
+#: read once and cached; a sixth word would reach the case reference in the bot's question heading, and
+#: every recognizer would run again on each answer.
+_REACH = 5
+
+
+def _found(text: str) -> tuple[tuple[int, int, str], ...]:
+    """The identifiers of normalised `text` as (start, end, class) in `text`, every gap read as one space:
+    each line, then the words around each line break, keeping what crosses it."""
+    spaced = flat(text)
+    if not spaced.gaps:
+        return _classified(text)
+    flat_text, spans = spaced.text, []
+    for a, b in _lines(spaced):
+        spans += [(a + x, a + y, kind) for x, y, kind in _classified(flat_text[a:b])]
+    for at in spaced.breaks:
+        a = _word_edge(flat_text, at, -_REACH)
+        b = _word_edge(flat_text, at, _REACH)
+        inner = tuple(p - a for p in spaced.breaks if a <= p < b)
+        spans += [(a + x, a + y, k) for x, y, k in _classified(flat_text[a:b], inner) if x < at - a < y]
+    return tuple((*spaced.original(a, b), kind) for a, b, kind in _merged(spans))
+
+
+def _lines(spaced: Flat) -> list[tuple[int, int]]:
+    """Where each line of a flat text starts and ends (the spaces that were line breaks left out)."""
+    edges = [-1, *spaced.breaks, len(spaced.text)]
+    return [(a + 1, b) for a, b in pairwise(edges) if b > a + 1]
+
+
+def _word_edge(text: str, at: int, words: int) -> int:
+    """The start of the `-words`th word before the space at `at`, or the end of the `words`th after it."""
+    for _ in range(abs(words)):
+        at = text.rfind(" ", 0, at) if words < 0 else text.find(" ", at + 1)
+        if at < 0:
+            return 0 if words < 0 else len(text)
+    return at + 1 if words < 0 else at
+
+
 def identifier_kind(text: str) -> str | None:
     """The most identifying class `text` seems to contain (`a date`, `a name`...), or None."""
-    kinds = [kind for _a, _b, kind in _classified(normalise(text))]
+    kinds = [kind for _a, _b, kind in _found(normalise(text))]
     return min(kinds, key=CLASSES.index) if kinds else None
+
+
+#: The word that opens the bot's question heading (`Case SPAS-014 - question 6 of 18`), kept as a bot's
+#: word so that the say-back line above it is read apart: `Saved (Interference): Comfort` then `Case`
+#: would be read over the line break as a given name and a surname.
+_HEADING = r"(?<![^\n])Case(?= \S+ - question \d+ of \d+)"
 
 
 @lru_cache(maxsize=64)
 def bot_words(members: tuple[str, ...] = ()) -> re.Pattern[str]:
-    """What the bot's own words keep: its time stamps, and the names of the team's members (`confirmed
-    by Dr Lee`), which say who did what, not who the patient is. One group, as `redact`'s `keep`."""
-    names = "|".join(rf"(?<!\w){re.escape(name)}(?!\w)" for name in sorted(members, key=len, reverse=True))
-    return re.compile(f"({BOT_STAMP.pattern[1:-1]}{'|' + names if names else ''})", re.ASCII)
+    """What the bot's own words keep: its time stamps, the word `Case` opening its question heading,
+    and the names of the team's members (`confirmed by Dr Lee`), which say who did what, not who the
+    patient is. One group, as `redact`'s `keep`."""
+    names = "".join(f"|(?<!\\w){re.escape(name)}(?!\\w)" for name in sorted(members, key=len, reverse=True))
+    return re.compile(f"({BOT_STAMP.pattern[1:-1]}|{_HEADING}{names})", re.ASCII)
 
 
 def warm() -> None:
@@ -125,12 +183,8 @@ def redact(text: str, keep: re.Pattern[str] | None = None) -> str:
     if keep is not None:
         parts = keep.split(text)  # `keep` has one group: what it kept is at the odd places
         return "".join(part if i % 2 else redact(part) for i, part in enumerate(parts))
-    return "\n".join(_redact_line(line) for line in text.split("\n"))
-
-
-def _redact_line(line: str) -> str:
     out, at = [], 0
-    for a, b, kind in _classified(line):
-        out += [line[at:a], marker(kind)]
+    for a, b, kind in _found(text):
+        out += [text[at:a], marker(kind)]
         at = b
-    return "".join(out) + line[at:]
+    return "".join(out) + text[at:]

@@ -79,10 +79,11 @@ def _capitalised(word: str) -> bool:
     )
 
 
-def _is_pair(first: str, second: str) -> bool:
+def _is_pair(first: str, second: str, broken: bool = False) -> bool:
     """A given name then a capitalised word that may be a surname (`Priya Patel`); a known surname then
     a given name (`Chen Jie`); or a capitalised word no dictionary knows then a known surname (`Kwame
-    Mensah`)."""
+    Mensah`). `broken`: a line break between them, after which every line starts with a capital, so
+    after a given name that is also an everyday word (`Comfort`, `Grace`) only a known surname counts."""
     given, family = _folded(first), _folded(re.sub(r"['’]s$", "", second))
     if not _capitalised(second):
         return False
@@ -90,10 +91,11 @@ def _is_pair(first: str, second: str) -> bool:
         return True
     if given not in given_names():
         return family in surnames() and _unknown(first)
-    from ._english import english_words
+    from ._english import english_words, everyday_words
 
     shorthand = first.isupper() or second.isupper()
-    if shorthand or given in _common() or family in english_words() or len(given) < 3:
+    everyday = given in _common() or broken and given in everyday_words()
+    if shorthand or everyday or family in english_words() or len(given) < 3:
         return family in surnames()  # `MARK SMITH`, `Hope Jones`, not `Cord Injury`, `Arnold-Chiari II`
     return True
 
@@ -106,11 +108,10 @@ def _unknown(word: str) -> bool:
     return not word.isupper() and folded not in _common() and folded not in english_words() and len(word) >= 3
 
 
-def _hyphenated(first: str, second: str, family: str) -> bool:
+def _hyphenated(first: str, second: str, family: str, broken: bool = False) -> bool:
     given = given_names()
-    return (_folded(first) in given or _folded(second) in given) and _is_pair(first, family) | _is_pair(
-        second, family
-    )
+    either = _is_pair(first, family, broken) | _is_pair(second, family, broken)
+    return (_folded(first) in given or _folded(second) in given) and either
 
 
 def _titled(title: str, word: str) -> bool:
@@ -125,11 +126,17 @@ def _titled(title: str, word: str) -> bool:
     return title.casefold() != "ms" and _capitalised(word) and folded not in _common()
 
 
-def name_spans(text: str) -> list[tuple[int, int]]:
-    """Where `text` names a person: (start, end) of each name found."""
+def name_spans(text: str, breaks: tuple[int, ...] = ()) -> list[tuple[int, int]]:
+    """Where `text` names a person: (start, end) of each name found. `breaks`: where a space in `text`
+    stands for a line break."""
+
+    def broken(match: re.Match[str], last: int) -> bool:
+        return any(match.end(last - 1) <= at < match.start(last) for at in breaks)
+
     spans = [m.span() for m in _TITLED.finditer(text) if _titled(m.group(1), m.group(2))]
-    spans += [m.span() for m in _HYPHENATED.finditer(text) if _hyphenated(*m.groups())]
-    return spans + [m.span() for m in _overlapping(_PAIR, text) if _is_pair(m.group(1), m.group(2))]
+    spans += [m.span() for m in _HYPHENATED.finditer(text) if _hyphenated(m[1], m[2], m[3], broken(m, 3))]
+    pairs = _overlapping(_PAIR, text)
+    return spans + [m.span() for m in pairs if _is_pair(m.group(1), m.group(2), broken(m, 2))]
 
 
 def _overlapping(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:

@@ -5,12 +5,18 @@ or a soft hyphen inside a number, a full-width `＠`. `normalise` undoes them (U
 script's decimal digits to ASCII, invisible characters removed) before any recognizer looks, and the
 database keeps the normalised text. Control and bidirectional characters are kept only as visible escapes
 (`\\x1b`, `\\u202e`): typed into an answer, they would otherwise rewrite a reviewer's terminal.
+
+An identifier also hides behind whitespace: a name on two lines, a number wrapped in a pasted letter, a
+form's tabs. `flat` reads any run of whitespace (and the escapes of whitespace controls) as one space for
+the recognizers, and maps what they find back to the text as typed.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
+from typing import NamedTuple
 
 #: Characters that show nothing yet split a number or a word: zero-width space, joiners, word joiner,
 #: byte order mark, soft hyphen, Mongolian vowel separator.
@@ -54,3 +60,58 @@ def normalise(text: str) -> str:
     if text.isascii():
         return text
     return "".join(_ascii_digit(c) if c.isdigit() else c for c in text)
+
+
+#: Whitespace as the recognizers read it: any whitespace character, and the escapes `visible` writes for
+#: whitespace controls (a lone carriage return, vertical tab, form feed, the information separators,
+#: next line, line and paragraph separators).
+_WS = r"(?:\s|\\x(?:0[b-d]|1[c-f]|85)|\\u202[89])"
+#: A gap other than one space (`John\nSmith`, `12   March`, `SW1A\t1AA`): read as one space.
+_ODD_GAP = re.compile(rf"(?! (?!{_WS})){_WS}+")
+#: What ends a line, raw or as `visible` escapes it (`str.splitlines`' boundaries).
+_BREAK = re.compile(r"[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]|\\x(?:0[b-d]|1[c-e]|85)|\\u202[89]")
+
+
+class Flat(NamedTuple):
+    """Normalised text with every gap read as one space, and the way back to the text it came from."""
+
+    text: str
+    #: The places in `text` of the spaces that stand for a longer gap, and how many characters the
+    #: original has more than `text` up to and including each.
+    gaps: tuple[int, ...] = ()
+    shifts: tuple[int, ...] = ()
+    #: The places in `text` of the spaces that stand for a line break.
+    breaks: tuple[int, ...] = ()
+
+    def original(self, start: int, end: int) -> tuple[int, int]:
+        """Where `text[start:end]` lies in the original text, without the spaces at either end: a gap
+        there (`AB 12 34 56` and the space after it) stays as it was typed, or as its escape."""
+        while start < end and self.text[start] == " ":
+            start += 1
+        while end > start and self.text[end - 1] == " ":
+            end -= 1
+        return self._at(start), self._at(end - 1) + 1
+
+    def _at(self, place: int) -> int:
+        before = bisect.bisect_left(self.gaps, place)  # the gaps before `place`
+        return place + (self.shifts[before - 1] if before else 0)
+
+
+def flat(text: str) -> Flat:
+    """`text` with each gap but a single space read as one space (`John\\nSmith` is `John Smith`)."""
+    gaps: list[int] = []
+    shifts: list[int] = []
+    breaks: list[int] = []
+    out: list[str] = []
+    at = shift = 0
+    for gap in _ODD_GAP.finditer(text):
+        out += [text[at : gap.start()], " "]
+        gaps.append(gap.start() - shift)
+        if _BREAK.search(gap.group()):
+            breaks.append(gaps[-1])
+        shift += len(gap.group()) - 1
+        shifts.append(shift)
+        at = gap.end()
+    if not gaps:
+        return Flat(text)
+    return Flat("".join(out) + text[at:], tuple(gaps), tuple(shifts), tuple(breaks))

@@ -75,6 +75,10 @@ _ZIP = rf"\b\d{{5}}-\d{{4}}\b|(?-i:\b(?:{'|'.join(_STATES)})\s+\d{{5}}\b)"
 _DUTCH = r"(?-i:\b[1-9]\d{3}\s?[A-Z]{2}\s+[A-Z][a-z]+)"
 _EIRCODE = r"\b[ac-fhknprtv-y]\d{2}w?\s?[0-9ac-fhknprtv-y]{4}\b"
 _EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*"
+#: An address broken on one side of its `@` (`j.smith@` at a line's end, `nhs.net` on the next), to a
+#: named host with a top-level domain in one case (`10mg @8.00` is a time, `seen @St.Marys` a place, and
+#: `@ home`, apart on both sides, no address).
+_EMAIL_BROKEN = r"[\w.+-]+(?:@ | @)[^\W\d_][\w-]*(?:\.[\w-]+)*\.(?-i:[a-z]{2,}|[A-Z]{2,})\b"
 #: An address written out to dodge a filter: `jdoe [at] example [dot] com`.
 _EMAIL_SPELLED = r"[\w.+-]+\s?[\[(]at[\])]\s?[\w-]+(?:\s?(?:[\[(]dot[\])]|\.)\s?[\w-]+)+"
 #: Local and numeric hosts Presidio's URL patterns leave out: `localhost:8080/case/7`.
@@ -133,7 +137,10 @@ def _presidio() -> list[Any]:
             return False
 
     email = AnyEmail(
-        patterns=[*p.EmailRecognizer.PATTERNS, *_patterns("EMAIL_ADDRESS", _EMAIL, _EMAIL_SPELLED).patterns]
+        patterns=[
+            *p.EmailRecognizer.PATTERNS,
+            *_patterns("EMAIL_ADDRESS", _EMAIL, _EMAIL_BROKEN, _EMAIL_SPELLED).patterns,
+        ]
     )
     return [
         email,
