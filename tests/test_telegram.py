@@ -27,7 +27,7 @@ from itb_screen.criteria import QUESTIONS_BY_FIELD, short_label, validate_answer
 from itb_screen.dialogue import Button, Prompt, messages
 
 from .conftest import VIGNETTES, outcome
-from .drive import asked_by_contract, contract_order
+from .drive import asked_by_contract
 from .telegram_offline import Harness, Screening, body, control, field_of, is_review, saved_lines
 from .test_catalogue import guidance_sources
 
