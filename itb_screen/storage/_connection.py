@@ -181,13 +181,21 @@ def immediate(db: Database) -> Iterator[Database]:
 def snapshot(db: Database) -> Iterator[Database]:
     """A read transaction (deferred BEGIN), for read-only connections: every read inside sees the same
     snapshot of the file, and no lock is taken that a writer would wait for. Nested calls join."""
-    conn = db.conn
-    if conn.in_transaction:
+    with read_transaction(db.conn):
         yield db
+
+
+@contextmanager
+def read_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """`snapshot` on a plain connection. Without it each read of an autocommit connection sees the file
+    as of its own start once the cursors before it are done (Python's sqlite3 resets a cursor as it hands
+    out its last row), so a writer's commit can be seen by one read and not by the one before it."""
+    if conn.in_transaction:
+        yield conn
         return
     conn.execute("BEGIN")
     try:
-        yield db
+        yield conn
     finally:
         if conn.in_transaction:
             conn.execute("COMMIT")

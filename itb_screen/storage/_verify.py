@@ -23,6 +23,7 @@ from typing import Any
 
 from ._anchors import Head
 from ._chain import CHAINED, TRIGGERS, mac
+from ._connection import read_transaction
 
 #: The tables whose rows belong to a case (their case_id is the first content column).
 _OF_A_CASE = ("answers", "results", "case_events", "case_changes")
@@ -253,7 +254,14 @@ def _check_anchors(conn: sqlite3.Connection, heads: Sequence[Head], found: Verif
 
 
 def verify(conn: sqlite3.Connection, key: bytes, heads: Sequence[Head] = ()) -> Verification:
-    """Check the whole chain with `key`, the cases, the triggers, and that the chain extends `heads`."""
+    """Check the whole chain with `key`, the cases, the triggers, and that the chain extends `heads`: all
+    read in one read transaction, so that a writer's commit (its rows with their chain entries) is seen
+    by every read or by none, never by the tables' reads and not the chain's (a row "added by hand")."""
+    with read_transaction(conn):
+        return _verify(conn, key, heads)
+
+
+def _verify(conn: sqlite3.Connection, key: bytes, heads: Sequence[Head]) -> Verification:
     found = Verification()
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if "chain" not in tables:
