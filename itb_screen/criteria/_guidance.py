@@ -18,6 +18,9 @@ from ._sources import GUIDANCE_GROUPS, GUIDANCE_SOURCES, source_group
 
 Trigger = Callable[[Answers], "tuple[Reason, ...] | None"]
 
+#: The one field each `_when`/`_has` trigger reads (others may read several: none listed).
+_READS: dict[Trigger, str] = {}
+
 #: Under this age the label does not cover intrathecal baclofen (L1: 4 years and above).
 LABEL_AGE_FROM = 4
 
@@ -54,6 +57,7 @@ def _when(field: str, code: str) -> Trigger:
     def trigger(answers: Answers) -> tuple[Reason, ...] | None:
         return held if answers.get(field) == code else None
 
+    _READS[trigger] = field
     return trigger
 
 
@@ -68,6 +72,7 @@ def _has(field: str, code: str) -> Trigger:
         value = answers.get(field)
         return held if isinstance(value, tuple) and code in value else None
 
+    _READS[trigger] = field
     return trigger
 
 
@@ -170,10 +175,17 @@ FLAGS_BY_CODE: dict[str, FlagRule] = {f.code: f for f in FLAGS}
 ALL_GROUPS: frozenset[str] = frozenset(GUIDANCE_GROUPS)
 
 
+#: The follow-up fields, and the flags that may hold without any of them: every flag but those whose
+#: trigger is `_when`/`_has` on a follow-up. An answer set without follow-ups (most of `evaluate --jsonl`'s)
+#: tries those alone, the label's age and its reservation today.
+_FOLLOW_UP_FIELDS = frozenset(q.field for q in QUESTIONS_BY_FIELD.values() if q.from_guidance)
+_WITHOUT_FOLLOW_UPS = tuple(f for f in FLAGS if _READS.get(f.trigger) not in _FOLLOW_UP_FIELDS)
+
+
 def raise_flags(answers: Answers) -> tuple[GuidanceFlag, ...]:
     """The flags these (applicable) answers raise, in other-guidance.md's order."""
     raised = []
-    for rule in FLAGS:
+    for rule in FLAGS if not _FOLLOW_UP_FIELDS.isdisjoint(answers) else _WITHOUT_FOLLOW_UPS:
         because = rule.trigger(answers)
         if because is not None:
             raised.append(GuidanceFlag(rule.code, rule.text, rule.sources, because))
