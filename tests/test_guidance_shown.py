@@ -244,6 +244,7 @@ async def test_telegram_s_result_and_notice_show_the_site_s_sources(tmp_path) ->
         assert result["text"].startswith("Case TG-1: Refer after team review")
         assert_flags(result["text"], SHOWN["nice"])
         assert f"\n<b>{HEADING}:</b>\n" in result["html"]  # a heading of its own, in bold
+        assert "\n<b>Discussion points for the team:</b>\n" in result["html"]  # as the points' is
         await deliver(bot.app)  # sent after the confirming update already; nothing left to send
         [notice] = [m["text"] for m in bot.api.sent(REVIEWER) if "TG-1" in m["text"]]
         assert notice.startswith("Case TG-1 was confirmed by Dr Lee")

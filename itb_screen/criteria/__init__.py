@@ -42,6 +42,7 @@ from ._seed import CITATION, SEED_STATEMENTS, SOURCE
 from ._sources import CONSENSUS_WORDS, GUIDANCE_GROUPS, GUIDANCE_SOURCES, Source, source_group
 from ._text import (
     GUIDANCE_HEADING,
+    POINTS_HEADING,
     because_line,
     flag_line,
     flag_lines,
@@ -66,6 +67,7 @@ __all__ = [
     "FLAGS_BY_CODE",
     "GUIDANCE_GROUPS",
     "GUIDANCE_HEADING",
+    "POINTS_HEADING",
     "GUIDANCE_SOURCES",
     "GUIDANCE_VERSION",
     "LABEL_AGE_FROM",

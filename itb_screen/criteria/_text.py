@@ -14,7 +14,9 @@ from ._result import DISCLAIMER, DiscussionPoint, GuidanceFlag, Reason, Result
 from ._rules import RECOMMENDATIONS
 from ._sources import CONSENSUS_WORDS, GUIDANCE_GROUPS, source_group
 
-#: The heading under which the flags are shown, apart from the points (other-guidance.md).
+#: The heading of a result's discussion points (the spec's), and the one under which the flags are shown,
+#: apart from the points (other-guidance.md).
+POINTS_HEADING = "Discussion points for the team"
 GUIDANCE_HEADING = "Other guidance to check"
 
 #: What each answer that can make a rule or a point hold says, as part of a "because" sentence.
@@ -174,10 +176,10 @@ def result_text(result: Result) -> str:
         lines.append(f"{missing_heading(result.recommendation)}: {labels_text(result.missing_required)}")
     lines.append("")
     if result.discussion_points:
-        lines.append("Discussion points for the team:")
+        lines.append(f"{POINTS_HEADING}:")
         lines += [f"{i}. {point_line(p)}" for i, p in enumerate(result.discussion_points, 1)]
     else:
-        lines.append("Discussion points for the team: none.")
+        lines.append(f"{POINTS_HEADING}: none.")
     if flags := flag_lines(result):
         lines += ["", *flags]
     if result.unanswered:

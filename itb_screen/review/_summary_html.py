@@ -13,6 +13,7 @@ import html
 from ..criteria import (
     DISCLAIMER,
     GUIDANCE_HEADING,
+    POINTS_HEADING,
     RECOMMENDATIONS,
     SEED_STATEMENTS,
     DiscussionPoint,
@@ -115,7 +116,7 @@ def points_html(p: Parts, quote: bool = False) -> list[str]:
     """The numbered discussion points (none without a result); `quote`: each with its statement quoted."""
     if p.result is None:
         return []
-    out = ["<section>", "<h2>Discussion points for the team</h2>"]
+    out = ["<section>", f"<h2>{POINTS_HEADING}</h2>"]
     if p.result.discussion_points:
         out += ["<ol>", *(_point(pt, quote) for pt in p.result.discussion_points), "</ol>"]
     else:

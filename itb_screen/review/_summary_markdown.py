@@ -8,6 +8,7 @@ import re
 from ..criteria import (
     DISCLAIMER,
     GUIDANCE_HEADING,
+    POINTS_HEADING,
     RECOMMENDATIONS,
     SEED_STATEMENTS,
     because_line,
@@ -49,7 +50,7 @@ def markdown_page(p: Parts) -> str:
     if p.missing:
         lines += ["", f"**{p.missing_head}:** " + ", ".join(_md(m) for m in p.missing)]
     if p.result is not None:
-        lines += ["", "## Discussion points for the team", ""]
+        lines += ["", f"## {POINTS_HEADING}", ""]
         points = p.result.discussion_points
         lines += [f"{i}. {_md(point_line(pt))}" for i, pt in enumerate(points, 1)] or ["None."]
         if p.result.other_guidance:

@@ -23,6 +23,7 @@ from ..criteria import (
     CRITERIA_VERSION,
     DISCLAIMER,
     ICD10CM_DESCRIPTIONS,
+    POINTS_HEADING,
     RECOMMENDATIONS,
     REQUIRED_FIELDS,
     SEED_STATEMENTS,
@@ -324,10 +325,10 @@ def _text(p: Parts) -> str:
     if p.result is not None:
         lines.append("")
         if p.result.discussion_points:
-            lines.append("Discussion points for the team:")
+            lines.append(f"{POINTS_HEADING}:")
             lines += [f"{i}. {point_line(pt)}" for i, pt in enumerate(p.result.discussion_points, 1)]
         else:
-            lines.append("Discussion points for the team: none.")
+            lines.append(f"{POINTS_HEADING}: none.")
         if flags := flag_lines(p.result):
             lines += ["", *flags]
     lines += ["", "Answers:"]

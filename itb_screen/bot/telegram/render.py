@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from ...criteria import GUIDANCE_HEADING
+from ...criteria import GUIDANCE_HEADING, POINTS_HEADING
 from ...dialogue import Button, Prompt
 
 #: Telegram's limit on a message's text.
@@ -56,8 +56,10 @@ def prompt_html(prompt: Prompt) -> str:
         ]
         lines.append("Press a number to change that answer, or Confirm for the recommendation.")
         return "\n".join(lines)
-    if prompt.kind == "result":  # the flags' heading too: set apart from the points
-        return _bold_first_line(prompt.text).replace(f"\n{e(GUIDANCE_HEADING)}:\n", f"\n{GUIDANCE_LINE}\n", 1)
+    if prompt.kind == "result":  # the points' and the flags' headings too, each set apart
+        body = _bold_first_line(prompt.text)
+        body = re.sub(f"(?m)^({re.escape(e(POINTS_HEADING))}:)", r"<b>\1</b>", body, count=1)
+        return body.replace(f"\n{e(GUIDANCE_HEADING)}:\n", f"\n{GUIDANCE_LINE}\n", 1)
     if prompt.kind == "help":
         return _bold_first_line(prompt.text)
     return e(prompt.text)
