@@ -10,7 +10,8 @@ import pytest
 
 from itb_screen.criteria import QUESTIONS_BY_FIELD, validate_answers
 from itb_screen.dialogue import Dialogue, Identity, decode_button
-from itb_screen.dialogue._reminders import SettingError, TeamSettings, parse_settings, queue_reminders
+from itb_screen.dialogue._reminders import queue_reminders
+from itb_screen.dialogue._settings import SettingError, TeamSettings, parse_settings
 from itb_screen.dialogue._team import Member, find_member
 from itb_screen.review.chat import ChatReports
 

@@ -13,8 +13,9 @@ from ._engine import Dialogue
 from ._machine import CHOOSING, DONE, REVIEW, STATES, build_machine, transition_table
 from ._parse import MAX_TEXT, Refusal, check_ref, parse_answer
 from ._prompts import Button, Prompt, ReviewLine
-from ._reminders import SettingError, TeamSettings, parse_guidance, parse_settings, queue_reminders
+from ._reminders import queue_reminders
 from ._reports import Reports
+from ._settings import SettingError, TeamSettings, parse_guidance, parse_settings
 from ._team import Directory, Member
 from ._turn import Identity, Shown, shown_by
 
