@@ -1071,10 +1071,11 @@ def agreement_line(count: int) -> tuple[str, bool]:
     except ImportError:
         return "agreement: see benchmarks/agreement.py", True
     result = measure(count, jobs=min(2, os.cpu_count() or 1))
-    agreed, total = getattr(result, "agreed", None), getattr(result, "count", count)
+    agreed, total = result.agreed, result.count
     line = (
         f"agreement: {agreed}/{total} answer sets gave identical results through itb-screen evaluate, "
-        "the console and Telegram (in process)"
+        f"the console and Telegram (in process): the consensus result {result.consensus_agreed}/{total}, "
+        f"the other guidance flags {result.flags_agreed}/{total} ({result.flagged} sets raising flags)"
     )
     return line, agreed == total
 
