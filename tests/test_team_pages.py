@@ -252,6 +252,10 @@ async def test_the_canned_queries_read_in_words_and_their_data_keeps_the_codes(d
     review = text_of(await get(ds, f"/{DATABASE}/cases_needing_review"))
     assert "Refer after team review" in review and "refer_after_review" not in review.split("left out.")[1]
     assert local(T0 + timedelta(minutes=30)) in review
+    # Where an open case waits: its question by the spec's number and label (the chat's "question N of M"
+    # counts the follow-ups asked for the case's answers, which a query's row does not hold).
+    waiting = text_of(await get(ds, f"/{DATABASE}/open_cases"))
+    assert re.search(r"OPEN-3 Alice \S+ 3\. Course ", waiting) and " of 18" not in waiting, waiting
     typed = text_of(await get(ds, f"/{DATABASE}/transcript_search", q=TYPED_WORD))
     assert "REV-9" in typed and " typed " in f" {typed} " and "ITB Screen" not in typed.split("Powered")[0]
 

@@ -73,6 +73,13 @@ def state_words(state: str | None, answers: Mapping[str, object] | None = None) 
     return {"review": "the review", "done": "its result", "choosing_case": "not started"}.get(state or "", "")
 
 
+def where_words(state: str | None) -> str:
+    """Where a case waits, when its answers are not at hand (a canned query's row): the question by its
+    number in the spec and its label (`2b. Injury level`), for "question N of M" counts the follow-ups
+    asked for the case's own answers, and a count without them would differ from the chat's."""
+    return field_words(state) if state in QUESTIONS_BY_FIELD else state_words(state)
+
+
 def _decoded(field: str, value: Any) -> Any:
     """A value as stored (JSON text) or as SQLite's json_extract gives it, as the criteria hold it."""
     if isinstance(value, str):
@@ -151,7 +158,7 @@ def cell_words(row: Any, column: str, value: Any, zone: tzinfo) -> str | None:
         return value_words(row["field"], value)
     table: dict[str, Callable[[Any], str]] = {
         "field": field_words,
-        "where": state_words,  # a query's row holds no answers: the 18 questions are counted
+        "where": where_words,
         "status": status_words,
         "action": lambda v: ACTIONS.get(v, v),
         "kind": lambda v: HOW.get(v, v),
