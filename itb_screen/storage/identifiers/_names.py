@@ -29,6 +29,13 @@ _PARTICLES = r"(?:(?:van|von|de|der|den|da|di|du|la|le|del|della|bin|al|el)\s+)*
 _TITLED = re.compile(
     rf"\b({_TITLE})\.?(?:\s+|[_-]|(?<=\.))(?:[a-z]\.\s*)*{_PARTICLES}([^\W\d_][\w'’-]*)", re.IGNORECASE
 )
+#: A title, initials written without dots (`Mr A B Smith`, `Ms J Patel`, `Dr AB Khan`: capitals, one to
+#: three, each group followed by a space) or with them, then a surname of two letters or more. The
+#: initials are taken as few as will do, so `Mr J LEE` is `LEE` after one initial.
+_INITIAL = r"(?:(?-i:[A-Z]{1,3})(?:\.\s*|\s+)|[a-z]\.\s*)"
+_TITLED_INITIALS = re.compile(
+    rf"\b({_TITLE})\.?(?:\s+|[_-]|(?<=\.)){_INITIAL}+?{_PARTICLES}([^\W\d_][\w'’-]+)", re.IGNORECASE
+)
 _UPPER = "A-ZÀ-ÖØ-Þ"
 _LOWER = "a-zß-öø-ÿ"
 #: A hyphenated given name, then a capitalised word (`Jean-Luc Martin`, `Mary-Jane Smith`).
@@ -134,6 +141,7 @@ def name_spans(text: str, breaks: tuple[int, ...] = ()) -> list[tuple[int, int]]
         return any(match.end(last - 1) <= at < match.start(last) for at in breaks)
 
     spans = [m.span() for m in _TITLED.finditer(text) if _titled(m.group(1), m.group(2))]
+    spans += [m.span() for m in _TITLED_INITIALS.finditer(text) if _titled(m.group(1), m.group(2))]
     spans += [m.span() for m in _HYPHENATED.finditer(text) if _hyphenated(m[1], m[2], m[3], broken(m, 3))]
     pairs = _overlapping(_PAIR, text)
     return spans + [m.span() for m in pairs if _is_pair(m.group(1), m.group(2), broken(m, 2))]

@@ -8,7 +8,9 @@ database keeps the normalised text. Control and bidirectional characters are kep
 
 An identifier also hides behind whitespace: a name on two lines, a number wrapped in a pasted letter, a
 form's tabs. `flat` reads any run of whitespace (and the escapes of whitespace controls) as one space for
-the recognizers, and maps what they find back to the text as typed.
+the recognizers, and maps what they find back to the text as typed. The escape of any other control or
+bidirectional character it reads as nothing: typed inside a number (`943\u200e476\u200e5919`), it would
+otherwise split the number for the recognizers while a reviewer's screen shows it whole.
 """
 
 from __future__ import annotations
@@ -66,8 +68,12 @@ def normalise(text: str) -> str:
 #: whitespace controls (a lone carriage return, vertical tab, form feed, the information separators,
 #: next line, line and paragraph separators).
 _WS = r"(?:\s|\\x(?:0[b-d]|1[c-f]|85)|\\u202[89])"
-#: A gap other than one space (`John\nSmith`, `12   March`, `SW1A\t1AA`): read as one space.
-_ODD_GAP = re.compile(rf"(?! (?!{_WS})){_WS}+")
+#: The escape `visible` writes for a control or format character that is no whitespace (`\u200e`, `\x07`):
+#: read as nothing, as the character itself shows nothing.
+_HIDDEN = re.compile(r"\\(?:x(?!0[b-d]|1[c-f]|85)[0-9a-f]{2}|u(?!202[89])[0-9a-f]{4}|U[0-9a-f]{8})")
+#: A run of whitespace and hidden characters' escapes: one space if it holds any whitespace (`John\nSmith`,
+#: `12   March`, `SW1A\t1AA`), nothing if it holds none (`943\u200e476`). A single space is left as it is.
+_RUN = re.compile(rf"(?:{_WS}|{_HIDDEN.pattern})+")
 #: What ends a line, raw or as `visible` escapes it (`str.splitlines`' boundaries).
 _BREAK = re.compile(r"[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]|\\x(?:0[b-d]|1[c-e]|85)|\\u202[89]")
 
@@ -98,20 +104,31 @@ class Flat(NamedTuple):
 
 
 def flat(text: str) -> Flat:
-    """`text` with each gap but a single space read as one space (`John\\nSmith` is `John Smith`)."""
+    """`text` with each gap but a single space read as one space (`John\\nSmith` is `John Smith`), and
+    each hidden character's escape read as nothing (`943\\u200e476` is `943476`)."""
     gaps: list[int] = []
     shifts: list[int] = []
     breaks: list[int] = []
     out: list[str] = []
-    at = shift = 0
-    for gap in _ODD_GAP.finditer(text):
-        out += [text[at : gap.start()], " "]
-        gaps.append(gap.start() - shift)
-        if _BREAK.search(gap.group()):
-            breaks.append(gaps[-1])
-        shift += len(gap.group()) - 1
+    at = shift = size = 0
+    for run in _RUN.finditer(text):
+        found = run.group()
+        if found == " ":
+            continue
+        out.append(text[at : run.start()])
+        size += run.start() - at
+        at = run.end()
+        if _HIDDEN.sub("", found):  # whitespace in it: one space
+            gaps.append(size)
+            if _BREAK.search(found):
+                breaks.append(size)
+            out.append(" ")
+            size += 1
+            shift += len(found) - 1
+        else:  # nothing but hidden characters: read as nothing; what follows maps past them
+            gaps.append(size - 1)
+            shift += len(found)
         shifts.append(shift)
-        at = gap.end()
     if not gaps:
         return Flat(text)
     return Flat("".join(out) + text[at:], tuple(gaps), tuple(shifts), tuple(breaks))
