@@ -521,7 +521,9 @@ NO_INITIALS = [
     "Dr A review",
     "ms a lot better",
     "MS T6 complete",
-    "Dr MDT review next week",
+    "Dr in Clinic today",
+    "Dr to Review",
+    "MS on Baclofen",
 ]
 
 
