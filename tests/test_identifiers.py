@@ -536,3 +536,18 @@ def test_a_title_with_initials_without_dots_is_removed_with_the_surname(text, su
 @pytest.mark.parametrize("text", NO_INITIALS)
 def test_capitals_after_a_title_like_word_are_no_name_without_one(text):
     assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("since April Botox helped", "since April Botox helped"),
+        ("started August Baclofen, better", "started August Baclofen, better"),
+        ("seen June Dysport to calves", "seen June Dysport to calves"),
+        ("April Smith", "[name removed]"),
+        ("June Patel rang", "[name removed] rang"),
+        ("review in August Jones said", "review in [name removed] said"),
+    ],
+)
+def test_a_month_that_is_a_given_name_names_someone_only_before_a_known_surname(text, kept):
+    assert redact(text) == kept

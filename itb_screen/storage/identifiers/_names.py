@@ -48,6 +48,13 @@ _PAIR = re.compile(
 )
 
 
+#: Given names that are also months (`April`, `June`, `August`): before a word a note writes after a
+#: month (`since April Botox helped`, `started August Baclofen`) they count only before a known surname.
+_MONTHS = frozenset(
+    "january february march april may june july august september october november december".split()
+)
+
+
 def _folded(name: str) -> str:
     """`José` -> `jose`: names compared without accents or case."""
     return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
@@ -101,7 +108,7 @@ def _is_pair(first: str, second: str, broken: bool = False) -> bool:
     from ._english import english_words, everyday_words
 
     shorthand = first.isupper() or second.isupper()
-    everyday = given in _common() or broken and given in everyday_words()
+    everyday = given in _common() or given in _MONTHS or broken and given in everyday_words()
     if shorthand or everyday or family in english_words() or len(given) < 3:
         return family in surnames()  # `MARK SMITH`, `Hope Jones`, not `Cord Injury`, `Arnold-Chiari II`
     return True
