@@ -24,6 +24,7 @@ from ..criteria import (
     DISCLAIMER,
     ICD10CM_DESCRIPTIONS,
     POINTS_HEADING,
+    QUESTIONS,
     RECOMMENDATIONS,
     REQUIRED_FIELDS,
     SEED_STATEMENTS,
@@ -225,10 +226,16 @@ def _state_note(view: CaseView) -> str:
     return ""
 
 
+#: The follow-up questions (other-guidance.md): the other guidance's, not the consensus's.
+_FOLLOW_UPS = frozenset(q.field for q in QUESTIONS if q.from_guidance)
+
+
 def _consensus(result: Result) -> dict[str, Any]:
-    """What the consensus rules made: a result stored before the flags existed is not stale for that."""
-    made = result.to_dict()
-    return {k: v for k, v in made.items() if k not in ("other_guidance", "guidance_version")}
+    """What the consensus rules made: a result stored before the flags existed is not stale for that, nor
+    one stored before the follow-up questions (it never listed them in `unanswered`; it does today)."""
+    made = {k: v for k, v in result.to_dict().items() if k not in ("other_guidance", "guidance_version")}
+    made["unanswered"] = [f for f in made["unanswered"] if f not in _FOLLOW_UPS]
+    return made
 
 
 def cited_statements(result: Result | None) -> tuple[str, ...]:
