@@ -212,10 +212,10 @@ def search(query: str, db_path: str, raw: bool, limit: int, typed: bool) -> None
 def reevaluate(db_path: str, apply_: bool) -> None:
     """Recompute every stored result with the current criteria and list the cases that would change.
 
-    Recommendations and discussion points are listed apart from the other guidance flags (raised or
-    cleared, by code); a result stored before the flags existed is counted as "flags never computed",
-    with the flags it would raise now. Nothing is written without --apply; with it, new results are
-    stored beside the old, never over them. Void cases are skipped.
+    Recommendations and discussion points are listed apart from the other guidance flags (raised,
+    cleared or reworded, by code, or "order changed"); a result stored before the flags existed is
+    counted as "flags never computed", with the flags it would raise now. Nothing is written without
+    --apply; with it, new results are stored beside the old, never over them. Void cases are skipped.
 
     Example:
 

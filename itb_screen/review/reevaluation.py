@@ -4,7 +4,9 @@ storing it on request.
 Recommendations and discussion points are reported apart from the other guidance flags, which never change
 them: a case whose recommendation and points stay but whose flags change is listed under the flags only.
 A result stored before the flags existed (no `guidance_version`) never had them computed: it is counted
-as such, with the flags it would raise now, not as a change of every flag.
+as such, with the flags it would raise now, not as a change of every flag. Flags are compared by code and
+text: one kept but worded otherwise is reported as reworded, and kept flags in another order as such, so
+`--apply` stores today's wording and order.
 """
 
 from __future__ import annotations
@@ -31,12 +33,15 @@ class Change:
 
 @dataclass(frozen=True)
 class FlagChange:
-    """Other guidance flags would be raised or cleared (codes in the contract's order)."""
+    """Other guidance flags would be raised, cleared or reworded (codes in the contract's order), or the
+    flags kept would come in another order."""
 
     ref: str
     raised: tuple[str, ...]
     cleared: tuple[str, ...]
     old_version: str
+    reworded: tuple[str, ...] = ()
+    reordered: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,9 +97,11 @@ class Report:
         for c in self.flag_changes:
             moves = [
                 f"{word} {', '.join(codes)}"
-                for word, codes in (("raised", c.raised), ("cleared", c.cleared))
+                for word, codes in (("raised", c.raised), ("cleared", c.cleared), ("reworded", c.reworded))
                 if codes
             ]
+            if c.reordered:
+                moves.append("order changed")
             lines.append(f"{c.ref}: {'; '.join(moves)} (stored with {c.old_version})")
         if self.never_computed:
             raising = [n for n in self.never_computed if n.flags]
@@ -129,12 +136,16 @@ def _compare(report: Report, ref: str, old: Mapping[str, Any], new: Mapping[str,
     if old.get("guidance_version") is None:
         report.never_computed.append(NeverComputed(ref, flags))
         return changed or bool(flags)
-    was = _codes(old.get("other_guidance", ()))
-    if was == flags:
+    was_texts = {item["code"]: item.get("text") for item in old.get("other_guidance", ())}
+    texts = {item["code"]: item["text"] for item in new["other_guidance"]}
+    was = tuple(was_texts)
+    if was == flags and was_texts == texts:
         return changed
-    raised = tuple(c for c in flags if c not in was)
-    cleared = tuple(c for c in was if c not in flags)
-    report.flag_changes.append(FlagChange(ref, raised, cleared, old["guidance_version"]))
+    raised = tuple(c for c in flags if c not in was_texts)
+    cleared = tuple(c for c in was if c not in texts)
+    reworded = tuple(c for c in flags if c in was_texts and was_texts[c] != texts[c])
+    reordered = [c for c in was if c in texts] != [c for c in flags if c in was_texts]
+    report.flag_changes.append(FlagChange(ref, raised, cleared, old["guidance_version"], reworded, reordered))
     return True
 
 
