@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -111,6 +112,11 @@ def test_the_dictionary_as_csv_is_csv(args):
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [r["field_name"] for r in rows][: len(QUESTIONS)] == [q.field for q in QUESTIONS]
     assert [r["field_name"] for r in rows][-2:] == ["other_guidance", "guidance_version"]  # issue 19
+    # Every cell fits a spreadsheet's (Excel: 32,767 characters), though the reader's phrases made by
+    # rule (times, cord levels) run to thousands: the dictionary lists the first and counts the rest.
+    assert max(len(cell) for row in rows for cell in row.values()) <= 32_767
+    tbi = next(r for r in rows if r["field_name"] == "tbi_within_year")["words_read"]
+    assert tbi.startswith("yes: within a year, ") and re.search(r" and [\d,]+ more \(criteria/", tbi)
 
 
 @pytest.mark.parametrize("args", [("--fhir",), ("--format", "fhir")])

@@ -271,7 +271,7 @@ FOLLOW_UP_EXPLAINED = {
     "tbi_within_year": ("2a", ["L2"], "Asked only when Condition is Acquired brain injury."),
     "sci_level_t6_or_above": ("2b", ["L4"], "Asked only when Condition is Spinal cord injury."),
     "relies_on_spasticity": ("5a", ["N4"], "Asked only when Walks (ambulatory) is Yes."),
-    "child_surgical_risks": ("6a", ["N1", "N2", "N3"], "Asked only when age years is under 18."),
+    "child_surgical_risks": ("6a", ["N1", "N2", "N3"], "Asked only when Age is under 18."),
     "seizures_controlled": ("17a", ["N2"], "Asked only when Seizures is Yes."),
 }
 

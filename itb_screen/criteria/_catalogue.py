@@ -20,6 +20,7 @@ from ._question import (
     Question,
     match_key,
 )
+from ._vocabulary import LEVEL_BOUNDS, TIME_BOUNDS
 
 __all__ = [
     "FIELDS",
@@ -139,6 +140,8 @@ QUESTIONS: tuple[Question, ...] = (
         negated_means=_NEGATED_YES,
         # "about a year ago" is a year either side: asked back, not read as one or the other.
         doubt_cues=("about", "around", "approximately", "approx", "roughly", "circa"),
+        # "over 6 months" may be under a year or not: asked back ("over a year" is a phrase of `no`).
+        bound_cues=TIME_BOUNDS,
     ),
     Question(
         2,
@@ -161,6 +164,8 @@ QUESTIONS: tuple[Question, ...] = (
         # cervical" may still be T1 to T6, so a denied level is no answer.
         concepts=(Concept("thoracic"),),
         follow_ups=(FollowUp("thoracic", "Is the level T6 or above (T1 to T6)?", yes="yes", no="no"),),
+        # "above T10", "T7 and above" lie both sides of T6: asked back ("above T7" is a phrase of `yes`).
+        bound_cues=LEVEL_BOUNDS,
     ),
     Question(
         3,
@@ -241,6 +246,9 @@ QUESTIONS: tuple[Question, ...] = (
         suffix="a",
         options=_yes_no(("relies on it", "uses the tone"), ("does not rely on it",), none_means_no=False),
         negated_means=_NEGATED_YES,  # "doesn't use his tone to stand"
+        # "reducing tone helps him stand", "botox for spasticity helps": what helps is less tone, which
+        # says nothing of relying on it. Asked back.
+        doubt_cues=("reducing", "reduce", "reduces", "reduced", "lowering", "less tone", "treating", "botox"),
     ),
     Question(
         6,
@@ -297,18 +305,9 @@ QUESTIONS: tuple[Question, ...] = (
         ),
         # Words around a risk that name none of them ("scoliosis", "weight 12 kg"): read, never an answer.
         concepts=(Concept("ignore"),),
-        # "no coagulopathy": none of these, only when nothing else is named (a risk named beside it wins).
-        negated_means=tuple(
-            (code, "none")
-            for code in (
-                "too_small_for_pump",
-                "coagulation_disorder",
-                "malnutrition",
-                "respiratory_failure_risk",
-                "previous_spinal_fusion",
-                "spinal_fusion_likely",
-            )
-        ),
+        # No negated_means: "no coagulopathy" denies one risk and says nothing of the five others, so it is
+        # asked back, not stored as "none of these". A low risk is no answer either way.
+        doubt_cues=("low risk", "small risk", "slight risk", "minimal risk", "low chance", "unlikely"),
     ),
     Question(
         7,

@@ -172,6 +172,10 @@ class Question:
     resolved_cues: tuple[str, ...] = ()
     #: Cues, beyond the published ConText lists, that make an answer here doubtful ("not yet confirmed").
     doubt_cues: tuple[str, ...] = ()
+    #: Words that make a value beside them a bound (`over 6 months`, `above T10`, `T7 and above`): where the
+    #: bound may fall either side of the answer, it is asked back. The bounds that fall on one side are the
+    #: vocabulary's own phrases (`over a year`, `below T6`), inside which a cue is no bound.
+    bound_cues: tuple[str, ...] = ()
     #: A follow-up of other-guidance.md: asked right after the question `after`, numbered after it with
     #: this suffix (`2a`), and serving the label's or NICE's sources rather than the consensus.
     after: str = ""

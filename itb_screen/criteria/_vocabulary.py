@@ -279,6 +279,83 @@ _WEEKS = ("weeks", "week", "wks", "wk")
 _YEARS = ("years", "year", "yrs", "yr")
 
 
+#: Words that bound a value from above (`less than a year`, `below T6`) or from below (`over 6 months`,
+#: `T7 and above`). A bound that lies on one side of the answer is a phrase of that answer (below); one that
+#: may fall either side is asked back (the questions' `bound_cues`, made of these words).
+LESS_THAN = ("less than", "under", "below", "within", "fewer than", "up to", "at most", "no more than", "<")
+MORE_THAN = ("more than", "over", "greater than", "longer than", "at least", "beyond", ">")
+LOWER_THAN = ("below", "lower than", "under", "sub", "infra", "caudal to")
+HIGHER_THAN = ("above", "higher than", "rostral to")
+#: Written after a level or a time: inclusive bounds (`T6 or above`, `12 months or more`).
+AND_HIGHER = ("or above", "and above", "or higher", "and higher")
+AND_LOWER = ("or below", "and below", "or lower", "and lower")
+OR_MORE = ("or more", "and more", "+")
+TIME_BOUNDS = (*LESS_THAN, *MORE_THAN, *OR_MORE, "or less", "and less")
+LEVEL_BOUNDS = (*LOWER_THAN, *HIGHER_THAN, *AND_HIGHER, *AND_LOWER, "at or above", "at or below")
+
+
+def _times(months: range, weeks: range, days: range, years: range) -> tuple[str, ...]:
+    """Times in their usual words (`6 months`, `six months`, `6/12`, `3 weeks`, `2 years`), for bounds."""
+    return (
+        *_spans(months, ("months", "month", "mths"), fraction=12),
+        *_spans(weeks, ("weeks", "wks"), fraction=52),
+        *_spans(days, ("days",)),
+        *_spans(years, ("years", "yrs")),
+    )
+
+
+#: Bounds of the time since a traumatic brain injury that lie on one side of a year (L2): under a year
+#: (`less than 12 months`, `within 6 weeks`) or a year and more (`over a year`, `at least 12 months`).
+TIME_UNDER_A_YEAR = tuple(
+    f"{bound} {time}"
+    for bound in LESS_THAN
+    for time in ("a year", "1 year", "one year", *_times(range(1, 13), range(1, 53), range(1, 91), range(0)))
+)
+TIME_A_YEAR_OR_MORE = (
+    *(
+        f"{bound} {time}"
+        for bound in MORE_THAN
+        for time in ("a year", "1 year", "one year", *_times(range(12, 61), range(0), range(0), range(1, 61)))
+    ),
+    *(f"{time} {bound}" for bound in OR_MORE for time in ("a year", "1 year", "12 months")),
+)
+
+
+def _level_bounds(yes: bool) -> tuple[str, ...]:
+    """Bounds on a cord level that lie on one side of T6 (L4): `above T7`, `T6 or above`, `at or above
+    T4` are at T6 or above; `below T6`, `lower than T6`, `infra-T6`, `T7 or below` are not. A bound on both
+    sides (`above T10`, `below T4`, `T7 and above`) is made no phrase: its cue asks it back."""
+    order = [
+        f"{segment}{n}"
+        for segment, last in (("C", 8), ("T", 12), ("L", 5), ("S", 5))
+        for n in range(1, last + 1)
+    ]
+    at_or_above = set(order[: order.index("T6") + 1])
+    found: list[str] = []
+    for i, level in enumerate(order):
+        spaced = f"{level[0]} {level[1:]}"
+        sides = {
+            "higher": (order[:i], [f"{w} {lv}" for w in HIGHER_THAN for lv in (level, spaced)]),
+            "higher or at": (
+                order[: i + 1],
+                [f"{lv} {w}" for w in AND_HIGHER for lv in (level, spaced)] + [f"at or above {level}"],
+            ),
+            "lower": (
+                order[i + 1 :],
+                [f"{w} {lv}" for w in LOWER_THAN for lv in (level, spaced)]
+                + [f"{w}-{level}" for w in ("sub", "infra")],
+            ),
+            "lower or at": (
+                order[i:],
+                [f"{lv} {w}" for w in AND_LOWER for lv in (level, spaced)] + [f"at or below {level}"],
+            ),
+        }
+        for levels, words in sides.values():
+            if levels and set(levels) <= at_or_above if yes else levels and not set(levels) & at_or_above:
+                found += words
+    return tuple(dict.fromkeys(found))
+
+
 # Answers of the other questions: {field: {option code: phrases}} ------------------------------------------
 #: Sources, by list:
 #: - oral drugs: the BNF's skeletal muscle relaxants (baclofen, tizanidine, dantrolene, diazepam) with UK
@@ -1139,9 +1216,11 @@ TERMS: dict[str, dict[str, tuple[str, ...]]] = {
             "cervical cord injury",
             "C spine",
             "broken neck",
+            *_level_bounds(yes=True),
         ),
         "no": (
             *_levels(("T", 7, 12), ("L", 1, 5), ("S", 1, 5)),
+            *_level_bounds(yes=False),
             "conus",
             "conus medullaris",
             "cauda equina",
@@ -1156,10 +1235,8 @@ TERMS: dict[str, dict[str, tuple[str, ...]]] = {
     # acquired brain injury that are not trauma (hypoxia, infection: the British Society of Rehabilitation
     # Medicine's categories of acquired brain injury).
     "tbi_within_year": {
+        # The words as written first, then those made by rule (the data dictionary lists the first few).
         "yes": (
-            *_spans(range(1, 12), _MONTHS, fraction=12),
-            *_spans(range(1, 52), _WEEKS, fraction=52),
-            *_spans(range(1, 91), ("days",)),
             "within a year",
             "within the last year",
             "in the last year",
@@ -1177,11 +1254,12 @@ TERMS: dict[str, dict[str, tuple[str, ...]]] = {
             "a few weeks",
             "weeks ago",
             "days ago",
+            *_spans(range(1, 12), _MONTHS, fraction=12),
+            *_spans(range(1, 52), _WEEKS, fraction=52),
+            *_spans(range(1, 91), ("days",)),
+            *TIME_UNDER_A_YEAR,
         ),
         "no": (
-            *_spans(range(12, 61), _MONTHS),
-            *(f"{n}/12" for n in range(12, 25)),
-            *_spans(range(1, 61), _YEARS),
             "a year",
             "a year ago",
             "over a year ago",
@@ -1202,6 +1280,27 @@ TERMS: dict[str, dict[str, tuple[str, ...]]] = {
             "nontraumatic",
             "atraumatic",
             "not a TBI",
+            # Acquired brain injuries other than trauma (BSRM's categories): vascular, tumour, inflammatory.
+            # Beside a time (`stroke 2 months ago`) they fit both answers, and are asked back.
+            "stroke",
+            "CVA",
+            "SAH",
+            "subarachnoid haemorrhage",
+            "subarachnoid hemorrhage",
+            "aneurysmal SAH",
+            "ICH",
+            "intracerebral haemorrhage",
+            "intracerebral hemorrhage",
+            "brain tumour",
+            "brain tumor",
+            "tumour",
+            "tumor",
+            "ADEM",
+            "encephalopathy",
+            *TIME_A_YEAR_OR_MORE,
+            *_spans(range(12, 61), _MONTHS),
+            *(f"{n}/12" for n in range(12, 25)),
+            *_spans(range(1, 61), _YEARS),
         ),
     },
     # NICE CG145's caution (N4): spasticity that supports function, as therapists write it (tone used to
@@ -1228,10 +1327,22 @@ TERMS: dict[str, dict[str, tuple[str, ...]]] = {
                 for whose in ("", "his ", "her ", "their ")
                 for what in ("tone", "spasticity", "extensor tone")
             ),
+            *(
+                f"{what} helps {whom}"
+                for what in ("tone", "spasticity", "extensor tone", "extensor spasticity", "the tone")
+                for whom in (
+                    *(
+                        f"{who} {act}"
+                        for who in ("him", "her", "them")
+                        for act in ("stand", "walk", "transfer")
+                    ),
+                    "with standing",
+                    "with walking",
+                    "with transfers",
+                )
+            ),
             "rely on it",
             "relying on it",
-            "tone helps",
-            "spasticity helps",
             "used functionally",
             "uses it functionally",
             "uses it to stand",
@@ -1842,6 +1953,12 @@ CONCEPT_TERMS: dict[str, dict[str, tuple[str, ...]]] = {
             "assault",
             "diffuse axonal injury",
             "DAI",
+            "traumatic SAH",
+            "traumatic subarachnoid haemorrhage",
+            "traumatic ICH",
+            "traumatic haemorrhage",
+            "traumatic hemorrhage",
+            "traumatic bleed",
         ),
     },
     # Around a child's risks, naming none: a spinal fusion alone may be done or to come.

@@ -16,7 +16,6 @@ from ..criteria import (
     SEED_STATEMENTS,
     AskedWhen,
     Question,
-    field_label,
     short_label,
     value_label,
 )
@@ -40,9 +39,9 @@ def _how_to_answer(question: Question) -> str:
 
 
 def asked_only_when(when: AskedWhen) -> str:
-    """The condition in words: `age years is under 18`, `Condition is Spinal cord injury`."""
+    """The condition in words: `Age is under 18`, `Condition is Spinal cord injury`."""
     if when.equals is None:
-        return f"Asked only when {field_label(when.field)} is under {when.below}."
+        return f"Asked only when {short_label(when.field)} is under {when.below}."
     return f"Asked only when {short_label(when.field)} is {value_label(when.field, when.equals)}."
 
 

@@ -98,15 +98,28 @@ def branching_logic(question: Question, blank_check: bool = True) -> str:
     return f"{blank}[{when.field}] < {when.below}"
 
 
+#: How many phrases a code lists in `words_read`: the times and cord levels are made by rule, thousands of
+#: them (`less than 12 months`, `T7 or below`), which no spreadsheet cell holds (Excel's: 32,767 characters).
+WORDS_LISTED = 40
+
+
 def _words_read(question: Question) -> str:
     """`code: phrase, phrase | code: ...`: the longer phrases of notes and letters the reader also takes
-    for each code (criteria/_vocabulary.py; diagnoses with their ICD-10-CM code), in catalogue order."""
+    for each code (criteria/_vocabulary.py; diagnoses with their ICD-10-CM code), in catalogue order; past
+    `WORDS_LISTED`, how many more."""
     by_code: dict[str, list[str]] = {}
     names = {(name, o.code) for o in question.options for name in (o.label, *o.aliases, *o.names())}
     for phrase, label in question.phrases():
         if label in question.codes and (phrase, label) not in names:
             by_code.setdefault(label, []).append(phrase)
-    return " | ".join(f"{c}: {', '.join(dict.fromkeys(by_code[c]))}" for c in question.codes if c in by_code)
+    return " | ".join(f"{c}: {_listed(by_code[c])}" for c in question.codes if c in by_code)
+
+
+def _listed(phrases: list[str]) -> str:
+    unique = list(dict.fromkeys(phrases))
+    more = len(unique) - WORDS_LISTED
+    shown = ", ".join(unique[:WORDS_LISTED])
+    return f"{shown} and {more:,} more (criteria/_vocabulary.py)" if more > 0 else shown
 
 
 def _short_forms(question: Question) -> str:

@@ -60,6 +60,8 @@ def read_choice(question: Question, text: str) -> Reading:
     whole = parse(question, line)
     if whole.doubt:
         return Reading("doubt", message=say.DOUBT.format(shown=say.shown(line)), doubt=whole.doubt)
+    if whole.bound:
+        return _bound(question, line, whole)
     reading = _with_qualifier(question, line, whole) or _decide(question, whole, line)
     if question.kind == "many" and reading.outcome == "answer":
         unread = _unread_item(whole)
@@ -132,6 +134,8 @@ def _with_qualifier(question: Question, line: str, whole: Parsed) -> Reading | N
     rest = parse(question, tail)
     if rest.doubt:
         return Reading("doubt", message=say.DOUBT.format(shown=say.shown(line)), doubt=rest.doubt)
+    if rest.bound:
+        return _bound(question, line, rest)
     found = found_in(question, rest)
     said = set(found.options)  # what the rest affirms; a rest that only denies ("not allergy") is a note
     # "not troublesome during the day, but painful spasms at night": a head that only denied (its answer
@@ -149,6 +153,12 @@ def _with_qualifier(question: Question, line: str, whole: Parsed) -> Reading | N
         options = say.numbered(question, both)
         return _refused(say.FITS.format(shown=say.shown(line), count=say.count(len(both)), options=options))
     return replace(first, qualifier=tail)
+
+
+def _bound(question: Question, line: str, parsed: Parsed) -> Reading:
+    """`over 6 months`, `above T10`: a bound on both sides of the answer, asked back as the question."""
+    message = say.BOUND.format(shown=say.shown(line), question=question.text)
+    return Reading("doubt", message=message, doubt=parsed.bound)
 
 
 def _decide(question: Question, parsed: Parsed, line: str, found: Found | None = None) -> Reading:

@@ -47,6 +47,8 @@ class Parsed:
     separators: tuple[bool, ...]  # token i is punctuation that separates clauses
     mentions: tuple[Mention, ...]
     doubt: tuple[str, ...]
+    #: Bound cues beside a value (`over` in `over 6 months`): which side of the answer is not said.
+    bound: tuple[str, ...] = ()
 
 
 _SEPARATORS = frozenset({",", ";", ":", "-", "(", ")", "\u2013", "\u2014", "/", ".", "[", "]"})
@@ -103,6 +105,7 @@ class _QuestionMatchers:
     phrases: Any  # PhraseMatcher over the question's phrases
     resolved: Any  # a NegEx component for the question's own resolved cues, or None
     doubt: Any  # a PhraseMatcher of the question's own doubt cues, or None
+    bound: Any  # a PhraseMatcher of the question's bound cues, or None
     labels: dict[int, str]
 
 
@@ -138,7 +141,11 @@ def _matchers(question: Question) -> _QuestionMatchers:
     if question.doubt_cues:
         doubt = PhraseMatcher(pipeline.vocab, attr="LOWER")
         doubt.add("doubt", list(_tokenize(pipeline, question.doubt_cues)))
-    return _QuestionMatchers(matcher, resolved, doubt, labels)
+    bound = None
+    if question.bound_cues:
+        bound = PhraseMatcher(pipeline.vocab, attr="LOWER")
+        bound.add("bound", list(_tokenize(pipeline, question.bound_cues)))
+    return _QuestionMatchers(matcher, resolved, doubt, bound, labels)
 
 
 def parse(question: Question, text: str) -> Parsed:
@@ -164,6 +171,7 @@ def parse(question: Question, text: str) -> Parsed:
     inside = {i for ent in doc.ents for i in range(ent.start, ent.end)}
     cues = [*_doubt_matcher()(doc), *(matchers.doubt(doc) if matchers.doubt is not None else ())]
     doubt = tuple(doc[a:b].text for _id, a, b in cues if not inside.issuperset(range(a, b)))
+    bound = () if matchers.bound is None else _bounds(doc, matchers.bound(doc))
     return Parsed(
         text,
         tuple(t.text for t in doc),
@@ -171,7 +179,22 @@ def parse(question: Question, text: str) -> Parsed:
         tuple(t.text in _SEPARATORS for t in doc),
         mentions,
         doubt,
+        bound,
     )
+
+
+def _bounds(doc: Doc, cues: Iterable[tuple[int, int, int]]) -> tuple[str, ...]:
+    """The bound cues that touch a value: right before a phrase (`over 6 months`, `infra-T4`: a hyphen
+    between) or right after one (`T7 and above`). A cue that is a phrase's own word (`over a year`) touches
+    none: the phrase holds it."""
+    starts = {ent.start for ent in doc.ents}
+    ends = {ent.end for ent in doc.ents}
+    found = []
+    for _id, a, b in cues:
+        before = b in starts or (b < len(doc) and doc[b].text == "-" and b + 1 in starts)
+        if before or a in ends:
+            found.append(doc[a:b].text)
+    return tuple(found)
 
 
 def warm() -> None:
