@@ -47,10 +47,20 @@ STORED = [
     ("sci_level_t6_or_above", "infra-T6", "no"),
     ("sci_level_t6_or_above", "T7 or below", "no"),
     ("sci_level_t6_or_above", "L1", "no"),
+    # Ranges whose two ends lie on one side.
+    ("tbi_within_year", "2-3 months", "yes"),
+    ("tbi_within_year", "between 18 and 24 months", "no"),
+    ("tbi_within_year", "1-2 years", "no"),
+    ("sci_level_t6_or_above", "C4-5", "yes"),
+    ("sci_level_t6_or_above", "T2 to T4", "yes"),
+    ("sci_level_t6_or_above", "T12/L1", "no"),
+    ("sci_level_t6_or_above", "T10 or 11", "no"),
     ("relies_on_spasticity", "tone helps him stand", "yes"),
     ("relies_on_spasticity", "relies on his tone to stand", "yes"),
     ("child_surgical_risks", "haemophilia", ("coagulation_disorder",)),
     ("child_surgical_risks", "no concerns", ("none",)),
+    ("child_surgical_risks", "history of spinal fusion", ("previous_spinal_fusion",)),
+    ("seizures_controlled", "well controlled on levetiracetam", "yes"),
 ]
 
 ASKED_BACK = [
@@ -72,6 +82,29 @@ ASKED_BACK = [
     ("sci_level_t6_or_above", "infra-T4"),
     ("sci_level_t6_or_above", "T7 and above"),
     ("sci_level_t6_or_above", "above T10"),
+    # Ranges and alternatives across a year or across T6, whatever the reader takes as their ends.
+    ("tbi_within_year", "6-18 months"),
+    ("tbi_within_year", "between 6 and 18 months"),
+    ("tbi_within_year", "6 or 18 months"),
+    ("tbi_within_year", "a year next month"),
+    ("sci_level_t6_or_above", "T5-7"),
+    ("sci_level_t6_or_above", "T6-8"),
+    ("sci_level_t6_or_above", "T8-4"),
+    ("sci_level_t6_or_above", "T4 or 8"),
+    # The past, at a question about now.
+    ("relies_on_spasticity", "used to rely on tone to stand"),
+    ("seizures_controlled", "used to be controlled"),
+    ("seizures_controlled", "had been controlled"),
+    ("seizures_controlled", "controlled until 2 weeks ago"),
+    ("seizures_controlled", "controlled but had one yesterday"),
+    ("seizures_controlled", "controlled apart from when unwell"),
+    ("seizures_controlled", "fairly well controlled"),
+    ("child_surgical_risks", "was malnourished"),
+    ("child_surgical_risks", "previously too small for pump"),
+    # A relative's condition, or one ruled out.
+    ("child_surgical_risks", "brother has haemophilia"),
+    ("child_surgical_risks", "family history of haemophilia"),
+    ("child_surgical_risks", "haemophilia ruled out"),
     # Less tone helping says nothing of relying on it.
     ("relies_on_spasticity", "reducing tone helps walking"),
     ("relies_on_spasticity", "reducing tone helps him stand"),

@@ -138,8 +138,21 @@ QUESTIONS: tuple[Question, ...] = (
         concepts=(Concept("traumatic", negated="no"),),
         follow_ups=(FollowUp("traumatic", "Was the injury less than a year ago?", yes="yes", no="no"),),
         negated_means=_NEGATED_YES,
-        # "about a year ago" is a year either side: asked back, not read as one or the other.
-        doubt_cues=("about", "around", "approximately", "approx", "roughly", "circa"),
+        # "about a year ago" is a year either side, "a year next month" under one: asked back.
+        doubt_cues=(
+            "about",
+            "around",
+            "approximately",
+            "approx",
+            "roughly",
+            "circa",
+            "next month",
+            "next week",
+            "anniversary",
+            "will be",
+            "c.",
+            "ca.",
+        ),
         # "over 6 months" may be under a year or not: asked back ("over a year" is a phrase of `no`).
         bound_cues=TIME_BOUNDS,
     ),
@@ -249,6 +262,7 @@ QUESTIONS: tuple[Question, ...] = (
         # "reducing tone helps him stand", "botox for spasticity helps": what helps is less tone, which
         # says nothing of relying on it. Asked back.
         doubt_cues=("reducing", "reduce", "reduces", "reduced", "lowering", "less tone", "treating", "botox"),
+        current_only=True,  # "used to rely on his tone to stand": not now
     ),
     Question(
         6,
@@ -307,7 +321,15 @@ QUESTIONS: tuple[Question, ...] = (
         concepts=(Concept("ignore"),),
         # No negated_means: "no coagulopathy" denies one risk and says nothing of the five others, so it is
         # asked back, not stored as "none of these". A low risk is no answer either way.
-        doubt_cues=("low risk", "small risk", "slight risk", "minimal risk", "low chance", "unlikely"),
+        doubt_cues=(
+            *("low risk", "small risk", "slight risk", "minimal risk", "low chance", "unlikely"),
+            # "brother has haemophilia", "FHx of vWD": a relative's condition, not the child's.
+            *("brother", "sister", "sibling", "mum", "mother", "dad", "father", "family history", "FHx"),
+            "carrier",
+            # "was malnourished", "previously too small for a pump": the past, and this asks about now. Not
+            # `current_only`, whose past cue would reach past a previous fusion to the "none" after it.
+            *("was", "previous", "previously", "history of", "h/o", "formerly", "as an infant", "as a baby"),
+        ),
     ),
     Question(
         7,
@@ -616,8 +638,14 @@ QUESTIONS: tuple[Question, ...] = (
             none_means_no=False,
         ),
         negated_means=(("yes", "no"), ("no", "yes")),  # "not well controlled", "no breakthrough seizures"
-        # "mostly controlled" says there are seizures still: asked back, never read as controlled.
-        doubt_cues=("mostly", "usually", "generally", "largely", "reasonably", "most of the time"),
+        # "mostly controlled" says there are seizures still, "controlled until 2 weeks ago" that they are
+        # back: asked back, never read as controlled.
+        doubt_cues=(
+            *("mostly", "usually", "generally", "largely", "reasonably", "most of the time"),
+            *("until", "up to", "but had", "though", "although", "again", "apart from", "except"),
+            *("fairly", "partly", "partially", "somewhat", "last week", "this week", "yesterday"),
+        ),
+        current_only=True,  # "used to be controlled": not now
     ),
     Question(
         18,

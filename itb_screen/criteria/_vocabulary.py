@@ -321,16 +321,50 @@ TIME_A_YEAR_OR_MORE = (
 )
 
 
+def _time_ranges(under: bool) -> tuple[str, ...]:
+    """Ranges and alternatives of months (and years) whose two ends lie on one side of a year: `2-3 months`,
+    `6 to 9 mths`, `between 18 and 24 months`, `1-2 years`. One across a year (`6-18 months`) is no phrase:
+    the reader asks it back (`_pipeline._ranges`)."""
+    found: list[str] = []
+    spans = [(n, m, unit) for n in range(1, 37) for m in range(n + 1, 37) for unit in ("months", "mths")]
+    if not under:
+        spans += [(n, m, unit) for n in range(1, 11) for m in range(n + 1, 11) for unit in ("years", "yrs")]
+    for n, m, unit in spans:
+        whole_years = unit in ("years", "yrs")
+        if whole_years or (m < 12 if under else n >= 12):
+            found += [
+                f"{n}-{m} {unit}",
+                f"{n} to {m} {unit}",
+                f"between {n} and {m} {unit}",
+                f"{n} or {m} {unit}",
+            ]
+    return tuple(found)
+
+
+_ORDER = [
+    f"{segment}{n}" for segment, last in (("C", 8), ("T", 12), ("L", 5), ("S", 5)) for n in range(1, last + 1)
+]
+_AT_OR_ABOVE_T6 = frozenset(_ORDER[: _ORDER.index("T6") + 1])
+
+
+def _level_ranges(yes: bool) -> tuple[str, ...]:
+    """Ranges and alternatives of cord levels on one side of T6: `C4-5`, `C5 to C7`, `T2/3`, `T10 or 11`,
+    `T12-L1` (at or above T6 if `yes`, below it if not). One across T6 (`T5-7`) is no phrase: asked back."""
+    found: list[str] = []
+    for i, a in enumerate(_ORDER):
+        for b in _ORDER[i + 1 :]:
+            if ((a in _AT_OR_ABOVE_T6) != yes) or ((b in _AT_OR_ABOVE_T6) != yes):
+                continue
+            ends = [b, b[1:]] if a[0] == b[0] else [b]
+            found += [f"{a}{joiner}{end}" for end in ends for joiner in ("-", " to ", "/", " or ")]
+    return tuple(dict.fromkeys(found))
+
+
 def _level_bounds(yes: bool) -> tuple[str, ...]:
     """Bounds on a cord level that lie on one side of T6 (L4): `above T7`, `T6 or above`, `at or above
     T4` are at T6 or above; `below T6`, `lower than T6`, `infra-T6`, `T7 or below` are not. A bound on both
     sides (`above T10`, `below T4`, `T7 and above`) is made no phrase: its cue asks it back."""
-    order = [
-        f"{segment}{n}"
-        for segment, last in (("C", 8), ("T", 12), ("L", 5), ("S", 5))
-        for n in range(1, last + 1)
-    ]
-    at_or_above = set(order[: order.index("T6") + 1])
+    order, at_or_above = _ORDER, _AT_OR_ABOVE_T6
     found: list[str] = []
     for i, level in enumerate(order):
         spaced = f"{level[0]} {level[1:]}"
@@ -1217,10 +1251,12 @@ TERMS: dict[str, dict[str, tuple[str, ...]]] = {
             "C spine",
             "broken neck",
             *_level_bounds(yes=True),
+            *_level_ranges(yes=True),
         ),
         "no": (
             *_levels(("T", 7, 12), ("L", 1, 5), ("S", 1, 5)),
             *_level_bounds(yes=False),
+            *_level_ranges(yes=False),
             "conus",
             "conus medullaris",
             "cauda equina",
@@ -1258,6 +1294,7 @@ TERMS: dict[str, dict[str, tuple[str, ...]]] = {
             *_spans(range(1, 52), _WEEKS, fraction=52),
             *_spans(range(1, 91), ("days",)),
             *TIME_UNDER_A_YEAR,
+            *_time_ranges(under=True),
         ),
         "no": (
             "a year",
@@ -1301,6 +1338,7 @@ TERMS: dict[str, dict[str, tuple[str, ...]]] = {
             *_spans(range(12, 61), _MONTHS),
             *(f"{n}/12" for n in range(12, 25)),
             *_spans(range(1, 61), _YEARS),
+            *_time_ranges(under=False),
         ),
     },
     # NICE CG145's caution (N4): spasticity that supports function, as therapists write it (tone used to
@@ -1394,11 +1432,6 @@ TERMS: dict[str, dict[str, tuple[str, ...]]] = {
         "malnutrition": (
             "poor nutrition",
             "poor nutritional status",
-            "underweight",
-            "low BMI",
-            "faltering growth",
-            "weight faltering",
-            "failure to thrive",
             "cachexic",
             "cachectic",
         ),
@@ -1418,6 +1451,14 @@ TERMS: dict[str, dict[str, tuple[str, ...]]] = {
             "type 2 respiratory failure",
         ),
         "previous_spinal_fusion": (
+            # A previous fusion is the past itself: these hold their cue, so the question's "now" keeps them.
+            "history of spinal fusion",
+            "h/o spinal fusion",
+            "previously had spinal fusion",
+            "previously had a spinal fusion",
+            "s/p spinal fusion",
+            "status post spinal fusion",
+            "spinal fusion in the past",
             "post spinal fusion",
             "had a spinal fusion",
             "has had a spinal fusion",

@@ -38,6 +38,10 @@ WARD_FOLLOWING_NEGATIONS = (
     "absent",
     "negative",
     "excluded",
+    # "haemophilia ruled out": excluded (NegEx lists only "was ruled out"; "rule out X" before a finding
+    # is doubt, in NOT_NEGATION).
+    "ruled out",
+    "has been ruled out",
     "not an issue",
     "not a problem",
     "not a concern",
@@ -201,6 +205,8 @@ HISTORICAL_PRECEDING = (
     "at first",
     "originally",
     "before",
+    "formerly",
+    "had been",
 )
 HISTORICAL_FOLLOWING = (
     "in the past",

@@ -8,6 +8,7 @@ Everything is built on first use and cached, so nothing of spaCy is imported unt
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -52,6 +53,10 @@ class Parsed:
 
 
 _SEPARATORS = frozenset({",", ";", ":", "-", "(", ")", "\u2013", "\u2014", "/", ".", "[", "]"})
+#: What joins the two ends of a range or an alternative (`T5-7`, `6 to 18 months`, `T4 or 8`).
+_JOINERS = frozenset({"-", "\u2013", "to", "or", "and", "/"})
+#: An end no phrase holds: a bare number or a level (`7` in `T5-7`, `6` in `6-18 months`).
+_END = re.compile(r"^(?:[ctls]\d{1,2}|\d+(?:[./]\d+)?)$", re.IGNORECASE)
 
 
 @cache
@@ -171,7 +176,7 @@ def parse(question: Question, text: str) -> Parsed:
     inside = {i for ent in doc.ents for i in range(ent.start, ent.end)}
     cues = [*_doubt_matcher()(doc), *(matchers.doubt(doc) if matchers.doubt is not None else ())]
     doubt = tuple(doc[a:b].text for _id, a, b in cues if not inside.issuperset(range(a, b)))
-    bound = () if matchers.bound is None else _bounds(doc, matchers.bound(doc))
+    bound = () if matchers.bound is None else _bounds(doc, matchers.bound(doc)) + _ranges(doc)
     return Parsed(
         text,
         tuple(t.text for t in doc),
@@ -194,6 +199,25 @@ def _bounds(doc: Doc, cues: Iterable[tuple[int, int, int]]) -> tuple[str, ...]:
         before = b in starts or (b < len(doc) and doc[b].text == "-" and b + 1 in starts)
         if before or a in ends:
             found.append(doc[a:b].text)
+    return tuple(found)
+
+
+def _ranges(doc: Doc) -> tuple[str, ...]:
+    """A value joined to an end no phrase holds (`T5-7`, `6-18 months`, `T4 or 8`): a range or an
+    alternative whose other end was not read, so which side it lies is not known. The ranges that lie on
+    one side are the vocabulary's phrases (`C4-5`, `2-3 months`)."""
+    covered = {i for ent in doc.ents for i in range(ent.start, ent.end)}
+
+    def end(i: int) -> bool:
+        return 0 <= i < len(doc) and i not in covered and _END.match(doc[i].text) is not None
+
+    found = []
+    for ent in doc.ents:
+        a, b = ent.start, ent.end
+        if b + 1 < len(doc) and doc[b].lower_ in _JOINERS and end(b + 1):
+            found.append(doc[a : b + 2].text)
+        elif a >= 2 and doc[a - 1].lower_ in _JOINERS and end(a - 2):
+            found.append(doc[a - 2 : b].text)
     return tuple(found)
 
 
