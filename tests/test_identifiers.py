@@ -472,6 +472,11 @@ HIDDEN_MARKS = {
 ESCAPE = re.compile(r"\\(?:x[0-9a-f]{2}|u[0-9a-f]{4})")
 
 
+def _words(text: str) -> set[str]:
+    """The words a redaction keeps, its markers left out."""
+    return set(re.findall(r"\w+", re.sub(r"\[[a-zA-Z -]+ removed\]", " ", text)))
+
+
 def _marked_in_the_middle(text: str, mark: str) -> str:
     inside = [i for i in range(1, len(text)) if not text[i - 1].isspace() and not text[i].isspace()]
     at = inside[len(inside) // 2]
@@ -479,16 +484,19 @@ def _marked_in_the_middle(text: str, mark: str) -> str:
 
 
 def test_a_hidden_mark_inside_an_identifier_does_not_hide_it(store):
-    # Each identifier of the corpora with a mark typed in its middle (`943\u200e476 5919`) is redacted
-    # as it is without it: the escape the database keeps in the mark's place is read as nothing.
+    # Each identifier of the corpora with a mark typed in its middle (`943\u200e476 5919`) keeps no word the
+    # identifier without the mark does not keep (the escape the database keeps in the mark's place is read
+    # as nothing, and as typed), and no half of an escape is left beside a marker.
     rows = [r for r in CASES if r["class"] != "none" and r["text"] not in BEYOND_THE_CLASSES]
-    differ = [
-        (marked, redact(marked))
-        for r in rows
-        for mark in HIDDEN_MARKS.values()
-        if ESCAPE.sub("", redact(marked := _marked_in_the_middle(r["text"], mark))) != redact(r["text"])
+    marked = [_marked_in_the_middle(r["text"], mark) for r in rows for mark in HIDDEN_MARKS.values()]
+    plain = [r["text"] for r in rows for _mark in HIDDEN_MARKS.values()]
+    kept_more = [
+        (text, redact(text))
+        for text, without in zip(marked, plain, strict=True)
+        if _words(ESCAPE.sub("", redact(text))) - _words(redact(without))
     ]
-    assert len(rows) * len(HIDDEN_MARKS) > 4000 and differ == []
+    cut = [(text, redact(text)) for text in marked if re.search(r"\\(?![xuU][0-9a-f])", redact(text))]
+    assert len(marked) > 4000 and kept_more == [] and cut == []
     alice = store.user("console", "alice", "Alice")
     case = store.create_case(alice.id, "ST-4", "age_years")
     for mark in HIDDEN_MARKS.values():
@@ -551,3 +559,46 @@ def test_capitals_after_a_title_like_word_are_no_name_without_one(text):
 )
 def test_a_month_that_is_a_given_name_names_someone_only_before_a_known_surname(text, kept):
     assert redact(text) == kept
+
+
+@pytest.mark.parametrize(
+    ("typed", "kind"),
+    [
+        ("call 020\u20137946\u20130958", "phone number"),  # an editor's en dashes
+        ("tel 0207\u2212946\u22120958", "phone number"),  # minus signs
+        ("07700~900~123", "phone number"),
+        ("tel (0207) [946] 0958", "phone number"),
+        ("NHS 943\u2013476\u20135919", None),
+        ("NHS 943_476_5919", "national number"),
+        (
+            "NHS 9\ufe0f\u20e34\ufe0f\u20e33\ufe0f\u20e3 4\ufe0f\u20e37\ufe0f\u20e36\ufe0f\u20e3 5919",
+            "national number",
+        ),
+        ("943\u034f476\u034f5919", "national number"),  # combining grapheme joiner
+        ("943\u3164476 5919", "national number"),  # Hangul filler
+        ("9\u03014\u03013 476 5919", "national number"),  # combining accents on the digits
+        ("\\x943 476 5919", "national number"),  # a backslash typed before the digits
+    ],
+)
+def test_obfuscated_numbers_are_still_removed(typed, kind):
+    kept = redact(typed)
+    assert not re.search(r"\d{3}", ESCAPE.sub("", kept).replace("\\x", "")), kept
+    if kind:
+        assert f"[{kind} removed]" in kept
+
+
+def test_redacting_twice_changes_nothing_and_a_cut_never_splits_an_escape_or_a_marker():
+    texts = [r["text"] for r in CASES + READING] + ["see http://x.com/John.Smith@nhs.net"]
+    once = [redact(t) for t in texts]
+    assert [(t, a) for t, a in zip(texts, once, strict=True) if redact(a) != a] == []
+    from itb_screen.storage.identifiers import clip
+
+    pieces = ["\\u202e", "[name removed]", "\\U000e0041"]
+    for piece in pieces:
+        for pad in range(0, 12):
+            text = "x" * pad + piece * 3
+            for limit in range(1, len(text) + 1):
+                cut = clip(text, limit)
+                assert len(cut) <= limit and text.startswith(cut)
+                rest = cut[pad:]  # whole pieces only, after the padding
+                assert rest == piece * (len(rest) // len(piece)), (text, limit, cut)

@@ -22,7 +22,7 @@ from transitions.core import MachineError
 
 from ..criteria import ALL_GROUPS, QUESTIONS_BY_FIELD, Result
 from ..storage import Notice, Store
-from ..storage.identifiers import BOT_STAMP, redact
+from ..storage.identifiers import BOT_STAMP, clip, redact
 from . import _messages as say
 from . import _presses, _questions
 from ._channel import FULL, Capabilities
@@ -159,7 +159,7 @@ class Dialogue:
         channel = turn.user.channel
         if len(incoming) > MAX_TEXT:
             incoming = say.REDACTED_TOO_LONG.format(limit=MAX_TEXT)
-        self.store.record_message(turn.user.id, case_id, channel, "in", redact(incoming)[:_KEPT_IN])
+        self.store.record_message(turn.user.id, case_id, channel, "in", clip(redact(incoming), _KEPT_IN))
         keep = None if BOT_STAMP.search(incoming) else BOT_STAMP
         for said, prompt in _outgoing(turn.prompts):
             parts = [redact(said, keep=keep)] if said else []

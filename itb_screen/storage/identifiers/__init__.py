@@ -15,13 +15,14 @@ from functools import lru_cache
 from itertools import pairwise
 
 from ._english import english_words
-from ._normal import Flat, flat, normalise, visible
+from ._normal import HIDDEN, Flat, flat, normalise, visible
 from ._reference import reference_kind
 
 __all__ = [
     "BOT_STAMP",
     "CLASSES",
     "bot_words",
+    "clip",
     "english_words",
     "identifier_kind",
     "marker",
@@ -53,10 +54,10 @@ BOT_STAMP = re.compile(r"(\b\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)
 
 #: Digit groups apart (`9434 765 919`, `94 34 76 59 19`): read again joined, once every group has two
 #: digits or more (`1 2 3`, an answer of three options, is no number).
-_GROUPS = re.compile(r"\+?\d{2,}(?:[ .\-/]\d{2,})+")
+_GROUPS = re.compile(r"\+?\d{2,}(?:[ .\-/_~\u2010-\u2015\u2212]\d{2,})+")
 #: A year and a year, or a year and a number of up to three digits, is not one number: `2018-2019`,
 #: `2019/20`, `ITB-2026-07`, `SPAS-2019-007`.
-YEARS = re.compile(r"(?:19|20)\d\d[-/ _.](?:(?:19|20)\d\d|\d{1,3})")
+YEARS = re.compile(r"(?:19|20)\d\d[-/ _.~\u2010-\u2015\u2212](?:(?:19|20)\d\d|\d{1,3})")
 _LONG = re.compile(r"\d{6,}")
 #: A DOI names a paper, not a patient (`doi:10.1111/ner.12447`, the consensus the bot cites).
 _DOI = re.compile(r"\b10\.\d{4,9}/[-._;()/:\w]+")
@@ -112,8 +113,34 @@ _REACH = 5
 
 def _found(text: str) -> tuple[tuple[int, int, str], ...]:
     """The identifiers of normalised `text` as (start, end, class) in `text`, every gap read as one space:
-    each line, then the words around each line break, keeping what crosses it."""
-    spaced = flat(text)
+    each line, then the words around each line break, keeping what crosses it. Where an escape stands for
+    a hidden character, the text is read both ways, the escape as nothing and as typed: a backslash typed
+    before digits (`\\x943 476 5919`) reads like an escape that would take two of them."""
+    found = _found_flat(text, flat(text))
+    if HIDDEN.search(text) is None:
+        return found
+    # The other way: each escape's `\x`/`\u`/`\U` read as a gap, its digits as digits (same length, so
+    # what is found lies where it was typed).
+    literal = _ESCAPE_MARK.sub("  ", text)
+    both = [*found, *_found_flat(literal, flat(literal, hidden=False))]
+    return _merged([_whole_escapes(text, span) for span in both])
+
+
+def _whole_escapes(text: str, span: tuple[int, int, str]) -> tuple[int, int, str]:
+    """`span` widened over any escape it cuts, so that no half of one is left beside a marker."""
+    a, b, kind = span
+    for escape in HIDDEN.finditer(text, max(0, a - 10), min(len(text), b + 10)):
+        if escape.start() < a < escape.end():
+            a = escape.start()
+        if escape.start() < b < escape.end():
+            b = escape.end()
+    return a, b, kind
+
+
+_ESCAPE_MARK = re.compile(r"\\[xuU](?=[0-9a-f])")
+
+
+def _found_flat(text: str, spaced: Flat) -> tuple[tuple[int, int, str], ...]:
     if not spaced.gaps:
         return _classified(text)
     flat_text, spans = spaced.text, []
@@ -174,17 +201,35 @@ def marker(kind: str) -> str:
     return f"[{kind.split(' ', 1)[1]} removed]"
 
 
+#: A marker `redact` wrote: text redacted once is redacted again as it is (the engine redacts what the
+#: storage layer redacts too), and a second pass must not read a marker's words as an address.
+_MARKERS = re.compile("(" + "|".join(re.escape(marker(kind)) for kind in CLASSES) + ")")
+
+
 def redact(text: str, keep: re.Pattern[str] | None = None) -> str:
-    """`text` normalised, each identifier replaced by the marker of its class.
+    """`text` normalised, each identifier replaced by the marker of its class; a marker already there
+    stays as it is.
 
     `keep`: text matching it is left as it is (the bot's own time stamps in what it says: they tell
     when an answer was given, not who the patient is)."""
     text = normalise(text)
-    if keep is not None:
-        parts = keep.split(text)  # `keep` has one group: what it kept is at the odd places
-        return "".join(part if i % 2 else redact(part) for i, part in enumerate(parts))
+    for kept in (_MARKERS, keep):
+        if kept is not None and kept.search(text):
+            parts = kept.split(text)  # one group: what it kept is at the odd places
+            return "".join(part if i % 2 else redact(part, keep) for i, part in enumerate(parts))
     out, at = [], 0
     for a, b, kind in _found(text):
         out += [text[at:a], marker(kind)]
         at = b
     return "".join(out) + text[at:]
+
+
+def clip(text: str, limit: int) -> str:
+    """At most `limit` characters of redacted `text`, never half an escape or half a marker."""
+    if len(text) <= limit:
+        return text
+    for pattern in (HIDDEN, _MARKERS):
+        for whole in pattern.finditer(text, max(0, limit - 30), min(len(text), limit + 30)):
+            if whole.start() < limit < whole.end():
+                limit = whole.start()
+    return text[:limit]

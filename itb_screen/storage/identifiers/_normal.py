@@ -20,9 +20,19 @@ import re
 import unicodedata
 from typing import NamedTuple
 
-#: Characters that show nothing yet split a number or a word: zero-width space, joiners, word joiner,
-#: byte order mark, soft hyphen, Mongolian vowel separator.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"))
+#: Characters that show nothing (or only dress the one before) yet split a number or a word: zero-width
+#: space, joiners, word joiner, byte order mark, soft hyphen, Mongolian vowel separator, the variation
+#: selectors and the keycap mark of emoji digits (`9️⃣`), the combining grapheme joiner, the Khmer inherent
+#: vowels, the Hangul fillers and the blank Braille pattern.
+_INVISIBLE = dict.fromkeys(
+    map(
+        ord,
+        "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u20e3\u034f\u17b4\u17b5"
+        "\u115f\u1160\u3164\uffa0\u2800" + "".join(map(chr, range(0xFE00, 0xFE10))),
+    )
+)
+#: Combining marks on a digit (`9́4́3`): a digit with an accent is still the digit.
+_MARKED_DIGIT = re.compile(r"(?<=\d)[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 
 #: Shown as escapes (the command line's `cli/_printable.py` escapes the same set on output; a test holds
 #: them equal): C0 controls but tab and newline (a carriage return only when no newline follows), DEL, C1,
@@ -61,7 +71,7 @@ def normalise(text: str) -> str:
     text = visible(unicodedata.normalize("NFKC", text.translate(_INVISIBLE)))
     if text.isascii():
         return text
-    return "".join(_ascii_digit(c) if c.isdigit() else c for c in text)
+    return _MARKED_DIGIT.sub("", "".join(_ascii_digit(c) if c.isdigit() else c for c in text))
 
 
 #: Whitespace as the recognizers read it: any whitespace character, and the escapes `visible` writes for
@@ -70,10 +80,11 @@ def normalise(text: str) -> str:
 _WS = r"(?:\s|\\x(?:0[b-d]|1[c-f]|85)|\\u202[89])"
 #: The escape `visible` writes for a control or format character that is no whitespace (`\u200e`, `\x07`):
 #: read as nothing, as the character itself shows nothing.
-_HIDDEN = re.compile(r"\\(?:x(?!0[b-d]|1[c-f]|85)[0-9a-f]{2}|u(?!202[89])[0-9a-f]{4}|U[0-9a-f]{8})")
+HIDDEN = re.compile(r"\\(?:x(?!0[b-d]|1[c-f]|85)[0-9a-f]{2}|u(?!202[89])[0-9a-f]{4}|U[0-9a-f]{8})")
 #: A run of whitespace and hidden characters' escapes: one space if it holds any whitespace (`John\nSmith`,
 #: `12   March`, `SW1A\t1AA`), nothing if it holds none (`943\u200e476`). A single space is left as it is.
-_RUN = re.compile(rf"(?:{_WS}|{_HIDDEN.pattern})+")
+_RUN = re.compile(rf"(?:{_WS}|{HIDDEN.pattern})+")
+_WS_RUN = re.compile(rf"{_WS}+")
 #: What ends a line, raw or as `visible` escapes it (`str.splitlines`' boundaries).
 _BREAK = re.compile(r"[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]|\\x(?:0[b-d]|1[c-e]|85)|\\u202[89]")
 
@@ -103,22 +114,23 @@ class Flat(NamedTuple):
         return place + (self.shifts[before - 1] if before else 0)
 
 
-def flat(text: str) -> Flat:
+def flat(text: str, hidden: bool = True) -> Flat:
     """`text` with each gap but a single space read as one space (`John\\nSmith` is `John Smith`), and
-    each hidden character's escape read as nothing (`943\\u200e476` is `943476`)."""
+    each hidden character's escape read as nothing (`943\\u200e476` is `943476`); with `hidden` false,
+    an escape is read as the text it is."""
     gaps: list[int] = []
     shifts: list[int] = []
     breaks: list[int] = []
     out: list[str] = []
     at = shift = size = 0
-    for run in _RUN.finditer(text):
+    for run in (_RUN if hidden else _WS_RUN).finditer(text):
         found = run.group()
         if found == " ":
             continue
         out.append(text[at : run.start()])
         size += run.start() - at
         at = run.end()
-        if _HIDDEN.sub("", found):  # whitespace in it: one space
+        if not hidden or HIDDEN.sub("", found):  # whitespace in it: one space
             gaps.append(size)
             if _BREAK.search(found):
                 breaks.append(size)

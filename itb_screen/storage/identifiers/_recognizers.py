@@ -198,7 +198,9 @@ _ADDRESS_MARK = re.compile(r"@|\w\.\w|[\[(]at[\])]|localhost|://", re.IGNORECASE
 #: Entities that need no digit; every other recognizer looks for digits, a phone number for seven with
 #: nothing but separators between them (an option list, `1. ... 7. Other`, has seven digits too).
 _WORDS_ONLY = frozenset({"EMAIL_ADDRESS", "URL"})
-_SEVEN_DIGITS = re.compile(r"(?:\d[\s().\-/]{0,3}){6}\d")
+#: Separators are anything but letters and digits, as libphonenumber reads them (`020–7946–0958` with
+#: an editor's en dashes, `07700~900~123`, `(0207) [946] 0958`).
+_SEVEN_DIGITS = re.compile(r"(?:\d[^\w]{0,3}){6}\d|(?:\d_{1,3}){6}\d")
 
 
 def _worth(entity: str, digits: int, text: str) -> bool:
