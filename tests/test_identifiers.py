@@ -521,6 +521,17 @@ INITIALS_WITHOUT_DOTS = [
     ("letter from Dr R Okafor", "Okafor"),
     ("Miss E M Jones, her carer", "Jones"),
     ("referred by DR S Chen", "Chen"),
+    ("Mrs J-K Rowling", "Rowling"),
+    ("Mrs J.-K. Rowling", "Rowling"),
+    ("Mr AB CD Smith", "Smith"),
+    ("Dr ABCD Smith", "Smith"),
+    ("Dr A/B Smith", "Smith"),
+    ("Dr \u00d8 Hansen", "Hansen"),
+    ("Mr \u00c1 Smith", "Smith"),
+    ("mr j smith", "smith"),
+    ("MrSmith", "Smith"),
+    ("Mr\u200eA B Smith", "Smith"),
+    ("Mrs\u200bSmith", "Smith"),
 ]
 #: Clinical text with a title-like word and capitals that name no one.
 NO_INITIALS = [
@@ -532,6 +543,10 @@ NO_INITIALS = [
     "Dr in Clinic today",
     "Dr to Review",
     "MS on Baclofen",
+    "Miss A Dose",
+    "Patients Who Miss A Dose",
+    "MRSA positive",
+    "MsContin 10mg",
 ]
 
 
@@ -602,3 +617,17 @@ def test_redacting_twice_changes_nothing_and_a_cut_never_splits_an_escape_or_a_m
                 assert len(cut) <= limit and text.startswith(cut)
                 rest = cut[pad:]  # whole pieces only, after the padding
                 assert rest == piece * (len(rest) // len(piece)), (text, limit, cut)
+
+
+@pytest.mark.parametrize(
+    ("text", "surname"),
+    [
+        ("seen by Anna Dvo\u0159\u00e1k today", "\u0159\u00e1k"),
+        ("seen by Agnieszka Wi\u015bniewska", "niewska"),
+        ("seen by \u0141ukasz Nowak", "Nowak"),
+        ("Mehmet Y\u0131lmaz", "lmaz"),
+    ],
+)
+def test_names_in_latin_letters_beyond_latin_1_are_removed_whole(text, surname):
+    kept = redact(text)
+    assert "[name removed]" in kept and surname not in kept, kept

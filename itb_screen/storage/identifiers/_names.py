@@ -22,22 +22,34 @@ _LOCALES = (
 _GIVEN = ("first_names", "first_names_male", "first_names_female", "first_romanized_names")
 _FAMILY = ("last_names", "last_romanized_names")
 
+#: Letters beyond ASCII that names are written with (Latin-1, Latin Extended-A and B: `Łukasz`, `Dvořák`,
+#: `Yılmaz`), by case: a character class's contents.
+_EXTRA_UPPER = "".join(c for c in map(chr, range(0xC0, 0x250)) if c.isupper() and c != "\u00d7")
+_EXTRA_LOWER = "".join(c for c in map(chr, range(0xC0, 0x250)) if c.islower() and c != "\u00f7")
 #: Titles before a name. `Ms` is also multiple sclerosis: after it only a known name counts.
 _TITLE = r"(?:mrs|mr|ms|miss|mx|dr|prof|sir|dame|master)"
+#: Between a title and a name: a space, `_`, `-`, the title's dot, or nothing where the name's capital
+#: follows the title's small letter (`MrSmith`, `DrJones`).
+_AFTER_TITLE = r"(?:\s+|[_-]|(?<=\.)|(?<=(?-i:[a-z]))(?=(?-i:[A-Z])))"
 #: Initials and particles between a title and a surname: `Dr A. B. Khan`, `mr van der Berg`.
 _PARTICLES = r"(?:(?:van|von|de|der|den|da|di|du|la|le|del|della|bin|al|el)\s+)*"
 _TITLED = re.compile(
-    rf"\b({_TITLE})\.?(?:\s+|[_-]|(?<=\.))(?:[a-z]\.\s*)*{_PARTICLES}([^\W\d_][\w'’-]*)", re.IGNORECASE
+    rf"\b({_TITLE})\.?{_AFTER_TITLE}(?:[a-z]\.\s*)*{_PARTICLES}([^\W\d_][\w'’-]*)", re.IGNORECASE
 )
-#: A title, initials written without dots (`Mr A B Smith`, `Ms J Patel`, `Dr AB Khan`: capitals, one to
-#: three, each group followed by a space) or with them, then a surname of two letters or more. The
+#: A title, initials written without dots (`Mr A B Smith`, `Ms J Patel`, `Dr AB Khan`, `Mrs J-K Rowling`,
+#: `Dr Ø Hansen`: capitals, one to four, joined by `-` or `/`, each group followed by a space; one small
+#: letter, `mr j smith`) or with them (`Mrs J.-K. Rowling`), then a surname of two letters or more. The
 #: initials are taken as few as will do, so `Mr J LEE` is `LEE` after one initial.
-_INITIAL = r"(?:(?-i:[A-Z]{1,3})(?:\.\s*|\s+)|[a-z]\.\s*)"
+_CAPS = f"(?-i:[A-Z{_EXTRA_UPPER}]{{1,4}})"
+_INITIAL = rf"(?:{_CAPS}(?:[-/]{_CAPS})*(?:\.\s*|\s+)|(?-i:[a-z])\s+|[a-z]\.(?:-?[a-z]\.)*\s*)"
 _TITLED_INITIALS = re.compile(
-    rf"\b({_TITLE})\.?(?:\s+|[_-]|(?<=\.)){_INITIAL}+?{_PARTICLES}([^\W\d_][\w'’-]+)", re.IGNORECASE
+    rf"\b({_TITLE})\.?{_AFTER_TITLE}{_INITIAL}+?{_PARTICLES}([^\W\d_][\w'’-]+)", re.IGNORECASE
 )
-_UPPER = "A-ZÀ-ÖØ-Þ"
-_LOWER = "a-zß-öø-ÿ"
+#: A name's last word that may be initials (`AB`, `J.`), and the capitalised word after it.
+_INITIAL_LIKE = re.compile(rf"(?:{_CAPS}\.?)+")
+_NEXT_WORD = re.compile(r"[ \t]+([^\W\d_][\w'’-]*)")
+_UPPER = f"A-Z{_EXTRA_UPPER}"
+_LOWER = f"a-z{_EXTRA_LOWER}"
 #: A hyphenated given name, then a capitalised word (`Jean-Luc Martin`, `Mary-Jane Smith`).
 _HYPHENATED = re.compile(rf"(?<![-\w])([{_UPPER}][{_LOWER}]+)-([{_UPPER}][{_LOWER}]+)\s+([{_UPPER}][\w'’-]+)")
 #: Two capitalised (or upper-case) words, apart or run together (`JohnSmith`, `José García`). Not
@@ -140,6 +152,32 @@ def _titled(title: str, word: str) -> bool:
     return title.casefold() != "ms" and _capitalised(word) and folded not in _common()
 
 
+def _initialled(title: str, word: str) -> bool:
+    """The surname after a title and initials without dots: a known name, or a capitalised word that is
+    no English word (`Mr A B Rowling`, not `Miss A Dose`, `MR C Spine`, `MR OD Tablets`)."""
+    from ._english import english_words
+
+    folded = _folded(word)
+    if word.islower() or folded in surnames() or folded in given_names():
+        return _titled(title, word)
+    return _titled(title, word) and folded not in english_words()
+
+
+def _through_initials(text: str, a: int, b: int) -> tuple[int, int]:
+    """A titled name that ends in what may be initials (`Mr AB CD`, `Dr ABCD`) takes the capitalised word
+    after them if it may be a surname (`Smith`, `Rowling`; not `Tablets` in `MR OD Tablets`)."""
+    from ._english import english_words
+
+    while _INITIAL_LIKE.fullmatch(text[a:b].split()[-1]) and (after := _NEXT_WORD.match(text, b)):
+        word = after.group(1)
+        folded = _folded(word)
+        known = folded in surnames() or folded in given_names()
+        if not word[:1].isupper() or not known and folded in english_words():
+            break
+        b = after.end()
+    return a, b
+
+
 def name_spans(text: str, breaks: tuple[int, ...] = ()) -> list[tuple[int, int]]:
     """Where `text` names a person: (start, end) of each name found. `breaks`: where a space in `text`
     stands for a line break."""
@@ -148,7 +186,8 @@ def name_spans(text: str, breaks: tuple[int, ...] = ()) -> list[tuple[int, int]]
         return any(match.end(last - 1) <= at < match.start(last) for at in breaks)
 
     spans = [m.span() for m in _TITLED.finditer(text) if _titled(m.group(1), m.group(2))]
-    spans += [m.span() for m in _TITLED_INITIALS.finditer(text) if _titled(m.group(1), m.group(2))]
+    spans += [m.span() for m in _TITLED_INITIALS.finditer(text) if _initialled(m.group(1), m.group(2))]
+    spans = [_through_initials(text, a, b) for a, b in spans]
     spans += [m.span() for m in _HYPHENATED.finditer(text) if _hyphenated(m[1], m[2], m[3], broken(m, 3))]
     pairs = _overlapping(_PAIR, text)
     return spans + [m.span() for m in pairs if _is_pair(m.group(1), m.group(2), broken(m, 2))]
