@@ -153,6 +153,18 @@ def test_show_and_summary_show_the_flags_of_the_users_file_s_sources(site, setti
     assert (f"<h2>{HEADING}</h2>" in out["html"].stdout) == bool(SHOWN[setting])
 
 
+@pytest.mark.parametrize("setting", ["nice", "none"])
+def test_show_and_summary_take_the_users_file_as_an_option_too(site, setting) -> None:
+    # --users FILE, as `review` and the channels take it; it wins over ITB_SCREEN_USERS.
+    runner = CliRunner(env={"ITB_SCREEN_USERS": str(site["both"])})
+    args = ["--db", str(site["db"]), "--users", str(site[setting])]
+    shown = runner.invoke(cli, ["show", "G-1", *args])
+    summary = runner.invoke(cli, ["summary", "G-1", *args])
+    assert shown.exit_code == 0 and summary.exit_code == 0, (shown.output, summary.output)
+    assert_flags(shown.stdout, SHOWN[setting])
+    assert_flags(summary.stdout, SHOWN[setting])
+
+
 @needs_pdftotext
 def test_the_pdf_summary_shows_the_site_s_sources(site, tmp_path) -> None:
     pdf = tmp_path / "G-1.pdf"

@@ -22,7 +22,7 @@ from ._errors import InputError, MissingExtra
 from ._options import format_option
 from ._printable import PrintableStream, echo, printable
 from ._streams import write_json_array
-from .site import shown_guidance
+from .site import shown_guidance, users_file_option
 
 _SINCE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -88,6 +88,7 @@ def cases(
 @click.command()
 @click.argument("ref")
 @db_option
+@users_file_option
 @click.option("--transcript", is_flag=True, help="Also every message in and out, with its time.")
 @click.option("--history", is_flag=True, help="Every answer as given, not only the changes (table).")
 @format_option(
@@ -97,7 +98,7 @@ def cases(
     help="table: to read; json: one object of codes: ref, status, answers, results (oldest "
     "first), events, history.",
 )
-def show(ref: str, db_path: str, transcript: bool, history: bool, fmt: str) -> None:
+def show(ref: str, db_path: str, users_path: str | None, transcript: bool, history: bool, fmt: str) -> None:
     """Show a case: answers, the result with its reasons, amendments, every result, changes of answers.
 
     With --format json, the case as one JSON object of codes (the transcript only with --transcript).
@@ -110,11 +111,17 @@ def show(ref: str, db_path: str, transcript: bool, history: bool, fmt: str) -> N
     with existing_store(db_path) as store:
         case = find_case(store, ref)
         if fmt == "json":  # json.dumps escapes every control character itself
-            text = json.dumps(show_json(store, case, transcript=transcript, names=display_names()), indent=2)
+            names = display_names(users_path)
+            text = json.dumps(show_json(store, case, transcript=transcript, names=names), indent=2)
         else:
-            shown = shown_guidance()
+            shown = shown_guidance(users_path)
             text = show_text(
-                store, case, transcript=transcript, history=history, names=display_names(), guidance=shown
+                store,
+                case,
+                transcript=transcript,
+                history=history,
+                names=display_names(users_path),
+                guidance=shown,
             )
     echo(text)
 
@@ -122,6 +129,7 @@ def show(ref: str, db_path: str, transcript: bool, history: bool, fmt: str) -> N
 @click.command()
 @click.argument("ref")
 @db_option
+@users_file_option
 @click.option(
     "--format",
     "fmt",
@@ -131,7 +139,7 @@ def show(ref: str, db_path: str, transcript: bool, history: bool, fmt: str) -> N
     help="html is a complete printable page; pdf the same page on A4 (to --out, or a redirected output).",
 )
 @click.option("--out", "out", type=click.Path(dir_okay=False), help="Write to this file instead.")
-def summary(ref: str, db_path: str, fmt: str, out: str | None) -> None:
+def summary(ref: str, db_path: str, users_path: str | None, fmt: str, out: str | None) -> None:
     """The referral summary of a case, ready to paste into a referral (or print, as HTML or PDF).
 
     Example:
@@ -142,9 +150,9 @@ def summary(ref: str, db_path: str, fmt: str, out: str | None) -> None:
     """
     if fmt == "pdf" and out is None and sys.stdout.isatty():
         raise InputError("a PDF is not for the terminal: --out FILE, or redirect the output to a file")
-    shown = shown_guidance()
+    shown = shown_guidance(users_path)
     with existing_store(db_path) as store:
-        view = case_view(store, find_case(store, ref), display_names(), shown)
+        view = case_view(store, find_case(store, ref), display_names(users_path), shown)
     if fmt == "pdf":
         pdf = _pdf(view)
         if out is None:

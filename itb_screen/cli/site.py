@@ -41,6 +41,19 @@ def site_settings(users_path: str | None) -> tuple[str, frozenset[str]]:
     return str(settings.get("time_zone", "UTC")).strip(), parsed.guidance
 
 
+#: The users file of `show` and `summary`: their member names and the other guidance the site shows.
+users_file_option = click.option(
+    "--users",
+    "users_path",
+    envvar=USERS_ENV,
+    show_envvar=True,
+    default=None,
+    metavar="FILE",
+    help="The users file (TOML): the members' names, and in its [settings] the guidance the site shows "
+    "(default: all).",
+)
+
+
 def shown_guidance(users_path: str | None = None) -> frozenset[str]:
     """The groups of other guidance `show` and `summary` show: the users file's [settings] guidance (the
     file `users_path` names, else ITB_SCREEN_USERS), all without one. Read as leniently as the names
