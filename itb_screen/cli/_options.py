@@ -13,6 +13,17 @@ from ._errors import InputError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: The team's users file (members, roles, [settings]), as every command that reads it names it.
+USERS_ENV = "ITB_SCREEN_USERS"
+
+
+def users_option(help: str) -> Callable[[F], F]:
+    """`--users FILE`, else ITB_SCREEN_USERS, as `users_path`; `help` says what the command reads in it."""
+    return click.option(
+        "--users", "users_path", envvar=USERS_ENV, show_envvar=True, default=None, metavar="FILE", help=help
+    )
+
+
 #: The formats that also have a flag of their own (the flags the commands had before --format).
 FLAG_FORMATS = ("json", "csv", "fhir")
 

@@ -21,6 +21,7 @@ import click
 
 from ._db import db_option, open_or_create, owner_option
 from ._errors import InputError, MissingExtra
+from ._options import USERS_ENV, users_option
 from ._printable import PrintableStream
 
 if TYPE_CHECKING:
@@ -29,17 +30,9 @@ if TYPE_CHECKING:
 #: The Telegram bot's token; without it, `run` starts the console channel.
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
 #: The users file of both channels (bot/users.py reads it).
-USERS_ENV = "ITB_SCREEN_USERS"
-
-users_option = click.option(
-    "--users",
-    "users_path",
-    envvar=USERS_ENV,
-    show_envvar=True,
-    default=None,
-    metavar="FILE",
-    help="The users file (TOML): the team's members in Telegram ([[users]]) and at the console "
-    "([[console]]), with their roles, and its [settings].",
+channel_users_option = users_option(
+    "The users file (TOML): the team's members in Telegram ([[users]]) and at the console "
+    "([[console]]), with their roles, and its [settings]."
 )
 
 
@@ -105,7 +98,7 @@ def _run_console(db_path: str, user: str | None, users_path: str | None) -> NoRe
 @click.command()
 @db_option
 @owner_option
-@users_option
+@channel_users_option
 def console(db_path: str, user: str | None, users_path: str | None) -> None:
     """Screen cases in this terminal: the same dialogue as the Telegram bot, no token needed.
 
@@ -170,7 +163,7 @@ def _telegram_errors() -> Iterator[None]:
 @click.command()
 @db_option
 @owner_option
-@users_option
+@channel_users_option
 @click.option(
     "--webhook",
     "webhook_url",

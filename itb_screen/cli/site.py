@@ -11,9 +11,8 @@ import click
 from ..storage import NewerSchema, check_readable, check_schema
 from ._db import db_option, existing_path
 from ._errors import InputError, MissingExtra
+from ._options import USERS_ENV, users_option
 
-#: The users file of the channels, whose names and [settings] the reports follow too.
-USERS_ENV = "ITB_SCREEN_USERS"
 #: The packages of the review extra: an ImportError of anything else is a bug, not a missing extra.
 _REVIEW_EXTRA = ("datasette", "uvicorn")
 
@@ -42,15 +41,9 @@ def site_settings(users_path: str | None) -> tuple[str, frozenset[str]]:
 
 
 #: The users file of `show` and `summary`: their member names and the other guidance the site shows.
-users_file_option = click.option(
-    "--users",
-    "users_path",
-    envvar=USERS_ENV,
-    show_envvar=True,
-    default=None,
-    metavar="FILE",
-    help="The users file (TOML): the members' names, and in its [settings] the guidance the site shows "
-    "(default: all).",
+users_file_option = users_option(
+    "The users file (TOML): the members' names, and in its [settings] the guidance the site shows "
+    "(default: all)."
 )
 
 
@@ -76,12 +69,9 @@ def shown_guidance(users_path: str | None = None) -> frozenset[str]:
 
 @click.command()
 @db_option
-@click.option(
-    "--users",
-    "users_path",
-    envvar="ITB_SCREEN_USERS",
-    help="The users file, whose [settings] time_zone the pages give times in (default: UTC) and whose "
-    "guidance picks the other guidance they show (default: all).",
+@users_option(
+    "The users file, whose [settings] time_zone the pages give times in (default: UTC) and whose "
+    "guidance picks the other guidance they show (default: all)."
 )
 @click.option(
     "--port",
