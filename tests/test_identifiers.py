@@ -631,3 +631,16 @@ def test_redacting_twice_changes_nothing_and_a_cut_never_splits_an_escape_or_a_m
 def test_names_in_latin_letters_beyond_latin_1_are_removed_whole(text, surname):
     kept = redact(text)
     assert "[name removed]" in kept and surname not in kept, kept
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Ms Kowalski", "[name removed]"),  # the faults benchmark's hostile input stored it
+        ("seen Ms Okafor today", "seen [name removed] today"),
+        ("MS Fatigue", "MS Fatigue"),  # multiple sclerosis, as notes write it
+        ("MS Relapse last year", "MS Relapse last year"),
+    ],
+)
+def test_ms_written_as_a_title_takes_the_surname_and_in_capitals_is_the_disease(text, kept):
+    assert redact(text) == kept

@@ -29,8 +29,8 @@ _EXTRA_LOWER = "".join(c for c in map(chr, range(0xC0, 0x250)) if c.islower() an
 #: Titles before a name. `Ms` is also multiple sclerosis: after it only a known name counts.
 _TITLE = r"(?:mrs|mr|ms|miss|mx|dr|prof|sir|dame|master)"
 #: Between a title and a name: a space, `_`, `-`, the title's dot, or nothing where the name's capital
-#: follows the title's small letter (`MrSmith`, `DrJones`).
-_AFTER_TITLE = r"(?:\s+|[_-]|(?<=\.)|(?<=(?-i:[a-z]))(?=(?-i:[A-Z])))"
+#: follows `Mr`, `Mrs` or `Dr` (`MrSmith`, `DrJones`; not `MsContin`, a drug).
+_AFTER_TITLE = r"(?:\s+|[_-]|(?<=\.)|(?<=(?-i:Mr|Dr|rs))(?=(?-i:[A-Z])))"
 #: Initials and particles between a title and a surname: `Dr A. B. Khan`, `mr van der Berg`.
 _PARTICLES = r"(?:(?:van|von|de|der|den|da|di|du|la|le|del|della|bin|al|el)\s+)*"
 _TITLED = re.compile(
@@ -148,8 +148,9 @@ def _titled(title: str, word: str) -> bool:
         return folded in surnames() and folded not in everyday_words()
     if folded in surnames() or folded in given_names():
         return True
-    # `Ms`/`MS` is multiple sclerosis and `Dr review` no name: otherwise a capitalised word will do.
-    return title.casefold() != "ms" and _capitalised(word) and folded not in _common()
+    # `MS` (and `ms`) is multiple sclerosis and `Dr review` no name: otherwise a capitalised word will do.
+    # `Ms` as a title is written so (`Ms Kowalski`); the disease, in capitals (`MS Fatigue`).
+    return (title.casefold() != "ms" or title == "Ms") and _capitalised(word) and folded not in _common()
 
 
 def _initialled(title: str, word: str) -> bool:
