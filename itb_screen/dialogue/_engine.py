@@ -16,12 +16,13 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
+from functools import cache
 
 from transitions import Machine
 from transitions.core import MachineError
 
 from ..criteria import ALL_GROUPS, QUESTIONS_BY_FIELD, Result
-from ..storage import Notice, Store
+from ..storage import Notice, Store, identifiers
 from ..storage.identifiers import BOT_STAMP, clip, redact
 from . import _messages as say
 from . import _presses, _questions
@@ -38,6 +39,25 @@ ACTIVE_MODELS = 64
 
 #: The longest incoming line kept in the transcript.
 _KEPT_IN = 4096
+
+
+@cache
+def _ready(typed: bool) -> None:
+    """Build the identifier guard (Presidio) and, for typed text, the reader (spaCy's pipeline and
+    matchers) once, before the first write transaction. Built inside it, they held the database's write
+    lock for seconds on a busy machine, and a process starting beside three others gave up after the
+    busy timeout (benchmarks/faults.py, 4 consoles at once: "database is locked", an answer lost). A
+    press reads nothing, so it does not wait for the reader."""
+    if typed:
+        from .reader import warm
+
+        warm()
+    _guard_ready()
+
+
+@cache
+def _guard_ready() -> None:
+    identifiers.warm()
 
 
 class Dialogue:
@@ -88,6 +108,7 @@ class Dialogue:
         crash is not applied twice; the open question is shown again instead. `shown`: what the window
         the text was typed in shows (`shown_by`); an answer is refused if the case has moved on since.
         """
+        _ready(text is not None)
         with self.store.transaction():
             turn = self.begin(who)
             turn.shown = shown
