@@ -43,21 +43,16 @@ _KEPT_IN = 4096
 
 @cache
 def _ready(typed: bool) -> None:
-    """Build the identifier guard (Presidio) and, for typed text, the reader (spaCy's pipeline and
-    matchers) once, before the first write transaction. Built inside it, they held the database's write
+    """Build the identifier guard (Presidio) and, for typed text, the reader's pipeline (spaCy, NegEx)
+    once, before the first write transaction. Built inside it, they held the database's write
     lock for seconds on a busy machine, and a process starting beside three others gave up after the
     busy timeout (benchmarks/faults.py, 4 consoles at once: "database is locked", an answer lost). A
     press reads nothing, so it does not wait for the reader."""
     if typed:
-        from .reader import warm
+        from .reader import warm_pipeline
 
-        warm()
-    _guard_ready()
-
-
-@cache
-def _guard_ready() -> None:
-    identifiers.warm()
+        warm_pipeline()
+    identifiers.warm()  # once per process: it waits for a channel's own warming thread
 
 
 class Dialogue:

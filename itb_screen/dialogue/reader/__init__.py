@@ -12,7 +12,7 @@ from __future__ import annotations
 from ...criteria import Question
 from ._reading import AskBack, Doubtful, NearMiss, Reading, Refusal
 
-__all__ = ["AskBack", "Doubtful", "NearMiss", "Reading", "Refusal", "read", "warm"]
+__all__ = ["AskBack", "Doubtful", "NearMiss", "Reading", "Refusal", "read", "warm", "warm_pipeline"]
 
 
 def read(question: Question, text: str) -> Reading:
@@ -32,6 +32,14 @@ def read(question: Question, text: str) -> Reading:
     from ._choice import read_choice
 
     return read_choice(question, text)
+
+
+def warm_pipeline() -> None:
+    """Build the shared pipeline now (spaCy and NegEx, about a second); each question's matcher is built
+    when a line is first read at it (a tenth of a second, half a second for the TBI question's times)."""
+    from ._pipeline import doubt_in
+
+    doubt_in("warm")
 
 
 def warm() -> None:

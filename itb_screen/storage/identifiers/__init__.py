@@ -11,6 +11,7 @@ details), so nothing typed reaches the database before this guard has seen it; t
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 from itertools import pairwise
 
@@ -190,10 +191,18 @@ def bot_words(members: tuple[str, ...] = ()) -> re.Pattern[str]:
     return re.compile(f"({BOT_STAMP.pattern[1:-1]}|{_HEADING}{names})", re.ASCII)
 
 
+_WARMING = threading.Lock()
+_warm: list[bool] = []
+
+
 def warm() -> None:
     """Import Presidio and load the word lists now (about 1.5 s), so that the first message stored by a
-    channel that has just started does not wait for them."""
-    identifier_kind("Warm 1950-03-03 with Jane Smith")
+    channel that has just started does not wait for them. Once: a second caller (the dialogue's first
+    input, while the channel's thread warms) waits for the first rather than doing it again beside it."""
+    with _WARMING:
+        if not _warm:
+            identifier_kind("Warm 1950-03-03 with Jane Smith")
+            _warm.append(True)
 
 
 def marker(kind: str) -> str:
