@@ -7,6 +7,7 @@ statements (S1..S13) of the consensus abstract.
 from ._answers import UNKNOWN, AnswerError, Answers, Value, check_value, to_json_value, validate_answers
 from ._catalogue import (
     FIELDS,
+    FOLLOW_UP_FIELDS,
     NONE_CODE,
     QUESTIONS,
     QUESTIONS_BY_FIELD,
@@ -95,6 +96,7 @@ __all__ = [
     "CRITERIA_VERSION",
     "DISCLAIMER",
     "FIELDS",
+    "FOLLOW_UP_FIELDS",
     "NONE_CODE",
     "POINTS",
     "QUESTIONS",

@@ -24,6 +24,7 @@ from ._vocabulary import LEVEL_BOUNDS, TIME_BOUNDS
 
 __all__ = [
     "FIELDS",
+    "FOLLOW_UP_FIELDS",
     "NONE_CODE",
     "PAEDIATRIC_BELOW",
     "QUESTIONS",
@@ -662,6 +663,8 @@ QUESTIONS: tuple[Question, ...] = (
 
 QUESTIONS_BY_FIELD: dict[str, Question] = {q.field: q for q in QUESTIONS}
 FIELDS: tuple[str, ...] = tuple(QUESTIONS_BY_FIELD)
+#: The fields of other-guidance.md's follow-up questions: the other guidance's, not the consensus's.
+FOLLOW_UP_FIELDS: frozenset[str] = frozenset(q.field for q in QUESTIONS if q.from_guidance)
 
 
 def _check_catalogue() -> None:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ._answers import Answers
-from ._catalogue import FIELDS, QUESTIONS_BY_FIELD
+from ._catalogue import FIELDS, FOLLOW_UP_FIELDS, QUESTIONS_BY_FIELD
 from ._result import GuidanceFlag, Reason
 from ._seed import SEED_STATEMENTS
 from ._sources import GUIDANCE_GROUPS, GUIDANCE_SOURCES, source_group
@@ -175,17 +175,16 @@ FLAGS_BY_CODE: dict[str, FlagRule] = {f.code: f for f in FLAGS}
 ALL_GROUPS: frozenset[str] = frozenset(GUIDANCE_GROUPS)
 
 
-#: The follow-up fields, and the flags that may hold without any of them: every flag but those whose
+#: The flags that may hold without any follow-up field: every flag but those whose
 #: trigger is `_when`/`_has` on a follow-up. An answer set without follow-ups (most of `evaluate --jsonl`'s)
 #: tries those alone, the label's age and its reservation today.
-_FOLLOW_UP_FIELDS = frozenset(q.field for q in QUESTIONS_BY_FIELD.values() if q.from_guidance)
-_WITHOUT_FOLLOW_UPS = tuple(f for f in FLAGS if _READS.get(f.trigger) not in _FOLLOW_UP_FIELDS)
+_WITHOUT_FOLLOW_UPS = tuple(f for f in FLAGS if _READS.get(f.trigger) not in FOLLOW_UP_FIELDS)
 
 
 def raise_flags(answers: Answers) -> tuple[GuidanceFlag, ...]:
     """The flags these (applicable) answers raise, in other-guidance.md's order."""
     raised = []
-    for rule in FLAGS if not _FOLLOW_UP_FIELDS.isdisjoint(answers) else _WITHOUT_FOLLOW_UPS:
+    for rule in FLAGS if not FOLLOW_UP_FIELDS.isdisjoint(answers) else _WITHOUT_FOLLOW_UPS:
         because = rule.trigger(answers)
         if because is not None:
             raised.append(GuidanceFlag(rule.code, rule.text, rule.sources, because))

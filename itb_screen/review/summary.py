@@ -22,9 +22,9 @@ from ..criteria import (
     ALL_GROUPS,
     CRITERIA_VERSION,
     DISCLAIMER,
+    FOLLOW_UP_FIELDS,
     ICD10CM_DESCRIPTIONS,
     POINTS_HEADING,
-    QUESTIONS,
     RECOMMENDATIONS,
     REQUIRED_FIELDS,
     SEED_STATEMENTS,
@@ -226,15 +226,11 @@ def _state_note(view: CaseView) -> str:
     return ""
 
 
-#: The follow-up questions (other-guidance.md): the other guidance's, not the consensus's.
-_FOLLOW_UPS = frozenset(q.field for q in QUESTIONS if q.from_guidance)
-
-
 def _consensus(result: Result) -> dict[str, Any]:
     """What the consensus rules made: a result stored before the flags existed is not stale for that, nor
     one stored before the follow-up questions (it never listed them in `unanswered`; it does today)."""
     made = {k: v for k, v in result.to_dict().items() if k not in ("other_guidance", "guidance_version")}
-    made["unanswered"] = [f for f in made["unanswered"] if f not in _FOLLOW_UPS]
+    made["unanswered"] = [f for f in made["unanswered"] if f not in FOLLOW_UP_FIELDS]
     return made
 
 
