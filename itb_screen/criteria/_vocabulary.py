@@ -8,6 +8,7 @@ is always the positive form ("infection", never "no infection").
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 __all__ = ["CONCEPT_TERMS", "CONDITIONS", "ICD10CM_DESCRIPTIONS", "TERMS", "Condition", "category_of"]
@@ -347,13 +348,19 @@ _ORDER = [
 _AT_OR_ABOVE_T6 = frozenset(_ORDER[: _ORDER.index("T6") + 1])
 
 
+def _one_side(levels: Iterable[str], yes: bool) -> bool:
+    """Some levels, every one at or above T6 (`yes`) or every one below it."""
+    sides = {level in _AT_OR_ABOVE_T6 for level in levels}
+    return sides == {yes}
+
+
 def _level_ranges(yes: bool) -> tuple[str, ...]:
     """Ranges and alternatives of cord levels on one side of T6: `C4-5`, `C5 to C7`, `T2/3`, `T10 or 11`,
     `T12-L1` (at or above T6 if `yes`, below it if not). One across T6 (`T5-7`) is no phrase: asked back."""
     found: list[str] = []
     for i, a in enumerate(_ORDER):
         for b in _ORDER[i + 1 :]:
-            if ((a in _AT_OR_ABOVE_T6) != yes) or ((b in _AT_OR_ABOVE_T6) != yes):
+            if not _one_side((a, b), yes):
                 continue
             ends = [b, b[1:]] if a[0] == b[0] else [b]
             found += [f"{a}{joiner}{end}" for end in ends for joiner in ("-", " to ", "/", " or ")]
@@ -364,7 +371,7 @@ def _level_bounds(yes: bool) -> tuple[str, ...]:
     """Bounds on a cord level that lie on one side of T6 (L4): `above T7`, `T6 or above`, `at or above
     T4` are at T6 or above; `below T6`, `lower than T6`, `infra-T6`, `T7 or below` are not. A bound on both
     sides (`above T10`, `below T4`, `T7 and above`) is made no phrase: its cue asks it back."""
-    order, at_or_above = _ORDER, _AT_OR_ABOVE_T6
+    order = _ORDER
     found: list[str] = []
     for i, level in enumerate(order):
         spaced = f"{level[0]} {level[1:]}"
@@ -385,7 +392,7 @@ def _level_bounds(yes: bool) -> tuple[str, ...]:
             ),
         }
         for levels, words in sides.values():
-            if levels and set(levels) <= at_or_above if yes else levels and not set(levels) & at_or_above:
+            if _one_side(levels, yes):
                 found += words
     return tuple(dict.fromkeys(found))
 
