@@ -146,11 +146,16 @@ def _titled(title: str, word: str) -> bool:
     folded = _folded(word)
     if word.islower():  # `mr smith`, but not `Dr said fine` or `Dr review`
         return folded in surnames() and folded not in everyday_words()
-    if folded in surnames() or folded in given_names():
+    if _known(folded):
         return True
     # `MS` (and `ms`) is multiple sclerosis and `Dr review` no name: otherwise a capitalised word will do.
     # `Ms` as a title is written so (`Ms Kowalski`); the disease, in capitals (`MS Fatigue`).
     return (title.casefold() != "ms" or title == "Ms") and _capitalised(word) and folded not in _common()
+
+
+def _known(folded: str) -> bool:
+    """A folded word that Faker knows as a surname or a given name."""
+    return folded in surnames() or folded in given_names()
 
 
 def _initialled(title: str, word: str) -> bool:
@@ -159,9 +164,7 @@ def _initialled(title: str, word: str) -> bool:
     from ._english import english_words
 
     folded = _folded(word)
-    if word.islower() or folded in surnames() or folded in given_names():
-        return _titled(title, word)
-    return _titled(title, word) and folded not in english_words()
+    return _titled(title, word) and (word.islower() or _known(folded) or folded not in english_words())
 
 
 def _through_initials(text: str, a: int, b: int) -> tuple[int, int]:
@@ -172,8 +175,7 @@ def _through_initials(text: str, a: int, b: int) -> tuple[int, int]:
     while _INITIAL_LIKE.fullmatch(text[a:b].split()[-1]) and (after := _NEXT_WORD.match(text, b)):
         word = after.group(1)
         folded = _folded(word)
-        known = folded in surnames() or folded in given_names()
-        if not word[:1].isupper() or not known and folded in english_words():
+        if not word[:1].isupper() or not _known(folded) and folded in english_words():
             break
         b = after.end()
     return a, b
